@@ -1,0 +1,56 @@
+# Two commands do all set-up: `make serve` and `make test`. Both create .venv when missing and install the pinned
+# dependencies (requirements.txt) and the project (editable) into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build lint typecheck unit validate format-check site bench lock clean
+
+$(STAMP): pyproject.toml requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: lint typecheck unit validate format-check site
+	@echo "make test: all checks passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests benchmarks
+	$(BIN)/ruff format --check scripts tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+validate: $(STAMP)
+	$(BIN)/refkb validate
+
+format-check: $(STAMP)
+	$(BIN)/refkb format --check
+
+# Never `-q`: it hides the warnings that --strict turns into failures.
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+build: site
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/validate.py
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.venv-lock/bin/pip freeze --all --exclude-editable | grep -v -e '^refkb' -e '^pip==' > requirements.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) site .cache .pytest_cache .mypy_cache .ruff_cache

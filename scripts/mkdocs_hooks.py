@@ -1,0 +1,8 @@
+"""The MkDocs hook named under `hooks:` in mkdocs.yml. It only delegates: the work is in `refkb.build`.
+
+MkDocs puts this file's folder on sys.path only while loading it, so `refkb` is imported here, at the top.
+"""
+
+from refkb.build import on_config, on_pre_build
+
+__all__ = ["on_config", "on_pre_build"]

@@ -1,0 +1,750 @@
+"""Checks: one small function per concern, each yielding `Issue`s with a stable code listed in `CODES`.
+
+`validate_bib` checks one .bib file on its own; `validate_project` adds the knowledge-base rules (annotation pages,
+topics, citations in docs/). Neither prints: the CLI and the MkDocs hook decide how to report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
+from rapidfuzz import fuzz, process
+
+from . import annotations, bibfile, citations
+from .model import BibFile, Entry, Field, Issue, Level
+from .project import Project
+
+E, W = Level.ERROR, Level.WARNING
+
+# code -> (level, what it means). The single list of every code refkb reports; tests cover each one.
+CODES: dict[str, tuple[Level, str]] = {
+    # syntax and encoding (found while reading, in bibfile)
+    "encoding-not-utf8": (E, "the file is not UTF-8"),
+    "syntax-error": (E, "text BibTeX would reject"),
+    "unclosed-brace": (E, "a '{' is never closed"),
+    "unclosed-quote": (E, "a '\"' value is never closed"),
+    "unclosed-entry": (E, "an entry is never closed"),
+    "unbalanced-braces": (E, "a '}' without its '{' inside a value"),
+    "missing-comma": (E, "no comma between two fields (bibtexparser would merge them)"),
+    "percent-in-entry": (E, "a '%' line inside an entry, which BibTeX reads as text"),
+    "duplicate-field": (E, "a field given twice in one entry (bibtexparser drops the entry)"),
+    "undefined-macro": (E, "a bare word that is no @string macro"),
+    "duplicate-macro": (W, "an @string macro defined twice"),
+    "missing-key": (E, "an entry with no key at all"),
+    "invalid-key": (E, "a key BibTeX would reject (spaces, braces)"),
+    "control-character": (E, "a control character in a value"),
+    "bidi-control": (E, "a Unicode bidirectional override or isolate in a value"),
+    "invisible-character": (W, "a zero-width or other invisible character in a value"),
+    # keys
+    "empty-key": (E, "an empty key"),
+    "duplicate-key": (E, "two entries with the same key"),
+    "duplicate-key-case": (E, "two keys that differ only in case"),
+    "unsafe-key": (E, "a key that is not a safe slug ^[a-z0-9][a-z0-9-]*$"),
+    "key-convention": (W, "a key that does not follow <author><year><title-word>"),
+    # fields
+    "unknown-entry-type": (W, "an entry type outside the biblatex data model"),
+    "missing-field": (E, "a field the entry type requires"),
+    "empty-field": (W, "a field with an empty value"),
+    "invalid-name": (E, "an empty or malformed name in a name list"),
+    "unprotected-and": (W, "an organisation name containing 'and' that will be split into two names"),
+    "invalid-year": (E, "a year that is not four digits"),
+    "implausible-year": (W, "a year outside 1800 to next year"),
+    "invalid-date": (E, "a date that is not ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD or a range)"),
+    "date-year-mismatch": (W, "date and year that disagree"),
+    "invalid-month": (E, "a month that is not 1-12 or a month name"),
+    "invalid-urldate": (E, "a urldate that is not an ISO 8601 day"),
+    "future-urldate": (W, "a urldate in the future"),
+    "invalid-doi": (E, "a DOI that is not 10.NNNN/suffix"),
+    "doi-resolver-prefix": (W, "a DOI written with a resolver prefix (https://doi.org/, doi:)"),
+    "invalid-url": (E, "a URL that is not absolute http or https"),
+    "invalid-isbn": (E, "an ISBN with a wrong length or checksum"),
+    "invalid-issn": (E, "an ISSN with a wrong checksum"),
+    "invalid-pages": (E, "a page range that is not 'N', 'N--M' or similar"),
+    "page-range-hyphen": (W, "a page range written with a single hyphen or a dash character"),
+    "unescaped-ampersand": (W, "an '&' that LaTeX would read as a table column"),
+    "missing-urldate": (E, "an online source without urldate"),
+    # likely duplicates
+    "duplicate-doi": (W, "two entries with the same DOI"),
+    "duplicate-url": (W, "two entries with the same URL"),
+    "near-duplicate-title": (W, "two entries with near-identical title and the same year"),
+    # knowledge-base rules
+    "unknown-topic": (E, "a keywords topic outside the controlled vocabulary"),
+    "missing-topic": (W, "an entry with no keywords topic"),
+    "invalid-sourcekind": (E, "a sourcekind outside the controlled vocabulary"),
+    "missing-sourcekind": (W, "an entry with no sourcekind"),
+    "missing-annotation": (E, "an entry without its annotation page"),
+    "orphan-annotation": (E, "an annotation page without its entry"),
+    "annotation-front-matter": (E, "an annotation without valid verified_at/verified_on"),
+    "missing-section": (E, "an annotation without one of its five sections"),
+    "empty-section": (W, "an annotation section with no text"),
+    "unresolved-citation": (E, "a [@key] in docs/ that names no entry"),
+}
+
+
+def _issue(path: str, pos_line: int, pos_col: int, code: str, key: str, message: str, fix: str) -> Issue:
+    return Issue(path, pos_line, pos_col, CODES[code][0], code, key, message, fix)
+
+
+def at_field(bib: BibFile, entry: Entry, f: Field, code: str, message: str, fix: str, value: bool = True) -> Issue:
+    p = f.value_pos if value else f.pos
+    return _issue(bib.path, p.line, p.col, code, entry.key, message, fix)
+
+
+def at_entry(bib: BibFile, entry: Entry, code: str, message: str, fix: str) -> Issue:
+    p = entry.pos
+    return _issue(bib.path, p.line, p.col, code, entry.key, message, fix)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The biblatex data model: types, aliases and required fields ("a|b" means either).
+
+ALIASES = {
+    "conference": "inproceedings", "electronic": "online", "www": "online", "mastersthesis": "thesis",
+    "phdthesis": "thesis", "techreport": "report", "journal": "journaltitle", "address": "location",
+    "school": "institution",
+}  # fmt: skip
+_AUTHOR = "author|editor"
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journaltitle|journal", "date|year"),
+    "book": ("author|editor", "title", "date|year"),
+    "mvbook": ("author|editor", "title", "date|year"),
+    "inbook": ("author", "title", "booktitle", "date|year"),
+    "bookinbook": ("author", "title", "booktitle", "date|year"),
+    "suppbook": ("author", "title", "booktitle", "date|year"),
+    "booklet": (_AUTHOR, "title", "date|year"),
+    "collection": ("editor", "title", "date|year"),
+    "mvcollection": ("editor", "title", "date|year"),
+    "incollection": ("author", "title", "booktitle", "date|year"),
+    "suppcollection": ("author", "title", "booktitle", "date|year"),
+    "dataset": (_AUTHOR, "title", "date|year"),
+    "manual": (_AUTHOR, "title", "date|year"),
+    "misc": (_AUTHOR, "title", "date|year"),
+    # An undated web page is common and honest ("n.d."); urldate is required instead (missing-urldate).
+    "online": (_AUTHOR, "title", "url|doi|eprint"),
+    "patent": ("author", "title", "number", "date|year"),
+    "periodical": ("editor", "title", "date|year"),
+    "suppperiodical": ("author", "title", "journaltitle|journal", "date|year"),
+    "proceedings": ("title", "date|year"),
+    "mvproceedings": ("title", "date|year"),
+    "inproceedings": ("author", "title", "booktitle", "date|year"),
+    "reference": ("editor", "title", "date|year"),
+    "mvreference": ("editor", "title", "date|year"),
+    "inreference": ("author", "title", "booktitle", "date|year"),
+    "report": ("author", "title", "type", "institution|school", "date|year"),
+    "techreport": ("author", "title", "institution|school", "date|year"),
+    "software": (_AUTHOR, "title", "date|year"),
+    "thesis": ("author", "title", "type", "institution|school", "date|year"),
+    "mastersthesis": ("author", "title", "institution|school", "date|year"),
+    "phdthesis": ("author", "title", "institution|school", "date|year"),
+    "unpublished": ("author", "title", "date|year"),
+    "set": ("entryset",),
+    "xdata": (),
+    # Types biblatex defines but its standard styles do not support: title and date at least.
+    **{t: ("title", "date|year") for t in (
+        "artwork", "audio", "bibnote", "commentary", "image", "jurisdiction", "legislation", "legal", "letter",
+        "movie", "music", "performance", "review", "standard", "video")},
+    **{f"custom{c}": () for c in "abcdef"},
+}  # fmt: skip
+for _alias, _target in (("conference", "inproceedings"), ("electronic", "online"), ("www", "online")):
+    REQUIRED[_alias] = REQUIRED[_target]
+
+SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DOI = re.compile(r"^(?:10\.\d{4,9}/\S+|10/[a-z0-9]+)$")  # a DOI, or a shortDOI (10/abcd)
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_PART = r"(?:\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+DATE = re.compile(rf"^(?:{_DATE_PART}(?:/(?:{_DATE_PART})?)?|/{_DATE_PART})$")
+YEAR = re.compile(r"^\d{4}$")
+_PAGE = r"(?:[A-Za-z]?\d+[A-Za-z]?(?::\d+)?|[ivxlcdm]+|[IVXLCDM]+)"
+PAGES = re.compile(rf"^{_PAGE}(?:\s*(?:--|-|–|—)\s*{_PAGE})?$")
+MONTH_NAMES = {m.lower(): i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+     "December"], 1)}  # fmt: skip
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+URL_FIELDS = ("url", "archiveurl")
+ORG_FIELDS = ("institution", "organization", "publisher", "school")
+NAME_FIELDS = ("author", "editor", "translator", "bookauthor")
+VERBATIM = frozenset({"url", "archiveurl", "doi", "file", "eprint", "urlraw", "verba", "verbb", "verbc", "pdf"})
+STOPWORDS = frozenset(
+    "a an the on of and in for to with from at by as or is are be its it into about via towards toward".split()
+)
+TITLE_LEADS = ("united nations",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the checks need beyond the file: today's date and the controlled vocabularies (None: not checked)."""
+
+    today: dt.date = field(default_factory=dt.date.today)
+    topics: frozenset[str] | None = None
+    sourcekinds: frozenset[str] | None = None
+
+
+FieldCheck = Callable[[BibFile, Entry, Field, Settings], Iterator[Issue]]
+FIELD_CHECKS: dict[str, list[FieldCheck]] = defaultdict(list)
+
+
+def field_check(*names: str) -> Callable[[FieldCheck], FieldCheck]:
+    def register(fn: FieldCheck) -> FieldCheck:
+        for n in names:
+            FIELD_CHECKS[n].append(fn)
+        return fn
+
+    return register
+
+
+@field_check("year")
+def check_year(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    if not YEAR.match(value):
+        yield at_field(bib, e, f, "invalid-year", f"year {value!r} is not four digits", "write e.g. year = {2020}, "
+                       "or use date = {2020-07}")
+    elif not 1800 <= int(value) <= s.today.year + 1:
+        yield at_field(bib, e, f, "implausible-year", f"year {value} is implausible", "check the year")
+
+
+def _date_ok(value: str) -> bool:
+    if not DATE.match(value):
+        return False
+    for part in value.split("/"):
+        if part:
+            y, m, d = (part.split("-") + ["01", "01"])[:3]
+            try:
+                dt.date(int(y), int(m), int(d))
+            except ValueError:
+                return False
+    return True
+
+
+@field_check("date", "origdate", "eventdate")
+def check_date(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    if not _date_ok(value):
+        yield at_field(bib, e, f, "invalid-date", f"{f.name} {value!r} is not an ISO 8601 date",
+                       "write YYYY, YYYY-MM or YYYY-MM-DD (a range as start/end)")
+        return
+    if f.name == "date" and "year" in e:
+        year = e.value("year").strip()
+        if YEAR.match(year) and not value.startswith(year) and not value.startswith("/"):
+            yield at_field(bib, e, f, "date-year-mismatch", f"date {value} disagrees with year {year}",
+                           "keep only date")
+    first = value.split("/")[0]
+    if first and int(first[:4]) > s.today.year + 1:
+        yield at_field(bib, e, f, "implausible-year", f"date {value} is implausible", "check the date")
+
+
+@field_check("month")
+def check_month(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip().lower()
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return
+    if value in MONTH_NAMES or value[:3] in bibfile.MONTHS and len(value) == 3:
+        return
+    yield at_field(bib, e, f, "invalid-month", f"month {f.value!r} is not a month", "write month = jan (a macro) "
+                   "or a number 1-12, or put the month in date")
+
+
+@field_check("urldate")
+def check_urldate(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    if not ISO_DAY.match(value) or not _date_ok(value):
+        yield at_field(bib, e, f, "invalid-urldate", f"urldate {value!r} is not an ISO 8601 day",
+                       "write the day you visited the page as YYYY-MM-DD")
+    elif dt.date.fromisoformat(value) > s.today:
+        yield at_field(bib, e, f, "future-urldate", f"urldate {value} is in the future", "write the day of the visit")
+
+
+@field_check("doi")
+def check_doi(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    bare = DOI_PREFIX.sub("", value)
+    if bare != value:
+        yield at_field(bib, e, f, "doi-resolver-prefix", f"doi {value!r} carries a resolver prefix",
+                       f"write doi = {{{bare}}}")
+    if not DOI.match(bare) or re.search(r"[\"'<>\\{}\s]", bare):
+        yield at_field(bib, e, f, "invalid-doi", f"doi {value!r} is not a DOI", "a DOI looks like 10.1234/abc-5")
+
+
+TEX_URL_ESCAPE = re.compile(r"\\([_%&#$~])")
+
+
+def url_value(value: str) -> str:
+    """A URL field's value as a link: TeX escapes such as \\_ and \\% undone (pandoc does the same)."""
+    return TEX_URL_ESCAPE.sub(r"\1", value.strip())
+
+
+def url_problem(value: str) -> str:
+    """Why `value` is not an acceptable link, or '' when it is."""
+    value = url_value(value)
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if m is None:
+        return "is not an absolute URL"
+    if m.group(1).lower() not in ("http", "https"):
+        return f"uses the scheme '{m.group(1)}:' (only http and https become links)"
+    if not re.match(r"^https?://[^/\s?#]+", value, re.I):
+        return "has no host"
+    bad = re.search(r"[\s\"<>\\^`{|}]", value)
+    if bad:
+        return f"contains {'white space' if bad.group(0).isspace() else repr(bad.group(0))}"
+    return ""
+
+
+@field_check(*URL_FIELDS)
+def check_url(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    problem = url_problem(f.value.strip())
+    if problem:
+        yield at_field(bib, e, f, "invalid-url", f"{f.name} {f.value.strip()[:80]!r} {problem}",
+                       "use the page's full http(s) address")
+
+
+def isbn_ok(value: str) -> bool:
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        return total % 11 == 0
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits)) % 10 == 0
+    return False
+
+
+@field_check("isbn")
+def check_isbn(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    items = [value] if isbn_ok(value) else re.split(r"\s*[,;\s]\s*|\s+and\s+", value)
+    bad = [v for v in items if v and not isbn_ok(v)]
+    if bad:
+        yield at_field(bib, e, f, "invalid-isbn", f"isbn {bad[0]!r} has a wrong length or checksum",
+                       "copy the ISBN again from the publication")
+
+
+@field_check("issn")
+def check_issn(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    for v in re.split(r"\s*[,;]\s*|\s+and\s+", f.value.strip()):
+        d = v.replace("-", "").upper()
+        ok = re.fullmatch(r"\d{7}[\dX]", d) is not None and (
+            sum((8 - i) * int(c) for i, c in enumerate(d[:7])) + (10 if d[7] == "X" else int(d[7]))
+        ) % 11 == 0
+        if v and not ok:
+            yield at_field(bib, e, f, "invalid-issn", f"issn {v!r} has a wrong form or checksum",
+                           "write NNNN-NNNC as printed")
+            return
+
+
+@field_check("pages")
+def check_pages(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = f.value.strip()
+    parts = [p.strip() for p in value.split(",")]
+    if not all(PAGES.match(p) for p in parts):
+        yield at_field(bib, e, f, "invalid-pages", f"pages {value!r} is not a page or page range",
+                       "write pages = {12--34}")
+        return
+    for p in parts:
+        if not re.fullmatch(rf"{_PAGE}(?:--{_PAGE})?", p):
+            yield at_field(bib, e, f, "page-range-hyphen", f"pages {value!r} uses a single hyphen or dash",
+                           "write the range with two hyphens: 12--34")
+            return
+        ends = re.split(r"--", p)
+        if len(ends) == 2 and ends[0].isdigit() and ends[1].isdigit() and int(ends[0]) > int(ends[1]):
+            yield at_field(bib, e, f, "invalid-pages", f"pages {value!r} ends before it starts",
+                           "check the page range")
+            return
+
+
+def split_names(value: str) -> list[str]:
+    return split_multiple_persons_names(value)
+
+
+@field_check(*NAME_FIELDS)
+def check_names(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    value = " ".join(f.value.split())
+    names = split_names(value)
+    if not names or any(not n.strip() for n in names) or re.search(r"(?:^|\s)and\s*$|^\s*and\s", value):
+        yield at_field(bib, e, f, "invalid-name", f"{f.name} has an empty name", "remove the extra 'and'")
+        return
+    for n in names:
+        try:
+            parts = parse_single_name_into_parts(n)
+        except InvalidNameError as exc:
+            yield at_field(bib, e, f, "invalid-name", f"{f.name} name {n!r} is malformed ({exc})",
+                           "write 'Family, Given' or a braced organisation name")
+            return
+        if not parts.last:
+            yield at_field(bib, e, f, "invalid-name", f"{f.name} name {n!r} has no family name",
+                           "write 'Family, Given' or a braced organisation name")
+            return
+    yield from _unprotected_and(bib, e, f)
+
+
+@field_check(*ORG_FIELDS)
+def check_org(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    yield from _unprotected_and(bib, e, f)
+
+
+ORG_WORDS = frozenset(
+    "office center centre institute organization organisation department ministry council agency association "
+    "foundation committee commission university bureau network alliance project union coalition group society "
+    "conference federation board service services nations assembly parliament congress court".split()
+)
+
+
+def _looks_like_org_fragment(name: str) -> bool:
+    if name.startswith("{") or "," in name:
+        return False
+    return any(w.lower().strip(".()") in ORG_WORDS for w in name.split())
+
+
+def _unprotected_and(bib: BibFile, e: Entry, f: Field) -> Iterator[Issue]:
+    """'Office on Drugs and Crime' unbraced: biblatex and pandoc split it into two names. In a name list this is
+    flagged only when a part looks like an organisation; in publisher/institution (lists too) always."""
+    names = split_names(" ".join(f.value.split()))
+    if len(names) < 2:
+        return
+    unbraced = [n.strip() for n in names if not n.strip().startswith("{")]
+    org_field = f.name in ORG_FIELDS
+    if (org_field and unbraced) or any(_looks_like_org_fragment(n) for n in unbraced):
+        yield at_field(bib, e, f, "unprotected-and",
+                       f"{f.name} {' '.join(f.value.split())[:60]!r} will be read as {len(names)} names",
+                       "protect an organisation's name with double braces: {{Office on Drugs and Crime}}")
+
+
+@field_check("keywords")
+def check_topics(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    if s.topics is None:
+        return
+    for word in (w.strip() for w in f.value.split(",")):
+        if word and word not in s.topics:
+            yield at_field(bib, e, f, "unknown-topic", f"topic {word!r} is not in the vocabulary",
+                           "use one of extra.refkb.topics in mkdocs.yml: " + ", ".join(sorted(s.topics)))
+
+
+@field_check("sourcekind")
+def check_sourcekind(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    if s.sourcekinds is not None and f.value.strip() not in s.sourcekinds:
+        yield at_field(bib, e, f, "invalid-sourcekind", f"sourcekind {f.value.strip()!r} is unknown",
+                       "use one of: " + ", ".join(sorted(s.sourcekinds)))
+
+
+def check_values(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """Control characters, bidi overrides, invisible characters, empty values and stray '&' in any field."""
+    suspect = SUSPECT.search(e.raw) is not None
+    amp = "&" in e.raw
+    for f in e.fields:
+        if not f.value.strip():
+            yield at_field(bib, e, f, "empty-field", f"field '{f.name}' is empty", "remove it or fill it in",
+                           value=False)
+        if suspect:
+            for pattern, code, what in ((CONTROL, "control-character", "a control character"),
+                                        (BIDI, "bidi-control", "a bidirectional control character"),
+                                        (INVISIBLE, "invisible-character", "an invisible character")):
+                m = pattern.search(f.raw)
+                if m:
+                    p = f.position_of(m.start())
+                    name = unicodedata.name(m.group(0), f"U+{ord(m.group(0)):04X}")
+                    yield _issue(bib.path, p.line, p.col, code, e.key, f"'{f.name}' holds {what} ({name})",
+                                 "delete it; retype the text around it")
+        if amp and f.name not in VERBATIM:
+            m = re.search(r"(?<!\\)&", f.raw)
+            if m:
+                p = f.position_of(m.start())
+                yield _issue(bib.path, p.line, p.col, "unescaped-ampersand", e.key,
+                             f"'{f.name}' has an unescaped '&'", "write \\&")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Entry-level checks
+
+
+def check_type_and_required(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    required = REQUIRED.get(e.type)
+    if required is None:
+        p = e.pos
+        yield _issue(bib.path, p.line, p.col + 1, "unknown-entry-type", e.key, f"entry type @{e.type} is unknown",
+                     "use a biblatex type such as @article, @report, @online, @misc")
+        required = REQUIRED["misc"]
+    present = {f.name for f in e.fields if f.value.strip()}
+    for need in required:
+        options = need.split("|")
+        if not present.intersection(options):
+            yield at_entry(bib, e, "missing-field", f"'{options[0]}' is required for @{e.type}"
+                           + (f" (or {', '.join(repr(o) for o in options[1:])})" if len(options) > 1 else ""),
+                           f"add {options[0]} = {{...}}")
+
+
+def check_online_urldate(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    if (e.type in ("online", "electronic", "www") or "url" in e) and "urldate" not in e and e.type != "set":
+        if e.type in ("online", "electronic", "www"):
+            yield at_entry(bib, e, "missing-urldate", "an online source needs urldate",
+                           "add urldate = {YYYY-MM-DD}, the day you read the page")
+
+
+def check_kb_fields(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    if s.topics is not None and not e.value("keywords").strip():
+        yield at_entry(bib, e, "missing-topic", "the entry has no topic", "add keywords = {topic-slug, ...}")
+    if s.sourcekinds is not None and "sourcekind" not in e:
+        yield at_entry(bib, e, "missing-sourcekind", "the entry has no sourcekind",
+                       "add sourcekind = {ngo|intergovernmental|government|academic|industry|law|journalism}")
+
+
+def ascii_fold(text: str) -> str:
+    text = re.sub(r"\\[a-zA-Z]+\s*|\\.|[{}]", "", text)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _title_words(title: str) -> list[str]:
+    folded = ascii_fold(title)
+    for lead in TITLE_LEADS:
+        if folded.startswith(lead + " "):
+            folded = folded[len(lead) + 1 :]
+    words = [re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s/]+", folded)]
+    return [w for w in words if w and w not in STOPWORDS and not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w)]
+
+
+def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
+    """What the key convention allows: author prefixes, the year (or 'nd'), and title word lists."""
+    prefixes: set[str] = set()
+    short = e.value("shortauthor")
+    if short:
+        prefixes.add(re.sub(r"[^a-z0-9]", "", ascii_fold(short)))
+    names = split_names(" ".join((e.value("author") or e.value("editor")).split()))
+    if names:
+        first = names[0].strip()
+        if first.startswith("{") and first.endswith("}"):
+            org = ascii_fold(first)
+            words = [w for w in re.findall(r"[a-z0-9]+", org)]
+            prefixes.add("".join(w[0] for w in words if w not in STOPWORDS))
+            prefixes.add(words[0] if words else "")
+        else:
+            try:
+                last = parse_single_name_into_parts(first).last
+            except InvalidNameError:
+                last = []
+            prefixes.add(re.sub(r"[^a-z0-9]", "", ascii_fold(" ".join(last))))
+    m = re.match(r"\d{4}", (e.value("date") or e.value("year")).strip())
+    year = m.group(0) if m else "nd"
+    titles = [_title_words(e.value(n)) for n in ("title", "shorttitle") if e.value(n)]
+    return {p for p in prefixes if p}, year, titles
+
+
+def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    p = e.key_pos
+    if not e.key:
+        yield _issue(bib.path, p.line, p.col, "empty-key", "", f"@{e.type} entry has an empty key",
+                     "add a key such as polaris2018onramps")
+        return
+    if not SAFE_KEY.match(e.key):
+        yield _issue(bib.path, p.line, p.col, "unsafe-key", e.key, f"key {e.key!r} is not a safe slug",
+                     "use lowercase letters, digits and hyphens only (^[a-z0-9][a-z0-9-]*$)")
+        return
+    prefixes, year, titles = key_parts(e)
+    if not _key_follows(e.key, prefixes, year, titles):
+        example = (sorted(prefixes)[0] if prefixes else "author") + year + (titles[0][0] if titles and titles[0]
+                                                                            else "word")
+        yield _issue(bib.path, p.line, p.col, "key-convention", e.key,
+                     f"key {e.key!r} does not follow <author><year><title-word>", f"e.g. {example}")
+
+
+def _key_follows(key: str, prefixes: set[str], year: str, titles: list[list[str]]) -> bool:
+    base = re.sub(r"-[a-z0-9]+$", "", key)
+    for prefix in prefixes:
+        head = prefix + year
+        if not base.startswith(head):
+            continue
+        rest = base[len(head) :]
+        for words in titles:
+            joined = ""
+            for w in words:
+                joined += w
+                if rest == joined or (rest and joined.startswith(rest) and len(rest) >= 4):
+                    return True
+                if len(joined) > len(rest):
+                    break
+    return False
+
+
+ENTRY_CHECKS: tuple[Callable[[BibFile, Entry, Settings], Iterator[Issue]], ...] = (
+    check_key, check_type_and_required, check_online_urldate, check_values, check_kb_fields,
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# File-level checks: keys and likely duplicates
+
+
+def check_duplicate_keys(bib: BibFile) -> Iterator[Issue]:
+    exact: dict[str, Entry] = {}
+    folded: dict[str, Entry] = {}
+    for e in bib.entries:
+        if not e.key:
+            continue
+        p = e.key_pos
+        if e.key in exact:
+            yield _issue(bib.path, p.line, p.col, "duplicate-key", e.key,
+                         f"key {e.key!r} is used again (first on line {exact[e.key].key_pos.line})",
+                         "give one of the entries another key, or merge them")
+        elif e.key.lower() in folded:
+            other = folded[e.key.lower()]
+            yield _issue(bib.path, p.line, p.col, "duplicate-key-case", e.key,
+                         f"key {e.key!r} differs only in case from {other.key!r} (line {other.key_pos.line})",
+                         "keys name pages and files: rename one")
+        exact.setdefault(e.key, e)
+        folded.setdefault(e.key.lower(), e)
+
+
+def _normal_url(url: str) -> str:
+    url = re.sub(r"^https?://(www\.)?", "", url.strip().lower())
+    return url.rstrip("/")
+
+
+def check_duplicate_identifiers(bib: BibFile) -> Iterator[Issue]:
+    for name, code, norm in (("doi", "duplicate-doi", lambda v: DOI_PREFIX.sub("", v.strip()).lower()),
+                             ("url", "duplicate-url", _normal_url)):
+        seen: dict[str, Entry] = {}
+        for e in bib.entries:
+            f = e.get(name)
+            if f is None or not f.value.strip():
+                continue
+            value = norm(f.value)
+            if value in seen and seen[value].key != e.key:
+                first = seen[value]
+                yield at_field(bib, e, f, code, f"same {name} as [{first.key}] (line {first.pos.line})",
+                               f"if both are the same work, keep one entry; else correct the {name}")
+            seen.setdefault(value, e)
+
+
+def _normal_title(title: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_fold(title)))
+
+
+def check_near_duplicates(bib: BibFile, cutoff: float = 92.0) -> Iterator[Issue]:
+    """Near-identical titles within the same year. Blocked by year, then by the title's first letter and length
+    band, so the number of comparisons stays near-linear at 10,000 entries."""
+    blocks: dict[tuple[str, str], list[tuple[str, Entry]]] = defaultdict(list)
+    for e in bib.entries:
+        title = e.value("title")
+        if not title:
+            continue
+        m = re.match(r"\d{4}", (e.value("date") or e.value("year")).strip())
+        norm = _normal_title(title)
+        if norm:
+            blocks[(m.group(0) if m else "", norm[0])].append((norm, e))
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        titles = [t for t, _ in members]
+        matrix = process.cdist(titles, titles, scorer=fuzz.ratio, score_cutoff=cutoff, dtype="uint8")
+        for i, j in zip(*matrix.nonzero(), strict=True):
+            if j <= i:
+                continue
+            a, b = members[i][1], members[j][1]
+            if a.key == b.key:
+                continue
+            p = b.pos
+            yield _issue(bib.path, p.line, p.col, "near-duplicate-title", b.key,
+                         f"title is near-identical to [{a.key}] (line {a.pos.line}, {int(matrix[i, j])}% alike)",
+                         "if both are the same work, keep one entry")
+
+
+def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
+    """Every check on one parsed file: syntax (from reading), keys, fields and likely duplicates."""
+    s = settings or Settings()
+    issues = list(bib.issues)
+    with bibfile.no_gc():
+        for e in bib.entries:
+            for check in ENTRY_CHECKS:
+                issues.extend(check(bib, e, s))
+            for f in e.fields:
+                for fcheck in FIELD_CHECKS.get(f.name, ()):
+                    issues.extend(fcheck(bib, e, f, s))
+        issues.extend(check_duplicate_keys(bib))
+        issues.extend(check_duplicate_identifiers(bib))
+        issues.extend(check_near_duplicates(bib))
+    return sorted(issues, key=Issue.sort_key)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Knowledge-base rules
+
+
+def check_annotations(project: Project, bib: BibFile, notes: Iterable[annotations.Annotation]) -> Iterator[Issue]:
+    by_key = {n.key: n for n in notes}
+    keys = {e.key for e in bib.entries}
+    for e in bib.entries:
+        if e.key and SAFE_KEY.match(e.key) and e.key not in by_key:
+            want = project.relative(project.annotations / f"{e.key}.md")
+            yield at_entry(bib, e, "missing-annotation", f"no annotation page {want}",
+                           f"create it (refkb add scaffolds one) with the five sections")
+    for key, note in sorted(by_key.items()):
+        path = project.relative(note.path)
+        if key not in keys:
+            yield _issue(path, 1, 1, "orphan-annotation", key, f"no entry [{key}] in {project.relative(bib_path(project))}",
+                         "add the entry or delete the page")
+        yield from check_annotation(path, note)
+
+
+def bib_path(project: Project) -> Path:
+    return project.bibliography
+
+
+def check_annotation(path: str, note: annotations.Annotation) -> Iterator[Issue]:
+    key = note.key
+    if note.meta_error:
+        yield _issue(path, 1, 1, "annotation-front-matter", key, note.meta_error,
+                     "start the page with ---, verified_at: [urls], verified_on: YYYY-MM-DD, ---")
+    else:
+        urls = note.verified_at
+        if not urls or any(url_problem(u) for u in urls):
+            yield _issue(path, 1, 1, "annotation-front-matter", key,
+                         "verified_at must list the http(s) pages where the record was confirmed",
+                         "add verified_at: [https://...]")
+        if note.verified_on is None:
+            yield _issue(path, 1, 1, "annotation-front-matter", key, "verified_on must be a date (YYYY-MM-DD)",
+                         "add verified_on: YYYY-MM-DD")
+    for section in annotations.SECTIONS:
+        if section not in note.sections:
+            yield _issue(path, note.body_line, 1, "missing-section", key, f"no '## {section}' section",
+                         f"add '## {section}' with its text")
+        elif not note.sections[section]:
+            yield _issue(path, note.section_lines[section], 1, "empty-section", key, f"'## {section}' is empty",
+                         "write the section")
+
+
+def check_citations(project: Project, keys: set[str]) -> Iterator[Issue]:
+    if not project.docs.is_dir():
+        return
+    for md in sorted(project.docs.rglob("*.md")):
+        if md.parent == project.annotations and md.stem in keys:
+            continue
+        text = md.read_text(encoding="utf-8")
+        if "@" not in text:
+            continue
+        for key, line, col in citations.keys(text):
+            if key not in keys:
+                yield _issue(project.relative(md), line, col, "unresolved-citation", key,
+                             f"[@{key}] names no entry in {project.relative(project.bibliography)}",
+                             "correct the key or add the reference")
+
+
+def validate_project(project: Project, today: dt.date | None = None) -> tuple[BibFile, list[Issue]]:
+    """The project's references.bib with every check, its annotation pages and the citations in docs/."""
+    settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds))
+    bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
+    issues = validate_bib(bib, settings)
+    if not any(i.code == "encoding-not-utf8" for i in issues):
+        issues.extend(check_annotations(project, bib, annotations.scan(project.annotations)))
+        issues.extend(check_citations(project, {e.key for e in bib.entries}))
+    return bib, sorted(issues, key=Issue.sort_key)
+
+
+def check_names_table() -> list[tuple[str, str, str]]:
+    """(code, level, meaning) for documentation."""
+    return [(code, level.value, meaning) for code, (level, meaning) in CODES.items()]
