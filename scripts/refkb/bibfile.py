@@ -24,7 +24,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model as bp
 
-from .model import BibFile, Directive, Entry, Field, Issue, LineIndex, Level, ValuePart
+from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
 
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
@@ -47,6 +47,9 @@ _FAST_FIELD = re.compile(
     r"""\s*(,|(?=[})]))"""
 )
 _FAST_END = re.compile(r"\s*[})]")
+_SWALLOWED_FIELD = re.compile(r"""\n[ \t]*[^\s"#%'(),={}]+[ \t]*=[ \t]*[{"0-9]""")
+# Text between blocks that BibTeX would read as the start of an entry: `@type` at a line's start without `{`.
+_STRAY_AT = re.compile(r"^[ \t]*@[A-Za-z]+\b(?![ \t]*[{(])", re.M)
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class _Scanner:
                 self.problem(
                     key_at,
                     "invalid-key",
-                    f"BibTeX would reject the key {raw[key_at:self.i + 1].strip()!r}",
+                    f"BibTeX would reject the key {raw[key_at : self.i + 1].strip()!r}",
                     "a key has no spaces, braces or commas; use letters, digits and hyphens",
                 )
                 comma = raw.find(",", self.i)
@@ -134,7 +137,7 @@ class _Scanner:
 
     def fast_fields(self) -> tuple[tuple[str, int, int, int, tuple[ValuePart, ...]], ...] | None:
         raw, i = self.raw, self.i
-        out = []
+        out: list[tuple[str, int, int, int, tuple[ValuePart, ...]]] = []
         match = _FAST_FIELD.match
         while True:
             m = match(raw, i)
@@ -165,7 +168,7 @@ class _Scanner:
         while True:
             self.ws()
             if self.i >= len(raw):
-                self.problem(len(raw) - 1, "unclosed-entry", "the entry is not closed", f"add '{closer}'")
+                self.unclosed(out, closer)
                 return tuple(out)
             ch = raw[self.i]
             if ch == closer:
@@ -176,20 +179,29 @@ class _Scanner:
                 continue
             m = _NAME.match(raw, self.i)
             if not m:
-                self.problem(self.i, "syntax-error", f"unexpected {ch!r} where a field name should be",
-                             "remove the stray character")
+                self.problem(
+                    self.i,
+                    "syntax-error",
+                    f"unexpected {ch!r} where a field name should be",
+                    "remove the stray character",
+                )
                 self.i += 1
                 continue
             name_at = self.i
             if not seen_comma and out:
                 end = out[-1][3]
-                self.problem(end, "missing-comma", f"no comma between '{out[-1][0]}' and '{m.group(0).lower()}'",
-                             f"add ',' after the value of '{out[-1][0]}'")
+                self.problem(
+                    end,
+                    "missing-comma",
+                    f"no comma between '{out[-1][0]}' and '{m.group(0).lower()}'",
+                    f"add ',' after the value of '{out[-1][0]}'",
+                )
             self.i = m.end()
             self.ws()
             if raw[self.i : self.i + 1] != "=":
-                self.problem(name_at, "syntax-error", f"expected '=' after field name {m.group(0)!r}",
-                             "write 'name = {value}'")
+                self.problem(
+                    name_at, "syntax-error", f"expected '=' after field name {m.group(0)!r}", "write 'name = {value}'"
+                )
                 nl = raw.find("\n", self.i)
                 self.i = len(raw) if nl < 0 else nl
                 seen_comma = True
@@ -203,6 +215,20 @@ class _Scanner:
             seen_comma = raw[self.i : self.i + 1] == ","
             if seen_comma:
                 self.i += 1
+
+    def unclosed(self, fields: list[tuple[str, int, int, int, tuple[ValuePart, ...]]], closer: str) -> None:
+        """The entry ran to its end without closing. Usually a value's brace was never closed and swallowed the
+        fields after it (and the entry's own closing brace): point at that value when one holds `name = {`."""
+        for name, _, value_at, value_end, _ in fields:
+            if _SWALLOWED_FIELD.search(self.raw, value_at, value_end):
+                self.problem(
+                    value_at,
+                    "unclosed-brace",
+                    f"the value of '{name}' is never closed: it runs on into the fields below",
+                    "add the matching '}' at the end of the value",
+                )
+                return
+        self.problem(len(self.raw) - 1, "unclosed-entry", "the entry is not closed", f"add '{closer}'")
 
     def value(self, closer: str) -> tuple[ValuePart, ...]:
         raw = self.raw
@@ -225,8 +251,9 @@ class _Scanner:
                 self.i = nm.end()
                 tail = _NAME.match(raw, self.i)
                 if tail:  # 2020a: BibTeX reads a number, then stumbles on the letters
-                    self.problem(start, "syntax-error", f"unquoted value {raw[start:tail.end()]!r}",
-                                 "put the value in braces")
+                    self.problem(
+                        start, "syntax-error", f"unquoted value {raw[start : tail.end()]!r}", "put the value in braces"
+                    )
                     self.i = tail.end()
             else:
                 nm = _NAME.match(raw, start)
@@ -268,8 +295,12 @@ class _Scanner:
                     depth = 0
             elif depth == 0:
                 if unbalanced_at >= 0:
-                    self.problem(unbalanced_at, "unbalanced-braces", "a '}' without its '{' inside a value",
-                                 "balance the braces or escape them as \\{ \\}")
+                    self.problem(
+                        unbalanced_at,
+                        "unbalanced-braces",
+                        "a '}' without its '{' inside a value",
+                        "balance the braces or escape them as \\{ \\}",
+                    )
                 return m.start()
         self.problem(start, "unclosed-quote", "this quote is never closed", "add the closing '\"'")
         return len(raw) - 1 if raw.endswith(("}", ")")) else len(raw)
@@ -285,9 +316,16 @@ def decode(data: bytes, path: str) -> tuple[str, Issue | None]:
         good = data[: exc.start]
         line = good.count(b"\n") + 1
         col = len(good[good.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        return "", Issue(path, line, col, Level.ERROR, "encoding-not-utf8", "",
-                         f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                         "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)")
+        return "", Issue(
+            path,
+            line,
+            col,
+            Level.ERROR,
+            "encoding-not-utf8",
+            "",
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+        )
     return text.replace("\r\n", "\n"), None
 
 
@@ -330,28 +368,38 @@ def parse_text(text: str, path: str) -> BibFile:
 
 def _parse_text(text: str, path: str) -> BibFile:
     lines = LineIndex(text)
-    library = bibtexparser.parse_string(text, parse_stack=[])
+    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     blocks = [b for b in library.blocks if not isinstance(b, bp.ImplicitComment | bp.ExplicitComment)]
     issues: list[Issue] = []
-    scanned: list[tuple[bp.Block, int, _Scan | None]] = []
+    scanned: list[tuple[bp.Block, str, int, _Scan | None]] = []
     macros: dict[str, str] = dict(MONTHS)
     macro_fields: dict[str, Field] = {}
     for block in blocks:
-        line_start = lines.starts[min(block.start_line, len(lines.starts) - 1)]
-        offset = text.find(block.raw, line_start)
+        raw = block.raw or ""
+        line_start = lines.starts[min(block.start_line or 0, len(lines.starts) - 1)]
+        offset = text.find(raw, line_start)
         if offset < 0:
-            offset = text.find(block.raw)
-        is_string = isinstance(block, bp.String) or block.raw[1:8].lower().startswith("string")
+            offset = text.find(raw)
+        is_string = isinstance(block, bp.String) or raw[1:8].lower().startswith("string")
         is_preamble = isinstance(block, bp.Preamble)
-        scan = None if is_preamble else _Scanner(block.raw, has_key=not is_string).scan()
-        scanned.append((block, offset, scan))
+        scan = None if is_preamble else _Scanner(raw, has_key=not is_string).scan()
+        scanned.append((block, raw, offset, scan))
         if scan is not None and is_string:
             for name, name_at, value_at, value_end, parts in scan.fields:
-                fld = _field(block.raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
+                fld = _field(raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
                 if name in macro_fields:
-                    issues.append(Issue(path, fld.pos.line, fld.pos.col, Level.WARNING, "duplicate-macro", "",
-                                        f"@string {name} is defined twice (first on line {macro_fields[name].pos.line})",
-                                        "keep one definition"))
+                    issues.append(
+                        Issue(
+                            path,
+                            fld.pos.line,
+                            fld.pos.col,
+                            Level.WARNING,
+                            "duplicate-macro",
+                            "",
+                            f"@string {name} is defined twice (first on line {macro_fields[name].pos.line})",
+                            "keep one definition",
+                        )
+                    )
                 macro_fields[name] = fld
                 macros[name] = fld.value
 
@@ -359,16 +407,17 @@ def _parse_text(text: str, path: str) -> BibFile:
     directives: list[Directive] = []
     header: list[str] = []
     prev_end = 0
-    for n, (block, offset, scan) in enumerate(scanned):
+    for n, (block, raw, offset, scan) in enumerate(scanned):
         paragraphs = _comments(text[prev_end:offset])
         if n == 0 and paragraphs:
             gap = text[prev_end:offset]
             attached_last = not re.search(r"\n[ \t]*\n[ \t]*$", gap)
             header = paragraphs[:-1] if attached_last else paragraphs
             paragraphs = paragraphs[-1:] if attached_last else []
-        prev_end = offset + len(block.raw)
+        _stray_at(text, prev_end, offset, lines, path, issues)
+        prev_end = offset + len(raw)
         if scan is None:
-            directives.append(Directive("preamble", block.raw, lines.pos(offset), (), tuple(paragraphs)))
+            directives.append(Directive("preamble", raw, lines.pos(offset), (), tuple(paragraphs)))
             continue
         for at, code, message, fix in scan.problems:
             p = lines.pos(offset + at)
@@ -376,43 +425,110 @@ def _parse_text(text: str, path: str) -> BibFile:
         if isinstance(block, bp.ParsingFailedBlock) and not scan.problems and not isinstance(block, _ENTRY_BLOCKS):
             reason = str(getattr(block, "error", "")) or "BibTeX cannot read this block"
             pos = lines.pos(offset)
-            issues.append(Issue(path, pos.line, pos.col, Level.ERROR, "syntax-error", scan.key,
-                                reason.splitlines()[0][:200], "check the braces, quotes and commas of this block"))
+            issues.append(
+                Issue(
+                    path,
+                    pos.line,
+                    pos.col,
+                    Level.ERROR,
+                    "syntax-error",
+                    scan.key,
+                    reason.splitlines()[0][:200],
+                    "check the braces, quotes and commas of this block",
+                )
+            )
         fields = tuple(
-            _field(block.raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
+            _field(raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
             for name, name_at, value_at, value_end, parts in scan.fields
         )
         if scan.type == "string":
-            directives.append(Directive("string", block.raw, lines.pos(offset), fields, tuple(paragraphs)))
+            directives.append(Directive("string", raw, lines.pos(offset), fields, tuple(paragraphs)))
             continue
         if scan.type == "comment":
             continue
         seen: dict[str, Field] = {}
         for f in fields:
             if f.name in seen:
-                issues.append(Issue(path, f.pos.line, f.pos.col, Level.ERROR, "duplicate-field", scan.key,
-                                    f"field '{f.name}' appears twice (first on line {seen[f.name].pos.line})",
-                                    "keep one of the two values"))
+                issues.append(
+                    Issue(
+                        path,
+                        f.pos.line,
+                        f.pos.col,
+                        Level.ERROR,
+                        "duplicate-field",
+                        scan.key,
+                        f"field '{f.name}' appears twice (first on line {seen[f.name].pos.line})",
+                        "keep one of the two values",
+                    )
+                )
             else:
                 seen[f.name] = f
             for part in f.parts:
                 if part.kind == "macro" and part.text.lower() not in macros:
-                    issues.append(Issue(path, f.value_pos.line, f.value_pos.col, Level.ERROR, "undefined-macro",
-                                        scan.key, f"macro '{part.text}' in '{f.name}' is not defined",
-                                        "define it with @string or put the value in braces"))
-        entries.append(Entry(scan.type, scan.key, fields, offset, offset + scan.key_offset, block.raw, lines,
-                             tuple(paragraphs)))
+                    issues.append(
+                        Issue(
+                            path,
+                            f.value_pos.line,
+                            f.value_pos.col,
+                            Level.ERROR,
+                            "undefined-macro",
+                            scan.key,
+                            f"macro '{part.text}' in '{f.name}' is not defined",
+                            "define it with @string or put the value in braces",
+                        )
+                    )
+        entries.append(
+            Entry(scan.type, scan.key, fields, offset, offset + scan.key_offset, raw, lines, tuple(paragraphs))
+        )
+    _stray_at(text, prev_end, len(text), lines, path, issues)
     trailer = _comments(text[prev_end:])
     if not blocks:
         header, trailer = [], _comments(text)
-    return BibFile(path, text, tuple(entries), tuple(directives), tuple(header), tuple(trailer),
-                   tuple(sorted(issues, key=Issue.sort_key)), macros)
+    return BibFile(
+        path,
+        text,
+        tuple(entries),
+        tuple(directives),
+        tuple(header),
+        tuple(trailer),
+        tuple(sorted(issues, key=Issue.sort_key)),
+        macros,
+    )
 
 
-def _field(raw: str, base: int, lines: LineIndex, name: str, name_at: int, value_at: int, value_end: int,
-           parts: tuple[ValuePart, ...], macros: dict[str, str]) -> Field:
-    return Field(name, raw[value_at:value_end].rstrip(), parts, _join(parts, macros), base + name_at,
-                 base + value_at, lines)
+def _stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
+    for m in _STRAY_AT.finditer(text, start, end):
+        if m.group(0).strip().lower() in ("@comment", "@preamble", "@string"):
+            continue
+        p = lines.pos(m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
+        issues.append(
+            Issue(
+                path,
+                p.line,
+                p.col,
+                Level.ERROR,
+                "syntax-error",
+                "",
+                f"'{m.group(0).strip()}' is not followed by '{{': BibTeX cannot read this entry",
+                "write '@type{key, ...}', or remove the '@' from a comment",
+            )
+        )
+
+
+def _field(
+    raw: str,
+    base: int,
+    lines: LineIndex,
+    name: str,
+    name_at: int,
+    value_at: int,
+    value_end: int,
+    parts: tuple[ValuePart, ...],
+    macros: dict[str, str],
+) -> Field:
+    return Field(
+        name, raw[value_at:value_end].rstrip(), parts, _join(parts, macros), base + name_at, base + value_at, lines
+    )
 
 
 def read(path: str | os.PathLike[str], display: str | None = None) -> BibFile:
@@ -431,8 +547,26 @@ def read(path: str | os.PathLike[str], display: str | None = None) -> BibFile:
 FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
     ("author", "editor", "translator", "bookauthor", "editora", "editorb", "editorc", "holder", "shortauthor"),
     ("title", "subtitle", "titleaddon", "shorttitle", "origtitle"),
-    ("journaltitle", "journal", "journalsubtitle", "booktitle", "booksubtitle", "maintitle", "eventtitle", "series",
-     "volume", "number", "issue", "eid", "chapter", "pages", "pagetotal", "edition", "type", "howpublished"),
+    (
+        "journaltitle",
+        "journal",
+        "journalsubtitle",
+        "booktitle",
+        "booksubtitle",
+        "maintitle",
+        "eventtitle",
+        "series",
+        "volume",
+        "number",
+        "issue",
+        "eid",
+        "chapter",
+        "pages",
+        "pagetotal",
+        "edition",
+        "type",
+        "howpublished",
+    ),
     ("publisher", "institution", "organization", "school", "location", "address", "venue"),
     ("date", "year", "month", "day", "origdate", "eventdate"),
     ("doi", "isbn", "issn", "eprint", "eprinttype", "eprintclass", "archiveprefix", "primaryclass", "pmid", "pmcid"),

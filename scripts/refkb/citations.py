@@ -21,7 +21,7 @@ _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*>")
 _LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ESCAPED = re.compile(r"\\@")
-_BRACKET = re.compile(r"\[([^\[\]\n]*?-?@" + KEY + r"[^\[\]]*?)\](?![(\[:])")
+_BRACKET = re.compile(r"(?<!\])\[([^\[\]\n]*?-?@" + KEY + r"[^\[\]]*?)\](?![(\[:])")
 _ITEM = re.compile(r"^\s*(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?P<suffix>.*?)\s*$", re.S)
 _NARRATIVE = re.compile(r"(?<![\w@\]\[`-])(?P<suppress>-?)@(?P<key>" + KEY + r")(?:\s?\[(?P<locator>[^\[\]\n@]*)\])?")
 
@@ -84,9 +84,7 @@ def find(text: str) -> list[Citation]:
         items = [_ITEM.match(part) for part in text[m.start(1) : m.end(1)].split(";")]
         if not all(items):
             continue
-        cites = tuple(
-            Cite(i["key"], i["prefix"].strip(), i["suffix"].strip(), bool(i["suppress"])) for i in items if i
-        )
+        cites = tuple(Cite(i["key"], i["prefix"].strip(), i["suffix"].strip(), bool(i["suppress"])) for i in items if i)
         line, col = where(m.start())
         out.append(Citation(m.start(), m.end(), line, col, cites))
         taken.append((m.start(), m.end()))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import bibfile, project, validate
-from .model import Issue, Level
+from .model import BibFile, Issue, Level
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -81,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
 
 
-def _read(path: Path) -> bibfile.BibFile:
+def _read(path: Path) -> BibFile:
     try:
         return bibfile.read(path)
     except OSError as exc:
@@ -109,8 +109,9 @@ def cmd_format(args: argparse.Namespace) -> int:
     if args.check:
         if canonical == path.read_text(encoding="utf-8-sig"):
             return EXIT_OK
-        diff = difflib.unified_diff(original.splitlines(True), canonical.splitlines(True), f"{path}",
-                                    f"{path} (canonical)")
+        diff = difflib.unified_diff(
+            original.splitlines(True), canonical.splitlines(True), f"{path}", f"{path} (canonical)"
+        )
         sys.stdout.writelines(diff)
         sys.stderr.write(f"refkb format --check: {path} is not in canonical form; run refkb format {path}\n")
         return EXIT_PROBLEMS

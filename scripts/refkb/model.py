@@ -7,12 +7,13 @@ hook decide how to report them.
 from __future__ import annotations
 
 import bisect
+import functools
 import enum
 import re
 from dataclasses import dataclass, field
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     """Severity of an `Issue`: errors block the build and the formatter, warnings do not."""
 
     ERROR = "error"
@@ -130,18 +131,23 @@ class Entry:
     def key_pos(self) -> Position:
         return self.lines.pos(self.key_offset)
 
-    def get(self, name: str) -> Field | None:
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Field]:
+        out: dict[str, Field] = {}
         for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+            out.setdefault(f.name, f)
+        return out
+
+    def get(self, name: str) -> Field | None:
+        """The first field called `name` (lower case)."""
+        return self._by_name.get(name)
 
     def value(self, name: str, default: str = "") -> str:
         f = self.get(name)
         return f.value if f is not None else default
 
     def __contains__(self, name: object) -> bool:
-        return any(f.name == name for f in self.fields)
+        return name in self._by_name
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,110 @@
+"""How much `refkb validate` costs next to a bare bibtexparser parse of the same file.
+
+Generates N realistic synthetic entries (mixed types, personal and corporate authors, LaTeX accents, DOIs, URLs,
+multi-line abstracts), then times, best of three in one process:
+- bare:     bibtexparser.parse_string(text) with its default middleware (what any tool pays to read the file);
+- validate: refkb's read (with positions and the syntax checks bibtexparser skips) plus every check, duplicates
+            included.
+Prints the ratio validate / bare. Target: at most 2x.
+
+Usage: python benchmarks/validate.py [N ...]   (default: 1000 10000)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import bibtexparser
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from refkb import bibfile, validate  # noqa: E402
+
+WORDS = (
+    "online recruitment trafficking social media platforms victims exploitation survivors advertising networks "
+    "detection machine learning policy law enforcement evidence children labour migration grooming coercion "
+    "surveillance technology harm reduction analysis review data hotline reports prosecution jurisdiction "
+    "classifieds messaging encryption payments cryptocurrency awareness education prevention collaboration"
+).split()
+FAMILY = "Smith Jones Müller García Nguyen Okafor Rossi Kowalski Haddad Tanaka Silva Novak Dubois Kim Ali".split()
+GIVEN = "Ana Ben Chloé David Emeka Fatima Grace Hiro Ines José Kai Lena Marta Noor Omar".split()
+ORGS = ["{{United Nations Office on Drugs and Crime}}", "{{Polaris}}", "{{Thorn}}", "{{Europol}}",
+        "{{National Center for Missing \\& Exploited Children}}"]
+TOPICS = ["recruitment-grooming", "advertising-transactions", "detection-monitoring", "technology-responses",
+          "data-measurement", "legal-jurisdiction"]
+
+
+def synthetic(n: int, seed: int = 7) -> str:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        year = rnd.randint(1995, 2025)
+        title_words = rnd.sample(WORDS, rnd.randint(5, 11))
+        title = " ".join(title_words).capitalize()
+        if rnd.random() < 0.2:
+            title = title.replace(" ", " {\\'e}tude ", 1)
+        kind = rnd.choice(["article", "article", "inproceedings", "report", "online", "book"])
+        extra = []
+        if kind == "report" or rnd.random() < 0.1:
+            author = rnd.choice(ORGS)
+            extra = ["shortauthor = {Org}"]
+        else:
+            author = " and ".join(f"{rnd.choice(FAMILY)}, {rnd.choice(GIVEN)}" for _ in range(rnd.randint(1, 4)))
+        fields = [f"author = {{{author}}}", *extra, f"title = {{{title}}}"]
+        if kind == "article":
+            fields += [f"journaltitle = {{Journal of {rnd.choice(WORDS).capitalize()} Studies}}",
+                       f"volume = {{{rnd.randint(1, 60)}}}", f"number = {{{rnd.randint(1, 12)}}}",
+                       f"pages = {{{(p := rnd.randint(1, 900))}--{p + rnd.randint(5, 30)}}}",
+                       f"doi = {{10.{rnd.randint(1000, 99999)}/{rnd.randint(10**6, 10**7)}}}"]
+        elif kind == "inproceedings":
+            fields += [f"booktitle = {{Proceedings of the {rnd.choice(WORDS).capitalize()} Conference}}",
+                       f"pages = {{{(p := rnd.randint(1, 900))}--{p + 9}}}", f"publisher = {{ACM}}"]
+        elif kind == "report":
+            fields += ["type = {Report}", f"institution = {author}", f"number = {{R-{i}}}"]
+        elif kind == "book":
+            fields += ["publisher = {{Routledge}}", "location = {London}"]
+        fields.append(f"date = {{{year}-{rnd.randint(1, 12):02d}}}")
+        if kind == "online" or rnd.random() < 0.5:
+            fields += [f"url = {{https://example.org/{year}/{i}/{title_words[0]}}}", "urldate = {2026-11-01}"]
+        fields += [f"keywords = {{{', '.join(rnd.sample(TOPICS, 2))}}}", "sourcekind = {academic}"]
+        if rnd.random() < 0.5:
+            abstract = " ".join(rnd.choice(WORDS) for _ in range(60))
+            fields.append(f"abstract = {{{abstract[:200]}\n    {abstract[200:]}}}")
+        first = "org" if author.startswith("{{") else validate.ascii_fold(author.split(",")[0])
+        key = f"{first}{year}{title_words[0]}-{i}"
+        out.append(f"@{kind}{{{key},\n" + "".join(f"  {f},\n" for f in fields) + "}\n")
+    return "\n".join(out)
+
+
+def best_of(runs: int, fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [1000, 10000]
+    settings = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset({"academic"}))
+    print(f"{'N':>7} {'bare parse':>11} {'validate':>10} {'ratio':>6}  issues")
+    for n in sizes:
+        text = synthetic(n)
+        bare = best_of(3, lambda text=text: bibtexparser.parse_string(text))
+        found: list[object] = []
+
+        def run(text: str = text) -> None:
+            found[:] = validate.validate_bib(bibfile.parse_text(text, "synthetic.bib"), settings)
+
+        full = best_of(3, run)
+        print(f"{n:>7} {bare:>10.3f}s {full:>9.3f}s {full / bare:>5.2f}x  {len(found)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,229 @@
+"""Every check code, each with one bad input, as a table: the code, its level and the line of the defect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import ANNOTATION, TODAY, TOPICS, write_project
+
+from refkb import bibfile, project, validate
+from refkb.model import Issue, Level
+
+SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
+
+GOOD = """@article{smith2020study,
+  author = {Smith, Jane},
+  title = {A Study of Things},
+  journaltitle = {Journal of Studies},
+  date = {2020},
+  keywords = {data-measurement},
+  sourcekind = {academic},
+}
+"""
+
+
+def entry(*fields: str, head: str = "@article{smith2020study,", drop: tuple[str, ...] = ()) -> str:
+    """GOOD with some fields replaced or added (a replacement keeps the field's line)."""
+    lines = GOOD.splitlines()[1:-1]
+    names = {f.split("=")[0].strip(): f for f in fields}
+    out = [head]
+    for line in lines:
+        name = line.split("=")[0].strip()
+        if name in drop:
+            continue
+        out.append(names.pop(name, line.strip()) if name in names else line)
+    out.extend(f"  {f}" if not f.startswith(" ") else f for f in names.values())
+    return "\n".join(out) + "\n}\n"
+
+
+def issues_of(text: str | bytes, settings: validate.Settings = SETTINGS) -> list[Issue]:
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    decoded, problem = bibfile.decode(text, "t.bib")
+    if problem is not None:
+        return [problem]
+    return validate.validate_bib(bibfile.parse_text(decoded, "t.bib"), settings)
+
+
+def test_good_entry_is_clean() -> None:
+    assert issues_of(GOOD) == []
+
+
+SECOND = """
+@article{jones2021other,
+  author = {Jones, Ann},
+  title = {Something Else Entirely},
+  journaltitle = {Journal of Studies},
+  date = {2021},
+  keywords = {data-measurement},
+  sourcekind = {academic},
+}
+"""
+
+CASES: list[tuple[str, str | bytes, int]] = [
+    # syntax and encoding
+    ("encoding-not-utf8", b"@misc{a2020b,\n  title = {caf\xe9},\n}\n", 2),
+    ("syntax-error", entry("date = 2020a,"), 5),
+    ("syntax-error", "@article smith2020study\n", 1),
+    ("unclosed-brace", entry("title = {A Study of Things,") + SECOND, 3),
+    ("unclosed-quote", entry('title = "A Study of Things,') + SECOND, 3),
+    ("unclosed-entry", GOOD[:-3] + "\n", 7),
+    ("unbalanced-braces", entry('title = "A Study } of Things",'), 3),
+    ("missing-comma", entry("title = {A Study of Things}"), 3),
+    ("percent-in-entry", entry("title = {A Study of Things},\n  % a note the author left"), 4),
+    ("duplicate-field", GOOD.replace("  date", "  title = {Again},\n  date"), 5),
+    ("undefined-macro", entry("journaltitle = jstud,"), 4),
+    ("duplicate-macro", '@string{js = "J"}\n@string{js = "K"}\n' + entry("journaltitle = js,"), 2),
+    ("missing-key", entry(head="@article{author = {Smith, Jane},"), 1),
+    ("invalid-key", entry(head="@article{smith 2020study,"), 1),
+    ("control-character", entry("title = {A Study\x07 of Things},"), 3),
+    ("bidi-control", entry("title = {A Study \u202eof Things},"), 3),
+    ("invisible-character", entry("title = {A Study\u200b of Things},"), 3),
+    # keys
+    ("empty-key", entry(head="@article{,"), 1),
+    ("duplicate-key", GOOD + "\n" + GOOD, 10),
+    ("duplicate-key-case", GOOD + "\n" + GOOD.replace("smith2020study", "Smith2020study"), 10),
+    ("unsafe-key", entry(head="@article{smith_2020,"), 1),
+    ("key-convention", entry(head="@article{foo2020bar,"), 1),
+    # fields
+    ("unknown-entry-type", entry(head="@webpage{smith2020study,"), 1),
+    ("missing-field", entry(drop=("journaltitle",)), 1),
+    ("empty-field", entry("note = {},"), 8),
+    ("invalid-name", entry("author = {Smith, Jane and },"), 2),
+    ("unprotected-and", entry("publisher = {United Nations Office on Drugs and Crime},"), 8),
+    ("invalid-year", entry("year = {20},", drop=("date",)), 7),
+    ("implausible-year", entry("year = {1492},", drop=("date",)), 7),
+    ("invalid-date", entry("date = {2020-13},"), 5),
+    ("date-year-mismatch", entry("year = {2021},"), 5),
+    ("syntax-error", "% a comment\n@article smith2020study,\n", 2),
+    ("invalid-month", entry("month = {Smarch},"), 8),
+    ("invalid-urldate", entry("urldate = {12 October 2020},"), 8),
+    ("future-urldate", entry("urldate = {2999-01-01},"), 8),
+    ("invalid-doi", entry("doi = {10.123/abc},"), 8),
+    ("doi-resolver-prefix", entry("doi = {https://doi.org/10.1234/abc},"), 8),
+    ("invalid-url", entry("url = {javascript:alert(1)},"), 8),
+    ("invalid-url", entry("url = {data:text/html,<b>x</b>},"), 8),
+    ("invalid-url", entry("url = {file:///etc/passwd},"), 8),
+    ("invalid-url", entry("url = {www.example.org/page},"), 8),
+    ("invalid-url", entry('url = {https://example.org/a"onmouseover="x},'), 8),
+    ("invalid-isbn", entry("isbn = {978-0-306-40615-6},"), 8),
+    ("invalid-issn", entry("issn = {0317-8472},"), 8),
+    ("invalid-pages", entry("pages = {twelve},"), 8),
+    ("invalid-pages", entry("pages = {34--12},"), 8),
+    ("page-range-hyphen", entry("pages = {12-34},"), 8),
+    ("unescaped-ampersand", entry("title = {Tom & Jerry},"), 3),
+    ("missing-urldate", entry("url = {https://example.org/},", head="@online{smith2020study,"), 1),
+    # likely duplicates
+    ("duplicate-doi", entry("doi = {10.1234/abc},") + SECOND.replace("  date", "  doi = {10.1234/ABC},\n  date"), 15),
+    ("duplicate-url", entry("url = {https://example.org/a},", "urldate = {2026-01-01},")
+     + SECOND.replace("  date", "  url = {http://www.example.org/a/},\n  urldate = {2026-01-01},\n  date"), 16),
+    ("near-duplicate-title", GOOD + SECOND.replace("Something Else Entirely", "A study of things.")
+     .replace("2021", "2020"), 10),
+    # knowledge-base fields
+    ("unknown-topic", entry("keywords = {data-measurement, gossip},"), 6),
+    ("missing-topic", entry(drop=("keywords",)), 1),
+    ("invalid-sourcekind", entry("sourcekind = {blog},"), 7),
+    ("missing-sourcekind", entry(drop=("sourcekind",)), 1),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "line"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_each_defect_is_reported_at_its_line(code: str, text: str | bytes, line: int) -> None:
+    found = issues_of(text)
+    mine = [i for i in found if i.code == code]
+    assert mine, f"{code} not reported; got {[i.render() for i in found]}"
+    assert line in {i.line for i in mine}, [i.render() for i in mine]
+    assert all(i.level is validate.CODES[code][0] for i in mine)
+    assert all(i.col >= 1 and i.fix for i in mine)
+
+
+def test_today_is_injected_not_read() -> None:
+    text = entry("urldate = {2026-12-01},")
+    assert "future-urldate" in {i.code for i in issues_of(text)}
+    later = validate.Settings(dt.date(2027, 1, 1), SETTINGS.topics, SETTINGS.sourcekinds)
+    assert "future-urldate" not in {i.code for i in issues_of(text, later)}
+
+
+@pytest.mark.parametrize(
+    ("key", "fields", "ok"),
+    [
+        ("polaris2018onramps", ("author = {{Polaris}},", "title = {On-Ramps, Intersections, and Exit Routes},",
+                                "date = {2018-07},"), True),
+        ("unga2010globalplan", ("author = {{United Nations General Assembly}},", "shortauthor = {UNGA},",
+                                "title = {United Nations Global Plan of Action},", "date = {2010-07-30},"), True),
+        ("ncmec2018online", ("author = {{National Center for Missing \\& Exploited Children}},",
+                             "title = {The Online Enticement of Children},", "date = {2018},"), True),
+        ("hti2021federal", ("author = {{Human Trafficking Institute}},", "shortauthor = {HTI},",
+                            "title = {2020 Federal Human Trafficking Report},", "date = {2021},"), True),
+        ("polarisndhuman", ("author = {{Polaris}},", "title = {Human Trafficking and Online Recruitment},",
+                            "date = {},"), True),
+        ("smith2020study-2", ("date = {2020},",), True),
+        ("smith2021study", ("date = {2020},",), False),
+        ("jones2020study", ("date = {2020},",), False),
+        ("smith2020things", ("date = {2020},",), False),
+    ],
+)
+def test_key_convention(key: str, fields: tuple[str, ...], ok: bool) -> None:
+    text = entry(*fields, head=f"@article{{{key},")
+    codes = {i.code for i in issues_of(text)}
+    assert ("key-convention" not in codes) is ok
+
+
+PROJECT_CASES = [
+    ("missing-annotation", {}, {}, "references.bib", 1),
+    ("orphan-annotation", {"smith2020study": ANNOTATION, "ghost2020": ANNOTATION}, {}, "docs/references/ghost2020.md",
+     1),
+    ("annotation-front-matter", {"smith2020study": ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: soon")},
+     {}, "docs/references/smith2020study.md", 1),
+    ("annotation-front-matter", {"smith2020study": ANNOTATION.replace("https://example.org/where-it-was-checked",
+                                                                      "javascript:alert(1)")},
+     {}, "docs/references/smith2020study.md", 1),
+    ("annotation-front-matter", {"smith2020study": "## Summary\nx\n"}, {}, "docs/references/smith2020study.md", 1),
+    ("missing-section", {"smith2020study": ANNOTATION.replace("## Limitations\nA limitation.\n", "")}, {},
+     "docs/references/smith2020study.md", 6),
+    ("empty-section", {"smith2020study": ANNOTATION.replace("A limitation.", "")}, {},
+     "docs/references/smith2020study.md", 15),
+    ("unresolved-citation", {"smith2020study": ANNOTATION}, {"topics/a.md": "# A\n\nText [@smith2020study].\n\n"
+                                                             "More [see @nobody2020x, p. 3].\n"}, "docs/topics/a.md", 5),
+]
+
+
+@pytest.mark.parametrize(("code", "notes", "pages", "path", "line"), PROJECT_CASES)
+def test_project_rules(tmp_path: Path, code: str, notes: dict[str, str], pages: dict[str, str], path: str,
+                       line: int) -> None:
+    write_project(tmp_path, GOOD, notes, pages)
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    mine = [i for i in found if i.code == code]
+    assert mine, [i.render() for i in found]
+    assert (path, line) in {(i.path, i.line) for i in mine}, [i.render() for i in mine]
+
+
+def test_clean_project_has_no_issue(tmp_path: Path) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"topics/a.md": "Text [@smith2020study].\n"})
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    assert found == []
+
+
+def test_every_code_is_tested() -> None:
+    tested = {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES}
+    assert tested == set(validate.CODES)
+
+
+def test_codes_have_levels_and_meanings() -> None:
+    for code, (level, meaning) in validate.CODES.items():
+        assert isinstance(level, Level)
+        assert meaning
+        assert code == code.lower()
+
+
+def test_near_duplicates_stay_fast_and_exact_at_scale() -> None:
+    entries = []
+    for i in range(3000):
+        entries.append(f"@article{{a{i}x,\n  title = {{Unrelated title number {i:05d} {'abcdefghij'[i % 10] * 5}}},\n"
+                       f"  date = {{{2000 + i % 20}}},\n}}\n")
+    entries.append("@article{dup,\n  title = {Unrelated title number 00007 hhhhh},\n  date = {2007},\n}\n")
+    bib = bibfile.parse_text("\n".join(entries), "t.bib")
+    found = list(validate.check_near_duplicates(bib))
+    assert {i.key for i in found} >= {"dup"}
