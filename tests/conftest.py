@@ -11,11 +11,19 @@ DATA = Path(__file__).resolve().parent / "data"
 CORPORA = ROOT.parent / "shared" / "corpora"
 TODAY = dt.date(2026, 11, 29)
 
-TOPICS = (
-    "recruitment-grooming advertising-transactions communication-coordination psychological-control exposure-stigma "
-    "detection-monitoring legal-jurisdiction technology-responses awareness-education collaboration-policy "
-    "data-measurement"
-).split()
+TOPICS = [
+    "recruitment-grooming",
+    "advertising-transactions",
+    "communication-coordination",
+    "psychological-control",
+    "exposure-stigma",
+    "detection-monitoring",
+    "legal-jurisdiction",
+    "technology-responses",
+    "awareness-education",
+    "collaboration-policy",
+    "data-measurement",
+]
 
 MKDOCS_YML = """site_name: Test site
 docs_dir: docs
@@ -56,8 +64,9 @@ Why it matters.
 """
 
 
-def write_project(root: Path, bib: str, annotations: dict[str, str] | None = None,
-                  pages: dict[str, str] | None = None) -> Path:
+def write_project(
+    root: Path, bib: str, annotations: dict[str, str] | None = None, pages: dict[str, str] | None = None
+) -> Path:
     """A tiny knowledge-base project: mkdocs.yml, references.bib, docs/index.md and annotation pages."""
     topics = "\n".join(f"      - {{slug: {t}, title: {t}, section: S}}" for t in TOPICS)
     hook = ROOT / "scripts" / "mkdocs_hooks.py"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import collections
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CORPORA, corpus_files
 
+from conftest import CORPORA, corpus_files
 from refkb import bibfile, cli
 from refkb.model import BibFile
 
@@ -17,13 +18,21 @@ def meaning(bib: BibFile) -> tuple[object, ...]:
     """Everything a .bib file means, independent of layout: entries with their fields and comments, macros,
     preambles, comments."""
     entries = collections.Counter(
-        (e.type, e.key, tuple(sorted((f.name, f.value, tuple(p.kind == "macro" for p in f.parts)) for f in e.fields)),
-         tuple(" ".join(c.split()) for c in e.comments))
+        (
+            e.type,
+            e.key,
+            tuple(sorted((f.name, f.value, tuple(p.kind == "macro" for p in f.parts)) for f in e.fields)),
+            tuple(" ".join(c.split()) for c in e.comments),
+        )
         for e in bib.entries
     )
     directives = collections.Counter(
-        (d.kind, tuple((f.name, f.value) for f in d.fields), d.raw if d.kind == "preamble" else "",
-         tuple(" ".join(c.split()) for c in d.comments))
+        (
+            d.kind,
+            tuple((f.name, f.value) for f in d.fields),
+            d.raw if d.kind == "preamble" else "",
+            tuple(" ".join(c.split()) for c in d.comments),
+        )
         for d in bib.directives
     )
     around = tuple(" ".join(c.split()) for c in (*bib.header, *bib.trailer))
@@ -44,21 +53,29 @@ def test_positions_are_one_based_and_point_at_fields() -> None:
 @pytest.mark.parametrize(
     ("source", "canonical"),
     [
-        ('@ARTICLE{k,\n TITLE="A {B}",\n Year=2020}',
-         "@article{k,\n  title = {A {B}},\n  year = {2020},\n}\n"),
-        ("@string{j = {J. Stud.}}\n@article{b, journal = j # { (online)}, author = {X, Y}}\n@article{a, title={T}}",
-         "@string{j = {J. Stud.}}\n\n@article{a,\n  title = {T},\n}\n\n"
-         "@article{b,\n  author = {X, Y},\n  journal = j # { (online)},\n}\n"),
-        ("% file header\n\n% about b\n@misc{b, note={n}}\n\n% about a\n@misc{a, note={m}}\n% trailer\n",
-         "% file header\n\n% about a\n@misc{a,\n  note = {m},\n}\n\n% about b\n@misc{b,\n  note = {n},\n}\n\n"
-         "% trailer\n"),
-        ("@misc{k, zeta = {z}, url = {https://x.org}, doi = {10.1/x}, date = {2020}, publisher = {P},\n"
-         " journaltitle = {J}, title = {T}, author = {A, B}, abstract = {Ab}, urldate = {2020-01-01}}",
-         "@misc{k,\n  author = {A, B},\n  title = {T},\n  journaltitle = {J},\n  publisher = {P},\n  date = {2020},\n"
-         "  doi = {10.1/x},\n  url = {https://x.org},\n  urldate = {2020-01-01},\n  abstract = {Ab},\n"
-         "  zeta = {z},\n}\n"),
-        ("@preamble{\"\\newcommand{\\noop}[1]{}\"}\n@misc{k, month = jan}",
-         "@preamble{\"\\newcommand{\\noop}[1]{}\"}\n\n@misc{k,\n  month = jan,\n}\n"),
+        ('@ARTICLE{k,\n TITLE="A {B}",\n Year=2020}', "@article{k,\n  title = {A {B}},\n  year = {2020},\n}\n"),
+        (
+            "@string{j = {J. Stud.}}\n@article{b, journal = j # { (online)}, author = {X, Y}}\n@article{a, title={T}}",
+            "@string{j = {J. Stud.}}\n\n@article{a,\n  title = {T},\n}\n\n"
+            "@article{b,\n  author = {X, Y},\n  journal = j # { (online)},\n}\n",
+        ),
+        (
+            "% file header\n\n% about b\n@misc{b, note={n}}\n\n% about a\n@misc{a, note={m}}\n% trailer\n",
+            "% file header\n\n% about a\n@misc{a,\n  note = {m},\n}\n\n% about b\n@misc{b,\n  note = {n},\n}\n\n"
+            "% trailer\n",
+        ),
+        (
+            "@misc{k, zeta = {z}, url = {https://x.org}, doi = {10.1/x}, date = {2020}, publisher = {P},\n"
+            " journaltitle = {J}, title = {T}, author = {A, B}, abstract = {Ab},\n"
+            " urldate = {2020-01-01}}",
+            "@misc{k,\n  author = {A, B},\n  title = {T},\n  journaltitle = {J},\n  publisher = {P},\n"
+            "  date = {2020},\n  doi = {10.1/x},\n  url = {https://x.org},\n  urldate = {2020-01-01},\n"
+            "  abstract = {Ab},\n  zeta = {z},\n}\n",
+        ),
+        (
+            '@preamble{"\\newcommand{\\noop}[1]{}"}\n@misc{k, month = jan}',
+            '@preamble{"\\newcommand{\\noop}[1]{}"}\n\n@misc{k,\n  month = jan,\n}\n',
+        ),
     ],
 )
 def test_canonical_form(source: str, canonical: str) -> None:
@@ -83,7 +100,7 @@ def test_corpora_are_present() -> None:
 
 @needs_corpora
 @pytest.mark.parametrize("name", [p.name for p in corpus_files()])
-def test_format_on_real_corpora(name: str, corpus_copy) -> None:
+def test_format_on_real_corpora(name: str, corpus_copy: Callable[[Path], Path]) -> None:
     path = corpus_copy(CORPORA / name)
     before = path.read_bytes()
     bib = bibfile.read(path)
@@ -121,8 +138,9 @@ def test_a_broken_corpus_is_refused() -> None:
         b"@article{a,\n  title = {\xff},\n}\n",
     ],
 )
-def test_format_refuses_broken_files_and_leaves_them_intact(tmp_path: Path, broken: str | bytes,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_format_refuses_broken_files_and_leaves_them_intact(
+    tmp_path: Path, broken: str | bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "refs.bib"
     data = broken.encode() if isinstance(broken, str) else broken
     path.write_bytes(data)
@@ -139,7 +157,8 @@ def test_check_prints_a_diff_and_writes_nothing(tmp_path: Path, capsys: pytest.C
     before = path.read_bytes()
     assert cli.main(["format", "--check", str(path)]) == cli.EXIT_PROBLEMS
     out = capsys.readouterr().out
-    assert out.startswith("---") and "+@misc{a," in out
+    assert out.startswith("---")
+    assert "+@misc{a," in out
     assert path.read_bytes() == before
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ANNOTATION, ROOT, write_project
 
+from conftest import ANNOTATION, ROOT, write_project
 from refkb import cli
 
 GOOD = """@article{smith2020study,
@@ -25,8 +25,14 @@ BAD = GOOD.replace("  date = {2020},", "  date = {2020},\n  url = {javascript:al
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "refkb", *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "refkb", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,7 +56,9 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_cli_exit_codes_and_output(tmp_path: Path, args: list[str], bib: str, code: int, stdout_has: str) -> None:
     bib_text = bib
     if args[:2] == ["format", "--check"] and code == 1:
-        bib_text = GOOD.replace("  author = {Smith, Jane},\n", "") .replace("  sourcekind", "  author = {Smith, Jane},\n  sourcekind")
+        bib_text = GOOD.replace("  author = {Smith, Jane},\n", "").replace(
+            "  sourcekind", "  author = {Smith, Jane},\n  sourcekind"
+        )
     write_project(tmp_path, bib_text, {"smith2020study": ANNOTATION})
     result = run(*args, cwd=tmp_path)
     assert result.returncode == code, result.stderr
@@ -61,17 +69,24 @@ def test_cli_exit_codes_and_output(tmp_path: Path, args: list[str], bib: str, co
 def test_json_records_have_every_field(tmp_path: Path) -> None:
     write_project(tmp_path, BAD, {"smith2020study": ANNOTATION})
     records = json.loads(run("validate", "--format", "json", cwd=tmp_path).stdout)
-    assert records == [{
-        "path": "references.bib", "line": 6, "col": 9, "level": "error", "code": "invalid-url",
-        "key": "smith2020study",
-        "message": "url 'javascript:alert(1)' uses the scheme 'javascript:' (only http and https become links)",
-        "fix": "use the page's full http(s) address",
-    }]
+    assert records == [
+        {
+            "path": "references.bib",
+            "line": 6,
+            "col": 9,
+            "level": "error",
+            "code": "invalid-url",
+            "key": "smith2020study",
+            "message": "url 'javascript:alert(1)' uses the scheme 'javascript:' (only http and https become links)",
+            "fix": "use the page's full http(s) address",
+        }
+    ]
 
 
 def test_messages_are_sorted_by_path_and_line(tmp_path: Path) -> None:
     bib = BAD + GOOD.replace("smith2020study", "jones2020study").replace("Smith", "Jones").replace(
-        "  title", "  doi = {10.12/x},\n  title")
+        "  title", "  doi = {10.12/x},\n  title"
+    )
     write_project(tmp_path, bib, {"smith2020study": ANNOTATION, "jones2020study": ANNOTATION})
     lines = [line for line in run("validate", cwd=tmp_path).stdout.splitlines() if line]
     keys = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]
@@ -81,9 +96,24 @@ def test_messages_are_sorted_by_path_and_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"", b"\x00\x01\x02", b"@", b"@{", b"@article{", b"@article{,}", b"}}}{{{", b"@string{", b"@preamble{",
-     b"@comment{", "@article{ü,\n title={\u202e}}".encode(), b"\xff\xfe", b"@article{a, title = {x} # }",
-     b"@article{a, = {x}}", b"@article{a, title = {x}} @article{a, title = {x}}", b"@string{a = b}\n@misc{k, t = a}"],
+    [
+        b"",
+        b"\x00\x01\x02",
+        b"@",
+        b"@{",
+        b"@article{",
+        b"@article{,}",
+        b"}}}{{{",
+        b"@string{",
+        b"@preamble{",
+        b"@comment{",
+        "@article{ü,\n title={\u202e}}".encode(),
+        b"\xff\xfe",
+        b"@article{a, title = {x} # }",
+        b"@article{a, = {x}}",
+        b"@article{a, title = {x}} @article{a, title = {x}}",
+        b"@string{a = b}\n@misc{k, t = a}",
+    ],
 )
 def test_no_traceback_whatever_the_input(tmp_path: Path, garbage: bytes) -> None:
     path = tmp_path / "x.bib"

@@ -6,9 +6,9 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_bibfile import meaning
 
 from refkb import bibfile, validate
+from test_bibfile import meaning
 
 PIECES = [
     "@article", "@misc", "@string", "@preamble", "@comment", "{", "}", "(", ")", '"', ",", "=", "#", "%", "\n", " ",
@@ -27,12 +27,20 @@ def entries(draw: st.DrawFn) -> str:
     """Mostly well-formed entries, with values drawn from the awkward pieces."""
     out = []
     for i in range(draw(st.integers(0, 4))):
-        fields = draw(st.lists(st.sampled_from(["title", "author", "url", "doi", "date", "note", "pages", "month"]),
-                               max_size=5, unique=True))
-        body = "".join(f"  {f} = {{{draw(st.lists(st.sampled_from(PIECES[10:]), max_size=4).map(''.join))}}},\n"
-                       for f in fields)
+        fields = draw(
+            st.lists(
+                st.sampled_from(["title", "author", "url", "doi", "date", "note", "pages", "month"]),
+                max_size=5,
+                unique=True,
+            )
+        )
+        body = "".join(
+            f"  {f} = {{{draw(st.lists(st.sampled_from(PIECES[10:]), max_size=4).map(''.join))}}},\n" for f in fields
+        )
         comment = draw(st.sampled_from(["", "% a comment\n", "plain text\n\n"]))
-        out.append(f"{comment}@{draw(st.sampled_from(['article', 'misc', 'online']))}{{k{i}{draw(st.sampled_from(['', 'x', 'X']))},\n{body}}}\n")
+        etype = draw(st.sampled_from(["article", "misc", "online"]))
+        suffix = draw(st.sampled_from(["", "x", "X"]))
+        out.append(f"{comment}@{etype}{{k{i}{suffix},\n{body}}}\n")
     return "\n".join(out)
 
 
@@ -58,4 +66,5 @@ def test_any_bytes_decode_or_report(data: bytes) -> None:
         validate.validate_bib(bibfile.parse_text(text, "f.bib"))
     else:
         assert problem.code == "encoding-not-utf8"
-        assert problem.line >= 1 and problem.col >= 1
+        assert problem.line >= 1
+        assert problem.col >= 1

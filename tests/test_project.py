@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from refkb import annotation, bibfile, project, validate
 
 PROJECT = project.load(ROOT)
@@ -32,7 +32,8 @@ def test_annotation_is_complete(key: str) -> None:
     note = annotation.read(PROJECT.annotations / f"{key}.md")
     words = len(re.findall(r"\b\w+\b", note.body))
     assert 150 <= words <= 450, f"{key}: {words} words"
-    assert note.verified_at and all(u.startswith(("https://", "http://")) for u in note.verified_at)
+    assert note.verified_at
+    assert all(u.startswith(("https://", "http://")) for u in note.verified_at)
     assert note.verified_on is not None
 
 

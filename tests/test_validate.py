@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import ANNOTATION, TODAY, TOPICS, write_project
 
+from conftest import ANNOTATION, TODAY, TOPICS, write_project
 from refkb import bibfile, project, validate
 from refkb.model import Issue, Level
 
@@ -117,10 +117,17 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("missing-urldate", entry("url = {https://example.org/},", head="@online{smith2020study,"), 1),
     # likely duplicates
     ("duplicate-doi", entry("doi = {10.1234/abc},") + SECOND.replace("  date", "  doi = {10.1234/ABC},\n  date"), 15),
-    ("duplicate-url", entry("url = {https://example.org/a},", "urldate = {2026-01-01},")
-     + SECOND.replace("  date", "  url = {http://www.example.org/a/},\n  urldate = {2026-01-01},\n  date"), 16),
-    ("near-duplicate-title", GOOD + SECOND.replace("Something Else Entirely", "A study of things.")
-     .replace("2021", "2020"), 10),
+    (
+        "duplicate-url",
+        entry("url = {https://example.org/a},", "urldate = {2026-01-01},")
+        + SECOND.replace("  date", "  url = {http://www.example.org/a/},\n  urldate = {2026-01-01},\n  date"),
+        16,
+    ),
+    (
+        "near-duplicate-title",
+        GOOD + SECOND.replace("Something Else Entirely", "A study of things.").replace("2021", "2020"),
+        10,
+    ),
     # knowledge-base fields
     ("unknown-topic", entry("keywords = {data-measurement, gossip},"), 6),
     ("missing-topic", entry(drop=("keywords",)), 1),
@@ -149,16 +156,45 @@ def test_today_is_injected_not_read() -> None:
 @pytest.mark.parametrize(
     ("key", "fields", "ok"),
     [
-        ("polaris2018onramps", ("author = {{Polaris}},", "title = {On-Ramps, Intersections, and Exit Routes},",
-                                "date = {2018-07},"), True),
-        ("unga2010globalplan", ("author = {{United Nations General Assembly}},", "shortauthor = {UNGA},",
-                                "title = {United Nations Global Plan of Action},", "date = {2010-07-30},"), True),
-        ("ncmec2018online", ("author = {{National Center for Missing \\& Exploited Children}},",
-                             "title = {The Online Enticement of Children},", "date = {2018},"), True),
-        ("hti2021federal", ("author = {{Human Trafficking Institute}},", "shortauthor = {HTI},",
-                            "title = {2020 Federal Human Trafficking Report},", "date = {2021},"), True),
-        ("polarisndhuman", ("author = {{Polaris}},", "title = {Human Trafficking and Online Recruitment},",
-                            "date = {},"), True),
+        (
+            "polaris2018onramps",
+            ("author = {{Polaris}},", "title = {On-Ramps, Intersections, and Exit Routes},", "date = {2018-07},"),
+            True,
+        ),
+        (
+            "unga2010globalplan",
+            (
+                "author = {{United Nations General Assembly}},",
+                "shortauthor = {UNGA},",
+                "title = {United Nations Global Plan of Action},",
+                "date = {2010-07-30},",
+            ),
+            True,
+        ),
+        (
+            "ncmec2018online",
+            (
+                "author = {{National Center for Missing \\& Exploited Children}},",
+                "title = {The Online Enticement of Children},",
+                "date = {2018},",
+            ),
+            True,
+        ),
+        (
+            "hti2021federal",
+            (
+                "author = {{Human Trafficking Institute}},",
+                "shortauthor = {HTI},",
+                "title = {2020 Federal Human Trafficking Report},",
+                "date = {2021},",
+            ),
+            True,
+        ),
+        (
+            "polarisndhuman",
+            ("author = {{Polaris}},", "title = {Human Trafficking and Online Recruitment},", "date = {},"),
+            True,
+        ),
         ("smith2020study-2", ("date = {2020},",), True),
         ("smith2021study", ("date = {2020},",), False),
         ("jones2020study", ("date = {2020},",), False),
@@ -173,26 +209,56 @@ def test_key_convention(key: str, fields: tuple[str, ...], ok: bool) -> None:
 
 PROJECT_CASES = [
     ("missing-annotation", {}, {}, "references.bib", 1),
-    ("orphan-annotation", {"smith2020study": ANNOTATION, "ghost2020": ANNOTATION}, {}, "docs/references/ghost2020.md",
-     1),
-    ("annotation-front-matter", {"smith2020study": ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: soon")},
-     {}, "docs/references/smith2020study.md", 1),
-    ("annotation-front-matter", {"smith2020study": ANNOTATION.replace("https://example.org/where-it-was-checked",
-                                                                      "javascript:alert(1)")},
-     {}, "docs/references/smith2020study.md", 1),
+    (
+        "orphan-annotation",
+        {"smith2020study": ANNOTATION, "ghost2020": ANNOTATION},
+        {},
+        "docs/references/ghost2020.md",
+        1,
+    ),
+    (
+        "annotation-front-matter",
+        {"smith2020study": ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: soon")},
+        {},
+        "docs/references/smith2020study.md",
+        1,
+    ),
+    (
+        "annotation-front-matter",
+        {"smith2020study": ANNOTATION.replace("https://example.org/where-it-was-checked", "javascript:alert(1)")},
+        {},
+        "docs/references/smith2020study.md",
+        1,
+    ),
     ("annotation-front-matter", {"smith2020study": "## Summary\nx\n"}, {}, "docs/references/smith2020study.md", 1),
-    ("missing-section", {"smith2020study": ANNOTATION.replace("## Limitations\nA limitation.\n", "")}, {},
-     "docs/references/smith2020study.md", 6),
-    ("empty-section", {"smith2020study": ANNOTATION.replace("A limitation.", "")}, {},
-     "docs/references/smith2020study.md", 15),
-    ("unresolved-citation", {"smith2020study": ANNOTATION}, {"topics/a.md": "# A\n\nText [@smith2020study].\n\n"
-                                                             "More [see @nobody2020x, p. 3].\n"}, "docs/topics/a.md", 5),
+    (
+        "missing-section",
+        {"smith2020study": ANNOTATION.replace("## Limitations\nA limitation.\n", "")},
+        {},
+        "docs/references/smith2020study.md",
+        6,
+    ),
+    (
+        "empty-section",
+        {"smith2020study": ANNOTATION.replace("A limitation.", "")},
+        {},
+        "docs/references/smith2020study.md",
+        15,
+    ),
+    (
+        "unresolved-citation",
+        {"smith2020study": ANNOTATION},
+        {"topics/a.md": "# A\n\nText [@smith2020study].\n\nMore [see @nobody2020x, p. 3].\n"},
+        "docs/topics/a.md",
+        5,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("code", "notes", "pages", "path", "line"), PROJECT_CASES)
-def test_project_rules(tmp_path: Path, code: str, notes: dict[str, str], pages: dict[str, str], path: str,
-                       line: int) -> None:
+def test_project_rules(
+    tmp_path: Path, code: str, notes: dict[str, str], pages: dict[str, str], path: str, line: int
+) -> None:
     write_project(tmp_path, GOOD, notes, pages)
     _, found = validate.validate_project(project.load(tmp_path), TODAY)
     mine = [i for i in found if i.code == code]
@@ -221,8 +287,10 @@ def test_codes_have_levels_and_meanings() -> None:
 def test_near_duplicates_stay_fast_and_exact_at_scale() -> None:
     entries = []
     for i in range(3000):
-        entries.append(f"@article{{a{i}x,\n  title = {{Unrelated title number {i:05d} {'abcdefghij'[i % 10] * 5}}},\n"
-                       f"  date = {{{2000 + i % 20}}},\n}}\n")
+        entries.append(
+            f"@article{{a{i}x,\n  title = {{Unrelated title number {i:05d} {'abcdefghij'[i % 10] * 5}}},\n"
+            f"  date = {{{2000 + i % 20}}},\n}}\n"
+        )
     entries.append("@article{dup,\n  title = {Unrelated title number 00007 hhhhh},\n  date = {2007},\n}\n")
     bib = bibfile.parse_text("\n".join(entries), "t.bib")
     found = list(validate.check_near_duplicates(bib))

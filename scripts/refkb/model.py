@@ -7,8 +7,8 @@ hook decide how to report them.
 from __future__ import annotations
 
 import bisect
-import functools
 import enum
+import functools
 import re
 from dataclasses import dataclass, field
 
