@@ -3,6 +3,13 @@
 MkDocs puts this file's folder on sys.path only while loading it, so `refkb` is imported here, at the top.
 """
 
-from refkb.build import on_config, on_pre_build
+from refkb.build import (
+    on_config,
+    on_files,
+    on_page_content,
+    on_page_markdown,
+    on_post_build,
+    on_post_page,
+)
 
-__all__ = ["on_config", "on_pre_build"]
+__all__ = ["on_config", "on_files", "on_page_content", "on_page_markdown", "on_post_build", "on_post_page"]

@@ -1,22 +1,39 @@
 """The MkDocs side of refkb: the only module that imports MkDocs.
 
-On every build (and every rebuild under `mkdocs serve`) the project is validated: errors stop the build with the
-same `PATH:LINE:COL` messages as `refkb validate`; warnings are logged.
+One build reads references.bib once (while validating it), renders every work in every style once (or takes it
+from the cache), and then:
+- turns each annotation page `docs/references/<key>.md` into the reference page `references/<key>/` (header,
+  annotation, cite block, downloads, "cited on", verification line, `citation_*` meta tags);
+- writes `references/<key>/<key>.{bib,ris,json}`, `downloads/references.{bib,ris,json}`, the library page and a
+  page per topic when docs/ has none;
+- replaces pandoc citations in every page with linked in-text citations and appends a reference list.
+Values from references.bib never pass through Markdown: the Markdown holds opaque tokens, replaced by escaped HTML
+once Markdown is done.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import nh3
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
+from . import annotation, citations, csl, exports, pages, styles, validate
 from . import project as project_mod
-from . import validate
-from .model import Level
+from .model import BibFile, Level
 
 log = logging.getLogger("mkdocs.plugins.refkb")
+
+LIBRARY = "references/index.md"
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
 def project_of(config: MkDocsConfig) -> project_mod.Project:
@@ -24,21 +41,247 @@ def project_of(config: MkDocsConfig) -> project_mod.Project:
     return project_mod.from_config(root, dict(config))
 
 
+@dataclass
+class _Tokens:
+    """Opaque placeholders in Markdown, replaced by HTML after Markdown has run."""
+
+    values: dict[str, Markup] = field(default_factory=dict)
+
+    def add(self, html: Markup) -> str:
+        token = f"REFKBTOKEN{len(self.values):06d}X"
+        self.values[token] = html
+        return token
+
+    def fill(self, html: str) -> str:
+        if "REFKBTOKEN" not in html:
+            return html
+
+        def value(m: re.Match[str]) -> str:
+            return str(self.values.get(m.group(1), m.group(0)))
+
+        html = re.sub(r"<p>(REFKBTOKEN\d{6}X)</p>", value, html)
+        return re.sub(r"(REFKBTOKEN\d{6}X)", value, html)
+
+
+@dataclass
+class BuildState:
+    project: project_mod.Project
+    bib: BibFile
+    refs: dict[str, pages.Ref] = field(default_factory=dict)
+    cited_on: dict[str, list[pages.CitingPage]] = field(default_factory=lambda: defaultdict(list))
+    notes: dict[str, annotation.Annotation] = field(default_factory=dict)
+    tokens: dict[str, _Tokens] = field(default_factory=dict)
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+_state: BuildState | None = None
+
+
+def state() -> BuildState:
+    if _state is None:
+        raise PluginError("refkb: the build state is missing (on_config did not run)")
+    return _state
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    project_of(config)  # fail early on a malformed extra.refkb
-    return config
-
-
-def on_pre_build(config: MkDocsConfig) -> None:
+    global _state
     proj = project_of(config)
+    if proj.style not in styles.STYLES:
+        raise PluginError(f"refkb: extra.refkb.style must be one of {', '.join(styles.STYLES)}, not {proj.style!r}")
     if not proj.bibliography.is_file():
         raise PluginError(f"refkb: {proj.relative(proj.bibliography)} not found")
-    _, issues = validate.validate_project(proj)
-    errors = [i for i in issues if i.level is Level.ERROR]
+    bib, issues = validate.validate_project(proj)
     for issue in issues:
         if issue.level is Level.WARNING:
             log.info("refkb: %s", issue.render())
+    errors = [i for i in issues if i.level is Level.ERROR]
     if errors:
         shown = "\n".join(i.render() for i in errors[:50])
         more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
         raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
+    _state = BuildState(proj, bib)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    st = state()
+    items = [csl.item(e) for e in st.bib.entries]
+    renderer = styles.Renderer(st.project.root / ".cache" / "refkb" / "citations")
+    rendered = renderer.render(items)
+    st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
+    st.refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(st.bib.entries, items, strict=True)}
+    st.notes = {n.key: n for n in annotation.scan(st.project.annotations)}
+
+    def add(src: str, content: str | bytes) -> None:
+        if files.get_file_from_path(src) is None:
+            files.append(File.generated(config, src, content=content))
+
+    add(LIBRARY, "# Library\n\nREFKB_LIBRARY\n")
+    for topic in st.project.topics:
+        add(f"topics/{topic.slug}.md", f"# {topic.title}\n")
+    entries = list(st.bib.entries)
+    all_items = [st.refs[e.key].item for e in entries]
+    add("downloads/references.bib", exports.bibtex(entries))
+    add("downloads/references.ris", exports.ris(all_items))
+    add("downloads/references.json", exports.csl_json(all_items))
+    for e in entries:
+        item = st.refs[e.key].item
+        add(f"references/{e.key}/{e.key}.bib", exports.bibtex([e]))
+        add(f"references/{e.key}/{e.key}.ris", exports.ris([item]))
+        add(f"references/{e.key}/{e.key}.json", exports.csl_json([item]))
+
+    # Who cites what: read every page's Markdown once, before any page is rendered.
+    for f in files.documentation_pages():
+        text = f.content_string
+        found = citations.find(text)
+        if not found:
+            continue
+        title = _title_of(text, f)
+        seen: set[str] = set()
+        for c in found:
+            for key in c.keys:
+                if key in st.refs and key not in seen:
+                    seen.add(key)
+                    st.cited_on[key].append(pages.CitingPage(f.url, title))
+    for key in st.cited_on:
+        st.cited_on[key].sort(key=lambda p: p.url)
+    return files
+
+
+def _title_of(text: str, f: File) -> str:
+    meta = re.match(r"\A---\s*\n(.*?)\n---", text, re.S)
+    if meta:
+        m = re.search(r"^title:\s*['\"]?(.+?)['\"]?\s*$", meta.group(1), re.M)
+        if m:
+            return m.group(1)
+    m = _H1.search(text)
+    if m:
+        return m.group(1)
+    return f.name.replace("-", " ").capitalize() if f.name != "index" else "Home"
+
+
+def _ref_key(page: Page) -> str | None:
+    src = page.file.src_uri
+    st = state()
+    if src.startswith("references/") and src.endswith(".md") and src.count("/") == 1:
+        key = src[len("references/") : -3]
+        return key if key in st.refs else None
+    return None
+
+
+def safe_title(text: str) -> str:
+    """A title for MkDocs' page.title, which themes print unescaped (and Jinja's striptags unescapes): plain text
+    with angle brackets replaced and the rest escaped."""
+    return str(escape(text.replace("<", "‹").replace(">", "›")))
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    st = state()
+    tokens = st.tokens.setdefault(page.file.src_uri, _Tokens())
+    current = page.url
+    key = _ref_key(page)
+    if key is not None:
+        ref = st.refs[key]
+        note = st.notes.get(key)
+        page.meta["title"] = safe_title(ref.title)
+        header = Markup("<h1>{}</h1>").format(ref.title) + pages.reference_header(
+            ref, {t.slug: t for t in st.project.topics}, current
+        )
+        markdown = "\n\n".join([
+            tokens.add(header),
+            markdown,
+            "## Cite this source",
+            tokens.add(pages.cite_block(ref)),
+            "## Downloads",
+            tokens.add(pages.downloads(ref)),
+            "## Cited on",
+            tokens.add(pages.cited_on(st.cited_on.get(key, []), current)),
+            tokens.add(pages.verification(note.verified_at if note else (), note.verified_on if note else None)),
+        ])  # fmt: skip
+    elif page.file.src_uri == LIBRARY:
+        table = pages.library_table(st.refs.values(), current)
+        downloads = Markup(
+            '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>BibTeX</a> · '
+            '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
+        ).format(pages.relative_url("downloads/", current))
+        intro = Markup("<p>{} sources, sorted by author.</p>").format(len(st.refs))
+        markdown = markdown.replace("REFKB_LIBRARY", tokens.add(intro + downloads + table))
+    elif page.file.src_uri.startswith("topics/"):
+        slug = page.file.src_uri[len("topics/") : -3]
+        tagged = [r for r in st.refs.values() if slug in r.topics]
+        if tagged:
+            markdown += "\n\n## Sources on this topic\n\n" + tokens.add(
+                pages.reference_list(tagged, st.project.style, current, "refkb-topic-sources")
+            )
+    return _cite(markdown, page, tokens)
+
+
+def _cite(markdown: str, page: Page, tokens: _Tokens) -> str:
+    st = state()
+    found = citations.find(markdown)
+    if not found:
+        return markdown
+    out: list[str] = []
+    cited: list[str] = []
+    last = 0
+    for c in found:
+        missing = [k for k in c.keys if k not in st.refs]
+        if missing:
+            line = markdown.count("\n", 0, c.start) + 1
+            raise PluginError(f"docs/{page.file.src_uri}:{line}: unknown citation key [@{missing[0]}]")
+        out.append(markdown[last : c.start])
+        out.append(tokens.add(pages.intext(c, st.refs, st.project.style, page.url)))
+        last = c.end
+        cited.extend(k for k in c.keys if k not in cited)
+    out.append(markdown[last:])
+    text = "".join(out)
+    if _ref_key(page) is None:
+        refs = [st.refs[k] for k in cited]
+        text += "\n\n## References\n\n" + tokens.add(pages.reference_list(refs, st.project.style, page.url))
+    return text
+
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRS = {"*": {"id", "class", "title", "lang"}, "a": {"href"}, "td": {"colspan", "rowspan", "align"},
+                  "th": {"colspan", "rowspan", "align", "scope"}, "ol": {"start"}}  # fmt: skip
+
+
+def sanitize(html: str) -> str:
+    """Annotation HTML with anything executable removed (scripts, event handlers, javascript: links, styles)."""
+    return str(
+        nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRS,
+            url_schemes={"http", "https", "mailto"},
+            link_rel=None,
+            strip_comments=True,
+        )
+    )
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    st = state()
+    if _ref_key(page) is not None:
+        html = sanitize(html)
+    tokens = st.tokens.get(page.file.src_uri)
+    return tokens.fill(html) if tokens else html
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    key = _ref_key(page)
+    if key is None:
+        return output
+    meta = pages.head_meta(state().refs[key], config.site_name)
+    return output.replace("</head>", f"{meta}\n</head>", 1)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    st = state()
+    log.info("refkb: %d references, citations formatted: %d from cache, %d new", len(st.refs), st.cache_hits,
+             st.cache_misses)  # fmt: skip

@@ -1,0 +1,190 @@
+"""BibTeX entries as CSL-JSON items (the input of citeproc-py, pandoc and Zotero), and TeX as plain text.
+
+citeproc-py's own BibTeX reader crashes on `@online`, so the conversion is ours: corporate authors become literal
+names, `urldate` becomes `accessed`, `institution` the publisher of a report, `number` a report number or UN
+document symbol, `type` the genre.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+from pylatexenc.latex2text import LatexNodes2Text
+
+from .model import Entry, Person
+from .validate import DOI, DOI_PREFIX, split_names, url_problem, url_value
+
+CslItem = dict[str, Any]
+
+TYPES = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "inbook": "chapter", "bookinbook": "chapter",
+    "incollection": "chapter", "inreference": "entry-encyclopedia", "inproceedings": "paper-conference",
+    "conference": "paper-conference", "proceedings": "book", "collection": "book", "report": "report",
+    "techreport": "report", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "online": "webpage", "www": "webpage", "electronic": "webpage", "legislation": "legislation",
+    "legal": "legal_case", "jurisdiction": "legal_case", "dataset": "dataset", "software": "software",
+    "manual": "report", "booklet": "pamphlet", "patent": "patent", "unpublished": "manuscript",
+    "periodical": "periodical", "misc": "document",
+}  # fmt: skip
+
+_TEX = re.compile(r"[\\{}$~]")
+_LATEX = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False, strict_latex_spaces=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def plain(value: str) -> str:
+    """A field's value as plain Unicode text: TeX accents and escapes decoded, braces dropped, spaces folded.
+    Only values that hold TeX are decoded (the decoder costs ~20x a parse)."""
+    if _TEX.search(value):
+        try:
+            value = _LATEX.latex_to_text(value)
+        except Exception:  # pylatexenc rejects some malformed TeX; fall back to dropping the markup
+            value = re.sub(r"\\([&%$#_{}~])", r"\1", value).replace("{", "").replace("}", "")
+    return " ".join(value.split())
+
+
+def people(value: str) -> tuple[Person, ...]:
+    """A name list as `Person`s. `{{Corporate Name}}` stays whole; names are split before TeX is decoded."""
+    out = []
+    for raw in split_names(" ".join(value.split())):
+        name = raw.strip()
+        if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
+            out.append(Person(family=plain(name[1:-1]), corporate=True))
+            continue
+        try:
+            parts = parse_single_name_into_parts(name)
+        except InvalidNameError:
+            out.append(Person(family=plain(name), corporate=True))
+            continue
+        out.append(
+            Person(
+                family=plain(" ".join(parts.last)),
+                given=plain(" ".join(parts.first)),
+                prefix=plain(" ".join(parts.von)),
+                suffix=plain(" ".join(parts.jr)),
+            )
+        )
+    return tuple(out)
+
+
+def _balanced_outer(name: str) -> bool:
+    """True when the first '{' closes at the last character: `{Office of X} and {Y}` is two groups, not one."""
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return True
+
+
+def _csl_name(p: Person) -> dict[str, str]:
+    if p.corporate:
+        return {"literal": p.family}
+    name = {"family": p.family, "given": p.given}
+    if p.prefix:
+        name["non-dropping-particle"] = p.prefix
+    if p.suffix:
+        name["suffix"] = p.suffix
+    return {k: v for k, v in name.items() if v}
+
+
+def date_parts(value: str) -> list[list[int]] | None:
+    """'2018-07-12' -> [[2018, 7, 12]]; a range '2010/2012' -> [[2010], [2012]]; anything else -> None."""
+    out = []
+    for part in value.strip().split("/")[:2]:
+        m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", part.strip())
+        if not m:
+            return None
+        out.append([int(x) for x in m.groups() if x])
+    return out or None
+
+
+def issued(entry: Entry) -> list[list[int]] | None:
+    if entry.value("date"):
+        return date_parts(entry.value("date"))
+    year = entry.value("year").strip()
+    if not re.fullmatch(r"\d{4}", year):
+        return None
+    parts = [int(year)]
+    month = entry.value("month").strip().lower()[:3]
+    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    if month in months:
+        parts.append(months.index(month) + 1)
+    elif month.isdigit() and 1 <= int(month) <= 12:
+        parts.append(int(month))
+    return [parts]
+
+
+def year_of(entry: Entry) -> str:
+    """The year as cited: four digits, or '' when the entry is undated."""
+    parts = issued(entry)
+    return str(parts[0][0]) if parts else ""
+
+
+def doi_of(entry: Entry) -> str:
+    """The entry's DOI when it is valid, without resolver prefix; '' otherwise."""
+    doi = DOI_PREFIX.sub("", entry.value("doi").strip())
+    return doi if DOI.match(doi) and not re.search(r"[\"'<>\\{}\s]", doi) else ""
+
+
+def link_of(entry: Entry, field: str = "url") -> str:
+    """A URL field's value when it is a safe http(s) link; '' otherwise (never `javascript:` and the like)."""
+    value = entry.value(field).strip()
+    return url_value(value) if value and not url_problem(value) else ""
+
+
+def item(entry: Entry) -> CslItem:
+    """The CSL-JSON item of one entry."""
+    e = entry.value
+    csl: CslItem = {"id": entry.key, "type": TYPES.get(entry.type, "document")}
+    for field, var in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
+        if e(field):
+            csl[var] = [_csl_name(p) for p in people(e(field))]
+    title = plain(e("title"))
+    if e("subtitle"):
+        title = f"{title}: {plain(e('subtitle'))}"
+    if title:
+        csl["title"] = title
+    container = e("journaltitle") or e("journal") or e("booktitle") or e("maintitle")
+    if container:
+        csl["container-title"] = plain(container)
+    if e("series"):
+        csl["collection-title"] = plain(e("series"))
+    publisher = e("publisher") or e("institution") or e("organization") or e("school")
+    if publisher:
+        csl["publisher"] = "; ".join(p.family if p.corporate else plain(p.display) for p in people(publisher))
+    place = e("location") or e("address")
+    if place:
+        csl["publisher-place"] = plain(place)
+    dates = issued(entry)
+    if dates:
+        csl["issued"] = {"date-parts": dates}
+    accessed = date_parts(e("urldate")) if e("urldate") else None
+    if accessed:
+        csl["accessed"] = {"date-parts": accessed}
+    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"),
+                       ("abstract", "abstract"), ("note", "note")):  # fmt: skip
+        if e(field):
+            csl[var] = plain(e(field))
+    if e("pages"):
+        csl["page"] = plain(e("pages")).replace("--", "–")
+    if e("number"):
+        # A journal's issue; for a report, legislation or document: its number or document symbol.
+        csl["issue" if csl["type"] in ("article-journal", "article-magazine", "article-newspaper") else "number"] = (
+            plain(e("number"))
+        )
+    if e("issue"):
+        csl["issue"] = plain(e("issue"))
+    if e("type") and csl["type"] in ("report", "thesis", "document", "legislation", "webpage"):
+        csl["genre"] = plain(e("type"))
+    if doi_of(entry):
+        csl["DOI"] = doi_of(entry)
+    if link_of(entry):
+        csl["URL"] = link_of(entry)
+    if csl["type"] == "webpage" and "container-title" not in csl and e("organization"):
+        csl["container-title"] = plain(e("organization"))
+    return csl

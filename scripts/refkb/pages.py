@@ -1,0 +1,362 @@
+"""Pure functions from model values to HTML fragments. Every value from references.bib is escaped here; only
+validated http(s) URLs become links, and DOI links are built from a validated DOI. Nothing here passes a field
+through Markdown or Jinja."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from . import csl, styles
+from .citations import Citation
+from .model import Entry, Person
+from .project import Topic
+
+TYPE_LABELS = {
+    "article": "Journal article", "inproceedings": "Conference paper", "report": "Report", "techreport": "Report",
+    "online": "Web page", "book": "Book", "incollection": "Book chapter", "inbook": "Book chapter",
+    "legislation": "Law or resolution", "misc": "Document", "thesis": "Thesis", "phdthesis": "Doctoral thesis",
+    "dataset": "Dataset", "unpublished": "Unpublished work",
+}  # fmt: skip
+KIND_LABELS = {
+    "ngo": "Non-governmental organisation", "intergovernmental": "Intergovernmental body", "government": "Government",
+    "academic": "Academic research", "industry": "Industry", "law": "Law or treaty", "journalism": "Journalism",
+}  # fmt: skip
+EXTERNAL = 'rel="noopener noreferrer" target="_blank"'
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")  # fmt: skip
+
+
+def relative_url(target: str, current: str) -> str:
+    """Link from the page at site URL `current` (e.g. 'references/x/') to `target` (e.g. 'topics/a/')."""
+    base = current if current.endswith("/") or not current else posixpath.dirname(current) + "/"
+    rel = posixpath.relpath("/" + target, "/" + base)
+    if target.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def link(url: str, text: str | Markup, css: str = "") -> Markup:
+    """An outgoing link; `url` must already be a validated http(s) URL."""
+    klass = f' class="{escape(css)}"' if css else ""
+    return Markup(f'<a href="{escape(url)}"{klass} {EXTERNAL}>{escape(text)}</a>')
+
+
+def people_text(people: Sequence[Person]) -> str:
+    names = [p.family if p.corporate else " ".join(x for x in (p.given, p.prefix, p.family, p.suffix) if x)
+             for p in people]  # fmt: skip
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def date_text(parts: list[list[int]] | None) -> str:
+    if not parts:
+        return "No date"
+    out = []
+    for p in parts:
+        if len(p) == 3:
+            out.append(f"{p[2]} {MONTHS[p[1] - 1]} {p[0]}")
+        elif len(p) == 2:
+            out.append(f"{MONTHS[p[1] - 1]} {p[0]}")
+        else:
+            out.append(str(p[0]))
+    return "–".join(out)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Everything a page needs to show one work: the entry, its CSL item and its citations in every style."""
+
+    entry: Entry
+    item: csl.CslItem
+    rendered: Mapping[str, styles.Rendered]
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    @property
+    def url(self) -> str:
+        return f"references/{self.key}/"
+
+    @property
+    def title(self) -> str:
+        return str(self.item.get("title", self.key))
+
+    @property
+    def topics(self) -> list[str]:
+        return [t.strip() for t in self.entry.value("keywords").split(",") if t.strip()]
+
+    def sort_key(self) -> tuple[str, str, str]:
+        first = (self.item.get("author") or self.item.get("editor") or [{}])[0]
+        name = first.get("literal") or f"{first.get('family', '')} {first.get('given', '')}"
+        year = self.rendered["apa"].year if "apa" in self.rendered else ""
+        return (name.casefold(), year, self.title.casefold())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reference pages
+
+
+def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Markup:
+    e, item = ref.entry, ref.item
+    rows: list[tuple[str, Markup]] = []
+    names = csl.people(e.value("author") or e.value("editor"))
+    if names:
+        rows.append(("Author" if len(names) == 1 else "Authors", escape(people_text(names))))
+    rows.append(("Date", escape(date_text(item.get("issued", {}).get("date-parts")))))
+    rows.append(("Type", escape(TYPE_LABELS.get(e.type, e.type.capitalize()))))
+    if item.get("container-title"):
+        label = "Journal" if e.type == "article" else "Published in"
+        volume = ", ".join(x for x in (
+            f"vol. {item['volume']}" if item.get("volume") else "", f"no. {item['issue']}" if item.get("issue") else "",
+            f"pp. {item['page']}" if item.get("page") else "") if x)  # fmt: skip
+        rows.append((label, escape(item["container-title"] + (f", {volume}" if volume else ""))))
+    if item.get("publisher"):
+        label = "Institution" if e.type in ("report", "techreport", "thesis") else "Publisher"
+        place = f" ({item['publisher-place']})" if item.get("publisher-place") else ""
+        rows.append((label, escape(item["publisher"] + place)))
+    if item.get("number"):
+        rows.append(("Number", escape(item["number"])))
+    if e.value("sourcekind"):
+        kind = e.value("sourcekind").strip()
+        rows.append(("Kind of source", escape(KIND_LABELS.get(kind, kind))))
+    links = []
+    if item.get("URL"):
+        links.append(link(item["URL"], "Source page", "refkb-link"))
+    if item.get("DOI"):
+        links.append(link(f"https://doi.org/{item['DOI']}", f"doi:{item['DOI']}", "refkb-link"))
+    archive = csl.link_of(e, "archiveurl")
+    if archive:
+        links.append(link(archive, "Archived copy", "refkb-link"))
+    if links:
+        rows.append(("Links", Markup(" · ").join(links)))
+    tags = [Markup('<a class="refkb-tag" href="{}">{}</a>').format(relative_url(f"topics/{t}/", current),
+                                                                  topics[t].title)
+            for t in ref.topics if t in topics]  # fmt: skip
+    if tags:
+        rows.append(("Topics", Markup(" ").join(tags)))
+    body = Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(k, v) for k, v in rows)
+    return Markup('<dl class="refkb-meta">{}</dl>').format(body)
+
+
+def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
+    """Content tabs (Material's markup): one per style, then BibTeX; each with text to copy."""
+    tabs: list[tuple[str, Markup]] = []
+    for style_id in styles.ORDER:
+        r = ref.rendered[style_id]
+        tabs.append((styles.STYLES[style_id].label, Markup(
+            '<p class="refkb-formatted" data-style="{}">{}</p><pre class="refkb-copy"><code>{}</code></pre>'
+        ).format(style_id, Markup(r.html), r.text)))  # fmt: skip
+    bib = Markup('<pre class="refkb-copy"><code class="language-bibtex">{}</code></pre>').format(
+        "\n".join(_bibtex_lines(ref.entry))
+    )
+    tabs.append(("BibTeX", bib))
+    n = len(tabs)
+    inputs = Markup("").join(
+        Markup('<input {}id="__tabbed_{}_{}" name="__tabbed_{}" type="radio">').format(
+            Markup('checked="checked" ') if i == 1 else "", key_prefix, i, key_prefix)
+        for i in range(1, n + 1))  # fmt: skip
+    labels = Markup("").join(
+        Markup('<label for="__tabbed_{}_{}">{}</label>').format(key_prefix, i, label)
+        for i, (label, _) in enumerate(tabs, 1)
+    )
+    blocks = Markup("").join(Markup('<div class="tabbed-block">{}</div>').format(b) for _, b in tabs)
+    return Markup(
+        '<div class="tabbed-set tabbed-alternate refkb-cite-block" data-tabs="1:{}">{}'
+        '<div class="tabbed-labels">{}</div><div class="tabbed-content">{}</div></div>'
+    ).format(n, inputs, labels, blocks)
+
+
+def _bibtex_lines(entry: Entry) -> list[str]:
+    from .bibfile import entry_text
+
+    return entry_text(entry).splitlines()
+
+
+def downloads(ref: Ref) -> Markup:
+    k = ref.key
+    items = [(f"{k}.bib", "BibTeX"), (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"), (f"{k}.json", "CSL-JSON")]
+    return Markup('<ul class="refkb-downloads">{}</ul>').format(
+        Markup("").join(Markup('<li><a href="{}" download>{}</a> — {}</li>').format(f, f, d) for f, d in items)
+    )
+
+
+@dataclass(frozen=True)
+class CitingPage:
+    url: str
+    title: str
+
+
+def cited_on(pages: Sequence[CitingPage], current: str) -> Markup:
+    if not pages:
+        return Markup('<p class="refkb-cited-on">No page of this site cites this source yet.</p>')
+    return Markup('<ul class="refkb-cited-on">{}</ul>').format(
+        Markup("").join(
+            Markup('<li><a href="{}">{}</a></li>').format(relative_url(p.url, current), p.title) for p in pages
+        )
+    )
+
+
+def verification(urls: Sequence[str], on: dt.date | None) -> Markup:
+    from .validate import url_problem
+
+    safe = [u for u in urls if not url_problem(u)]
+    when = on.isoformat() if on else "an unrecorded date"
+    links = Markup(", ").join(link(u, u) for u in safe)
+    return Markup('<p class="refkb-verified">Record verified on {} at: {}.</p>').format(when, links)
+
+
+def head_meta(ref: Ref, site_name: str) -> Markup:
+    """Highwire Press `citation_*` tags, so reference managers (Zotero's connector) can save the page."""
+    item = ref.item
+    tags: list[tuple[str, str]] = [("citation_title", ref.title)]
+    for name in item.get("author", []):
+        tags.append(("citation_author", name.get("literal") or f"{name.get('family', '')}, {name.get('given', '')}"))
+    parts = item.get("issued", {}).get("date-parts")
+    if parts:
+        tags.append(("citation_publication_date", "/".join(str(p) for p in parts[0])))
+    if item.get("DOI"):
+        tags.append(("citation_doi", item["DOI"]))
+    if ref.entry.type == "article" and item.get("container-title"):
+        tags.append(("citation_journal_title", item["container-title"]))
+    elif ref.entry.type == "inproceedings" and item.get("container-title"):
+        tags.append(("citation_conference_title", item["container-title"]))
+    if item.get("publisher"):
+        key = "citation_technical_report_institution" if ref.entry.type in ("report", "techreport") else (
+            "citation_publisher")  # fmt: skip
+        tags.append((key, item["publisher"]))
+    if item.get("number") and ref.entry.type in ("report", "techreport"):
+        tags.append(("citation_technical_report_number", item["number"]))
+    for var, tag in (("volume", "citation_volume"), ("issue", "citation_issue"), ("ISBN", "citation_isbn"),
+                     ("ISSN", "citation_issn")):  # fmt: skip
+        if item.get(var):
+            tags.append((tag, str(item[var])))
+    if item.get("page"):
+        first, _, last = str(item["page"]).partition("–")
+        tags.append(("citation_firstpage", first))
+        if last:
+            tags.append(("citation_lastpage", last))
+    if item.get("URL"):
+        tags.append(("citation_public_url", item["URL"]))
+    return Markup("\n").join(Markup('<meta name="{}" content="{}">').format(k, v) for k, v in tags if v)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# In-text citations and reference lists
+
+_LOCATOR = re.compile(
+    r"^,?\s*(?P<label>pp?|pages?|ch|chap|chapters?|sec|sections?|§+|para|paras|paragraphs?|fig|figs|figures?|vol|"
+    r"vols|volumes?|n|nn|notes?|l|ll|lines?|tbl|tables?)\.?\s+(?P<value>[^,;]+?)(?P<rest>,.*)?$"
+    r"|^,?\s*(?P<bare>\d+(?:\s*[-–]\s*\d+)?)(?P<rest2>,.*)?$",
+    re.I,
+)
+_LABELS = {
+    "page": ("page", "p", "pp", "pages"), "chapter": ("ch", "chap", "chapter", "chapters"),
+    "section": ("sec", "section", "sections", "§"), "paragraph": ("para", "paras", "paragraph", "paragraphs"),
+    "figure": ("fig", "figs", "figure", "figures"), "volume": ("vol", "vols", "volume", "volumes"),
+    "note": ("n", "nn", "note", "notes"), "line": ("l", "ll", "line", "lines"), "table": ("tbl", "table", "tables"),
+}  # fmt: skip
+_LABEL_OF = {alias: label for label, aliases in _LABELS.items() for alias in aliases}
+_STYLE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "apa": {"page": ("p.", "pp."), "chapter": ("Chapter", "Chapters"), "section": ("Section", "Sections"),
+            "paragraph": ("para.", "paras."), "figure": ("Figure", "Figures"), "volume": ("Vol.", "Vols."),
+            "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("Table", "Tables")},
+    "harvard": {"page": ("p.", "pp."), "chapter": ("ch.", "chs."), "section": ("s.", "ss."),
+                "paragraph": ("para.", "paras."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
+                "note": ("n.", "nn."), "line": ("l.", "ll."), "table": ("table", "tables")},
+    "chicago": {"page": ("", ""), "chapter": ("chap.", "chaps."), "section": ("sec.", "secs."),
+                "paragraph": ("para.", "paras."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
+                "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("table", "tables")},
+    "mla": {"page": ("", ""), "chapter": ("ch.", "chs."), "section": ("sec.", "secs."),
+            "paragraph": ("par.", "pars."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
+            "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("table", "tables")},
+}  # fmt: skip
+
+
+def locator_text(suffix: str, style_id: str) -> str:
+    """'p. 12' / ', pp. 3-4' / ', ch. 5' written in the style's way (APA 'p. 12', Chicago '12')."""
+    suffix = suffix.strip()
+    if not suffix:
+        return ""
+    m = _LOCATOR.match(suffix)
+    if not m:
+        return suffix.lstrip(", ")
+    if m["bare"] is not None:
+        label, value, rest = "page", m["bare"], m["rest2"] or ""
+    else:
+        label, value, rest = _LABEL_OF.get(m["label"].lower().rstrip("."), "page"), m["value"], m["rest"] or ""
+    value = re.sub(r"\s*[-–]+\s*", "–", value.strip())
+    plural = "–" in value or "," in value or m["label"] in ("pp", "paras", "figs", "vols", "nn", "ll")
+    forms = _STYLE_LABELS.get(style_id, _STYLE_LABELS["apa"])[label]
+    term = forms[1] if plural else forms[0]
+    return (f"{term} {value}" if term else value) + rest
+
+
+def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+    """One citation as it reads in the text, each work linked to its page."""
+    style = styles.STYLES[style_id]
+    parts = []
+    for cite in citation.cites:
+        ref = refs[cite.key]
+        r = ref.rendered[style_id]
+        loc = locator_text(cite.suffix, style_id)
+        href = relative_url(ref.url, current)
+        title = ref.rendered[style_id].text
+        author = Markup(r.author)
+        if citation.narrative and style_id == "apa":
+            author = Markup(str(author).replace(" &amp; ", " and "))
+        year = r.year
+        sep_loc = " " if style_id == "mla" else ", "
+        if citation.narrative:
+            inner = ", ".join(x for x in (year, loc) if x)
+            text = author + (Markup(" ({})").format(inner) if inner else Markup(""))
+        elif cite.suppress_author:
+            text = Markup(", ".join(x for x in (year, loc) if x) or r.author)
+        else:
+            text = author + (Markup(style.author_year_sep) + year if year else Markup("")) + (
+                Markup(sep_loc) + loc if loc else Markup(""))  # fmt: skip
+        prefix = Markup("{} ").format(cite.prefix) if cite.prefix and not citation.narrative else Markup("")
+        parts.append(prefix + Markup('<a class="refkb-cite" href="{}" title="{}">{}</a>').format(href, title, text))
+    body = Markup("; ").join(parts)
+    if citation.narrative:
+        return Markup('<span class="refkb-citation">{}</span>').format(body)
+    return Markup('<span class="refkb-citation">({})</span>').format(body)
+
+
+def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = "refkb-bibliography") -> Markup:
+    items = sorted(refs, key=Ref.sort_key)
+    return Markup('<div class="{}">{}</div>').format(
+        css,
+        Markup("").join(
+            Markup(
+                '<p class="refkb-entry" id="ref-{}">{} <a class="refkb-more" href="{}" title="{}">{}</a></p>'
+            ).format(
+                r.key,
+                Markup(r.rendered[style_id].html),
+                relative_url(r.url, current),
+                "About this source",
+                Markup("&rarr;"),
+            )
+            for r in items
+        ),
+    )
+
+
+def library_table(refs: Iterable[Ref], current: str) -> Markup:
+    rows = []
+    for r in sorted(refs, key=Ref.sort_key):
+        names = csl.people(r.entry.value("author") or r.entry.value("editor"))
+        rows.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>').format(
+            people_text(names) or "—", r.rendered["apa"].year if "apa" in r.rendered else "",
+            relative_url(r.url, current), r.title, TYPE_LABELS.get(r.entry.type, r.entry.type)))  # fmt: skip
+    return Markup(
+        '<table class="refkb-library"><thead><tr><th>Author</th><th>Year</th><th>Title</th><th>Type</th></tr>'
+        "</thead><tbody>{}</tbody></table>"
+    ).format(Markup("").join(rows))

