@@ -121,12 +121,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for topic in st.project.topics:
         add(f"topics/{topic.slug}.md", f"# {topic.title}\n")
     entries = list(st.bib.entries)
-    all_items = [st.refs[e.key].item for e in entries]
+    all_items = [st.refs[e.key].csl_item for e in entries]
     add("downloads/references.bib", exports.bibtex(entries))
     add("downloads/references.ris", exports.ris(all_items))
     add("downloads/references.json", exports.csl_json(all_items))
     for e in entries:
-        item = st.refs[e.key].item
+        item = st.refs[e.key].csl_item
         add(f"references/{e.key}/{e.key}.bib", exports.bibtex([e]))
         add(f"references/{e.key}/{e.key}.ris", exports.ris([item]))
         add(f"references/{e.key}/{e.key}.json", exports.csl_json([item]))

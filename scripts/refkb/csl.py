@@ -29,8 +29,18 @@ TYPES = {
     "manual": "report", "booklet": "pamphlet", "patent": "patent", "unpublished": "manuscript",
     "periodical": "periodical", "misc": "document",
 }  # fmt: skip
+# A UN document symbol (A/RES/64/293, S/2020/1) marks a resolution or document of a UN organ, which the styles
+# format like a report with its number; CSL's "legislation" would print it as a US public law ("Pub. L. No.").
+UN_SYMBOL = re.compile(r"^[A-Z]{1,3}/(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")
 
 _TEX = re.compile(r"[\\{}$~]")
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=\w)'(?=\s|$)|(?<=\s)'(?=\d\d\b)|^'(?=\d\d\b)")
+_VERBATIM_VARS = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN"})
+# Quotation marks inside a value are stored as neutral marks; the style decides which marks they become (double
+# or single, by locale and by nesting inside the style's own quotation marks).
+QUOTE_OPEN, QUOTE_CLOSE = "\ue010", "\ue011"
+_TEX_QUOTES = (("``", QUOTE_OPEN), ("''", QUOTE_CLOSE), ("“", QUOTE_OPEN), ("”", QUOTE_CLOSE))
+_STRAIGHT_QUOTES = re.compile(r'(?<![\w])"(?=\S)(.*?)(?<=\S)"(?!\w)')
 _LATEX = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False, strict_latex_spaces=True)
 
 
@@ -38,12 +48,25 @@ _LATEX = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False, strict_
 def plain(value: str) -> str:
     """A field's value as plain Unicode text: TeX accents and escapes decoded, braces dropped, spaces folded.
     Only values that hold TeX are decoded (the decoder costs ~20x a parse)."""
+    for tex, mark in _TEX_QUOTES:
+        value = value.replace(tex, mark)
+    value = _STRAIGHT_QUOTES.sub(rf"{QUOTE_OPEN}\1{QUOTE_CLOSE}", value)
     if _TEX.search(value):
         try:
             value = _LATEX.latex_to_text(value)
         except Exception:  # pylatexenc rejects some malformed TeX; fall back to dropping the markup
             value = re.sub(r"\\([&%$#_{}~])", r"\1", value).replace("{", "").replace("}", "")
     return " ".join(value.split())
+
+
+def display(value: str) -> str:
+    """A plain value for showing outside a citation: neutral quotation marks as double quotes."""
+    return value.replace(QUOTE_OPEN, "“").replace(QUOTE_CLOSE, "”")
+
+
+def typographic(text: str) -> str:
+    """Straight apostrophes as typographic ones (’), as citeproc-js and pandoc print them."""
+    return _APOSTROPHE.sub("’", text)
 
 
 def people(value: str) -> tuple[Person, ...]:
@@ -68,6 +91,11 @@ def people(value: str) -> tuple[Person, ...]:
             )
         )
     return tuple(out)
+
+
+def _unbrace(name: str) -> str:
+    name = name.strip()
+    return name[1:-1] if name.startswith("{") and name.endswith("}") and _balanced_outer(name) else name
 
 
 def _balanced_outer(name: str) -> bool:
@@ -141,6 +169,8 @@ def item(entry: Entry) -> CslItem:
     """The CSL-JSON item of one entry."""
     e = entry.value
     csl: CslItem = {"id": entry.key, "type": TYPES.get(entry.type, "document")}
+    if csl["type"] == "legislation" and UN_SYMBOL.match(plain(e("number"))):
+        csl["type"] = "report"
     for field, var in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
         if e(field):
             csl[var] = [_csl_name(p) for p in people(e(field))]
@@ -156,7 +186,8 @@ def item(entry: Entry) -> CslItem:
         csl["collection-title"] = plain(e("series"))
     publisher = e("publisher") or e("institution") or e("organization") or e("school")
     if publisher:
-        csl["publisher"] = "; ".join(p.family if p.corporate else plain(p.display) for p in people(publisher))
+        # biblatex reads publisher/institution as a list ("A and B"); each is an organisation, never a person.
+        csl["publisher"] = "; ".join(plain(_unbrace(p)) for p in split_names(" ".join(publisher.split())))
     place = e("location") or e("address")
     if place:
         csl["publisher-place"] = plain(place)
@@ -187,4 +218,30 @@ def item(entry: Entry) -> CslItem:
         csl["URL"] = link_of(entry)
     if csl["type"] == "webpage" and "container-title" not in csl and e("organization"):
         csl["container-title"] = plain(e("organization"))
-    return csl
+    return {k: v if k in _VERBATIM_VARS else _typeset(v) for k, v in csl.items()}
+
+
+def _typeset(value: Any) -> Any:
+    if isinstance(value, str):
+        return typographic(value)
+    if isinstance(value, list):
+        return [_typeset(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _typeset(v) for k, v in value.items()}
+    return value
+
+
+def public(item: CslItem) -> CslItem:
+    """An item as people and other programs read it: neutral quotation marks as typographic double quotes."""
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return display(value)
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+
+    fixed: CslItem = fix(item)
+    return fixed

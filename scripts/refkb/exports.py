@@ -71,8 +71,8 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
 
 
 def ris(items: Sequence[csl.CslItem]) -> str:
-    return str(rispy.dumps([ris_record(i) for i in items]))
+    return str(rispy.dumps([ris_record(csl.public(i)) for i in items]))
 
 
 def csl_json(items: Sequence[csl.CslItem]) -> str:
-    return json.dumps(list(items), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps([csl.public(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -5,6 +5,7 @@ through Markdown or Jinja."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -74,8 +75,13 @@ class Ref:
     """Everything a page needs to show one work: the entry, its CSL item and its citations in every style."""
 
     entry: Entry
-    item: csl.CslItem
+    csl_item: csl.CslItem
     rendered: Mapping[str, styles.Rendered]
+
+    @functools.cached_property
+    def item(self) -> csl.CslItem:
+        """The CSL item as shown on pages (quotation marks resolved)."""
+        return csl.public(self.csl_item)
 
     @property
     def key(self) -> str:

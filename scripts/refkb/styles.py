@@ -7,6 +7,9 @@ citeproc-py gets several things wrong; each is fixed here, once, at the right de
 - it adds no year suffixes: `year-suffix` is computed once for the whole site (`assign_suffixes`) and passed in;
 - it ignores `initialize="false"` (MLA and Chicago abbreviate given names) and treats a lower-case given name
   ("danah") as a particle: `Name.initialize` is patched;
+- its title case knows only CSL 1.0.1's stop words ("A Book About"): CSL 1.0.2's list is used;
+- MLA 9 starts with the title when an organisation is both author and publisher: the author is dropped for MLA;
+- it shortens page ranges whose ends differ in length (MLA's 1–14 became 1–4): patched;
 - it treats `<if disambiguate="true">` as always true (MLA's in-text citation always shows the title): the condition
   is true only for works whose author is shared with another work;
 - APA repeats the publisher when it is the author: dropped for APA;
@@ -35,7 +38,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc import model as cmodel
 from citeproc.source.json import CiteProcJSON
 
-from . import __version__
+from . import __version__, csl
 from .csl import CslItem
 
 
@@ -102,8 +105,118 @@ def _if_render(self: Any, item: Any, context: Any = None, delimiter: str = "", *
     return _original_if_render(self, item, context=context, delimiter=delimiter, **kwargs)
 
 
+_original_last_page = cmodel.FormatNumber._format_last_page
+
+
+def _format_last_page(self: Any, first: str, last: str) -> str:
+    """Abbreviated page ranges only when both ends have the same number of digits: citeproc-py's minimal-two
+    turns 1–14 into 1–4."""
+    if len(first) != len(last) or not (first.isdigit() and last.isdigit()):
+        return last
+    return str(_original_last_page(self, first, last))
+
+
+# CSL 1.0.2's stop words for title case (citeproc-py has 1.0.1's short list, so MLA and Chicago printed "About").
+STOP_WORDS = [
+    "a",
+    "about",
+    "above",
+    "across",
+    "afore",
+    "after",
+    "against",
+    "along",
+    "alongside",
+    "amid",
+    "amidst",
+    "among",
+    "amongst",
+    "an",
+    "and",
+    "anenst",
+    "apropos",
+    "apud",
+    "around",
+    "as",
+    "aside",
+    "astride",
+    "at",
+    "athwart",
+    "atop",
+    "barring",
+    "before",
+    "behind",
+    "below",
+    "beneath",
+    "beside",
+    "besides",
+    "between",
+    "beyond",
+    "but",
+    "by",
+    "circa",
+    "despite",
+    "down",
+    "during",
+    "except",
+    "for",
+    "forenenst",
+    "from",
+    "given",
+    "in",
+    "inside",
+    "into",
+    "lest",
+    "like",
+    "modulo",
+    "near",
+    "next",
+    "notwithstanding",
+    "of",
+    "off",
+    "on",
+    "onto",
+    "or",
+    "out",
+    "over",
+    "per",
+    "plus",
+    "pro",
+    "qua",
+    "sans",
+    "since",
+    "so",
+    "than",
+    "the",
+    "through",
+    "thru",
+    "throughout",
+    "thruout",
+    "till",
+    "to",
+    "toward",
+    "towards",
+    "under",
+    "underneath",
+    "until",
+    "unto",
+    "up",
+    "upon",
+    "versus",
+    "vs.",
+    "v.",
+    "vis-à-vis",
+    "with",
+    "within",
+    "without",
+    "worth",
+    "yet",
+]
+
+cmodel.TextCased._stop_words = STOP_WORDS
 cmodel.Name.initialize = _initialize
 cmodel.If.render = _if_render
+cmodel.FormatNumber._format_last_page = _format_last_page
 
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -111,7 +224,6 @@ _PLACEHOLDERS = {"&": "\ue000", "<": "\ue001", ">": "\ue002", '"': "\ue003"}
 _UNPLACE = {v: html.escape(k) for k, v in _PLACEHOLDERS.items()}
 _SWAP = str.maketrans(_PLACEHOLDERS)
 _UNSWAP = str.maketrans(_UNPLACE)
-_QUOTE_PUNCT = re.compile(r"([”’])([.,])")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -125,10 +237,63 @@ def _protect(value: Any) -> Any:
     return value
 
 
+_MARKS = {"en-US": ("“", "”", "‘", "’"), "en-GB": ("‘", "’", "“", "”")}
+
+
+def quotes(text: str, locale: str, punctuation_inside: bool) -> str:
+    """Resolve the neutral quotation marks of values into the locale's marks, alternating with nesting inside the
+    style's own marks; with `punctuation_inside`, move a period or comma inside closing quotation marks (never
+    inside an apostrophe)."""
+    p_open, p_close, s_open, s_close = _MARKS.get(locale, _MARKS["en-US"])
+    out: list[str] = []
+    stack: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in (csl.QUOTE_OPEN, p_open, s_open):
+            mark = ch if ch != csl.QUOTE_OPEN else (p_open if len(stack) % 2 == 0 else s_open)
+            stack.append(mark)
+            out.append(mark)
+        elif ch in (csl.QUOTE_CLOSE, p_close, s_close) and stack and _closes(text, i, stack[-1]):
+            opened = stack.pop()
+            out.append(p_close if opened == p_open else s_close)
+        else:
+            if punctuation_inside and ch in ".," and out and out[-1] in ("”", "’") and _closed_quote(out):
+                j = len(out)
+                while j > 0 and out[j - 1] in ("”", "’"):
+                    j -= 1
+                out.insert(j, ch)
+                continue
+            out.append(ch.replace(csl.QUOTE_CLOSE, p_close))
+    return "".join(out)
+
+
+def _closes(text: str, i: int, opened: str) -> bool:
+    """Whether the mark at `i` closes the quotation opened by `opened` (’ is often an apostrophe: Students’ Role)."""
+    ch = text[i]
+    if ch == csl.QUOTE_CLOSE:
+        return True
+    if (ch == "”") != (opened == "“"):
+        return False
+    if ch == "’":
+        nxt = text[i + 1 : i + 2]
+        if nxt.isalnum():
+            return False
+        if nxt == " " and "’" in text[i + 1 : i + 80]:
+            return False
+    return True
+
+
+def _closed_quote(out: list[str]) -> bool:
+    """True when the marks just written close quotations (not a possessive apostrophe such as students’)."""
+    j = len(out) - 1
+    while j >= 0 and out[j] in ("”", "’"):
+        j -= 1
+    return out[-1] == "”" or (j >= 0 and not out[j].isalnum()) or "‘" in "".join(out[-200:])
+
+
 def _finish(rendered: str, style: Style) -> str:
-    out = rendered.translate(_UNSWAP)
-    if style.punctuation_inside_quotes:
-        out = _QUOTE_PUNCT.sub(r"\2\1", out)
+    out = quotes(rendered.translate(_UNSWAP), style.locale, style.punctuation_inside_quotes)
+    if style.id == "apa":  # the style capitalises the editor term; citeproc-py does not
+        out = out.replace("(eds.)", "(Eds.)").replace("(ed.)", "(Ed.)")
     return out
 
 
@@ -154,10 +319,20 @@ def _prepare(item: CslItem, style: Style) -> CslItem:
         authors = {a["literal"] for a in item.get("author", []) if "literal" in a}
         if "publisher" in prepared and prepared["publisher"] in authors:
             del prepared["publisher"]
+    if style.id == "mla":
+        authors = item.get("author", [])
+        if len(authors) == 1 and authors[0].get("literal") and authors[0]["literal"] == item.get("publisher"):
+            del prepared["author"]
     if not style.uses_year:
         prepared.pop("year-suffix", None)
     protected: CslItem = _protect(prepared)
     return protected
+
+
+def _drop_repeated_head(entry: str) -> str:
+    """citeproc-py prints a title that stands in for the author twice ("T. T. Report…"): keep one."""
+    m = re.match(r"^(.+?\.) (?=\1)", entry)
+    return entry[m.end() :] if m else entry
 
 
 def _split_intext(intext: str, year: str) -> tuple[str, str]:
@@ -192,6 +367,8 @@ def render_one(item: CslItem, style_id: str, ambiguous: bool = False) -> Rendere
     finally:
         _AMBIGUOUS.reset(token)
     entry = _finish(entries[0] if entries else "", style)
+    if style.id == "mla" and "author" in item and "author" not in _prepare(item, style):
+        entry = _drop_repeated_head(entry)
     author, year = _split_intext(intext, html.escape(year_label(item, style), quote=False))
     return Rendered(item["id"], style_id, entry, to_text(entry), intext, author, year)
 
