@@ -62,3 +62,41 @@ def test_broken_reference_stops_the_build(
 def test_hook_file_is_wired_in_mkdocs_yml() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "hooks:\n  - scripts/mkdocs_hooks.py" in config
+
+
+@pytest.fixture(scope="module")
+def project_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("project") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
+                            capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_every_reference_has_its_page_styles_bibtex_and_downloads(project_site: Path) -> None:
+    from refkb import bibfile
+
+    keys = [e.key for e in bibfile.read(ROOT / "references.bib").entries]
+    assert len(keys) >= 4
+    for key in keys:
+        folder = project_site / "references" / key
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        for style in ("apa", "mla", "chicago", "harvard"):
+            assert f'id="refkb-cite-{style}"' in page, (key, style)
+        assert "language-bibtex" in page
+        for ext in ("bib", "ris", "json"):
+            assert (folder / f"{key}.{ext}").stat().st_size > 0
+        assert 'class="refkb-cited-on"' in page
+        assert "Record verified on" in page
+    library = (project_site / "references" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{k}/"' in library for k in keys)
+
+
+def test_default_style_is_configurable(tmp_path: Path) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"topic.md": "# T\n\nText [@smith2020study].\n"})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  refkb:\n", "  refkb:\n    style: chicago\n"), encoding="utf-8")
+    assert mkdocs_build(tmp_path).returncode == 0
+    page = (tmp_path / "site" / "topic" / "index.html").read_text(encoding="utf-8")
+    assert ">Smith 2020</a>)" in page

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
@@ -74,7 +75,7 @@ def parse(path: Path, text: str) -> Annotation:
         body = text[m.end() :]
         body_line = text[: m.end()].count("\n") + 1
         try:
-            loaded = yaml.safe_load(m.group(1))
+            loaded = yaml.load(m.group(1), Loader=_LOADER)
         except yaml.YAMLError as exc:
             error = f"front matter is not valid YAML ({str(exc).splitlines()[0]})"
         else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +29,13 @@ from mkdocs.structure.pages import Page
 
 from . import annotation, citations, csl, exports, pages, styles, validate
 from . import project as project_mod
+from .cache import JsonCache, digest
 from .model import BibFile, Level
 
 log = logging.getLogger("mkdocs.plugins.refkb")
 
 LIBRARY = "references/index.md"
+CSS = "assets/refkb/refkb.css"
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
@@ -43,13 +46,18 @@ def project_of(config: MkDocsConfig) -> project_mod.Project:
 
 @dataclass
 class _Tokens:
-    """Opaque placeholders in Markdown, replaced by HTML after Markdown has run."""
+    """Opaque placeholders in Markdown, replaced by HTML after Markdown has run. A token added `late` becomes an
+    HTML comment in the page content and its HTML goes in only after the theme has rendered the page, so the
+    search index does not hold the same citation five times over (and does not parse it on every build)."""
 
     values: dict[str, Markup] = field(default_factory=dict)
+    late: set[str] = field(default_factory=set)
 
-    def add(self, html: Markup) -> str:
+    def add(self, html: Markup, late: bool = False) -> str:
         token = f"REFKBTOKEN{len(self.values):06d}X"
         self.values[token] = html
+        if late:
+            self.late.add(token)
         return token
 
     def fill(self, html: str) -> str:
@@ -57,10 +65,18 @@ class _Tokens:
             return html
 
         def value(m: re.Match[str]) -> str:
-            return str(self.values.get(m.group(1), m.group(0)))
+            token = m.group(1)
+            if token in self.late:
+                return f"<!--{token}-->"
+            return str(self.values.get(token, token))
 
         html = re.sub(r"<p>(REFKBTOKEN\d{6}X)</p>", value, html)
-        return re.sub(r"(REFKBTOKEN\d{6}X)", value, html)
+        return re.sub(r"(?<!<!--)(REFKBTOKEN\d{6}X)", value, html)
+
+    def fill_late(self, output: str) -> str:
+        if not self.late:
+            return output
+        return re.sub(r"<!--(REFKBTOKEN\d{6}X)-->", lambda m: str(self.values.get(m.group(1), "")), output)
 
 
 @dataclass
@@ -71,6 +87,9 @@ class BuildState:
     cited_on: dict[str, list[pages.CitingPage]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[str, annotation.Annotation] = field(default_factory=dict)
     tokens: dict[str, _Tokens] = field(default_factory=dict)
+    downloads: dict[str, str] = field(default_factory=dict)
+    writer: ThreadPoolExecutor | None = None
+    written: Future[int] | None = None
     cache_hits: int = 0
     cache_misses: int = 0
 
@@ -91,7 +110,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         raise PluginError(f"refkb: extra.refkb.style must be one of {', '.join(styles.STYLES)}, not {proj.style!r}")
     if not proj.bibliography.is_file():
         raise PluginError(f"refkb: {proj.relative(proj.bibliography)} not found")
-    bib, issues = validate.validate_project(proj)
+    notes = annotation.scan(proj.annotations)
+    bib, issues = validate.validate_project(proj, notes=notes)
     for issue in issues:
         if issue.level is Level.WARNING:
             log.info("refkb: %s", issue.render())
@@ -100,36 +120,60 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         shown = "\n".join(i.render() for i in errors[:50])
         more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
         raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
-    _state = BuildState(proj, bib)
+    _state = BuildState(proj, bib, notes={n.key: n for n in notes})
+    if CSS not in config.extra_css:
+        config.extra_css.append(CSS)
     return config
+
+
+_PREPARE_CODE = digest(
+    (Path(csl.__file__).read_bytes() + Path(exports.__file__).read_bytes()).decode("utf-8", "replace")
+)
+
+
+def _prepare(st: BuildState) -> list[csl.CslItem]:
+    """CSL items and per-work downloads, from the cache when the entry is unchanged (TeX decoding is costly)."""
+    cache = JsonCache(st.project.root / ".cache" / "refkb" / "entries.json")
+    items = []
+    for e in st.bib.entries:
+        key = digest(e.raw, sorted(st.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
+        hit = cache.get(key)
+        if hit is None:
+            item = csl.item(e)
+            hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item])}
+            cache.put(key, hit)
+        items.append(hit["item"])
+        st.downloads[f"references/{e.key}/{e.key}.bib"] = exports.bibtex([e])
+        st.downloads[f"references/{e.key}/{e.key}.ris"] = hit["ris"]
+        st.downloads[f"references/{e.key}/{e.key}.json"] = hit["json"]
+    cache.save()
+    return items
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     st = state()
-    items = [csl.item(e) for e in st.bib.entries]
-    renderer = styles.Renderer(st.project.root / ".cache" / "refkb" / "citations")
+    items = _prepare(st)
+    renderer = styles.Renderer(st.project.root / ".cache" / "refkb")
     rendered = renderer.render(items)
     st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
     st.refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(st.bib.entries, items, strict=True)}
-    st.notes = {n.key: n for n in annotation.scan(st.project.annotations)}
 
     def add(src: str, content: str | bytes) -> None:
         if files.get_file_from_path(src) is None:
             files.append(File.generated(config, src, content=content))
 
     add(LIBRARY, "# Library\n\nREFKB_LIBRARY\n")
+    add(CSS, (Path(__file__).parent / "assets" / "refkb.css").read_bytes())
     for topic in st.project.topics:
         add(f"topics/{topic.slug}.md", f"# {topic.title}\n")
     entries = list(st.bib.entries)
-    all_items = [st.refs[e.key].csl_item for e in entries]
     add("downloads/references.bib", exports.bibtex(entries))
-    add("downloads/references.ris", exports.ris(all_items))
-    add("downloads/references.json", exports.csl_json(all_items))
-    for e in entries:
-        item = st.refs[e.key].csl_item
-        add(f"references/{e.key}/{e.key}.bib", exports.bibtex([e]))
-        add(f"references/{e.key}/{e.key}.ris", exports.ris([item]))
-        add(f"references/{e.key}/{e.key}.json", exports.csl_json([item]))
+    add("downloads/references.ris", exports.ris(items))
+    add("downloads/references.json", exports.csl_json(items))
+    # Each work's three downloads (thousands of small files) are written by a thread while MkDocs renders the
+    # pages (the site folder was cleaned before on_files); on_post_build waits for it.
+    st.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refkb-downloads")
+    st.written = st.writer.submit(_write_downloads, Path(config.site_dir), dict(st.downloads))
 
     # Who cites what: read every page's Markdown once, before any page is rendered.
     for f in files.documentation_pages():
@@ -185,19 +229,19 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         ref = st.refs[key]
         note = st.notes.get(key)
         page.meta["title"] = safe_title(ref.title)
-        header = Markup("<h1>{}</h1>").format(ref.title) + pages.reference_header(
-            ref, {t.slug: t for t in st.project.topics}, current
-        )
+        details = pages.reference_header(ref, {t.slug: t for t in st.project.topics}, current)
         markdown = "\n\n".join([
-            tokens.add(header),
+            tokens.add(pages.byline(ref)),
+            tokens.add(details, late=True),
             markdown,
             "## Cite this source",
-            tokens.add(pages.cite_block(ref)),
+            tokens.add(pages.cite_block(ref), late=True),
             "## Downloads",
-            tokens.add(pages.downloads(ref)),
+            tokens.add(pages.downloads(ref), late=True),
             "## Cited on",
-            tokens.add(pages.cited_on(st.cited_on.get(key, []), current)),
-            tokens.add(pages.verification(note.verified_at if note else (), note.verified_on if note else None)),
+            tokens.add(pages.cited_on(st.cited_on.get(key, []), current), late=True),
+            tokens.add(pages.verification(note.verified_at if note else (), note.verified_on if note else None),
+                       late=True),
         ])  # fmt: skip
     elif page.file.src_uri == LIBRARY:
         table = pages.library_table(st.refs.values(), current)
@@ -274,6 +318,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    tokens = state().tokens.pop(page.file.src_uri, None)
+    if tokens is not None:
+        output = tokens.fill_late(output)
     key = _ref_key(page)
     if key is None:
         return output
@@ -281,7 +328,23 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output.replace("</head>", f"{meta}\n</head>", 1)
 
 
+def _write_downloads(site: Path, downloads: dict[str, str]) -> int:
+    for src, text in downloads.items():
+        target = site / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return len(downloads)
+
+
 def on_post_build(config: MkDocsConfig) -> None:
     st = state()
-    log.info("refkb: %d references, citations formatted: %d from cache, %d new", len(st.refs), st.cache_hits,
+    if st.written is not None:
+        try:
+            st.written.result()
+        except OSError as exc:
+            raise PluginError(f"refkb: cannot write the downloads: {exc}") from exc
+        finally:
+            if st.writer is not None:
+                st.writer.shutdown()
+    log.info("refkb: %d references; works formatted in four styles: %d from cache, %d new", len(st.refs), st.cache_hits,
              st.cache_misses)  # fmt: skip

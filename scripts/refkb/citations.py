@@ -65,6 +65,8 @@ def mask(text: str) -> str:
 
 def find(text: str) -> list[Citation]:
     """Every citation in a Markdown text, in order."""
+    if "@" not in text:
+        return []
     masked = mask(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     out: list[Citation] = []

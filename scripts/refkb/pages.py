@@ -33,6 +33,12 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")  # fmt: skip
 
 
+def fmt(template: str, *args: object) -> Markup:
+    """`template` with each argument escaped (a Markup argument is kept as it is). Faster than Markup.format."""
+    return Markup(template.format(*[escape(a) for a in args]))
+
+
+@functools.lru_cache(maxsize=65536)
 def relative_url(target: str, current: str) -> str:
     """Link from the page at site URL `current` (e.g. 'references/x/') to `target` (e.g. 'topics/a/')."""
     base = current if current.endswith("/") or not current else posixpath.dirname(current) + "/"
@@ -91,9 +97,13 @@ class Ref:
     def url(self) -> str:
         return f"references/{self.key}/"
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
         return str(self.item.get("title", self.key))
+
+    @functools.cached_property
+    def authors_text(self) -> str:
+        return people_text(csl.people(self.entry.value("author") or self.entry.value("editor")))
 
     @property
     def topics(self) -> list[str]:
@@ -110,13 +120,18 @@ class Ref:
 # Reference pages
 
 
+def byline(ref: Ref) -> Markup:
+    """Title, authors, date and key: what search needs to find the page (the details come after it)."""
+    return fmt(
+        '<h1>{}</h1><p class="refkb-byline"><span class="refkb-authors">{}</span> · <span>{}</span> · '
+        '<span class="refkb-key" title="Citation key">{}</span></p>',
+        ref.title, ref.authors_text or "No author", date_text(ref.item.get("issued", {}).get("date-parts")), ref.key,
+    )  # fmt: skip
+
+
 def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Markup:
     e, item = ref.entry, ref.item
     rows: list[tuple[str, Markup]] = []
-    names = csl.people(e.value("author") or e.value("editor"))
-    if names:
-        rows.append(("Author" if len(names) == 1 else "Authors", escape(people_text(names))))
-    rows.append(("Date", escape(date_text(item.get("issued", {}).get("date-parts")))))
     rows.append(("Type", escape(TYPE_LABELS.get(e.type, e.type.capitalize()))))
     if item.get("container-title"):
         label = "Journal" if e.type == "article" else "Published in"
@@ -143,41 +158,43 @@ def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Mar
         links.append(link(archive, "Archived copy", "refkb-link"))
     if links:
         rows.append(("Links", Markup(" · ").join(links)))
-    tags = [Markup('<a class="refkb-tag" href="{}">{}</a>').format(relative_url(f"topics/{t}/", current),
+    tags = [fmt('<a class="refkb-tag" href="{}">{}</a>', relative_url(f"topics/{t}/", current),
                                                                   topics[t].title)
             for t in ref.topics if t in topics]  # fmt: skip
     if tags:
         rows.append(("Topics", Markup(" ").join(tags)))
-    body = Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(k, v) for k, v in rows)
-    return Markup('<dl class="refkb-meta">{}</dl>').format(body)
+    body = Markup("").join(fmt("<dt>{}</dt><dd>{}</dd>", k, v) for k, v in rows)
+    return fmt('<dl class="refkb-meta">{}</dl>', body)
 
 
 def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
-    """Content tabs (Material's markup): one per style, then BibTeX; each with text to copy."""
+    """Content tabs (Material's markup): one per style, then BibTeX. Each formatted citation has a copy button
+    (Material's clipboard, which copies the citation's text exactly as shown)."""
     tabs: list[tuple[str, Markup]] = []
     for style_id in styles.ORDER:
         r = ref.rendered[style_id]
-        tabs.append((styles.STYLES[style_id].label, Markup(
-            '<p class="refkb-formatted" data-style="{}">{}</p><pre class="refkb-copy"><code>{}</code></pre>'
-        ).format(style_id, Markup(r.html), r.text)))  # fmt: skip
-    bib = Markup('<pre class="refkb-copy"><code class="language-bibtex">{}</code></pre>').format(
-        "\n".join(_bibtex_lines(ref.entry))
+        tabs.append((styles.STYLES[style_id].label, fmt(
+            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
+            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+            'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>',
+            key_prefix, style_id, Markup(r.html), styles.STYLES[style_id].label)))  # fmt: skip
+    bib = fmt(
+        '<pre class="refkb-bibtex"><code class="language-bibtex">{}</code></pre>', "\n".join(_bibtex_lines(ref.entry))
     )
     tabs.append(("BibTeX", bib))
     n = len(tabs)
-    inputs = Markup("").join(
-        Markup('<input {}id="__tabbed_{}_{}" name="__tabbed_{}" type="radio">').format(
-            Markup('checked="checked" ') if i == 1 else "", key_prefix, i, key_prefix)
-        for i in range(1, n + 1))  # fmt: skip
-    labels = Markup("").join(
-        Markup('<label for="__tabbed_{}_{}">{}</label>').format(key_prefix, i, label)
-        for i, (label, _) in enumerate(tabs, 1)
+    inputs = "".join(
+        f'<input {"checked " if i == 1 else ""}id="__tabbed_{key_prefix}_{i}" name="__tabbed_{key_prefix}" '
+        'type="radio">'
+        for i in range(1, n + 1)
     )
-    blocks = Markup("").join(Markup('<div class="tabbed-block">{}</div>').format(b) for _, b in tabs)
+    labels = "".join(f'<label for="__tabbed_{key_prefix}_{i}">{escape(label)}</label>' for i, (label, _) in
+                     enumerate(tabs, 1))  # fmt: skip
+    blocks = "".join(f'<div class="tabbed-block">{b}</div>' for _, b in tabs)
     return Markup(
-        '<div class="tabbed-set tabbed-alternate refkb-cite-block" data-tabs="1:{}">{}'
-        '<div class="tabbed-labels">{}</div><div class="tabbed-content">{}</div></div>'
-    ).format(n, inputs, labels, blocks)
+        f'<div class="tabbed-set tabbed-alternate refkb-cite-block" data-tabs="1:{n}">{inputs}'
+        f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
+    )
 
 
 def _bibtex_lines(entry: Entry) -> list[str]:
@@ -189,8 +206,9 @@ def _bibtex_lines(entry: Entry) -> list[str]:
 def downloads(ref: Ref) -> Markup:
     k = ref.key
     items = [(f"{k}.bib", "BibTeX"), (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"), (f"{k}.json", "CSL-JSON")]
-    return Markup('<ul class="refkb-downloads">{}</ul>').format(
-        Markup("").join(Markup('<li><a href="{}" download>{}</a> — {}</li>').format(f, f, d) for f, d in items)
+    return fmt(
+        '<ul class="refkb-downloads">{}</ul>',
+        Markup("").join(fmt('<li><a href="{}" download>{}</a> — {}</li>', f, f, d) for f, d in items),
     )
 
 
@@ -203,10 +221,9 @@ class CitingPage:
 def cited_on(pages: Sequence[CitingPage], current: str) -> Markup:
     if not pages:
         return Markup('<p class="refkb-cited-on">No page of this site cites this source yet.</p>')
-    return Markup('<ul class="refkb-cited-on">{}</ul>').format(
-        Markup("").join(
-            Markup('<li><a href="{}">{}</a></li>').format(relative_url(p.url, current), p.title) for p in pages
-        )
+    return fmt(
+        '<ul class="refkb-cited-on">{}</ul>',
+        Markup("").join(fmt('<li><a href="{}">{}</a></li>', relative_url(p.url, current), p.title) for p in pages),
     )
 
 
@@ -216,7 +233,7 @@ def verification(urls: Sequence[str], on: dt.date | None) -> Markup:
     safe = [u for u in urls if not url_problem(u)]
     when = on.isoformat() if on else "an unrecorded date"
     links = Markup(", ").join(link(u, u) for u in safe)
-    return Markup('<p class="refkb-verified">Record verified on {} at: {}.</p>').format(when, links)
+    return fmt('<p class="refkb-verified">Record verified on {} at: {}.</p>', when, links)
 
 
 def head_meta(ref: Ref, site_name: str) -> Markup:
@@ -251,7 +268,7 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
             tags.append(("citation_lastpage", last))
     if item.get("URL"):
         tags.append(("citation_public_url", item["URL"]))
-    return Markup("\n").join(Markup('<meta name="{}" content="{}">').format(k, v) for k, v in tags if v)
+    return Markup("\n").join(fmt('<meta name="{}" content="{}">', k, v) for k, v in tags if v)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -322,28 +339,28 @@ def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: 
         sep_loc = " " if style_id == "mla" else ", "
         if citation.narrative:
             inner = ", ".join(x for x in (year, loc) if x)
-            text = author + (Markup(" ({})").format(inner) if inner else Markup(""))
+            text = author + (fmt(" ({})", inner) if inner else Markup(""))
         elif cite.suppress_author:
             text = Markup(", ".join(x for x in (year, loc) if x) or r.author)
         else:
             text = author + (Markup(style.author_year_sep) + year if year else Markup("")) + (
                 Markup(sep_loc) + loc if loc else Markup(""))  # fmt: skip
-        prefix = Markup("{} ").format(cite.prefix) if cite.prefix and not citation.narrative else Markup("")
-        parts.append(prefix + Markup('<a class="refkb-cite" href="{}" title="{}">{}</a>').format(href, title, text))
+        prefix = fmt("{} ", cite.prefix) if cite.prefix and not citation.narrative else Markup("")
+        parts.append(prefix + fmt('<a class="refkb-cite" href="{}" title="{}">{}</a>', href, title, text))
     body = Markup("; ").join(parts)
     if citation.narrative:
-        return Markup('<span class="refkb-citation">{}</span>').format(body)
-    return Markup('<span class="refkb-citation">({})</span>').format(body)
+        return fmt('<span class="refkb-citation">{}</span>', body)
+    return fmt('<span class="refkb-citation">({})</span>', body)
 
 
 def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = "refkb-bibliography") -> Markup:
     items = sorted(refs, key=Ref.sort_key)
-    return Markup('<div class="{}">{}</div>').format(
+    return fmt(
+        '<div class="{}">{}</div>',
         css,
         Markup("").join(
-            Markup(
-                '<p class="refkb-entry" id="ref-{}">{} <a class="refkb-more" href="{}" title="{}">{}</a></p>'
-            ).format(
+            fmt(
+                '<p class="refkb-entry" id="ref-{}">{} <a class="refkb-more" href="{}" title="{}">{}</a></p>',
                 r.key,
                 Markup(r.rendered[style_id].html),
                 relative_url(r.url, current),
@@ -358,11 +375,11 @@ def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = 
 def library_table(refs: Iterable[Ref], current: str) -> Markup:
     rows = []
     for r in sorted(refs, key=Ref.sort_key):
-        names = csl.people(r.entry.value("author") or r.entry.value("editor"))
-        rows.append(Markup('<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>').format(
-            people_text(names) or "—", r.rendered["apa"].year if "apa" in r.rendered else "",
+        rows.append(fmt('<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>',
+            r.authors_text or "—", r.rendered["apa"].year if "apa" in r.rendered else "",
             relative_url(r.url, current), r.title, TYPE_LABELS.get(r.entry.type, r.entry.type)))  # fmt: skip
-    return Markup(
+    return fmt(
         '<table class="refkb-library"><thead><tr><th>Author</th><th>Year</th><th>Title</th><th>Type</th></tr>'
-        "</thead><tbody>{}</tbody></table>"
-    ).format(Markup("").join(rows))
+        "</thead><tbody>{}</tbody></table>",
+        Markup("").join(rows),
+    )

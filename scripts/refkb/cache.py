@@ -1,0 +1,61 @@
+"""A small on-disk cache: one JSON file of key -> value, read once, written atomically, holding only the keys the
+last run used (so it never grows with stale entries)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def digest(*parts: Any) -> str:
+    """A stable key for JSON-able parts."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class JsonCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._old: dict[str, Any] | None = None
+        self._used: dict[str, Any] = {}
+        self._changed = False
+        self.hits = 0
+        self.misses = 0
+
+    def _load(self) -> dict[str, Any]:
+        if self._old is None:
+            self._old = {}
+            if self.path is not None:
+                try:
+                    data = json.loads(self.path.read_text(encoding="utf-8"))
+                    self._old = data if isinstance(data, dict) else {}
+                except (OSError, ValueError):
+                    self._old = {}
+        return self._old
+
+    def get(self, key: str) -> Any | None:
+        old = self._load()
+        if key in self._used:
+            return self._used[key]
+        if key in old:
+            self.hits += 1
+            self._used[key] = old[key]
+            return old[key]
+        self.misses += 1
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        self._used[key] = value
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the keys used in this run, atomically; nothing when nothing changed."""
+        if self.path is None or (not self._changed and len(self._used) == len(self._load())):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self._used, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
