@@ -25,6 +25,16 @@ TOPICS = [
     "data-measurement",
 ]
 
+GOOD = """@article{smith2020study,
+  author = {Smith, Jane},
+  title = {A Study of Things},
+  journaltitle = {Journal of Studies},
+  date = {2020},
+  keywords = {data-measurement},
+  sourcekind = {academic},
+}
+"""
+
 MKDOCS_YML = """site_name: Test site
 docs_dir: docs
 theme:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, ROOT, write_project
-from test_cli import BAD, GOOD
+from conftest import ANNOTATION, GOOD, ROOT, write_project
+from test_cli import BAD
 
 pytestmark = pytest.mark.slow
 

@@ -9,18 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, ROOT, write_project
+from conftest import ANNOTATION, GOOD, ROOT, write_project
 from refkb import cli
 
-GOOD = """@article{smith2020study,
-  author = {Smith, Jane},
-  title = {A Study of Things},
-  journaltitle = {Journal of Studies},
-  date = {2020},
-  keywords = {data-measurement},
-  sourcekind = {academic},
-}
-"""
 BAD = GOOD.replace("  date = {2020},", "  date = {2020},\n  url = {javascript:alert(1)},")
 
 

@@ -7,21 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, TODAY, TOPICS, write_project
+from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
 from refkb import bibfile, project, validate
 from refkb.model import Issue, Level
 
 SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
-
-GOOD = """@article{smith2020study,
-  author = {Smith, Jane},
-  title = {A Study of Things},
-  journaltitle = {Journal of Studies},
-  date = {2020},
-  keywords = {data-measurement},
-  sourcekind = {academic},
-}
-"""
 
 
 def entry(*fields: str, head: str = "@article{smith2020study,", drop: tuple[str, ...] = ()) -> str:

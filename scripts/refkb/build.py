@@ -14,6 +14,7 @@ once Markdown is done.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -250,13 +251,16 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
         ).format(pages.relative_url("downloads/", current))
         intro = Markup("<p>{} sources, sorted by author.</p>").format(len(st.refs))
-        markdown = markdown.replace("REFKB_LIBRARY", tokens.add(intro + downloads + table))
+        # The table repeats what the reference pages say: kept out of the search index (late).
+        markdown = markdown.replace(
+            "REFKB_LIBRARY", tokens.add(intro + downloads) + "\n\n" + tokens.add(table, late=True)
+        )
     elif page.file.src_uri.startswith("topics/"):
         slug = page.file.src_uri[len("topics/") : -3]
         tagged = [r for r in st.refs.values() if slug in r.topics]
         if tagged:
             markdown += "\n\n## Sources on this topic\n\n" + tokens.add(
-                pages.reference_list(tagged, st.project.style, current, "refkb-topic-sources")
+                pages.reference_list(tagged, st.project.style, current, "refkb-topic-sources"), late=True
             )
     return _cite(markdown, page, tokens)
 
@@ -329,10 +333,15 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def _write_downloads(site: Path, downloads: dict[str, str]) -> int:
+    made: set[str] = set()
+    root = str(site)
     for src, text in downloads.items():
-        target = site / src
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        folder, _, name = src.rpartition("/")
+        if folder not in made:
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(root, folder, name), "wb") as fh:
+            fh.write(text.encode("utf-8"))
     return len(downloads)
 
 

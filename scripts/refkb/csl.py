@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
@@ -218,30 +219,23 @@ def item(entry: Entry) -> CslItem:
         csl["URL"] = link_of(entry)
     if csl["type"] == "webpage" and "container-title" not in csl and e("organization"):
         csl["container-title"] = plain(e("organization"))
-    return {k: v if k in _VERBATIM_VARS else _typeset(v) for k, v in csl.items()}
+    typeset: CslItem = map_strings(csl, typographic, skip=_VERBATIM_VARS)
+    return typeset
 
 
-def _typeset(value: Any) -> Any:
+def map_strings(value: Any, fn: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:
+    """`value` (a CSL item, or any JSON-like part of one) with `fn` applied to every string, except under the
+    top-level keys in `skip`."""
     if isinstance(value, str):
-        return typographic(value)
+        return fn(value)
     if isinstance(value, list):
-        return [_typeset(v) for v in value]
+        return [map_strings(v, fn) for v in value]
     if isinstance(value, dict):
-        return {k: _typeset(v) for k, v in value.items()}
+        return {k: v if k in skip else map_strings(v, fn) for k, v in value.items()}
     return value
 
 
 def public(item: CslItem) -> CslItem:
     """An item as people and other programs read it: neutral quotation marks as typographic double quotes."""
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, str):
-            return display(value)
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        return value
-
-    fixed: CslItem = fix(item)
-    return fixed
+    shown: CslItem = map_strings(item, display)
+    return shown

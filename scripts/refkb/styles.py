@@ -228,14 +228,9 @@ _UNSWAP = str.maketrans(_UNPLACE)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _protect(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.translate(_SWAP)
-    if isinstance(value, list):
-        return [_protect(v) for v in value]
-    if isinstance(value, dict):
-        return {k: (_protect(v) if k not in ("id", "type") else v) for k, v in value.items()}
-    return value
+def _protect(item: CslItem) -> CslItem:
+    protected: CslItem = csl.map_strings(item, lambda v: v.translate(_SWAP), skip=frozenset({"id", "type"}))
+    return protected
 
 
 _MARKS = {"en-US": ("“", "”", "‘", "’"), "en-GB": ("‘", "’", "“", "”")}
@@ -326,8 +321,7 @@ def _prepare(item: CslItem, style: Style) -> CslItem:
             del prepared["author"]
     if not style.uses_year:
         prepared.pop("year-suffix", None)
-    protected: CslItem = _protect(prepared)
-    return protected
+    return _protect(prepared)
 
 
 def _drop_repeated_head(entry: str) -> str:
