@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import shutil
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -107,3 +110,72 @@ def corpus_copy(tmp_path: Path):
         return dst
 
     return copy
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A local HTTP server for tests of network code: never the internet.
+
+Route = tuple[int, dict[str, str], bytes]
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route | list[Route] | Callable[[str, str], Route]] = {}
+        self.log: list[tuple[str, str]] = []
+        handler = self._handler()
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return None
+
+            def handle_one(self, method: str) -> None:
+                server.log.append((method, self.path))
+                path = self.path.split("?", 1)[0]
+                route = server.routes.get(path)
+                if callable(route):
+                    status, headers, body = route(method, self.path)
+                elif isinstance(route, list):
+                    status, headers, body = route.pop(0) if len(route) > 1 else route[0]
+                elif route is None:
+                    status, headers, body = 404, {}, b"not found"
+                else:
+                    status, headers, body = route
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if method != "HEAD":
+                    self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self.handle_one("GET")
+
+            def do_HEAD(self) -> None:
+                self.handle_one("HEAD")
+
+        return Handler
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    s = LocalServer()
+    try:
+        yield s
+    finally:
+        s.close()

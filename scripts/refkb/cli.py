@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -128,6 +129,133 @@ def cmd_format(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from . import crossref, intake
+
+    proj = find_project()
+    if proj is None:
+        raise UsageError("no mkdocs.yml here or above: run refkb add inside the project")
+    sources = sum(bool(x) for x in (args.source, args.doi, args.type))
+    if sources != 1:
+        raise UsageError("give one of: a BibTeX file (or - for standard input), --doi DOI, or --type TYPE --field ...")
+    try:
+        if args.doi:
+            candidate = intake.from_doi(args.doi)
+        elif args.type:
+            candidate = intake.from_fields(args.type, args.field)
+        else:
+            text = sys.stdin.read() if args.source == "-" else _read_text(Path(args.source))
+            candidate = intake.from_bibtex(text)
+        plan = intake.plan(proj, candidate)
+    except crossref.Offline as exc:
+        raise UsageError(f"cannot reach Crossref ({exc}); add the entry as BibTeX or with --type/--field") from exc
+    except crossref.NotFound:
+        sys.stderr.write(f"refkb add: Crossref does not know DOI {args.doi}\n")
+        return EXIT_PROBLEMS
+    except intake.Refused as exc:
+        report(exc.issues, "text", sys.stderr)
+        sys.stderr.write(f"refkb add: {exc}\n")
+        return EXIT_PROBLEMS
+    if args.dry_run:
+        sys.stdout.write(plan.diff(proj.root))
+    else:
+        try:
+            intake.apply(plan)
+        except OSError as exc:
+            raise UsageError(f"cannot write ({exc.strerror}): nothing was changed") from exc
+    bib_path = proj.relative(plan.bib_path)
+    if args.json:
+        json.dump({
+            "key": plan.key, "written": not args.dry_run, "bibliography": bib_path, "line": plan.entry.pos.line,
+            "annotation": proj.relative(plan.note_path), "annotation_created": plan.note_text is not None,
+            "notes": plan.notes, "warnings": [w.as_dict() for w in plan.warnings],
+            "left_to_do": list(intake.LEFT_TO_DO),
+        }, sys.stdout, indent=2)  # fmt: skip
+        sys.stdout.write("\n")
+    elif not args.quiet:
+        out = sys.stderr
+        verb = "would add" if args.dry_run else "added"
+        out.write(f"{verb} [{plan.key}] to {bib_path}:{plan.entry.pos.line}\n")
+        if plan.note_text is not None:
+            out.write(f"{'would create' if args.dry_run else 'created'} {proj.relative(plan.note_path)} "
+                      "(annotation template, verified_at empty)\n")  # fmt: skip
+        for note in plan.notes:
+            out.write(f"note: {note}\n")
+        report(plan.warnings, "text", out)
+        out.write("left to do:\n" + "".join(f"  {i}. {t}\n" for i, t in enumerate(intake.LEFT_TO_DO, 1)))
+    return EXIT_OK
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8") from exc
+
+
+def cmd_check_links(args: argparse.Namespace) -> int:
+    import subprocess
+    import tempfile
+
+    from . import links
+    from .progress import Progress
+
+    proj = find_project()
+    if proj is None:
+        raise UsageError("no mkdocs.yml here or above: run refkb check-links inside the project")
+    issues: list[Issue] = []
+    results: list[links.UrlResult] = []
+    if args.fix_archive and not args.online:
+        raise UsageError("--fix-archive needs --online")
+    if not args.online:
+        with tempfile.TemporaryDirectory(prefix="refkb-site-") as tmp:
+            site = Path(args.site) if args.site else Path(tmp)
+            if not args.site:
+                if not args.quiet and not args.json:
+                    sys.stderr.write("building the site (mkdocs build --strict) …\n")
+                env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+                built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                                       cwd=proj.root, capture_output=True, text=True, env=env, check=False)  # fmt: skip
+                if built.returncode != 0:
+                    sys.stderr.write(built.stderr[-4000:])
+                    sys.stderr.write("refkb check-links: the site does not build (above); links were not checked\n")
+                    return EXIT_PROBLEMS
+            elif not site.is_dir():
+                raise UsageError(f"{site}: no such folder")
+            issues = [p.as_issue() for p in links.check_site(site)]
+    else:
+        bib = _read(proj.bibliography)
+        if bib.has_errors:
+            report([i for i in bib.issues if i.level is Level.ERROR], "text", sys.stderr)
+            return EXIT_PROBLEMS
+        checker = links.Checker(timeout=args.timeout, retries=args.retries, delay=args.delay)
+        count = sum(1 for e in bib.entries for n in ("url", "archiveurl") if e.value(n).strip())
+        with Progress(count, "checking links", enabled=None if not (args.quiet or args.json) else False) as bar:
+            results = links.check_urls(bib, checker, links.citing_pages(proj), bar.advance)
+        path = proj.relative(proj.bibliography)
+        issues = [r.as_issue(path) for r in results if r.status != "ok"]
+        if args.fix_archive:
+            try:
+                changed = links.fix_archive(proj.bibliography, results)
+            except ValueError as exc:
+                sys.stderr.write(f"refkb check-links: {exc}\n")
+                return EXIT_PROBLEMS
+            if changed and not args.quiet:
+                sys.stderr.write(f"wrote archiveurl for {', '.join(changed)} in {path}\n")
+    issues.sort(key=Issue.sort_key)
+    if args.json:
+        payload: object = [r.as_dict() for r in results] if args.online else [i.as_dict() for i in issues]
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif not args.quiet or issues:
+        report(issues, "text", sys.stdout)
+        if not args.quiet:
+            _summary(issues, sys.stderr)
+    return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
+
+
 def cmd_codes(args: argparse.Namespace) -> int:
     for code, level, meaning in validate.check_names_table():
         sys.stdout.write(f"{code:24} {level:8} {meaning}\n")
@@ -146,6 +274,25 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="write nothing; show a diff and exit 1 when not canonical")
     f.add_argument("--quiet", "-q", action="store_true", help="say nothing when all is well")
     f.set_defaults(func=cmd_format)
+    a = sub.add_parser("add", help="add a reference from BibTeX, a DOI or fields")
+    a.add_argument("source", nargs="?", metavar="FILE", help="a file holding one BibTeX entry, or - for stdin")
+    a.add_argument("--doi", help="look the DOI up at Crossref")
+    a.add_argument("--type", help="entry type, with --field name=value ...")
+    a.add_argument("--field", action="append", default=[], metavar="NAME=VALUE")
+    a.add_argument("--dry-run", action="store_true", help="print the diff; write nothing")
+    a.add_argument("--json", action="store_true", help="print what was done as JSON")
+    a.add_argument("--quiet", "-q", action="store_true")
+    a.set_defaults(func=cmd_add)
+    k = sub.add_parser("check-links", help="check the built site's links (offline) or every URL (--online)")
+    k.add_argument("--online", action="store_true", help="check every URL in references.bib over the network")
+    k.add_argument("--fix-archive", action="store_true", help="write found archived copies into archiveurl")
+    k.add_argument("--site", help="check this built site instead of building one")
+    k.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    k.add_argument("--retries", type=int, default=2, help="retries after a timeout or a 5xx/429 (default 2)")
+    k.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host (default 1)")
+    k.add_argument("--json", action="store_true", help="print the results as JSON")
+    k.add_argument("--quiet", "-q", action="store_true", help="print only problems; no progress bar")
+    k.set_defaults(func=cmd_check_links)
     c = sub.add_parser("codes", help="list every check code")
     c.set_defaults(func=cmd_codes)
     return parser

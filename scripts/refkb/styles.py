@@ -41,6 +41,7 @@ from citeproc.source.json import CiteProcJSON
 from . import __version__, csl
 from .cache import JsonCache, digest
 from .csl import CslItem
+from .progress import Progress
 
 
 @dataclass(frozen=True)
@@ -464,12 +465,19 @@ class Renderer:
         missed = {k for k, _, _ in jobs}
         self.stats.hits += len(items) - len(missed)
         self.stats.misses += len(missed)
-        if len(jobs) >= 40 and self.workers > 1:
-            with ProcessPoolExecutor(self.workers) as pool:
-                chunk = max(1, len(jobs) // (self.workers * 4))
-                results = list(pool.map(_work, [j for _, _, j in jobs], chunksize=chunk))
-        else:
-            results = [_work(j) for _, _, j in jobs]
+        results: list[Rendered] = []
+        # A cold build of a large bibliography takes a while: show progress on a terminal.
+        with Progress(len(jobs), "formatting citations", enabled=None if len(jobs) >= 200 else False) as bar:
+            if len(jobs) >= 40 and self.workers > 1:
+                with ProcessPoolExecutor(self.workers) as pool:
+                    chunk = max(1, min(50, len(jobs) // (self.workers * 4)))
+                    for rendered in pool.map(_work, [j for _, _, j in jobs], chunksize=chunk):
+                        results.append(rendered)
+                        bar.advance()
+            else:
+                for _, _, job in jobs:
+                    results.append(_work(job))
+                    bar.advance()
         for (key, style, (it, _, _)), rendered in zip(jobs, results, strict=True):
             out[it["id"]][style] = rendered
             self.cache.put(key, {s: r.__dict__ for s, r in out[it["id"]].items()})

@@ -720,7 +720,8 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-def _title_words(title: str) -> list[str]:
+def title_words(title: str) -> list[str]:
+    """The significant words of a title, as the key convention uses them (lower-case ASCII, no stop words)."""
     folded = ascii_fold(title)
     for lead in TITLE_LEADS:
         if folded.startswith(lead + " "):
@@ -746,7 +747,7 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
         prefixes.update(_fold_key_part(n) for n in family_names(first))
     m = _YEAR_PREFIX.match((e.value("date") or e.value("year")).strip())
     year = m.group(0) if m else "nd"
-    titles = [_title_words(e.value(n)) for n in ("title", "shorttitle") if e.value(n)]
+    titles = [title_words(e.value(n)) for n in ("title", "shorttitle") if e.value(n)]
     return {p for p in prefixes if p}, year, titles
 
 
@@ -775,7 +776,7 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
         )
         return
     prefixes, year, titles = key_parts(e)
-    if not _key_follows(e.key, prefixes, year, titles):
+    if not key_follows(e.key, prefixes, year, titles):
         example = (
             (sorted(prefixes)[0] if prefixes else "author") + year + (titles[0][0] if titles and titles[0] else "word")
         )
@@ -790,7 +791,7 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
         )
 
 
-def _key_follows(key: str, prefixes: set[str], year: str, titles: list[list[str]]) -> bool:
+def key_follows(key: str, prefixes: set[str], year: str, titles: list[list[str]]) -> bool:
     base = _KEY_SUFFIX.sub("", key)
     for prefix in prefixes:
         head = prefix + year

@@ -1,0 +1,266 @@
+"""Adding a reference: from pasted BibTeX, from a DOI (Crossref) or from fields; normalised, keyed by convention,
+checked against duplicates and the validator, written atomically with an annotation scaffold.
+
+`plan` computes everything and writes nothing; `apply` writes. The CLI prints the plan (or its diff for --dry-run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from . import annotation, bibfile, validate
+from .model import BibFile, Entry, Issue, Level
+from .project import Project
+
+
+class Refused(Exception):
+    """The reference cannot be added as it is; the message says why and what to do."""
+
+    def __init__(self, message: str, issues: Sequence[Issue] = ()) -> None:
+        super().__init__(message)
+        self.issues = tuple(issues)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A new entry before it has its final key: type, the key it came with (may be ''), and field values written as
+    BibTeX values (`{...}`, or a macro name)."""
+
+    type: str
+    key: str
+    fields: tuple[tuple[str, str], ...]
+
+    def get(self, name: str) -> str:
+        for k, v in self.fields:
+            if k == name:
+                return v
+        return ""
+
+
+def braced(text: str) -> str:
+    return "{" + text + "}"
+
+
+def _inner(value: str) -> str:
+    return value[1:-1] if value.startswith("{") and value.endswith("}") else value
+
+
+def from_bibtex(text: str) -> Candidate:
+    bib = bibfile.parse_text(text, "<input>")
+    errors = [i for i in bib.issues if i.level is Level.ERROR]
+    if errors:
+        raise Refused("the pasted BibTeX has syntax errors", errors)
+    if len(bib.entries) != 1:
+        raise Refused(f"paste exactly one entry (found {len(bib.entries)})")
+    e = bib.entries[0]
+    return Candidate(e.type, e.key, tuple((f.name, bibfile.canonical_value(f.parts)) for f in e.fields))
+
+
+def from_fields(entry_type: str, pairs: Sequence[str]) -> Candidate:
+    fields = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise Refused(f"--field {pair!r}: write name=value")
+        fields.append((name.strip().lower(), braced(value.strip())))
+    return Candidate(entry_type.lower(), "", tuple(fields))
+
+
+def from_doi(doi: str) -> Candidate:
+    from . import crossref
+
+    kind, fields = crossref.fetch_fields(doi)
+    return Candidate(kind, "", tuple((k, braced(v)) for k, v in fields.items()))
+
+
+TYPE_ALIASES = {"techreport": "report", "conference": "inproceedings", "electronic": "online", "www": "online",
+                "phdthesis": "thesis", "mastersthesis": "thesis"}  # fmt: skip
+FIELD_ALIASES = {"journal": "journaltitle", "address": "location", "school": "institution"}
+DROPPED = frozenset({"file", "mendeley-tags", "owner", "timestamp"})
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def normalise(c: Candidate, today: dt.date) -> tuple[Candidate, list[str]]:
+    """Our conventions: biblatex names for types and fields, an ISO date, a bare DOI, urldate for a URL."""
+    notes: list[str] = []
+    kind = TYPE_ALIASES.get(c.type, c.type)
+    fields: dict[str, str] = {}
+    for name, value in c.fields:
+        name = FIELD_ALIASES.get(name, name)
+        if name in DROPPED or not _inner(value).strip() or name in fields:
+            continue
+        fields[name] = value
+    if c.type in ("phdthesis", "mastersthesis") and "type" not in fields:
+        fields["type"] = braced("PhD thesis" if c.type == "phdthesis" else "Master's thesis")
+    if c.type == "techreport" and "type" not in fields:
+        fields["type"] = braced("Report")
+    if "date" not in fields and re.fullmatch(r"\{?\d{4}\}?", fields.get("year", "")):
+        year = _inner(fields.pop("year"))
+        month = _inner(fields.pop("month", "")).strip().lower()
+        number = MONTHS.index(month[:3]) + 1 if month[:3] in MONTHS else int(month) if month.isdigit() else 0
+        fields["date"] = braced(f"{year}-{number:02d}" if 1 <= number <= 12 else year)
+        notes.append(f"year/month written as date = {fields['date']}")
+    if "doi" in fields:
+        bare = validate.DOI_PREFIX.sub("", _inner(fields["doi"]).strip())
+        if bare != _inner(fields["doi"]):
+            notes.append("the DOI's resolver prefix was removed")
+        fields["doi"] = braced(bare)
+    if "url" in fields:
+        fields["url"] = braced(_inner(fields["url"]).strip())
+        if "urldate" not in fields:
+            fields["urldate"] = braced(today.isoformat())
+            notes.append(f"urldate set to today ({today.isoformat()}): change it to the day you read the page")
+    if "keywords" in fields:
+        words = [w.strip() for w in _inner(fields["keywords"]).split(",") if w.strip()]
+        fields["keywords"] = braced(", ".join(words))
+    return Candidate(kind, c.key, tuple(fields.items())), notes
+
+
+def _entry(c: Candidate, key: str) -> Entry:
+    text = f"@{c.type}{{{key},\n" + "".join(f"  {k} = {v},\n" for k, v in c.fields) + "}\n"
+    bib = bibfile.parse_text(text, "<new>")
+    errors = [i for i in bib.issues if i.level is Level.ERROR]
+    if errors or len(bib.entries) != 1:
+        raise Refused("the new entry is not valid BibTeX", errors)
+    return bib.entries[0]
+
+
+def conventional_key(c: Candidate, taken: set[str]) -> tuple[str, str]:
+    """(key, note): `<author><year><title word>`, with a second title word or a -2 suffix when taken."""
+    probe = _entry(c, "probe")
+    prefixes, year, titles = validate.key_parts(probe)
+    short = validate.ascii_fold(probe.value("shortauthor"))
+    prefix = re.sub(r"[^a-z0-9]", "", short) if short else _preferred(prefixes, probe)
+    words = titles[0] if titles else []
+    base = f"{prefix or 'anon'}{year}{words[0] if words else 'untitled'}"
+    if base.lower() not in taken:
+        return base, ""
+    if len(words) > 1 and (base + words[1]).lower() not in taken:
+        return base + words[1], f"{base} is taken: used {base + words[1]}"
+    n = 2
+    while f"{base}-{n}".lower() in taken:
+        n += 1
+    return f"{base}-{n}", f"{base} is taken: used {base}-{n}"
+
+
+def _preferred(prefixes: set[str], e: Entry) -> str:
+    people = " ".join((e.value("author") or e.value("editor")).split())
+    first = (validate.split_names(people) or [""])[0].strip()
+    if first.startswith("{"):
+        words = [w for w in re.findall(r"[a-z0-9]+", validate.ascii_fold(first)) if w not in validate.STOPWORDS]
+        return "".join(w[0] for w in words) if len(words) >= 3 else (words[0] if words else "org")
+    names = validate.family_names(first) if first else []
+    return re.sub(r"[^a-z0-9]", "", validate.ascii_fold(names[0])) if names else sorted(prefixes or {"anon"})[0]
+
+
+@dataclass
+class Plan:
+    key: str
+    entry: Entry
+    bib_path: Path
+    old_text: str
+    new_text: str
+    note_path: Path
+    note_text: str | None  # None: the annotation page exists already
+    notes: list[str] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def diff(self, root: Path) -> str:
+        def rel(p: Path) -> str:
+            try:
+                return p.relative_to(root).as_posix()
+            except ValueError:
+                return str(p)
+
+        out = list(difflib.unified_diff(self.old_text.splitlines(True), self.new_text.splitlines(True),
+                                        f"a/{rel(self.bib_path)}", f"b/{rel(self.bib_path)}"))  # fmt: skip
+        if self.note_text is not None:
+            out += difflib.unified_diff([], self.note_text.splitlines(True), "/dev/null", f"b/{rel(self.note_path)}")
+        return "".join(out)
+
+
+def _normal_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
+
+
+def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -> Plan:
+    """Everything `refkb add` would do, without writing. Raises Refused."""
+    today = today or dt.date.today()
+    bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
+    errors = [i for i in bib.issues if i.level is Level.ERROR]
+    if errors:
+        raise Refused(f"{bib.path} has syntax errors: fix them first (refkb validate)", errors)
+    c, notes = normalise(candidate, today)
+    taken = {e.key.lower() for e in bib.entries}
+    by_key = {e.key.lower(): e for e in bib.entries}
+    if c.key and c.key.lower() in taken:
+        other = by_key[c.key.lower()]
+        raise Refused(f"[{c.key}] is already in {bib.path} (line {other.pos.line}): nothing was added")
+    _refuse_duplicates(bib, c)
+    if c.key and validate.SAFE_KEY.match(c.key) and not _off_convention(c, c.key):
+        key = c.key
+    else:
+        key, note = conventional_key(c, taken)
+        notes.insert(0, f"key {key} generated by the convention" + (f" ({note})" if note else "")
+                     + (f"; the pasted key {c.key!r} was replaced" if c.key else ""))  # fmt: skip
+    entry = _entry(c, key)
+    old_text = bib.text
+    joined = (old_text.rstrip("\n") + "\n\n" if old_text.strip() else "") + bibfile.entry_text(entry) + "\n"
+    new_bib = bibfile.parse_text(joined, bib.path)
+    new_text = bibfile.format_text(new_bib)
+    settings = validate.Settings(today, project.topic_slugs or None, frozenset(project.sourcekinds))
+    found = [i for i in validate.validate_bib(new_bib, settings) if i.key == key]
+    problems = [i for i in found if i.level is Level.ERROR]
+    if problems:
+        raise Refused(f"[{key}] would not validate: nothing was written", problems)
+    warnings = [i for i in found if i.code not in ("missing-topic", "missing-sourcekind")]
+    for e in bib.entries:
+        ratio = fuzz.ratio(validate.ascii_fold(e.value("title")), validate.ascii_fold(entry.value("title")))
+        if entry.value("title") and ratio >= 90:
+            warnings.append(Issue(bib.path, e.pos.line, e.pos.col, Level.WARNING, "near-duplicate-title", key,
+                                  f"title is {int(ratio)}% alike to [{e.key}]",
+                                  "check that this is not the same work"))  # fmt: skip
+    note_path = project.annotations / f"{key}.md"
+    note_text = None if note_path.exists() else annotation.TEMPLATE
+    final = bibfile.parse_text(new_text, bib.path)
+    placed = next(e for e in final.entries if e.key == key)
+    return Plan(key, placed, project.bibliography, old_text, new_text, note_path, note_text, notes, warnings)
+
+
+def _off_convention(c: Candidate, key: str) -> bool:
+    prefixes, year, titles = validate.key_parts(_entry(c, key))
+    return not validate.key_follows(key, prefixes, year, titles)
+
+
+def _refuse_duplicates(bib: BibFile, c: Candidate) -> None:
+    doi = validate.DOI_PREFIX.sub("", _inner(c.get("doi")).strip()).lower()
+    url = _normal_url(_inner(c.get("url")))
+    for e in bib.entries:
+        if doi and validate.DOI_PREFIX.sub("", e.value("doi").strip()).lower() == doi:
+            raise Refused(f"DOI {doi} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")
+        if url and e.value("url") and _normal_url(e.value("url")) == url:
+            raise Refused(f"URL {url} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")
+
+
+def apply(p: Plan) -> None:
+    """Write references.bib (atomically) and the annotation scaffold."""
+    bibfile.write_atomic(p.bib_path, p.new_text)
+    if p.note_text is not None:
+        p.note_path.parent.mkdir(parents=True, exist_ok=True)
+        bibfile.write_atomic(p.note_path, p.note_text)
+
+
+LEFT_TO_DO = (
+    "verify the record on a stored or live copy of the publisher's page; list the pages under verified_at and set "
+    "verified_on",
+    "write the annotation in your own words: Summary, Key findings, Method and data, Limitations, Relevance",
+    "add topics (keywords, from extra.refkb.topics) and sourcekind",
+    "run refkb validate",
+)
