@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build lint typecheck unit validate format-check site bench lock clean
+.PHONY: install serve test build lint typecheck unit validate format-check site links bench lock clean
 
 $(STAMP): pyproject.toml requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+install: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -42,8 +44,13 @@ site: $(STAMP)
 
 build: site
 
+# Internal links and anchors of the built site (offline); `refkb check-links --online` checks every URL.
+links: $(STAMP)
+	$(BIN)/refkb check-links
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/build.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

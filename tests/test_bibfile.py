@@ -88,8 +88,10 @@ def test_canonical_form(source: str, canonical: str) -> None:
     assert meaning(again) == meaning(bib)
 
 
+# Under CI the corpora must be there (a missing folder fails the test), unless the CI is one that cannot have them.
 needs_corpora = pytest.mark.skipif(
-    not CORPORA.is_dir() and os.environ.get("CI") != "true", reason=f"real-world corpora not found at {CORPORA}"
+    not CORPORA.is_dir() and (os.environ.get("CI") != "true" or os.environ.get("REFKB_CORPORA_OPTIONAL") == "1"),
+    reason=f"real-world corpora not found at {CORPORA}",
 )
 
 
