@@ -256,6 +256,81 @@ def test_project_rules(
     assert (path, line) in {(i.path, i.line) for i in mine}, [i.render() for i in mine]
 
 
+CLAIM = """- id: c01
+  section: Introduction
+  claim: Something the overview says.
+  verdict: partly supported
+  evidence: [smith2020study]
+  note: Why.
+  corrected: What the source says.
+"""
+TERM = "- term: Grooming\n  definition: Building trust to exploit it.\n  cite: [smith2020study]\n"
+EVENT = "- date: 2020-07\n  event: Something happened.\n  cite: [smith2020study]\n"
+
+DATA_CASES = [
+    ("data-invalid", "claims.yml", "- id: c01\n  claim: [unclosed\n", 3),
+    ("data-invalid", "claims.yml", CLAIM.replace("  note: Why.\n", ""), 1),
+    ("data-invalid", "glossary.yml", "just text\n", 1),
+    ("unknown-verdict", "claims.yml", CLAIM.replace("partly supported", "mostly true"), 1),
+    ("missing-correction", "claims.yml", CLAIM.replace("  corrected: What the source says.\n", ""), 1),
+    ("unresolved-data-key", "claims.yml", "\n" + CLAIM.replace("[smith2020study]", "[nobody2020x]"), 2),
+    ("missing-citation", "glossary.yml", TERM.replace("  cite: [smith2020study]\n", ""), 1),
+    ("unresolved-data-key", "timeline.yml", EVENT.replace("smith2020study", "ghost2019x"), 1),
+    ("invalid-event-date", "timeline.yml", EVENT.replace("2020-07", "2020-13"), 1),
+    ("invalid-event-date", "timeline.yml", EVENT.replace("2020-07", "July 2020"), 1),
+]
+
+
+@pytest.mark.parametrize(("code", "name", "text", "line"), DATA_CASES)
+def test_knowledge_base_data(tmp_path: Path, code: str, name: str, text: str, line: int) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {name: text})
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    mine = [i for i in found if i.code == code]
+    assert mine, [i.render() for i in found]
+    assert (f"docs/{name}", line) in {(i.path, i.line) for i in mine}
+
+
+def test_good_knowledge_base_data_is_clean(tmp_path: Path) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION},
+                  {"claims.yml": CLAIM, "glossary.yml": TERM, "timeline.yml": EVENT})  # fmt: skip
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    assert found == []
+
+
+HARM_CASES = [
+    ("phone-number", "Call 555-123-4567 for help.\n", 1, 6),
+    ("phone-number", "Ring +44 20 7946 0958 now.\n", 1, 6),
+    ("email-address", "Write to someone@example.org.\n", 1, 10),
+    ("social-media-handle", "Follow @somebody on a platform.\n", 1, 8),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "line", "col"), HARM_CASES)
+def test_do_no_harm(tmp_path: Path, code: str, text: str, line: int, col: int) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": "# Page\n\n" + text})
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    assert (code, "docs/page.md", line + 2, col) in {(i.code, i.path, i.line, i.col) for i in found}, [
+        i.render() for i in found]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call the hotline on 1-888-373-7888.",  # allow-listed
+        "Between 2017-2020 and [@smith2020study], pp. 461-483; 1,300 officers; ISBN 978-92-1-130411-4.",
+        "See arXiv 2103.16476 and 10.1093/sp/jxu018; text 233733.",
+        "`someone@example.org` in code, and <!-- 555-123-4567 --> in a comment.",
+        "@smith2020study argue the point.",
+    ],
+)
+def test_do_no_harm_lets_ordinary_prose_pass(tmp_path: Path, text: str) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": "# Page\n\n" + text + "\n"})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  refkb:\n", '  refkb:\n    helplines: ["1-888-373-7888"]\n'))
+    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    assert [i.render() for i in found] == []
+
+
 def test_clean_project_has_no_issue(tmp_path: Path) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"topics/a.md": "Text [@smith2020study].\n"})
     _, found = validate.validate_project(project.load(tmp_path), TODAY)
@@ -263,7 +338,8 @@ def test_clean_project_has_no_issue(tmp_path: Path) -> None:
 
 
 def test_every_code_is_tested() -> None:
-    tested = {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES}
+    tested = {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES} | {c[0] for c in DATA_CASES} | {
+        c[0] for c in HARM_CASES}  # fmt: skip
     assert tested == set(validate.CODES)
 
 

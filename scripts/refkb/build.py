@@ -28,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import annotation, citations, csl, exports, pages, styles, validate
+from . import annotation, bibfile, citations, csl, exports, kb, pages, styles, validate
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .model import BibFile, Level
@@ -37,6 +37,17 @@ log = logging.getLogger("mkdocs.plugins.refkb")
 
 LIBRARY = "references/index.md"
 CSS = "assets/refkb/refkb.css"
+JS = "assets/refkb/refkb.js"
+DATA_PAGES = {
+    "claims.md": (
+        "Claims ledger",
+        "claims",
+        "Every factual claim of the overview article that started this project, "
+        "paraphrased, with a verdict and the evidence. Filter by verdict or section, or search the text.",
+    ),
+    "glossary.md": ("Glossary", "terms", "Terms used across the knowledge base, each defined with a source."),
+    "timeline.md": ("Timeline", "events", "Dated events in law, policy, research and technology, each with a source."),
+}
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
@@ -87,6 +98,7 @@ class BuildState:
     refs: dict[str, pages.Ref] = field(default_factory=dict)
     cited_on: dict[str, list[pages.CitingPage]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[str, annotation.Annotation] = field(default_factory=dict)
+    data: kb.Data = field(default_factory=kb.Data)
     tokens: dict[str, _Tokens] = field(default_factory=dict)
     downloads: dict[str, str] = field(default_factory=dict)
     writer: ThreadPoolExecutor | None = None
@@ -112,7 +124,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not proj.bibliography.is_file():
         raise PluginError(f"refkb: {proj.relative(proj.bibliography)} not found")
     notes = annotation.scan(proj.annotations)
-    bib, issues = validate.validate_project(proj, notes=notes)
+    bib = bibfile.read(proj.bibliography, proj.relative(proj.bibliography))
+    data = kb.load(proj, {e.key for e in bib.entries})
+    bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
     for issue in issues:
         if issue.level is Level.WARNING:
             log.info("refkb: %s", issue.render())
@@ -121,9 +135,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         shown = "\n".join(i.render() for i in errors[:50])
         more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
         raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
-    _state = BuildState(proj, bib, notes={n.key: n for n in notes})
+    _state = BuildState(proj, bib, notes={n.key: n for n in notes}, data=data)
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)
+    if JS not in config.extra_javascript:
+        config.extra_javascript.append(JS)
     return config
 
 
@@ -165,6 +181,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
     add(LIBRARY, "# Library\n\nREFKB_LIBRARY\n")
     add(CSS, (Path(__file__).parent / "assets" / "refkb.css").read_bytes())
+    add(JS, (Path(__file__).parent / "assets" / "refkb.js").read_bytes())
+    for src, (title, attr, intro) in DATA_PAGES.items():
+        if getattr(st.data, attr):
+            add(src, f"# {title}\n\n{intro}\n\nREFKB_DATA\n")
     for topic in st.project.topics:
         add(f"topics/{topic.slug}.md", f"# {topic.title}\n")
     entries = list(st.bib.entries)
@@ -189,6 +209,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 if key in st.refs and key not in seen:
                     seen.add(key)
                     st.cited_on[key].append(pages.CitingPage(f.url, title))
+    for src, (title, attr, _) in DATA_PAGES.items():
+        data_keys: list[str] = []
+        for record in getattr(st.data, attr):
+            data_keys.extend(
+                k for k in (getattr(record, "evidence", ()) or getattr(record, "cite", ())) if k not in data_keys
+            )
+        for key in data_keys:
+            if key in st.refs:
+                st.cited_on[key].append(pages.CitingPage(src[:-3] + "/", title))
     for key in st.cited_on:
         st.cited_on[key].sort(key=lambda p: p.url)
     return files
@@ -241,9 +270,29 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             tokens.add(pages.downloads(ref), late=True),
             "## Cited on",
             tokens.add(pages.cited_on(st.cited_on.get(key, []), current), late=True),
+            "## In the claims ledger",
+            tokens.add(pages.claims_for(key, st.data.claims, current), late=True),
             tokens.add(pages.verification(note.verified_at if note else (), note.verified_on if note else None),
                        late=True),
         ])  # fmt: skip
+    elif page.file.src_uri in DATA_PAGES and "REFKB_DATA" in markdown:
+        style = st.project.style
+        d = st.data
+        if page.file.src_uri == "claims.md":
+            html, cited = (
+                pages.claims_table(d.claims, st.refs, style, current),
+                [k for c in d.claims for k in c.evidence],
+            )
+        elif page.file.src_uri == "glossary.md":
+            html, cited = pages.glossary(d.terms, st.refs, style, current), [k for t in d.terms for k in t.cite]
+        else:
+            html, cited = pages.timeline(d.events, st.refs, style, current), [k for e in d.events for k in e.cite]
+        refs = [st.refs[k] for k in dict.fromkeys(cited) if k in st.refs]
+        markdown = (
+            markdown.replace("REFKB_DATA", tokens.add(html))
+            + "\n\n## References\n\n"
+            + tokens.add(pages.reference_list(refs, style, current), late=True)
+        )
     elif page.file.src_uri == LIBRARY:
         table = pages.library_table(st.refs.values(), current)
         downloads = Markup(
@@ -321,10 +370,20 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return tokens.fill(html) if tokens else html
 
 
+HELP_LINE = (
+    '<p class="refkb-helpline">If someone is in immediate danger, call your local emergency number. '
+    '<a href="{}">Help lines and resources</a></p>'
+)
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     tokens = state().tokens.pop(page.file.src_uri, None)
     if tokens is not None:
         output = tokens.fill_late(output)
+    help_page = "help/" if (Path(config.docs_dir) / "help.md").is_file() else ""
+    if help_page:
+        line = HELP_LINE.format(escape(pages.relative_url(help_page, page.url)))
+        output = output.replace('<div class="md-copyright">', '<div class="md-copyright">' + line, 1)
     key = _ref_key(page)
     if key is None:
         return output

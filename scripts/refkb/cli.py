@@ -6,6 +6,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -256,6 +257,54 @@ def cmd_check_links(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """The knowledge base's counts: sources, recent sources, annotations, topics, claims, glossary, timeline."""
+    from collections import Counter
+
+    from . import annotation, citations, kb
+
+    proj = find_project()
+    if proj is None:
+        raise UsageError("no mkdocs.yml here or above")
+    bib = _read(proj.bibliography)
+    keys = {e.key for e in bib.entries}
+    notes = {n.key for n in annotation.scan(proj.annotations)}
+    years = [int(m.group(0)) for e in bib.entries if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
+    topics: dict[str, dict[str, int]] = {}
+    for t in proj.topics:
+        page = proj.docs / "topics" / f"{t.slug}.md"
+        text = page.read_text(encoding="utf-8") if page.is_file() else ""
+        cited = {k for c in citations.find(text) for k in c.keys if k in keys}
+        # Words of prose: without headings, admonition titles, citations and link targets.
+        body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)
+        topics[t.slug] = {"cited_sources": len(cited), "words": len(re.findall(r"\b\w+\b", body)),
+                          "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries)}  # fmt: skip
+    data = kb.load(proj, keys)
+    stats = {
+        "sources": len(bib.entries),
+        "sources_2020_or_later": sum(y >= 2020 for y in years),
+        "annotations": f"{len(notes & keys)}/{len(keys)}",
+        "kinds": dict(Counter(e.value("sourcekind") for e in bib.entries)),
+        "topics": topics,
+        "claims": dict(Counter(c.verdict for c in data.claims)),
+        "claims_total": len(data.claims),
+        "glossary_terms": len(data.terms),
+        "timeline_events": len(data.events),
+    }
+    if args.json:
+        json.dump(stats, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for name, value in stats.items():
+            if name == "topics":
+                for slug, counts in topics.items():
+                    sys.stdout.write(f"topic {slug:28} {counts['cited_sources']:3} cited sources, "
+                                     f"{counts['words']:5} words, {counts['tagged_sources']:3} tagged\n")  # fmt: skip
+            else:
+                sys.stdout.write(f"{name:24} {value}\n")
+    return EXIT_OK
+
+
 def cmd_codes(args: argparse.Namespace) -> int:
     for code, level, meaning in validate.check_names_table():
         sys.stdout.write(f"{code:24} {level:8} {meaning}\n")
@@ -293,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--json", action="store_true", help="print the results as JSON")
     k.add_argument("--quiet", "-q", action="store_true", help="print only problems; no progress bar")
     k.set_defaults(func=cmd_check_links)
+    t = sub.add_parser("stats", help="count sources, annotations, topics, claims, glossary terms, events")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_stats)
     c = sub.add_parser("codes", help="list every check code")
     c.set_defaults(func=cmd_codes)
     return parser

@@ -27,6 +27,7 @@ class Project:
     topics: tuple[Topic, ...]
     sourcekinds: tuple[str, ...]
     style: str = "apa"
+    helplines: tuple[str, ...] = ()  # the only phone numbers allowed in docs/ (official help lines)
 
     @property
     def topic_slugs(self) -> frozenset[str]:
@@ -87,4 +88,5 @@ def from_config(root: Path, config: dict[str, Any]) -> Project:
         topics=topics,
         sourcekinds=tuple(extra.get("sourcekinds", DEFAULT_SOURCEKINDS)),
         style=str(extra.get("style", "apa")),
+        helplines=tuple(str(n) for n in extra.get("helplines", [])),
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from rapidfuzz import fuzz, process
 
-from . import annotation, bibfile, citations
+from . import annotation, bibfile, citations, kb
 from .model import BibFile, Entry, Field, Issue, Level
 from .project import Project
 
@@ -85,6 +85,17 @@ CODES: dict[str, tuple[Level, str]] = {
     "missing-section": (E, "an annotation without one of its five sections"),
     "empty-section": (W, "an annotation section with no text"),
     "unresolved-citation": (E, "a [@key] in docs/ that names no entry"),
+    # the knowledge base's data: claims ledger, glossary, timeline
+    "data-invalid": (E, "claims.yml, glossary.yml or timeline.yml that cannot be read or lacks a field"),
+    "unknown-verdict": (E, "a claim's verdict outside the verdict vocabulary"),
+    "missing-correction": (E, "a claim not judged 'supported' without a corrected statement"),
+    "unresolved-data-key": (E, "a key in the ledger, glossary or timeline that names no entry"),
+    "missing-citation": (E, "a claim, term or event that cites no source"),
+    "invalid-event-date": (E, "a timeline date that is not YYYY, YYYY-MM or YYYY-MM-DD"),
+    # do no harm: readers may be survivors or people at risk
+    "phone-number": (E, "a phone number in docs/ that is not an allow-listed help line"),
+    "email-address": (E, "an e-mail address in docs/"),
+    "social-media-handle": (E, "a social-media handle (@name) in docs/"),
 }
 
 
@@ -1054,17 +1065,98 @@ def check_citations(project: Project, keys: set[str]) -> Iterator[Issue]:
                 )
 
 
+_PHONE = re.compile(r"(?<![\w/.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{1,5}(?:[\s.-]\d{2,5}){1,4}(?![\w/-])")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+_HANDLE = re.compile(r"(?<![\w@\[/.-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
+_NOT_PROSE = re.compile(
+    r"\A---[ \t]*\n.*?\n---[ \t]*\n|^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[`~]*[ \t]*$|\Z)|<!--.*?-->|"
+    r"(?<!`)(`+)(?!`).+?(?<!`)\3(?!`)",
+    re.S | re.M,
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def check_do_no_harm(project: Project, keys: set[str]) -> Iterator[Issue]:
+    """No phone numbers but the allow-listed help lines, no e-mail addresses and no social-media handles in the
+    prose of docs/ (front matter, code and HTML comments are not prose)."""
+    allowed = {_digits(n) for n in project.helplines}
+    if not project.docs.is_dir():
+        return
+    for md in sorted(project.docs.rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        rel = project.relative(md)
+
+        def at(offset: int, prose: str = prose) -> tuple[int, int]:
+            line = prose.count("\n", 0, offset) + 1
+            return line, offset - (prose.rfind("\n", 0, offset) + 1) + 1
+
+        for m in _EMAIL.finditer(prose):
+            line, col = at(m.start())
+            yield _issue(
+                rel,
+                line,
+                col,
+                "email-address",
+                "",
+                f"e-mail address {m.group(0)!r}",
+                "remove it: only official help lines may be given (on the help page)",
+            )
+        for m in _PHONE.finditer(prose):
+            digits = _digits(m.group(0))
+            before = prose[max(0, m.start() - 6) : m.start()].lower()
+            if not 9 <= len(digits) <= 15 or "isbn" in before or "issn" in before or digits in allowed:
+                continue
+            separators = re.findall(r"[\s.()-]+", m.group(0).strip())
+            if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
+                continue
+            line, col = at(m.start())
+            yield _issue(
+                rel,
+                line,
+                col,
+                "phone-number",
+                "",
+                f"phone number {m.group(0).strip()!r}",
+                "remove it, or add an official help line to extra.refkb.helplines",
+            )
+        for m in _HANDLE.finditer(prose):
+            if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
+                continue
+            line, col = at(m.start())
+            yield _issue(
+                rel,
+                line,
+                col,
+                "social-media-handle",
+                m.group(1),
+                f"'{m.group(0)}' looks like a handle",
+                "remove it (a citation key would resolve: check the spelling)",
+            )
+
+
 def validate_project(
-    project: Project, today: dt.date | None = None, notes: Sequence[annotation.Annotation] | None = None
+    project: Project,
+    today: dt.date | None = None,
+    notes: Sequence[annotation.Annotation] | None = None,
+    data: kb.Data | None = None,
+    bib: BibFile | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
     citations in docs/."""
     settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds))
-    bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
+    if bib is None:
+        bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
     issues = validate_bib(bib, settings)
     if not any(i.code == "encoding-not-utf8" for i in issues):
         issues.extend(check_annotations(project, bib, annotation.scan(project.annotations) if notes is None else notes))
-        issues.extend(check_citations(project, {e.key for e in bib.entries}))
+        keys = {e.key for e in bib.entries}
+        issues.extend(check_citations(project, keys))
+        issues.extend(check_do_no_harm(project, keys))
+        issues.extend((data if data is not None else kb.load(project, keys)).issues)
     return bib, sorted(issues, key=Issue.sort_key)
 
 
