@@ -149,7 +149,8 @@ def test_reference_page_has_everything(citations_site: Path) -> None:
 
 def test_library_and_downloads(citations_site: Path) -> None:
     library = (citations_site / "references" / "index.html").read_text(encoding="utf-8")
-    assert library.count("<tr><td>") == 4
+    assert library.count("<tr data-key=") == 4
+    assert (citations_site / "references" / "index.json").is_file()
     for ext in ("bib", "ris", "json"):
         assert (citations_site / "downloads" / f"references.{ext}").is_file()
 

@@ -13,6 +13,7 @@ once Markdown is done.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -36,6 +37,29 @@ from .model import BibFile, Level
 log = logging.getLogger("mkdocs.plugins.refkb")
 
 LIBRARY = "references/index.md"
+DASHBOARD = "dashboard.md"
+DASHBOARD_MD = """# Coverage dashboard
+
+Where the evidence in this knowledge base is thick and where it is thin. The counts are of sources in the library
+tagged with each topic, not of studies in the world; an empty or thin cell is a gap in what this knowledge base holds,
+and a prompt to look for sources.
+
+## Evidence-gap matrix
+
+Sources per topic and kind of source. Empty cells show a dash; thin cells (two sources or fewer) are marked with an
+exclamation mark in the chart and "(thin)" in the table.
+
+REFKB_MATRIX
+
+## Sources per year
+
+REFKB_YEARS
+
+## Topics over time
+
+REFKB_OVER_TIME
+REFKB_DASHBOARD
+"""
 CSS = "assets/refkb/refkb.css"
 JS = "assets/refkb/refkb.js"
 DATA_PAGES = {
@@ -180,6 +204,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File.generated(config, src, content=content))
 
     add(LIBRARY, "# Library\n\nREFKB_LIBRARY\n")
+    add(DASHBOARD, DASHBOARD_MD)
+    index = [pages.index_record(r, _summary(st.notes.get(r.key))) for r in st.refs.values()]
+    add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     add(CSS, (Path(__file__).parent / "assets" / "refkb.css").read_bytes())
     add(JS, (Path(__file__).parent / "assets" / "refkb.js").read_bytes())
     for src, (title, attr, intro) in DATA_PAGES.items():
@@ -221,6 +248,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for key in st.cited_on:
         st.cited_on[key].sort(key=lambda p: p.url)
     return files
+
+
+def _summary(note: annotation.Annotation | None) -> str:
+    """The annotation's Summary as plain text (for the library's text filter)."""
+    if note is None:
+        return ""
+    text = note.sections.get("Summary", "")
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(re.sub(r"[*_`#>]", "", text).split())
 
 
 def _title_of(text: str, f: File) -> str:
@@ -294,22 +330,34 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             + tokens.add(pages.reference_list(refs, style, current), late=True)
         )
     elif page.file.src_uri == LIBRARY:
-        table = pages.library_table(st.refs.values(), current)
+        refs = list(st.refs.values())
         downloads = Markup(
             '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>BibTeX</a> · '
             '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
         ).format(pages.relative_url("downloads/", current))
-        intro = Markup("<p>{} sources, sorted by author.</p>").format(len(st.refs))
+        intro = Markup("<p>{} sources. Filter by topic, kind of source, type, years or text; the address keeps the "
+                       "filters, so a filtered view can be shared.</p>").format(len(refs))  # fmt: skip
+        browser = pages.library_browser(refs, st.project.topics, current)
         # The table repeats what the reference pages say: kept out of the search index (late).
         markdown = markdown.replace(
-            "REFKB_LIBRARY", tokens.add(intro + downloads) + "\n\n" + tokens.add(table, late=True)
+            "REFKB_LIBRARY",
+            tokens.add(intro + downloads) + "\n\n" + tokens.add(browser + pages.library_rows(refs, current), late=True),
         )
+    elif page.file.src_uri == DASHBOARD and "REFKB_DASHBOARD" in markdown:
+        refs = list(st.refs.values())
+        topics = st.project.topics
+        markdown = markdown.replace("REFKB_MATRIX", tokens.add(pages.gap_matrix(refs, topics)))
+        markdown = markdown.replace("REFKB_YEARS", tokens.add(pages.per_year(refs)))
+        markdown = markdown.replace("REFKB_OVER_TIME", tokens.add(pages.topics_over_time(refs, topics)))
+        markdown = markdown.replace("REFKB_DASHBOARD", "")
     elif page.file.src_uri.startswith("topics/"):
         slug = page.file.src_uri[len("topics/") : -3]
-        tagged = [r for r in st.refs.values() if slug in r.topics]
-        if tagged:
-            markdown += "\n\n## Sources on this topic\n\n" + tokens.add(
-                pages.reference_list(tagged, st.project.style, current, "refkb-topic-sources"), late=True
+        on_page = {k for c in citations.find(markdown) for k in c.keys}
+        further = [r for r in st.refs.values() if slug in r.topics and r.key not in on_page]
+        if further:
+            heading = "Further sources on this topic" if on_page else "Sources on this topic"
+            markdown += f"\n\n## {heading}\n\n" + tokens.add(
+                pages.reference_list(further, st.project.style, current, "refkb-topic-sources"), late=True
             )
     return _cite(markdown, page, tokens)
 
@@ -380,6 +428,12 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     tokens = state().tokens.pop(page.file.src_uri, None)
     if tokens is not None:
         output = tokens.fill_late(output)
+    # The theme's search dialog has no accessible name (axe: aria-dialog-name).
+    output = output.replace(
+        'class="md-search" data-md-component="search" role="dialog"',
+        'class="md-search" data-md-component="search" role="dialog" aria-label="Search"',
+        1,
+    )
     help_page = "help/" if (Path(config.docs_dir) / "help.md").is_file() else ""
     if help_page:
         line = HELP_LINE.format(escape(pages.relative_url(help_page, page.url)))

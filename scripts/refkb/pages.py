@@ -102,6 +102,10 @@ class Ref:
         return str(self.item.get("title", self.key))
 
     @functools.cached_property
+    def year(self) -> str:
+        return csl.year_of(self.entry)
+
+    @functools.cached_property
     def authors_text(self) -> str:
         return people_text(csl.people(self.entry.value("author") or self.entry.value("editor")))
 
@@ -372,19 +376,6 @@ def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = 
     )
 
 
-def library_table(refs: Iterable[Ref], current: str) -> Markup:
-    rows = []
-    for r in sorted(refs, key=Ref.sort_key):
-        rows.append(fmt('<tr><td>{}</td><td>{}</td><td><a href="{}">{}</a></td><td>{}</td></tr>',
-            r.authors_text or "—", r.rendered["apa"].year if "apa" in r.rendered else "",
-            relative_url(r.url, current), r.title, TYPE_LABELS.get(r.entry.type, r.entry.type)))  # fmt: skip
-    return fmt(
-        '<table class="refkb-library"><thead><tr><th>Author</th><th>Year</th><th>Title</th><th>Type</th></tr>'
-        "</thead><tbody>{}</tbody></table>",
-        Markup("").join(rows),
-    )
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The claims ledger, the glossary and the timeline
 
@@ -452,3 +443,172 @@ def timeline(events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str,
             cite_keys(e.cite, refs, style_id, current))
         for e in events)  # fmt: skip
     return Markup(f'<ol class="refkb-timeline">{items}</ol>')
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The library browser and the coverage dashboard
+
+KIND_ORDER = ("ngo", "intergovernmental", "government", "academic", "industry", "law", "journalism")
+
+
+def index_record(ref: Ref, summary: str) -> dict[str, object]:
+    """One line of the library's JSON index (what the browser filters on)."""
+    return {
+        "key": ref.key, "url": ref.url, "authors": ref.authors_text, "year": ref.year,
+        "title": ref.title, "type": ref.entry.type, "kind": ref.entry.value("sourcekind").strip(),
+        "topics": ref.topics, "summary": summary,
+    }  # fmt: skip
+
+
+def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) -> Markup:
+    """Filters (topic, kind, type, years, text, sort) over the library table; hidden until the script runs, so the
+    full list shows without JavaScript."""
+    types = sorted({r.entry.type for r in refs})
+    kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
+    years = [int(r.year) for r in refs if r.year.isdigit()]
+    lo, hi = (min(years), max(years)) if years else (1990, 2030)
+
+    def options(pairs: Iterable[tuple[str, str]]) -> str:
+        return '<option value="">All</option>' + "".join(
+            f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in pairs
+        )
+
+    return Markup(
+        f'<form class="refkb-filters refkb-browser" data-refkb-browser hidden role="search" '
+        f'aria-label="Filter the library" data-index="{escape(relative_url("references/index.json", current))}">'
+        f'<label>Topic <select name="topic">{options((t.slug, t.title) for t in topics)}</select></label>'
+        f'<label>Kind of source <select name="kind">{options((k, KIND_LABELS.get(k, k)) for k in kinds)}</select>'
+        "</label>"
+        f'<label>Type <select name="type">{options((t, TYPE_LABELS.get(t, t)) for t in types)}</select></label>'
+        f'<label>From <input name="from" type="number" min="{lo}" max="{hi}" placeholder="{lo}" inputmode="numeric">'
+        "</label>"
+        f'<label>To <input name="to" type="number" min="{lo}" max="{hi}" placeholder="{hi}" inputmode="numeric">'
+        "</label>"
+        '<label>Text <input name="q" type="search" placeholder="Author, title, summary"></label>'
+        '<label>Sort <select name="sort"><option value="author">Author</option><option value="year-desc">Newest'
+        '</option><option value="year">Oldest</option><option value="title">Title</option></select></label>'
+        '<output class="refkb-count" aria-live="polite"></output></form>'
+    )
+
+
+def library_rows(refs: Iterable[Ref], current: str) -> Markup:
+    rows = []
+    for r in sorted(refs, key=Ref.sort_key):
+        rows.append(fmt(
+            '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"><td>{}</td><td>{}</td>'
+            '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            r.key, r.year, r.entry.type, r.entry.value("sourcekind").strip(), " ".join(r.topics),
+            r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title,
+            TYPE_LABELS.get(r.entry.type, r.entry.type),
+            KIND_LABELS.get(r.entry.value("sourcekind").strip(), r.entry.value("sourcekind").strip())))  # fmt: skip
+    return Markup(
+        '<table class="refkb-library" data-refkb-library><thead><tr><th scope="col">Author</th><th scope="col">Year'
+        '</th><th scope="col">Title</th><th scope="col">Type</th><th scope="col">Kind of source</th></tr></thead>'
+        "<tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _bar_svg(title: str, labels: Sequence[str], values: Sequence[int], desc: str) -> Markup:
+    """A horizontal bar chart as static SVG (its data table stands beside it)."""
+    height, bar, gap, left, width = 0, 16, 6, 190, 560
+    peak = max(values) if values and max(values) > 0 else 1
+    parts = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = i * (bar + gap)
+        w = round((width - left - 40) * value / peak)
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 12}" text-anchor="end" class="refkb-svg-label">{escape(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{max(w, 1 if value else 0)}" height="{bar}" class="refkb-svg-bar"/>'
+            f'<text x="{left + w + 6}" y="{y + 12}" class="refkb-svg-value">{value}</text>'
+        )
+        height = y + bar
+    return Markup(
+        f'<svg class="refkb-chart" viewBox="0 0 {width} {height + 4}" role="img" aria-labelledby="{escape(desc)}-t" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="{escape(desc)}-t">{escape(title)}</title>{"".join(parts)}'
+        "</svg>"
+    )
+
+
+def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> Markup:
+    """Sources per topic × kind of source: an SVG heat map that marks empty and thin cells, and its table."""
+    kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
+    counts = {(t.slug, k): sum(t.slug in r.topics and r.entry.value("sourcekind").strip() == k for r in refs)
+              for t in topics for k in kinds}  # fmt: skip
+    cell, left, top = 44, 250, 80
+    width, height = left + cell * len(kinds) + 10, top + cell * len(topics) + 10
+    peak = max(counts.values(), default=1) or 1
+    parts = []
+    for j, k in enumerate(kinds):
+        x = left + j * cell + cell / 2
+        parts.append(f'<text x="{x}" y="{top - 10}" text-anchor="start" transform="rotate(-40 {x} {top - 10})" '
+                     f'class="refkb-svg-label">{escape(KIND_LABELS.get(k, k).split(" ")[0])}</text>')  # fmt: skip
+    for i, t in enumerate(topics):
+        y = top + i * cell
+        parts.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4}" text-anchor="end" class="refkb-svg-label">'
+                     f"{escape(t.title.split(':')[0])}</text>")  # fmt: skip
+        for j, k in enumerate(kinds):
+            n = counts[(t.slug, k)]
+            state = "empty" if n == 0 else "thin" if n <= thin else "ok"
+            opacity = 0.15 + 0.85 * n / peak if n else 0
+            parts.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'class="refkb-cell refkb-cell--{state}" fill-opacity="{opacity:.2f}"/>'
+                f'<text x="{left + j * cell + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" '
+                f'class="refkb-svg-value">{n if n else "–"}{"!" if state == "thin" else ""}</text>'
+            )
+    svg = (f'<svg class="refkb-chart refkb-matrix" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-labelledby="matrix-t" xmlns="http://www.w3.org/2000/svg"><title id="matrix-t">Evidence-gap matrix: '
+           f'sources per topic and kind of source</title>{"".join(parts)}</svg>')  # fmt: skip
+    head = "".join(f'<th scope="col">{escape(KIND_LABELS.get(k, k))}</th>' for k in kinds)
+
+    def cell_html(n: int) -> str:
+        state = "empty" if n == 0 else "thin" if n <= thin else "ok"
+        note = " (empty)" if state == "empty" else " (thin)" if state == "thin" else ""
+        return f'<td class="refkb-cell--{state}">{n}{note}</td>'
+
+    body = "".join(
+        f'<tr><th scope="row">{escape(t.title)}</th>' + "".join(cell_html(counts[(t.slug, k)]) for k in kinds) + "</tr>"
+        for t in topics
+    )
+    table = (f'<table class="refkb-matrix-table"><caption>Sources per topic and kind of source (empty: none; thin: '
+             f"{thin} or fewer)</caption><thead><tr><th scope=\"col\">Topic</th>{head}</tr></thead>"
+             f"<tbody>{body}</tbody></table>")  # fmt: skip
+    return Markup(f'<div class="refkb-figure">{svg}{table}</div>')
+
+
+def per_year(refs: Sequence[Ref]) -> Markup:
+    years = sorted({int(r.year) for r in refs if r.year.isdigit()})
+    if not years:
+        return Markup("<p>No dated sources.</p>")
+    span = list(range(years[0], years[-1] + 1))
+    counts = [sum(r.year == str(y) for r in refs) for y in span]
+    undated = sum(not r.year.isdigit() for r in refs)
+    svg = _bar_svg("Sources per year of publication", [str(y) for y in span], counts, "years")
+    rows = "".join(f'<tr><th scope="row">{y}</th><td>{n}</td></tr>' for y, n in zip(span, counts, strict=True))
+    extra = f'<tr><th scope="row">No date</th><td>{undated}</td></tr>' if undated else ""
+    return Markup(
+        f'<div class="refkb-figure">{svg}<table class="refkb-data"><caption>Sources per year</caption><thead><tr>'
+        f'<th scope="col">Year</th><th scope="col">Sources</th></tr></thead><tbody>{rows}{extra}</tbody></table></div>'
+    )
+
+
+def topics_over_time(refs: Sequence[Ref], topics: Sequence[Topic]) -> Markup:
+    """Sources per topic in five-year periods (a table, and one bar chart per period's totals)."""
+    years = [int(r.year) for r in refs if r.year.isdigit()]
+    if not years:
+        return Markup("")
+    start = min(years) // 5 * 5
+    periods = list(range(start, max(years) + 1, 5))
+    labels = [f"{p}–{p + 4}" for p in periods]
+    head = "".join(f'<th scope="col">{lab}</th>' for lab in labels)
+    body = "".join(
+        f'<tr><th scope="row">{escape(t.title)}</th>' + "".join(
+            f"<td>{sum(t.slug in r.topics and r.year.isdigit() and p <= int(r.year) <= p + 4 for r in refs)}</td>"
+            for p in periods) + "</tr>"
+        for t in topics)  # fmt: skip
+    totals = [sum(r.year.isdigit() and p <= int(r.year) <= p + 4 for r in refs) for p in periods]
+    svg = _bar_svg("Sources per five-year period", labels, totals, "periods")
+    return Markup(
+        f'<div class="refkb-figure">{svg}<table class="refkb-data"><caption>Sources per topic and period</caption>'
+        f'<thead><tr><th scope="col">Topic</th>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )

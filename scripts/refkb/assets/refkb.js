@@ -52,3 +52,88 @@
     init();
   }
 })();
+
+/* refkb: the library browser. Filters the rendered table (so the full list shows without JavaScript), searches
+   author, title and the annotation's summary from the JSON index, sorts, counts, and keeps its state in the URL. */
+(function () {
+  "use strict";
+  function setUp(form) {
+    var table = document.querySelector("[data-refkb-library]");
+    if (!table || form.getAttribute("data-ready")) { return; }
+    form.setAttribute("data-ready", "1");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var byKey = {};
+    rows.forEach(function (row) { byKey[row.getAttribute("data-key")] = row; });
+    var text = {};
+    rows.forEach(function (row) { text[row.getAttribute("data-key")] = row.textContent.toLowerCase(); });
+    var count = form.querySelector(".refkb-count");
+    var fields = Array.prototype.slice.call(form.elements).filter(function (f) { return f.name; });
+    var params = new URLSearchParams(window.location.search);
+    fields.forEach(function (f) { if (params.has(f.name)) { f.value = params.get(f.name); } });
+
+    function value(name) {
+      var f = form.elements.namedItem(name);
+      return f ? String(f.value).trim().toLowerCase() : "";
+    }
+    function apply() {
+      var topic = value("topic"), kind = value("kind"), type = value("type"), q = value("q");
+      var from = parseInt(value("from"), 10), to = parseInt(value("to"), 10);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var year = parseInt(row.getAttribute("data-year"), 10);
+        var ok = (!topic || (" " + row.getAttribute("data-topics") + " ").indexOf(" " + topic + " ") !== -1) &&
+          (!kind || row.getAttribute("data-kind") === kind) &&
+          (!type || row.getAttribute("data-type") === type) &&
+          (isNaN(from) || (!isNaN(year) && year >= from)) &&
+          (isNaN(to) || (!isNaN(year) && year <= to)) &&
+          (!q || q.split(/\s+/).every(function (w) { return text[row.getAttribute("data-key")].indexOf(w) !== -1; }));
+        row.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      var sort = value("sort") || "author";
+      var sorted = rows.slice().sort(function (a, b) {
+        var ya = parseInt(a.getAttribute("data-year"), 10) || 0, yb = parseInt(b.getAttribute("data-year"), 10) || 0;
+        if (sort === "year") { return ya - yb || rows.indexOf(a) - rows.indexOf(b); }
+        if (sort === "year-desc") { return yb - ya || rows.indexOf(a) - rows.indexOf(b); }
+        if (sort === "title") { return a.cells[2].textContent.localeCompare(b.cells[2].textContent); }
+        return rows.indexOf(a) - rows.indexOf(b);
+      });
+      sorted.forEach(function (row) { body.appendChild(row); });
+      if (count) { count.textContent = shown + " of " + rows.length + " sources"; }
+      var search = new URLSearchParams();
+      fields.forEach(function (f) {
+        if (f.value && !(f.name === "sort" && f.value === "author")) { search.set(f.name, f.value); }
+      });
+      var query = search.toString();
+      window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    form.hidden = false;
+    apply();
+    var index = form.getAttribute("data-index");
+    if (index && window.fetch) {
+      window.fetch(index).then(function (r) { return r.ok ? r.json() : []; }).then(function (records) {
+        records.forEach(function (rec) {
+          if (byKey[rec.key]) {
+            text[rec.key] = [rec.authors, rec.title, rec.summary, rec.key].join(" ").toLowerCase();
+          }
+        });
+        form.setAttribute("data-index-loaded", String(records.length));
+        apply();
+      }).catch(function () { /* the table's own text is still searched */ });
+    }
+  }
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-browser]"), setUp);
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
