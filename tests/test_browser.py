@@ -39,8 +39,23 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the site like a static host: a missing page gets the site's 404.html with status 404."""
+
     def log_message(self, *args: object) -> None:
         return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -222,6 +237,28 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, site: str, nam
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
         assert watch.errors == []
+        assert watch.outside == []
+
+
+def test_print_shows_every_citation_and_hides_the_chrome(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, _):
+        page.goto(site + "/" + REFERENCE)
+        page.emulate_media(media="print")
+        for style in ("apa", "mla", "chicago", "harvard"):
+            assert page.locator(f"#refkb-cite-{style}").is_visible(), style
+        assert not page.locator(".md-header").is_visible()
+        assert not page.locator(".md-sidebar--primary").is_visible()
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+
+
+def test_404_page_helps_the_reader_on(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        response = page.goto(site + "/no/such/page/")
+        assert response is not None
+        assert response.status == 404
+        assert page.locator("h1").inner_text() == "Page not found"
+        assert page.locator('a[href$="/help/"]').count() >= 1
         assert watch.outside == []
 
 

@@ -412,9 +412,10 @@ def claims_table(claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: 
             c.id, c.verdict, c.section, c.claim, VERDICT_CLASS.get(c.verdict, "unknown"), c.note,
             cite_keys(c.evidence, refs, style_id, current), c.corrected or "—"))  # fmt: skip
     return Markup(
-        controls + '<table class="refkb-claims refkb-filterable" data-refkb-table="claims"><thead><tr><th>#</th>'
+        controls + '<div class="refkb-scroll"><table class="refkb-claims refkb-filterable" data-refkb-table="claims">'
+        "<thead><tr><th>#</th>"
         "<th>Section</th><th>Claim (paraphrased)</th><th>Verdict</th><th>Evidence</th><th>Corrected statement</th>"
-        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 
@@ -502,9 +503,10 @@ def library_rows(refs: Iterable[Ref], current: str) -> Markup:
             TYPE_LABELS.get(r.entry.type, r.entry.type),
             KIND_LABELS.get(r.entry.value("sourcekind").strip(), r.entry.value("sourcekind").strip())))  # fmt: skip
     return Markup(
-        '<table class="refkb-library" data-refkb-library><thead><tr><th scope="col">Author</th><th scope="col">Year'
+        '<div class="refkb-scroll"><table class="refkb-library" data-refkb-library><thead><tr>'
+        '<th scope="col">Author</th><th scope="col">Year'
         '</th><th scope="col">Title</th><th scope="col">Type</th><th scope="col">Kind of source</th></tr></thead>'
-        "<tbody>" + "".join(rows) + "</tbody></table>"
+        "<tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 
@@ -570,9 +572,10 @@ def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> M
         f'<tr><th scope="row">{escape(t.title)}</th>' + "".join(cell_html(counts[(t.slug, k)]) for k in kinds) + "</tr>"
         for t in topics
     )
-    table = (f'<table class="refkb-matrix-table"><caption>Sources per topic and kind of source (empty: none; thin: '
+    table = (f'<div class="refkb-scroll"><table class="refkb-matrix-table"><caption>Sources per topic and kind of '
+             f'source (empty: none; thin: '
              f"{thin} or fewer)</caption><thead><tr><th scope=\"col\">Topic</th>{head}</tr></thead>"
-             f"<tbody>{body}</tbody></table>")  # fmt: skip
+             f"<tbody>{body}</tbody></table></div>")  # fmt: skip
     return Markup(f'<div class="refkb-figure">{svg}{table}</div>')
 
 
