@@ -13,6 +13,7 @@ once Markdown is done.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -41,8 +42,8 @@ DASHBOARD = "dashboard.md"
 DASHBOARD_MD = """# Coverage dashboard
 
 Where the evidence in this knowledge base is thick and where it is thin. The counts are of sources in the library
-tagged with each topic, not of studies in the world; an empty or thin cell is a gap in what this knowledge base holds,
-and a prompt to look for sources.
+tagged with each topic or cited on its page, not of studies in the world; an empty or thin cell is a gap in what
+this knowledge base holds, and a prompt to look for sources.
 
 ## Evidence-gap matrix
 
@@ -205,8 +206,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
     add(LIBRARY, "# Library\n\nREFKB_LIBRARY\n")
     add(DASHBOARD, DASHBOARD_MD)
-    index = [pages.index_record(r, _summary(st.notes.get(r.key))) for r in st.refs.values()]
-    add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     add(CSS, (Path(__file__).parent / "assets" / "refkb.css").read_bytes())
     add(JS, (Path(__file__).parent / "assets" / "refkb.js").read_bytes())
     for src, (title, attr, intro) in DATA_PAGES.items():
@@ -230,12 +229,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if not found:
             continue
         title = _title_of(text, f)
+        topic_slug = f.src_uri[len("topics/") : -3] if f.src_uri.startswith("topics/") else ""
         seen: set[str] = set()
         for c in found:
             for key in c.keys:
                 if key in st.refs and key not in seen:
                     seen.add(key)
                     st.cited_on[key].append(pages.CitingPage(f.url, title))
+                    if topic_slug:
+                        ref = st.refs[key]
+                        st.refs[key] = dataclasses.replace(ref, discussed_in=(*ref.discussed_in, topic_slug))
     for src, (title, attr, _) in DATA_PAGES.items():
         data_keys: list[str] = []
         for record in getattr(st.data, attr):
@@ -247,6 +250,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 st.cited_on[key].append(pages.CitingPage(src[:-3] + "/", title))
     for key in st.cited_on:
         st.cited_on[key].sort(key=lambda p: p.url)
+    # The library's JSON index, with each work's topics (tagged, or discussed on the topic's page).
+    index = [pages.index_record(r, _summary(st.notes.get(r.key))) for r in st.refs.values()]
+    add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     return files
 
 

@@ -83,6 +83,7 @@ class Ref:
     entry: Entry
     csl_item: csl.CslItem
     rendered: Mapping[str, styles.Rendered]
+    discussed_in: tuple[str, ...] = ()  # topics whose synthesis page cites this work
 
     @functools.cached_property
     def item(self) -> csl.CslItem:
@@ -111,7 +112,9 @@ class Ref:
 
     @property
     def topics(self) -> list[str]:
-        return [t.strip() for t in self.entry.value("keywords").split(",") if t.strip()]
+        """The work's topics: its `keywords`, and the topics whose page cites it."""
+        tagged = [t.strip() for t in self.entry.value("keywords").split(",") if t.strip()]
+        return tagged + [t for t in self.discussed_in if t not in tagged]
 
     def sort_key(self) -> tuple[str, str, str]:
         first = (self.item.get("author") or self.item.get("editor") or [{}])[0]
