@@ -438,13 +438,22 @@ def _parse_text(text: str, path: str) -> BibFile:
                 )
             )
         fields = tuple(
-            _field(raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
+            Field(name, raw[value_at:value_end], parts,
+                  parts[0].text if len(parts) == 1 and parts[0].kind != "macro" else _join(parts, macros),
+                  offset + name_at, offset + value_at, lines)
             for name, name_at, value_at, value_end, parts in scan.fields
-        )
+        )  # fmt: skip
         if scan.type == "string":
             directives.append(Directive("string", raw, lines.pos(offset), fields, tuple(paragraphs)))
             continue
         if scan.type == "comment":
+            continue
+        if len({f.name for f in fields}) == len(fields) and not any(
+            p.kind == "macro" for f in fields for p in f.parts
+        ):  # the usual case: no repeated field, no macro to check
+            entries.append(
+                Entry(scan.type, scan.key, fields, offset, offset + scan.key_offset, raw, lines, tuple(paragraphs))
+            )
             continue
         seen: dict[str, Field] = {}
         for f in fields:

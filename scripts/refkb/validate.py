@@ -731,14 +731,23 @@ def ascii_fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
-def title_words(title: str) -> list[str]:
-    """The significant words of a title, as the key convention uses them (lower-case ASCII, no stop words)."""
+def title_words(title: str, limit: int = 0) -> list[str]:
+    """The significant words of a title, as the key convention uses them (lower-case ASCII, no stop words);
+    with `limit`, only the first `limit` of them (a key uses the first one or two)."""
     folded = ascii_fold(title)
     for lead in TITLE_LEADS:
         if folded.startswith(lead + " "):
             folded = folded[len(lead) + 1 :]
-    words = _WORD_SEP.split(_NOT_WORD_OR_SEP.sub("", folded))
-    return [w for w in words if w and w not in STOPWORDS and not _NUMBER_WORD.fullmatch(w)]
+    if limit:  # the first words are enough: leave long titles unsplit
+        folded = " ".join(folded.split(None, limit * 3 + 4)[: limit * 3 + 4])
+    out = []
+    for w in _WORD_SEP.split(_NOT_WORD_OR_SEP.sub("", folded)):
+        if not w or w in STOPWORDS or (w[0].isdigit() and _NUMBER_WORD.fullmatch(w)):
+            continue
+        out.append(w)
+        if limit and len(out) >= limit:
+            break
+    return out
 
 
 def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
@@ -758,7 +767,7 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
         prefixes.update(_fold_key_part(n) for n in family_names(first))
     m = _YEAR_PREFIX.match((e.value("date") or e.value("year")).strip())
     year = m.group(0) if m else "nd"
-    titles = [title_words(e.value(n)) for n in ("title", "shorttitle") if e.value(n)]
+    titles = [title_words(e.value(n), limit=4) for n in ("title", "shorttitle") if e.value(n)]
     return {p for p in prefixes if p}, year, titles
 
 
