@@ -185,7 +185,9 @@ def item(entry: Entry) -> CslItem:
         csl["container-title"] = plain(container)
     if e("series"):
         csl["collection-title"] = plain(e("series"))
-    publisher = e("publisher") or e("institution") or e("organization") or e("school")
+    # A web page's organisation is the website (its container), not a publisher: APA would print it twice.
+    webpage = csl["type"] == "webpage"
+    publisher = e("publisher") or e("institution") or ("" if webpage else e("organization")) or e("school")
     if publisher:
         # biblatex reads publisher/institution as a list ("A and B"); each is an organisation, never a person.
         csl["publisher"] = "; ".join(plain(_unbrace(p)) for p in split_names(" ".join(publisher.split())))
