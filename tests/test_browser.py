@@ -175,6 +175,23 @@ def test_topic_filter_narrows_the_library_and_the_url_keeps_it(browser: Any, sit
         assert page.locator("[data-refkb-library] tbody tr:not([hidden])").count() == narrowed
 
 
+def test_claims_ledger_filters_by_verdict_and_keeps_it_in_the_url(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(site + "/claims/")
+        total = page.locator("[data-refkb-table] tbody tr").count()
+        page.select_option('[data-refkb-filter] select[data-filter="verdict"]', "supported")
+        shown = page.locator("[data-refkb-table] tbody tr:not([hidden])")
+        assert 0 < shown.count() < total
+        assert {shown.nth(i).get_attribute("data-verdict") for i in range(shown.count())} == {"supported"}
+        assert "verdict=supported" in page.url
+        again, supported = page.url, shown.count()
+        assert watch.errors == []
+    with page_at(browser, site) as (page, _):
+        page.goto(again)
+        assert page.locator("[data-refkb-table] tbody tr:not([hidden])").count() == supported
+        assert page.locator('[data-refkb-filter] select[data-filter="verdict"]').input_value() == "supported"
+
+
 def test_text_filter_searches_the_annotation_summary(browser: Any, site: str) -> None:
     with page_at(browser, site) as (page, _):
         page.goto(site + "/references/")

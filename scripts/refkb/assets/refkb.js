@@ -1,7 +1,7 @@
-/* refkb: client-side filters for tables (the claims ledger). Without JavaScript the full table shows. */
+/* refkb: client-side filters for the claims ledger and the library. Without JavaScript the full tables show. */
 (function () {
   "use strict";
-  function setUp(controls) {
+  function setUpTable(controls) {
     var name = controls.getAttribute("data-refkb-filter");
     var table = document.querySelector('[data-refkb-table="' + name + '"]');
     if (!table) { return; }
@@ -41,23 +41,10 @@
     controls.hidden = false;
     apply();
   }
-  function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-filter]"), setUp);
-  }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
-})();
 
-/* refkb: the library browser. Filters the rendered table (so the full list shows without JavaScript), searches
-   author, title and the annotation's summary from the JSON index, sorts, counts, and keeps its state in the URL. */
-(function () {
-  "use strict";
-  function setUp(form) {
+  /* The library browser. Filters the rendered table (so the full list shows without JavaScript), searches author,
+     title and the annotation's summary from the JSON index, sorts, counts, and keeps its state in the URL. */
+  function setUpBrowser(form) {
     var table = document.querySelector("[data-refkb-library]");
     if (!table || form.getAttribute("data-ready")) { return; }
     form.setAttribute("data-ready", "1");
@@ -127,7 +114,8 @@
     }
   }
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-browser]"), setUp);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-filter]"), setUpTable);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-browser]"), setUpBrowser);
   }
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(init);
