@@ -22,6 +22,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nh3
 from markupsafe import Markup, escape
@@ -462,6 +463,14 @@ def _write_downloads(site: Path, downloads: dict[str, str]) -> int:
         with open(os.path.join(root, folder, name), "wb") as fh:
             fh.write(text.encode("utf-8"))
     return len(downloads)
+
+
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    """`mkdocs serve` watches docs/; references.bib lives beside it: rebuild when it changes too."""
+    bib = project_of(config).bibliography
+    if bib.exists():
+        server.watch(str(bib))
+    return server
 
 
 def on_post_build(config: MkDocsConfig) -> None:
