@@ -147,6 +147,13 @@ def test_reference_page_has_everything(citations_site: Path) -> None:
     assert '<a class="refkb-tag" href="../../topics/collaboration-policy/">' in page
 
 
+def test_content_note_from_the_annotation(citations_site: Path) -> None:
+    page = (citations_site / "references" / "tong2017combating" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="admonition-title">Content note</p><p>This source discusses online advertising' in page
+    other = (citations_site / "references" / "musto2014trafficking" / "index.html").read_text(encoding="utf-8")
+    assert "Content note" not in other
+
+
 def test_library_and_downloads(citations_site: Path) -> None:
     library = (citations_site / "references" / "index.html").read_text(encoding="utf-8")
     assert library.count("<tr data-key=") == 4

@@ -303,8 +303,9 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         note = st.notes.get(key)
         page.meta["title"] = safe_title(ref.title)
         details = pages.reference_header(ref, {t.slug: t for t in st.project.topics}, current)
+        warning = str(note.meta.get("content_note", "")).strip() if note else ""
         markdown = "\n\n".join([
-            tokens.add(pages.byline(ref)),
+            tokens.add(pages.byline(ref) + pages.content_note(warning)),
             tokens.add(details, late=True),
             markdown,
             "## Cite this source",

@@ -136,6 +136,13 @@ def byline(ref: Ref) -> Markup:
     )  # fmt: skip
 
 
+def content_note(text: str) -> Markup:
+    """An annotation's `content_note` (front matter) as Material's warning admonition."""
+    if not text:
+        return Markup("")
+    return fmt('<div class="admonition warning"><p class="admonition-title">Content note</p><p>{}</p></div>', text)
+
+
 def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Markup:
     e, item = ref.entry, ref.item
     rows: list[tuple[str, Markup]] = []
