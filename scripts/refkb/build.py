@@ -16,10 +16,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import multiprocessing
 import os
 import re
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,7 @@ class BuildState:
     data: kb.Data = field(default_factory=kb.Data)
     tokens: dict[str, _Tokens] = field(default_factory=dict)
     downloads: dict[str, str] = field(default_factory=dict)
-    writer: ThreadPoolExecutor | None = None
+    writer: ProcessPoolExecutor | None = None
     written: Future[int] | None = None
     cache_hits: int = 0
     cache_misses: int = 0
@@ -218,9 +219,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     add("downloads/references.bib", exports.bibtex(entries))
     add("downloads/references.ris", exports.ris(items))
     add("downloads/references.json", exports.csl_json(items))
-    # Each work's three downloads (thousands of small files) are written by a thread while MkDocs renders the
-    # pages (the site folder was cleaned before on_files); on_post_build waits for it.
-    st.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refkb-downloads")
+    # Each work's three downloads (thousands of small files) are written by a second process while MkDocs renders
+    # the pages (the site folder was cleaned before on_files); on_post_build waits for it. A thread would wait for
+    # the GIL between every two files while the pages are rendered.
+    st.writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     st.written = st.writer.submit(_write_downloads, Path(config.site_dir), dict(st.downloads))
 
     # Who cites what: read every page's Markdown once, before any page is rendered.

@@ -110,7 +110,7 @@ class Ref:
     def authors_text(self) -> str:
         return people_text(csl.people(self.entry.value("author") or self.entry.value("editor")))
 
-    @property
+    @functools.cached_property
     def topics(self) -> list[str]:
         """The work's topics: its `keywords`, and the topics whose page cites it."""
         tagged = [t.strip() for t in self.entry.value("keywords").split(",") if t.strip()]
@@ -606,21 +606,29 @@ def per_year(refs: Sequence[Ref]) -> Markup:
 
 
 def topics_over_time(refs: Sequence[Ref], topics: Sequence[Topic]) -> Markup:
-    """Sources per topic in five-year periods (a table, and one bar chart per period's totals)."""
-    years = [int(r.year) for r in refs if r.year.isdigit()]
-    if not years:
+    """Sources per topic in five-year periods (a table, and a bar chart of each period's totals)."""
+    dated = [(int(r.year), set(r.topics)) for r in refs if r.year.isdigit()]
+    if not dated:
         return Markup("")
-    start = min(years) // 5 * 5
-    periods = list(range(start, max(years) + 1, 5))
+    start = min(y for y, _ in dated) // 5 * 5
+    periods = list(range(start, max(y for y, _ in dated) + 1, 5))
     labels = [f"{p}–{p + 4}" for p in periods]
+    counts = {(t.slug, p): 0 for t in topics for p in periods}
+    totals = dict.fromkeys(periods, 0)
+    for year, slugs in dated:
+        period = start + (year - start) // 5 * 5
+        totals[period] += 1
+        for slug in slugs:
+            if (slug, period) in counts:
+                counts[(slug, period)] += 1
     head = "".join(f'<th scope="col">{lab}</th>' for lab in labels)
     body = "".join(
-        f'<tr><th scope="row">{escape(t.title)}</th>' + "".join(
-            f"<td>{sum(t.slug in r.topics and r.year.isdigit() and p <= int(r.year) <= p + 4 for r in refs)}</td>"
-            for p in periods) + "</tr>"
-        for t in topics)  # fmt: skip
-    totals = [sum(r.year.isdigit() and p <= int(r.year) <= p + 4 for r in refs) for p in periods]
-    svg = _bar_svg("Sources per five-year period", labels, totals, "periods")
+        f'<tr><th scope="row">{escape(t.title)}</th>'
+        + "".join(f"<td>{counts[(t.slug, p)]}</td>" for p in periods)
+        + "</tr>"
+        for t in topics
+    )
+    svg = _bar_svg("Sources per five-year period", labels, [totals[p] for p in periods], "periods")
     return Markup(
         f'<div class="refkb-figure">{svg}<table class="refkb-data"><caption>Sources per topic and period</caption>'
         f'<thead><tr><th scope="col">Topic</th>{head}</tr></thead><tbody>{body}</tbody></table></div>'

@@ -1096,6 +1096,8 @@ def check_do_no_harm(project: Project, keys: set[str]) -> Iterator[Issue]:
         return
     for md in sorted(project.docs.rglob("*.md")):
         text = md.read_text(encoding="utf-8")
+        if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
+            continue  # nothing that could be a handle, an address or a phone number: skip the masking
         prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
         rel = project.relative(md)
 
