@@ -446,8 +446,6 @@ def _parse_text(text: str, path: str) -> BibFile:
         if scan.type == "string":
             directives.append(Directive("string", raw, lines.pos(offset), fields, tuple(paragraphs)))
             continue
-        if scan.type == "comment":
-            continue
         if len({f.name for f in fields}) == len(fields) and not any(
             p.kind == "macro" for f in fields for p in f.parts
         ):  # the usual case: no repeated field, no macro to check

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,12 +244,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                         ref = st.refs[key]
                         st.refs[key] = dataclasses.replace(ref, discussed_in=(*ref.discussed_in, topic_slug))
     for src, (title, attr, _) in DATA_PAGES.items():
-        data_keys: list[str] = []
-        for record in getattr(st.data, attr):
-            data_keys.extend(
-                k for k in (getattr(record, "evidence", ()) or getattr(record, "cite", ())) if k not in data_keys
-            )
-        for key in data_keys:
+        for key in dict.fromkeys(k for record in getattr(st.data, attr) for k in record.keys):
             if key in st.refs:
                 st.cited_on[key].append(pages.CitingPage(src[:-3] + "/", title))
     for key in st.cited_on:
@@ -323,17 +319,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         ])  # fmt: skip
     elif page.file.src_uri in DATA_PAGES and "REFKB_DATA" in markdown:
         style = st.project.style
-        d = st.data
-        if page.file.src_uri == "claims.md":
-            html, cited = (
-                pages.claims_table(d.claims, st.refs, style, current),
-                [k for c in d.claims for k in c.evidence],
-            )
-        elif page.file.src_uri == "glossary.md":
-            html, cited = pages.glossary(d.terms, st.refs, style, current), [k for t in d.terms for k in t.cite]
-        else:
-            html, cited = pages.timeline(d.events, st.refs, style, current), [k for e in d.events for k in e.cite]
-        refs = [st.refs[k] for k in dict.fromkeys(cited) if k in st.refs]
+        render: dict[str, Callable[[Any, Mapping[str, pages.Ref], str, str], Markup]] = {
+            "claims.md": pages.claims_table, "glossary.md": pages.glossary, "timeline.md": pages.timeline,
+        }  # fmt: skip
+        records = getattr(st.data, DATA_PAGES[page.file.src_uri][1])
+        html = render[page.file.src_uri](records, st.refs, style, current)
+        refs = [st.refs[k] for k in dict.fromkeys(k for r in records for k in r.keys) if k in st.refs]
         markdown = (
             markdown.replace("REFKB_DATA", tokens.add(html))
             + "\n\n## References\n\n"

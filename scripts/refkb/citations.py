@@ -6,6 +6,7 @@ addresses: those regions are blanked out first (same length, newlines kept, so o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,9 +65,15 @@ def mask(text: str) -> str:
 
 
 def find(text: str) -> list[Citation]:
-    """Every citation in a Markdown text, in order."""
+    """Every citation in a Markdown text, in order. A build asks for the same page's citations more than once
+    (validation, the "cited on" index): each text is scanned once."""
     if "@" not in text:
         return []
+    return list(_find(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(text: str) -> tuple[Citation, ...]:
     masked = mask(text)
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     out: list[Citation] = []
@@ -98,7 +105,7 @@ def find(text: str) -> list[Citation]:
         cite = Cite(m["key"], "", locator.strip(), bool(m["suppress"]))
         out.append(Citation(m.start(), m.end(), line, col, (cite,), narrative=True))
     out.sort(key=lambda c: c.start)
-    return out
+    return tuple(out)
 
 
 def keys(text: str) -> Iterator[tuple[str, int, int]]:

@@ -15,6 +15,7 @@ from typing import Any
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from pylatexenc.latex2text import LatexNodes2Text
 
+from .bibfile import MONTHS
 from .model import Entry, Person
 from .validate import DOI, DOI_PREFIX, split_names, url_problem, url_value
 
@@ -140,7 +141,7 @@ def issued(entry: Entry) -> list[list[int]] | None:
         return None
     parts = [int(year)]
     month = entry.value("month").strip().lower()[:3]
-    months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    months = list(MONTHS)
     if month in months:
         parts.append(months.index(month) + 1)
     elif month.isdigit() and 1 <= int(month) <= 12:

@@ -84,7 +84,7 @@ TYPE_ALIASES = {"techreport": "report", "conference": "inproceedings", "electron
                 "phdthesis": "thesis", "mastersthesis": "thesis"}  # fmt: skip
 FIELD_ALIASES = {"journal": "journaltitle", "address": "location", "school": "institution"}
 DROPPED = frozenset({"file", "mendeley-tags", "owner", "timestamp"})
-MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+MONTHS = list(bibfile.MONTHS)
 
 
 def normalise(c: Candidate, today: dt.date) -> tuple[Candidate, list[str]]:

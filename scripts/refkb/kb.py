@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,10 @@ class Claim:
     corrected: str
     line: int
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.evidence
+
 
 @dataclass(frozen=True)
 class Term:
@@ -37,6 +40,10 @@ class Term:
     definition: str
     cite: tuple[str, ...]
     line: int
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.cite
 
     @property
     def anchor(self) -> str:
@@ -51,15 +58,8 @@ class Event:
     line: int
 
     @property
-    def label(self) -> str:
-        parts = self.date.split("-")
-        months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                  "November", "December")  # fmt: skip
-        if len(parts) == 3:
-            return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{months[int(parts[1]) - 1]} {parts[0]}"
-        return parts[0]
+    def keys(self) -> tuple[str, ...]:
+        return self.cite
 
 
 @dataclass(frozen=True)
@@ -205,12 +205,3 @@ def _valid_date(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def cited_keys(data: Data) -> Iterator[str]:
-    for c in data.claims:
-        yield from c.evidence
-    for t in data.terms:
-        yield from t.cite
-    for e in data.events:
-        yield from e.cite

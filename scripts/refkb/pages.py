@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from . import csl, kb, styles
-from .citations import Citation
+from . import bibfile, csl, kb, styles
+from .citations import Citation, Cite
 from .model import Entry, Person
 from .project import Topic
+from .validate import url_problem
 
 TYPE_LABELS = {
     "article": "Journal article", "inproceedings": "Conference paper", "report": "Report", "techreport": "Report",
@@ -29,8 +30,7 @@ KIND_LABELS = {
     "academic": "Academic research", "industry": "Industry", "law": "Law or treaty", "journalism": "Journalism",
 }  # fmt: skip
 EXTERNAL = 'rel="noopener noreferrer" target="_blank"'
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
+MONTHS = tuple(bibfile.MONTHS.values())
 
 
 def fmt(template: str, *args: object) -> Markup:
@@ -212,9 +212,7 @@ def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
 
 
 def _bibtex_lines(entry: Entry) -> list[str]:
-    from .bibfile import entry_text
-
-    return entry_text(entry).splitlines()
+    return bibfile.entry_text(entry).splitlines()
 
 
 def downloads(ref: Ref) -> Markup:
@@ -242,8 +240,6 @@ def cited_on(pages: Sequence[CitingPage], current: str) -> Markup:
 
 
 def verification(urls: Sequence[str], on: dt.date | None) -> Markup:
-    from .validate import url_problem
-
     safe = [u for u in urls if not url_problem(u)]
     when = on.isoformat() if on else "an unrecorded date"
     links = Markup(", ").join(link(u, u) for u in safe)
@@ -395,8 +391,6 @@ VERDICT_CLASS = {"supported": "ok", "partly supported": "partly", "unsupported":
 
 def cite_keys(keys: Sequence[str], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
     """A parenthetical citation of `keys` (those that exist), linked to their pages."""
-    from .citations import Cite
-
     known = tuple(Cite(k) for k in keys if k in refs)
     if not known:
         return Markup("")
@@ -450,7 +444,8 @@ def glossary(terms: Sequence[kb.Term], refs: Mapping[str, Ref], style_id: str, c
 
 def timeline(events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
     items = "".join(
-        fmt('<li><time datetime="{}">{}</time> <span>{} {}</span></li>', e.date, e.label, e.event,
+        fmt('<li><time datetime="{}">{}</time> <span>{} {}</span></li>', e.date, date_text(csl.date_parts(e.date)),
+            e.event,
             cite_keys(e.cite, refs, style_id, current))
         for e in events)  # fmt: skip
     return Markup(f'<ol class="refkb-timeline">{items}</ol>')

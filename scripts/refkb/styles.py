@@ -26,7 +26,7 @@ import html
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -483,7 +483,3 @@ class Renderer:
             self.cache.put(key, {s: r.__dict__ for s, r in out[it["id"]].items()})
         self.cache.save()
         return out
-
-
-def render_all(items: Sequence[CslItem], cache_dir: Path | None = None) -> Mapping[str, Mapping[str, Rendered]]:
-    return Renderer(cache_dir).render(items)

@@ -177,9 +177,7 @@ DATE = re.compile(rf"^(?:{_DATE_PART}(?:/(?:{_DATE_PART})?)?|/{_DATE_PART})$")
 YEAR = re.compile(r"^\d{4}$")
 _PAGE = r"(?:[A-Za-z]?\d+[A-Za-z]?(?::\d+)?|[ivxlcdm]+|[IVXLCDM]+)"
 PAGES = re.compile(rf"^{_PAGE}(?:\s*(?:--|-|–|—)\s*{_PAGE})?$")
-MONTH_NAMES = {m.lower(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-     "December"], 1)}  # fmt: skip
+MONTH_NAMES = {name.lower(): i for i, name in enumerate(bibfile.MONTHS.values(), 1)}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
