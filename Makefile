@@ -8,8 +8,11 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve test build lint typecheck unit validate format-check site links bench lock clean
 
-$(STAMP): pyproject.toml requirements.txt
+$(STAMP): pyproject.toml requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# citeproc-js (the CSL engine, run by refkb in mini-racer's embedded V8) comes from the npm registry, pinned by
+	# package-lock.json; npm is needed at install time only.
+	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)

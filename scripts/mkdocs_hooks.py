@@ -10,6 +10,7 @@ from refkb.build import (
     on_page_markdown,
     on_post_build,
     on_post_page,
+    on_post_template,
     on_serve,
 )
 
@@ -20,5 +21,6 @@ __all__ = [
     "on_page_markdown",
     "on_post_build",
     "on_post_page",
+    "on_post_template",
     "on_serve",
 ]

@@ -84,7 +84,8 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("invalid-name", entry("author = {Smith, Jane and },"), 2),
     ("unprotected-and", entry("publisher = {United Nations Office on Drugs and Crime},"), 8),
     ("invalid-year", entry("year = {20},", drop=("date",)), 7),
-    ("implausible-year", entry("year = {1492},", drop=("date",)), 7),
+    ("implausible-year", entry("year = {1700},", drop=("date",)), 7),
+    ("year-out-of-range", entry("year = {1492},", drop=("date",)), 7),
     ("invalid-date", entry("date = {2020-13},"), 5),
     ("date-year-mismatch", entry("year = {2021},"), 5),
     ("syntax-error", "% a comment\n@article smith2020study,\n", 2),
@@ -211,14 +212,14 @@ PROJECT_CASES = [
         {"smith2020study": ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: soon")},
         {},
         "docs/references/smith2020study.md",
-        1,
+        4,
     ),
     (
         "annotation-front-matter",
         {"smith2020study": ANNOTATION.replace("https://example.org/where-it-was-checked", "javascript:alert(1)")},
         {},
         "docs/references/smith2020study.md",
-        1,
+        2,
     ),
     ("annotation-front-matter", {"smith2020study": "## Summary\nx\n"}, {}, "docs/references/smith2020study.md", 1),
     (
@@ -340,6 +341,12 @@ def test_clean_project_has_no_issue(tmp_path: Path) -> None:
 def test_every_code_is_tested() -> None:
     tested = {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES} | {c[0] for c in DATA_CASES} | {
         c[0] for c in HARM_CASES}  # fmt: skip
+    from test_coding import CODING_CASES  # the evidence-coding codes are tested there
+
+    tested |= {c[0] for c in CODING_CASES}
+    from test_hardening import HARDENING_CODES  # the hardening codes (issue 12) are tested there
+
+    tested |= HARDENING_CODES
     assert tested == set(validate.CODES)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from . import guard, safeyaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
@@ -41,6 +40,10 @@ class Annotation:
     body_line: int  # 1-based line where the body starts
     sections: dict[str, str]  # heading -> text under it
     section_lines: dict[str, int]
+    meta_line: int = 1  # where meta_error points (1-based line and column in the file)
+    meta_col: int = 1
+    meta_code: str = "annotation-front-matter"  # or "encoding-not-utf8": then the page could not be read at all
+    meta_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> its line in the file
 
     @property
     def verified_at(self) -> tuple[str, ...]:
@@ -64,9 +67,15 @@ class Annotation:
         return None
 
 
+_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
+
+
 def parse(path: Path, text: str) -> Annotation:
     meta: dict[str, object] = {}
     error = ""
+    err_line, err_col = 1, 1
+    meta_lines: dict[str, int] = {}
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     body, body_line = text, 1
     m = _FRONT.match(text)
     if m is None:
@@ -74,15 +83,19 @@ def parse(path: Path, text: str) -> Annotation:
     else:
         body = text[m.end() :]
         body_line = text[: m.end()].count("\n") + 1
+        for k in _TOP_KEY.finditer(m.group(1)):
+            meta_lines.setdefault(k.group(1).strip(), m.group(1).count("\n", 0, k.start()) + 2)
         try:
-            loaded = yaml.load(m.group(1), Loader=_LOADER)
-        except yaml.YAMLError as exc:
-            error = f"front matter is not valid YAML ({str(exc).splitlines()[0]})"
+            loaded = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
+        except safeyaml.YamlError as exc:
+            error = f"front matter is not valid YAML ({exc.message})"
+            err_line, err_col = exc.line, exc.col
         else:
             if isinstance(loaded, dict):
                 meta = {str(k): v for k, v in loaded.items()}
             elif loaded is not None:
                 error = "front matter is not a mapping"
+                err_line = 2
     sections: dict[str, str] = {}
     lines: dict[str, int] = {}
     heads = list(_HEADING.finditer(body))
@@ -91,11 +104,27 @@ def parse(path: Path, text: str) -> Annotation:
         title = h.group(1).strip()
         sections.setdefault(title, body[h.end() : end].strip())
         lines.setdefault(title, body_line + body[: h.start()].count("\n"))
-    return Annotation(path.stem, path, text, meta, error, body, body_line, sections, lines)
+    return Annotation(
+        path.stem, path, text, meta, error, body, body_line, sections, lines, err_line, err_col, meta_lines=meta_lines
+    )
+
+
+MAX_BYTES = 1024 * 1024
 
 
 def read(path: Path) -> Annotation:
-    return parse(path, path.read_text(encoding="utf-8"))
+    """Read a page; a page that is not UTF-8 or is too large comes back empty with `meta_code` set."""
+    guard.note(path)
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        return Annotation(path.stem, path, "", {}, f"the page is larger than {MAX_BYTES // 1024} KB", "", 1, {}, {},
+                          meta_code="input-too-large")  # fmt: skip
+    try:
+        text = safeyaml.decode(data)
+    except safeyaml.YamlError as exc:
+        return Annotation(path.stem, path, "", {}, exc.message, "", 1, {}, {}, exc.line, exc.col,
+                          meta_code="encoding-not-utf8")  # fmt: skip
+    return parse(path, text)
 
 
 def scan(folder: Path) -> list[Annotation]:

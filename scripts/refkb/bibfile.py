@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model as bp
 
+from . import guard
 from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
 
 MONTHS = {
@@ -48,6 +49,11 @@ _FAST_FIELD = re.compile(
 )
 _FAST_END = re.compile(r"\s*[})]")
 _SWALLOWED_FIELD = re.compile(r"""\n[ \t]*[^\s"#%'(),={}]+[ \t]*=[ \t]*[{"0-9]""")
+# Control characters BibTeX has no use for, anywhere in the file (tab, LF and form feed are white space).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_BRACE_UNSAFE = re.compile(r"\\(?:[{}]|\Z)")
+MAX_BYTES = 64 * 1024 * 1024  # a generous limit for one .bib file
+MAX_VALUE = 100_000  # characters of one value once its @string macros are expanded
 # Text between blocks that BibTeX would read as the start of an entry: `@type` at a line's start without `{`.
 _STRAY_AT = re.compile(r"^[ \t]*@[A-Za-z]+\b(?![ \t]*[{(])", re.M)
 
@@ -326,12 +332,23 @@ def decode(data: bytes, path: str) -> tuple[str, Issue | None]:
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
             "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
         )
-    return text.replace("\r\n", "\n"), None
+    return newlines(text), None
 
 
-def _join(parts: Sequence[ValuePart], macros: dict[str, str]) -> str:
+def newlines(text: str) -> str:
+    """CRLF and lone CR as LF: one line ending everywhere, so that positions and `format --check` agree."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _expanded_size(parts: Sequence[ValuePart], macros: Mapping[str, str]) -> int:
+    return sum(len(macros.get(p.text.lower(), p.text)) if p.kind == "macro" else len(p.text) for p in parts)
+
+
+def _join(parts: Sequence[ValuePart], macros: Mapping[str, str]) -> str:
     if len(parts) == 1 and parts[0].kind != "macro":
         return parts[0].text
+    if _expanded_size(parts, macros) > MAX_VALUE:
+        return ""  # reported as macro-too-large where the value is read
     out = []
     for p in parts:
         out.append(macros.get(p.text.lower(), p.text) if p.kind == "macro" else p.text)
@@ -360,33 +377,121 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_text(text: str, path: str) -> BibFile:
-    """Parse a .bib file's text into a `BibFile`; syntax problems are in `BibFile.issues`."""
-    with no_gc():
-        return _parse_text(text, path)
+class _Captured(logging.Handler):
+    """bibtexparser logs its own complaints (0-based lines, thousands on one bad input): they are kept here, never
+    printed. Every defect they describe is found again, with its 1-based position, by the scanner."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
 
 
-def _parse_text(text: str, path: str) -> BibFile:
+@contextlib.contextmanager
+def _quiet_bibtexparser() -> Iterator[_Captured]:
+    logger = logging.getLogger("bibtexparser")
+    handler = _Captured()
+    old = (logger.handlers[:], logger.propagate)
+    logger.handlers = [handler]
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.handlers, logger.propagate = old
+
+
+def parse_text(text: str, path: str, macros: Mapping[str, str] | None = None) -> BibFile:
+    """Parse a .bib file's text into a `BibFile`; syntax problems are in `BibFile.issues`. `macros` are @string
+    definitions read before this file (another file of the same bibliography, e.g. an abbreviations file)."""
+    text = newlines(text)
+    if len(text) > MAX_BYTES:
+        return BibFile(path, "", (), (), (), (), (_too_large(path),))
+    with no_gc(), _quiet_bibtexparser():
+        return _parse_text(text, path, macros or {})
+
+
+def _too_large(path: str) -> Issue:
+    return Issue(path, 1, 1, Level.ERROR, "input-too-large", "",
+                 f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+                 "split the bibliography into several files")  # fmt: skip
+
+
+def _string_references(scanned: list[tuple[bp.Block, str, int, _Scan | None]]) -> dict[str, set[str]]:
+    """Every @string name with the macro names its value uses (for cycle detection)."""
+    graph: dict[str, set[str]] = {}
+    for _, _, _, scan in scanned:
+        if scan is not None and scan.type == "string":
+            for name, _, _, _, parts in scan.fields:
+                graph.setdefault(name, set()).update(p.text.lower() for p in parts if p.kind == "macro")
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]], start: str, first: str) -> list[str]:
+    """A path first -> ... -> start through the graph, if there is one (iterative, no recursion)."""
+    stack = [(first, [start, first])]
+    seen = {first}
+    while stack:
+        node, path = stack.pop()
+        if node == start:
+            return path
+        for nxt in graph.get(node, ()):
+            if nxt == start:
+                return [*path, start]
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return []
+
+
+def _parse_text(text: str, path: str, outer: Mapping[str, str]) -> BibFile:
     lines = LineIndex(text)
     library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     blocks = [b for b in library.blocks if not isinstance(b, bp.ImplicitComment | bp.ExplicitComment)]
     issues: list[Issue] = []
     scanned: list[tuple[bp.Block, str, int, _Scan | None]] = []
-    macros: dict[str, str] = dict(MONTHS)
+    macros: dict[str, str] = {**MONTHS, **outer}
     macro_fields: dict[str, Field] = {}
+    cursor = 0
     for block in blocks:
         raw = block.raw or ""
+        # Located by position: from the block's line, and never before the end of the block before it, so that two
+        # identical blocks (even on one line) are two blocks.
         line_start = lines.starts[min(block.start_line or 0, len(lines.starts) - 1)]
-        offset = text.find(raw, line_start)
+        offset = text.find(raw, max(line_start, cursor))
         if offset < 0:
-            offset = text.find(raw)
+            offset = text.find(raw, cursor)
+        if offset < 0:
+            offset = cursor
+        cursor = offset + len(raw)
         is_string = isinstance(block, bp.String) or raw[1:8].lower().startswith("string")
         is_preamble = isinstance(block, bp.Preamble)
         scan = None if is_preamble else _Scanner(raw, has_key=not is_string).scan()
         scanned.append((block, raw, offset, scan))
-        if scan is not None and is_string:
+    graph = _string_references(scanned)
+    for _block, raw, offset, scan in scanned:
+        if scan is not None and scan.type == "string":
             for name, name_at, value_at, value_end, parts in scan.fields:
                 fld = _field(raw, offset, lines, name, name_at, value_at, value_end, parts, macros)
+                for part in parts:
+                    ref = part.text.lower()
+                    if part.kind != "macro" or ref in macros:
+                        continue
+                    loop = _cycle(graph, name, ref)
+                    later = ref in graph
+                    code = "macro-cycle" if loop else "undefined-macro"
+                    message = (
+                        f"@string {name} is defined through itself ({' -> '.join(loop)})"
+                        if loop
+                        else f"@string {name} uses '{part.text}', defined only further down (BibTeX reads in order)"
+                        if later
+                        else f"@string {name} uses '{part.text}', which is not defined"
+                    )
+                    issues.append(Issue(path, fld.value_pos.line, fld.value_pos.col, Level.ERROR, code, "", message,
+                                        "define each macro before the macros and entries that use it"))  # fmt: skip
+                if _expanded_size(parts, macros) > MAX_VALUE:
+                    issues.append(_too_big(path, fld, "", f"@string {name}"))
                 if name in macro_fields:
                     issues.append(
                         Issue(
@@ -408,6 +513,7 @@ def _parse_text(text: str, path: str) -> BibFile:
     header: list[str] = []
     prev_end = 0
     for n, (block, raw, offset, scan) in enumerate(scanned):
+        _stray_control(text, prev_end, offset, lines, path, issues)
         paragraphs = _comments(text[prev_end:offset])
         if n == 0 and paragraphs:
             gap = text[prev_end:offset]
@@ -422,6 +528,13 @@ def _parse_text(text: str, path: str) -> BibFile:
         for at, code, message, fix in scan.problems:
             p = lines.pos(offset + at)
             issues.append(Issue(path, p.line, p.col, Level.ERROR, code, scan.key, message, fix))
+        for name, name_at, _, _, _ in scan.fields:
+            bad = _CONTROL.search(name)
+            if bad:
+                p = lines.pos(offset + name_at + bad.start())
+                issues.append(Issue(path, p.line, p.col, Level.ERROR, "control-character", scan.key,
+                                    f"the field name {name!r} holds a control character (U+{ord(bad.group(0)):04X})",
+                                    "retype the field name"))  # fmt: skip
         if isinstance(block, bp.ParsingFailedBlock) and not scan.problems and not isinstance(block, _ENTRY_BLOCKS):
             reason = str(getattr(block, "error", "")) or "BibTeX cannot read this block"
             pos = lines.pos(offset)
@@ -470,6 +583,8 @@ def _parse_text(text: str, path: str) -> BibFile:
                 )
             else:
                 seen[f.name] = f
+            if len(f.parts) > 1 and _expanded_size(f.parts, macros) > MAX_VALUE:
+                issues.append(_too_big(path, f, scan.key, f"'{f.name}'"))
             for part in f.parts:
                 if part.kind == "macro" and part.text.lower() not in macros:
                     issues.append(
@@ -488,6 +603,7 @@ def _parse_text(text: str, path: str) -> BibFile:
             Entry(scan.type, scan.key, fields, offset, offset + scan.key_offset, raw, lines, tuple(paragraphs))
         )
     _stray_at(text, prev_end, len(text), lines, path, issues)
+    _stray_control(text, prev_end, len(text), lines, path, issues)
     trailer = _comments(text[prev_end:])
     if not blocks:
         header, trailer = [], _comments(text)
@@ -501,6 +617,27 @@ def _parse_text(text: str, path: str) -> BibFile:
         tuple(sorted(issues, key=Issue.sort_key)),
         macros,
     )
+
+
+def _too_big(path: str, f: Field, key: str, what: str) -> Issue:
+    p = f.value_pos
+    return Issue(path, p.line, p.col, Level.ERROR, "macro-too-large", key,
+                 f"{what} expands to more than {MAX_VALUE:,} characters",
+                 "macros that double each other are a bomb: write the value out")  # fmt: skip
+
+
+def _stray_control(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
+    """Control characters (NUL runs, escapes) in the text between blocks: one error per run."""
+    m = _CONTROL.search(text, start, end)
+    while m is not None:
+        p = lines.pos(m.start())
+        run = m.start()
+        while run < end and _CONTROL.match(text, run):
+            run += 1
+        issues.append(Issue(path, p.line, p.col, Level.ERROR, "control-character", "",
+                            f"{run - m.start()} control character(s) (U+{ord(m.group(0)):04X}) between entries",
+                            "delete them: the file is damaged or not a text file"))  # fmt: skip
+        m = _CONTROL.search(text, run, end)
 
 
 def _stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
@@ -531,21 +668,42 @@ def _field(
     value_at: int,
     value_end: int,
     parts: tuple[ValuePart, ...],
-    macros: dict[str, str],
+    macros: Mapping[str, str],
 ) -> Field:
     return Field(
         name, raw[value_at:value_end].rstrip(), parts, _join(parts, macros), base + name_at, base + value_at, lines
     )
 
 
-def read(path: str | os.PathLike[str], display: str | None = None) -> BibFile:
-    """Read and parse a .bib file. Raises OSError when it cannot be read."""
+def read(
+    path: str | os.PathLike[str], display: str | None = None, macros: Mapping[str, str] | None = None
+) -> BibFile:
+    """Read and parse a .bib file (with @string `macros` from files read before it). Raises OSError when it cannot
+    be read."""
     shown = display if display is not None else str(path)
-    data = Path(path).read_bytes()
+    guard.note(shown)
+    p = Path(path)
+    if p.stat().st_size > MAX_BYTES:
+        return BibFile(shown, "", (), (), (), (), (_too_large(shown),))
+    data = p.read_bytes()
     text, problem = decode(data, shown)
     if problem is not None:
         return BibFile(shown, "", (), (), (), (), (problem,))
-    return parse_text(text, shown)
+    return parse_text(text, shown, macros)
+
+
+def read_set(
+    paths: Sequence[str | os.PathLike[str]], display: Sequence[str] | None = None
+) -> list[BibFile]:
+    """Several files of one bibliography, read in order as BibTeX does: each file sees the @string macros of the
+    files before it (e.g. `abbrv.bib` then `refs.bib`)."""
+    out: list[BibFile] = []
+    macros: dict[str, str] = {}
+    for i, path in enumerate(paths):
+        bib = read(path, display[i] if display else None, macros)
+        out.append(bib)
+        macros.update({k: v for k, v in bib.macros.items() if k not in MONTHS or k in macros or v != MONTHS[k]})
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -593,7 +751,12 @@ def canonical_value(parts: Iterable[ValuePart]) -> str:
     """Braces as delimiters; numbers braced; macros kept; `#` between parts."""
     out = []
     for p in parts:
-        out.append(p.text if p.kind == "macro" else "{" + p.text + "}")
+        if p.kind == "macro":
+            out.append(p.text)
+        elif p.kind == "quote" and _BRACE_UNSAFE.search(p.text):
+            out.append('"' + p.text + '"')  # braced, a trailing '\\' or a '\\}' would read differently
+        else:
+            out.append("{" + p.text + "}")
     return " # ".join(out)
 
 
@@ -629,22 +792,8 @@ def format_text(bib: BibFile) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to `path` through a temp file in the same folder, fsync, then `os.replace`."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    """Write `text` to `path` (through symlinks) via a temp file in the same folder, fsync, then `os.replace`.
+    Callers that read, decide and write hold `writes.lock(path)` around all three."""
+    from . import writes
+
+    writes.write_atomic(path, text)

@@ -13,14 +13,16 @@ once Markdown is done.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import json
 import logging
 import multiprocessing
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +35,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import annotation, bibfile, citations, csl, exports, kb, pages, styles, validate
+from . import annotation, bibfile, citations, csl, evidence, exports, kb, pages, reader, styles, validate
 from . import project as project_mod
 from .cache import JsonCache, digest
+from .engine import ClusterCite
 from .model import BibFile, Level
 
 log = logging.getLogger("mkdocs.plugins.refkb")
@@ -47,6 +50,10 @@ DASHBOARD_MD = """# Coverage dashboard
 Where the evidence in this knowledge base is thick and where it is thin. The counts are of sources in the library
 tagged with each topic or cited on its page, not of studies in the world; an empty or thin cell is a gap in what
 this knowledge base holds, and a prompt to look for sources.
+
+## Evidence-gap map
+
+REFKB_EVIDENCE_MAP
 
 ## Evidence-gap matrix
 
@@ -133,6 +140,20 @@ class BuildState:
     written: Future[int] | None = None
     cache_hits: int = 0
     cache_misses: int = 0
+    renderer: styles.Renderer | None = None
+
+    def clusters(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
+        """A citation cluster formatted by the style's engine (pages.ClusterFn)."""
+        if self.renderer is None:
+            raise PluginError("refkb: citations formatted before the library (on_files did not run)")
+        return self.renderer.cluster(style_id, cites)
+    # Reader features (issue 14): CITATION.cff, every file's last-updated date (one git call), the build's day.
+    meta: reader.KbMeta = field(default_factory=lambda: reader.KbMeta("", "", dt.date(1970, 1, 1), ()))
+    dates: dict[str, dt.date] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+    jobs: list[Future[int]] = field(default_factory=list)
+    picker_styles: int = 0
+    page_renderer: styles.Renderer | None = None
 
 
 _state: BuildState | None = None
@@ -168,6 +189,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.extra_css.append(CSS)
     if JS not in config.extra_javascript:
         config.extra_javascript.append(JS)
+    _reader_config(_state, config)
+    _evidence_config(_state, config)
     return config
 
 
@@ -200,6 +223,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     items = _prepare(st)
     renderer = styles.Renderer(st.project.root / ".cache" / "refkb")
     rendered = renderer.render(items)
+    st.renderer = renderer
     st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
     st.refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(st.bib.entries, items, strict=True)}
 
@@ -252,6 +276,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     # The library's JSON index, with each work's topics (tagged, or discussed on the topic's page).
     index = [pages.index_record(r, _summary(st.notes.get(r.key))) for r in st.refs.values()]
     add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
+    _reader_files(st, files, config)
+    _evidence_files(st, files, config)
     return files
 
 
@@ -301,13 +327,16 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         note = st.notes.get(key)
         page.meta["title"] = safe_title(ref.title)
         details = pages.reference_header(ref, {t.slug: t for t in st.project.topics}, current)
+        details += _evidence_coding(st, ref, current)  # the evidence coding as links to the library's facets
         warning = str(note.meta.get("content_note", "")).strip() if note else ""
         markdown = "\n\n".join([
-            tokens.add(pages.byline(ref) + pages.content_note(warning)),
+            tokens.add(pages.byline(ref) + pages.content_note(warning) + reader.freshness_note(
+                note.verified_on if note else None, st.today, st.project.stale_after_months)),
             tokens.add(details, late=True),
             markdown,
             "## Cite this source",
             tokens.add(pages.cite_block(ref), late=True),
+            *_picker_section(key, current),
             "## Downloads",
             tokens.add(pages.downloads(ref), late=True),
             "## Cited on",
@@ -319,11 +348,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         ])  # fmt: skip
     elif page.file.src_uri in DATA_PAGES and "REFKB_DATA" in markdown:
         style = st.project.style
-        render: dict[str, Callable[[Any, Mapping[str, pages.Ref], str, str], Markup]] = {
+        render: dict[str, Callable[[Any, Mapping[str, pages.Ref], str, str, pages.ClusterFn], Markup]] = {
             "claims.md": pages.claims_table, "glossary.md": pages.glossary, "timeline.md": pages.timeline,
         }  # fmt: skip
         records = getattr(st.data, DATA_PAGES[page.file.src_uri][1])
-        html = render[page.file.src_uri](records, st.refs, style, current)
+        html = render[page.file.src_uri](records, st.refs, style, current, st.clusters)
         refs = [st.refs[k] for k in dict.fromkeys(k for r in records for k in r.keys) if k in st.refs]
         markdown = (
             markdown.replace("REFKB_DATA", tokens.add(html))
@@ -338,11 +367,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         ).format(pages.relative_url("downloads/", current))
         intro = Markup("<p>{} sources. Filter by topic, kind of source, type, years or text; the address keeps the "
                        "filters, so a filtered view can be shared.</p>").format(len(refs))  # fmt: skip
-        browser = pages.library_browser(refs, st.project.topics, current)
+        browser = pages.library_browser(refs, st.project.topics, current) + _evidence_facets(st)
+        rows = pages.library_rows(refs, current, _evidence_row_attrs(st))
         # The table repeats what the reference pages say: kept out of the search index (late).
         markdown = markdown.replace(
             "REFKB_LIBRARY",
-            tokens.add(intro + downloads) + "\n\n" + tokens.add(browser + pages.library_rows(refs, current), late=True),
+            tokens.add(intro + downloads) + "\n\n" + tokens.add(browser + rows, late=True),
         )
     elif page.file.src_uri == DASHBOARD and "REFKB_DASHBOARD" in markdown:
         refs = list(st.refs.values())
@@ -360,7 +390,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             markdown += f"\n\n## {heading}\n\n" + tokens.add(
                 pages.reference_list(further, st.project.style, current, "refkb-topic-sources"), late=True
             )
-    return _cite(markdown, page, tokens)
+    return _reader_page(_evidence_page(markdown, page, tokens), page, tokens, config)
 
 
 def _cite(markdown: str, page: Page, tokens: _Tokens) -> str:
@@ -377,7 +407,7 @@ def _cite(markdown: str, page: Page, tokens: _Tokens) -> str:
             line = markdown.count("\n", 0, c.start) + 1
             raise PluginError(f"docs/{page.file.src_uri}:{line}: unknown citation key [@{missing[0]}]")
         out.append(markdown[last : c.start])
-        out.append(tokens.add(pages.intext(c, st.refs, st.project.style, page.url)))
+        out.append(tokens.add(pages.intext(c, st.refs, st.project.style, page.url, st.clusters)))
         last = c.end
         cited.extend(k for k in c.keys if k not in cited)
     out.append(markdown[last:])
@@ -416,7 +446,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     if _ref_key(page) is not None:
         html = sanitize(html)
     tokens = st.tokens.get(page.file.src_uri)
-    return tokens.fill(html) if tokens else html
+    html = tokens.fill(html) if tokens else html
+    return html + str(reader.updated_line(_page_updated(st, page), st.meta.version))
 
 
 HELP_LINE = (
@@ -439,6 +470,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if help_page:
         line = HELP_LINE.format(escape(pages.relative_url(help_page, page.url)))
         output = output.replace('<div class="md-copyright">', '<div class="md-copyright">' + line, 1)
+    output = _previews(output, page)
     key = _ref_key(page)
     if key is None:
         return output
@@ -464,11 +496,17 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
     bib = project_of(config).bibliography
     if bib.exists():
         server.watch(str(bib))
+    _evidence_watch(server, config)
     return server
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     st = state()
+    for job in st.jobs:  # the style picker's files (reader features)
+        try:
+            job.result()
+        except OSError as exc:
+            raise PluginError(f"refkb: cannot write the style picker's files: {exc}") from exc
     if st.written is not None:
         try:
             st.written.result()
@@ -477,5 +515,351 @@ def on_post_build(config: MkDocsConfig) -> None:
         finally:
             if st.writer is not None:
                 st.writer.shutdown()
-    log.info("refkb: %d references; works formatted in four styles: %d from cache, %d new", len(st.refs), st.cache_hits,
-             st.cache_misses)  # fmt: skip
+    log.info("refkb: %d references; styles formatted over the whole library: %d from cache, %d new", len(st.refs),
+             st.cache_hits, st.cache_misses)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reader features (issue 14): last-updated dates, page cite blocks, citation previews, freshness, the style
+# picker and the 404 page's help line. The work is in `refkb.reader`; here only what needs MkDocs.
+
+READER_CSS = "assets/refkb/reader.css"
+READER_JS = ("assets/refkb/preview.js", "assets/refkb/picker.js", "assets/refkb/pageurl.js")
+VERIFICATION = "verification.md"
+VERIFICATION_MD = """# Verification dates
+
+For maintainers: every source by the date its record was last verified, oldest first. Records verified longer ago
+than the configured age carry a note on their page, and `refkb validate` lists them as `stale-verification`
+warnings: re-check the record on the issuing body's page, then update `verified_on` (and `verified_at`).
+
+REFKB_VERIFICATION
+"""
+# Pages that end with a cite block for themselves (the cite page cites the knowledge base as a whole).
+CITABLE = frozenset({"index.md", "claims.md", "glossary.md", "timeline.md", "methodology.md"})
+CITABLE_PREFIXES = ("topics/", "platforms/")
+CITE_PAGE = "cite.md"
+PDF = "downloads/knowledge-base.pdf"
+
+
+def _build_day() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def _reader_config(st: BuildState, config: MkDocsConfig) -> None:
+    st.meta = reader.kb_meta(st.project.root)
+    st.dates = reader.last_updated(st.project.root)  # one git call per build
+    st.today = _build_day()
+    if READER_CSS not in config.extra_css:
+        config.extra_css.append(READER_CSS)
+    for js in READER_JS:
+        if js not in config.extra_javascript:
+            config.extra_javascript.append(js)
+
+
+def _reader_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
+    def add(src: str, content: str | bytes) -> None:
+        if files.get_file_from_path(src) is None:
+            files.append(File.generated(config, src, content=content))
+
+    add(READER_CSS, reader.asset("reader.css"))
+    for js in READER_JS:
+        add(js, reader.asset(js.rsplit("/", 1)[1]))
+    add(VERIFICATION, VERIFICATION_MD)
+    if reader.engine_source(st.project.root) is not None and st.writer is not None:
+        index = reader.style_index(st.project.root / ".cache" / "refkb")
+        st.picker_styles = len(index)
+        st.jobs.append(st.writer.submit(reader.install_picker, Path(config.site_dir), st.project.root, index))
+    else:
+        log.info("refkb: node_modules/citeproc is missing (npm ci): reference pages get no style picker")
+
+
+def _page_sources(st: BuildState, page: Page) -> list[str]:
+    """The files a page is made from, as git names them (relative to the project root)."""
+    proj = st.project
+    src = page.file.src_uri
+    key = _ref_key(page)
+    if key is not None:
+        return [proj.relative(proj.annotations / f"{key}.md")]
+    if src in (LIBRARY, DASHBOARD, VERIFICATION):
+        return [proj.relative(proj.bibliography), proj.relative(proj.docs / src)]
+    if src in DATA_PAGES:
+        return [proj.relative(proj.docs / src), proj.relative(proj.docs / (src[:-3] + ".yml"))]
+    return [proj.relative(proj.docs / src)]
+
+
+def _page_updated(st: BuildState, page: Page) -> dt.date:
+    return reader.page_date(st.dates, _page_sources(st, page), st.meta.released)
+
+
+def _kb_updated(st: BuildState) -> dt.date:
+    docs = st.project.relative(st.project.docs) + "/"
+    bib = st.project.relative(st.project.bibliography)
+    known = [d for path, d in st.dates.items() if path.startswith(docs) or path == bib]
+    return max(known) if known else st.meta.released
+
+
+def _picker_section(key: str, current: str) -> list[str]:
+    """'Other citation styles' on a reference page, when the picker's files are in the site."""
+    st = state()
+    if not st.picker_styles:
+        return []
+    tokens = st.tokens[f"references/{key}.md"]
+    return ["## Other citation styles", tokens.add(reader.picker(key, current, st.picker_styles), late=True)]
+
+
+def _page_renderer(st: BuildState) -> styles.Renderer:
+    if st.page_renderer is None:
+        st.page_renderer = styles.Renderer(st.project.root / ".cache" / "refkb" / "pages")
+    return st.page_renderer
+
+
+def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfig) -> str:
+    """Citations, then the page's own cite block at its very end (after its reference list)."""
+    st = state()
+    src = page.file.src_uri
+    if src == VERIFICATION and "REFKB_VERIFICATION" in markdown:
+        rows = [reader.Verified(r.key, r.title, r.url, st.notes[r.key].verified_on if r.key in st.notes else None)
+                for r in st.refs.values()]  # fmt: skip
+        table = reader.verification_table(rows, st.today, st.project.stale_after_months, page.url)
+        markdown = markdown.replace("REFKB_VERIFICATION", tokens.add(table, late=True))
+    text = _cite(markdown, page, tokens)
+    cache = _page_renderer(st)
+    site_url = str(config.site_url or "")
+    if src == CITE_PAGE:
+        updated = _kb_updated(st)
+        item = reader.kb_item(st.meta, config.site_name, reader.page_url(site_url, ""), updated)
+        block = reader.cite_block(item, reader.render_page_item(item, cache), "refkb-kb", updated, st.meta.version,
+                                  pages.relative_url("", page.url) if not site_url else "")  # fmt: skip
+        pdf = Markup('<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
+                     "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
+                     "with its annotation).</p>").format(pages.relative_url(PDF, page.url))  # fmt: skip
+        return text + "\n\n## Cite the knowledge base\n\n" + tokens.add(block + pdf)
+    if src in CITABLE or src.startswith(CITABLE_PREFIXES):
+        updated = _page_updated(st, page)
+        title = _title_of(markdown, page.file)
+        item = reader.page_item(st.meta, config.site_name, title, reader.page_url(site_url, page.url), updated)
+        block = reader.cite_block(item, reader.render_page_item(item, cache), "refkb-page", updated, st.meta.version,
+                                  "./" if not site_url else "")  # fmt: skip
+        return text + "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
+    return text
+
+
+def _previews(output: str, page: Page) -> str:
+    """The page's citation previews: one record per cited work, as JSON in the page's article (so it travels with
+    the content under instant navigation)."""
+    st = state()
+    keys = [k for k in reader.cited_keys(output) if k in st.refs]
+    if not keys or "</article>" not in output:
+        return output
+    titles = {t.slug: t.title for t in st.project.topics}
+    records = {
+        k: reader.preview_record(st.refs[k], st.project.style, page.url, titles,
+                                 pages.TYPE_LABELS.get(st.refs[k].entry.type, st.refs[k].entry.type.capitalize()))
+        for k in keys
+    }  # fmt: skip
+    script = reader.json_script("refkb-previews", records)
+    return output.replace("</article>", f"{script}</article>", 1)
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    """The 404 page is a template, not a page: give it the footer's help line too (absolute link: it is served
+    at any address)."""
+    if template_name != "404.html" or not (Path(config.docs_dir) / "help.md").is_file():
+        return output_content
+    from urllib.parse import urlsplit
+
+    root = urlsplit(str(config.site_url or "")).path or "/"
+    line = HELP_LINE.format(escape(root.rstrip("/") + "/help/"))
+    return output_content.replace('<div class="md-copyright">', '<div class="md-copyright">' + line, 1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The evidence map (issue 10): the coding's facets, the gap map, platform and region pages, the vocabulary on the
+# methodology page and the coding's CSV/JSON export. The work is in `refkb.evidence`; here only what needs MkDocs.
+
+EVIDENCE_CSS = "assets/refkb/evidence.css"
+EVIDENCE_JS = "assets/refkb/evidence.js"  # before refkb.js: the library browser asks it for the facets
+REGIONS = "regions.md"
+REGIONS_MD = """# Sources by region
+
+Where the sources in this knowledge base look: UN M49 regions and ISO 3166 countries, as coded in each entry's
+`regions` field.
+
+REFKB_REGIONS
+"""
+PLATFORMS_INDEX = "platforms/index.md"
+VOCABULARY_MARKER = "REFKB_CODING_SCHEME"
+
+
+def _evidence_config(st: BuildState, config: MkDocsConfig) -> None:
+    if st.project.coding is None:
+        return
+    if EVIDENCE_CSS not in config.extra_css:
+        config.extra_css.append(EVIDENCE_CSS)
+    if EVIDENCE_JS not in config.extra_javascript:
+        at = config.extra_javascript.index(JS) if JS in config.extra_javascript else len(config.extra_javascript)
+        config.extra_javascript.insert(at, EVIDENCE_JS)
+
+
+def _evidence_sources(st: BuildState) -> list[evidence.Source]:
+    assert st.project.coding is not None
+    return evidence.sources(st.refs.values(), st.project.coding)
+
+
+def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
+    scheme = st.project.coding
+    if scheme is None:
+        return
+
+    def add(src: str, content: str | bytes) -> None:
+        if files.get_file_from_path(src) is None:
+            files.append(File.generated(config, src, content=content))
+
+    assets = Path(__file__).parent / "assets"
+    add(EVIDENCE_CSS, (assets / "evidence.css").read_bytes())
+    add(EVIDENCE_JS, (assets / "evidence.js").read_bytes())
+    srcs = _evidence_sources(st)
+    site_url = str(config.site_url or "")
+    add("downloads/coding.csv", evidence.coding_csv(srcs, scheme, site_url))
+    add("downloads/coding.json", evidence.coding_json(srcs, scheme, site_url))
+    add(REGIONS, REGIONS_MD)
+    add(PLATFORMS_INDEX, "# Platforms\n\nREFKB_PLATFORMS\n")
+    for cat in scheme.categories:
+        add(f"platforms/{cat.slug}.md", f"# {cat.label}\n")
+
+
+def _evidence_coding(st: BuildState, ref: pages.Ref, current: str) -> Markup:
+    scheme = st.project.coding
+    return evidence.coding_block(ref, scheme, current) if scheme is not None else Markup("")
+
+
+def _evidence_facets(st: BuildState) -> Markup:
+    scheme = st.project.coding
+    return evidence.library_facets(_evidence_sources(st), scheme) if scheme is not None else Markup("")
+
+
+def _evidence_row_attrs(st: BuildState) -> Callable[[pages.Ref], Markup] | None:
+    scheme = st.project.coding
+    return evidence.row_attrs(scheme) if scheme is not None else None
+
+
+def _evidence_page(markdown: str, page: Page, tokens: _Tokens) -> str:
+    """The dashboard's map, the platform and region pages, and the vocabulary tables (a marker on any page)."""
+    st = state()
+    scheme = st.project.coding
+    if scheme is None:
+        return markdown.replace("REFKB_EVIDENCE_MAP", "").replace(VOCABULARY_MARKER, "")
+    src, current = page.file.src_uri, page.url
+
+    def add(html: Markup) -> str:
+        return tokens.add(html)
+
+    if "REFKB_EVIDENCE_MAP" in markdown:
+        srcs = _evidence_sources(st)
+        kinds = [k for k in st.project.sourcekinds if any(s.ref.entry.value("sourcekind").strip() == k for s in srcs)]
+        ax = evidence.axes(srcs, scheme, st.project.topics, kinds)
+        markdown = markdown.replace("REFKB_EVIDENCE_MAP", evidence.map_markdown(srcs, scheme, ax, current, add))
+    if VOCABULARY_MARKER in markdown:
+        markdown = markdown.replace(VOCABULARY_MARKER, add(evidence.vocabulary_tables(scheme)))
+    if src == REGIONS and "REFKB_REGIONS" in markdown:
+        markdown = markdown.replace("REFKB_REGIONS", evidence.regions_page(_evidence_sources(st), scheme, current, add))
+    elif src == PLATFORMS_INDEX and "REFKB_PLATFORMS" in markdown:
+        markdown = markdown.replace("REFKB_PLATFORMS", add(evidence.platforms_index(_evidence_sources(st), scheme,
+                                                                                   current)))  # fmt: skip
+    elif src.startswith("platforms/") and src[len("platforms/") : -3] in scheme.category_by_slug:
+        category = src[len("platforms/") : -3]
+        generated = evidence.platform_page(_evidence_sources(st), scheme, category, st.project.topics, current, add)
+        heading = "## The sources in the library" if _H1.sub("", markdown, 1).strip() else ""
+        markdown = markdown.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + generated + "\n"
+    return markdown
+
+
+def _evidence_watch(server: Any, config: MkDocsConfig) -> None:
+    """`mkdocs serve` rebuilds when the coding vocabularies change."""
+    scheme = project_of(config).coding
+    if scheme is not None and scheme.source:
+        path = Path(config.config_file_path).parent / scheme.source if config.config_file_path else None
+        if path is not None and path.exists():
+            server.watch(str(path))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hardening (issue 12): front matter and headings are untrusted, and nothing unexpected becomes a traceback.
+# `refkb validate` (run in on_config) refuses these inputs with file:line; the build checks again, in case a page
+# reaches MkDocs some other way (a plugin, `mkdocs serve` after an edit).
+
+_PAGE_META = frozenset({"title", "description", "hide", "search", "status"})
+_NOTE_META = frozenset({"verified_at", "verified_on", "content_note"})
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
+_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_HANDLER = re.compile(
+    r"""\son[a-z]+\s*=|(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(?:javascript:|vbscript:|data:text/html)""",
+    re.I,
+)
+
+
+def untrusted_meta(page: Page) -> None:
+    """Keep only the front-matter keys a page may carry; plain text values escaped (the theme prints `title` and
+    `description` unescaped; `template`, `location`, `author` and the rest never reach it)."""
+    allowed = _NOTE_META if _ref_key(page) is not None else _PAGE_META
+    for name in [k for k in page.meta if k not in allowed]:
+        del page.meta[name]
+    for name in ("title", "description"):
+        value = page.meta.get(name)
+        if value is not None:
+            page.meta[name] = safe_title(str(value)) if isinstance(value, str | int | float) else ""
+
+
+def refuse_script(html: str, page: Page) -> None:
+    """No event handler or script URL in a page's HTML, and only plain ids in its table of contents (attr_list
+    lets a heading set any id, which the theme prints inside an attribute)."""
+    where = f"docs/{page.file.src_uri}"
+    stack = list(page.toc.items) if page.toc else []
+    while stack:
+        item = stack.pop()
+        if not _SAFE_ID.match(item.id or "x"):
+            raise PluginError(f"{where}: a heading's id {item.id[:60]!r} is not a plain id — use {{: #plain-id }}")
+        stack.extend(item.children)
+    for tag in _TAG.finditer(html):
+        if _HANDLER.search(tag.group(0)):
+            line = html.count("\n", 0, tag.start()) + 1
+            raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds an event handler or a "
+                              f"script URL: {tag.group(0)[:80]!r} — remove it")  # fmt: skip
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A hook that reports anything unexpected as one line (a PluginError naming the file), never a traceback."""
+    from . import guard, writes
+
+    name = fn.__name__
+
+    def hook(*args: Any, **kwargs: Any) -> Any:
+        try:
+            if name == "on_config":
+                with contextlib.suppress(OSError, project_mod.ConfigError):
+                    proj = project_of(args[0] if args else kwargs["config"])
+                    writes.try_recover(proj.bibliography, [proj.annotations])
+            if name == "on_page_markdown":
+                untrusted_meta(kwargs.get("page") or args[1])
+            result = fn(*args, **kwargs)
+            if name == "on_page_content":
+                refuse_script(str(result), kwargs.get("page") or args[1])
+            return result
+        except PluginError:
+            raise
+        except project_mod.ConfigError as exc:
+            raise PluginError(f"refkb: {exc}") from None
+        except (MemoryError, RecursionError, Exception) as exc:
+            raise PluginError(f"refkb: {guard.describe(exc)}") from None
+
+    hook.__name__ = name
+    hook.__doc__ = fn.__doc__
+    return hook
+
+
+for _name in [n for n, v in list(globals().items()) if n.startswith("on_") and callable(v)]:
+    globals()[_name] = guarded(globals()[_name])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import difflib
 import json
 import os
@@ -58,23 +60,45 @@ def _summary(issues: Sequence[Issue], out: TextIO) -> None:
     out.write(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
 
 
+def _macro_files(args: argparse.Namespace) -> list[Path]:
+    files = [Path(m) for m in getattr(args, "macros", None) or []]
+    for m in files:
+        if not m.is_file():
+            raise UsageError(f"{m}: no such file (--macros)")
+    return files
+
+
+def _read_set(paths: Sequence[Path], macro_files: Sequence[Path]) -> list[BibFile]:
+    """`macro_files` then `paths`, in order, each seeing the @string macros of those before it (as BibTeX reads
+    `\\bibliography{abbrv,refs}`); returns the BibFiles of all of them."""
+    try:
+        return bibfile.read_set([*macro_files, *paths])
+    except OSError as exc:
+        raise UsageError(f"{exc.filename}: cannot read ({exc.strerror})") from exc
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     proj = find_project()
     issues: list[Issue] = []
     paths = [Path(p) for p in args.paths]
+    macro_files = _macro_files(args)
     if not paths:
         if proj is None:
             raise UsageError("no mkdocs.yml here or above: name a .bib file, or run inside the project")
         if not proj.bibliography.is_file():
             raise UsageError(f"{proj.relative(proj.bibliography)}: no such file")
+        _recover(proj)
         _, issues = validate.validate_project(proj)
-    for path in paths:
+    for path in [*macro_files, *paths]:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-        if proj is not None and path.resolve() == proj.bibliography.resolve():
+    project_bib = proj.bibliography.resolve() if proj is not None else None
+    for path, bib in zip([*macro_files, *paths], _read_set(paths, macro_files), strict=True):
+        if proj is not None and path.resolve() == project_bib and not macro_files and len(paths) == 1:
+            _recover(proj)
             _, found = validate.validate_project(proj)
         else:
-            found = validate.validate_bib(_read(path))
+            found = validate.validate_bib(bib)
         issues.extend(found)
     issues.sort(key=Issue.sort_key)
     report(issues, args.format, sys.stdout)
@@ -90,26 +114,64 @@ def _read(path: Path) -> BibFile:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
 
 
+def _recover(proj: project.Project) -> None:
+    """Finish a commit a crash interrupted (entry and annotation: both or neither), if no writer is busy."""
+    from . import writes
+
+    with contextlib.suppress(OSError):
+        writes.try_recover(proj.bibliography, [proj.annotations])
+
+
 def cmd_format(args: argparse.Namespace) -> int:
-    if args.path:
-        path = Path(args.path)
-    else:
+    macro_files = _macro_files(args)
+    paths = [Path(p) for p in args.paths]
+    if not paths:
         proj = find_project()
         if proj is None:
             raise UsageError("no mkdocs.yml here or above: name the .bib file to format")
-        path = proj.bibliography
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    bib = _read(path)
-    errors = [i for i in bib.issues if i.level is Level.ERROR]
+        macro_files = [*proj.macro_files, *macro_files]
+        paths = [proj.bibliography]
+    for path in [*macro_files, *paths]:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    code = EXIT_OK
+    for path in paths:
+        code = max(code, _format_one(args, path, [*macro_files, *paths[: paths.index(path)]]))
+    return code
+
+
+def _format_one(args: argparse.Namespace, path: Path, before: Sequence[Path]) -> int:
+    """Format one file of a set; `before` are the files read before it (their @string macros are defined)."""
+    from . import writes
+
+    if args.check:
+        return _format_locked(args, path, before)
+    try:
+        with writes.lock(path, on_wait=lambda m: sys.stderr.write(f"refkb format: {m}\n")):
+            return _format_locked(args, path, before)
+    except writes.LockHeld as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot lock ({exc.strerror})") from exc
+
+
+def _format_locked(args: argparse.Namespace, path: Path, before: Sequence[Path]) -> int:
+    bib = _read_set([path], before)[-1]
+    errors = [i for i in bib.issues if i.level is Level.ERROR and i.code != "undefined-macro"]
+    undefined = [i for i in bib.issues if i.code == "undefined-macro"]
     if errors:
         report(errors, "text", sys.stderr)
         sys.stderr.write(f"refkb format: {path} has {len(errors)} syntax error(s); nothing was written\n")
         return EXIT_PROBLEMS
+    if undefined and not args.quiet:  # BibTeX reads such a file with its abbreviations file: keep the bare word
+        report([dataclasses.replace(i, level=Level.WARNING) for i in undefined], "text", sys.stderr)
+        sys.stderr.write(f"refkb format: {len(undefined)} macro(s) not defined in {path} were kept as they are "
+                         "(name the file that defines them first, or with --macros)\n")  # fmt: skip
     canonical = bibfile.format_text(bib)
     original = bib.text
+    current = path.read_bytes()
     if args.check:
-        if canonical == path.read_text(encoding="utf-8-sig"):
+        if canonical.encode("utf-8") == current:
             return EXIT_OK
         diff = difflib.unified_diff(
             original.splitlines(True), canonical.splitlines(True), f"{path}", f"{path} (canonical)"
@@ -117,7 +179,7 @@ def cmd_format(args: argparse.Namespace) -> int:
         sys.stdout.writelines(diff)
         sys.stderr.write(f"refkb format --check: {path} is not in canonical form; run refkb format {path}\n")
         return EXIT_PROBLEMS
-    if canonical == path.read_text(encoding="utf-8-sig"):
+    if canonical.encode("utf-8") == current:
         if not args.quiet:
             sys.stderr.write(f"{path}: already canonical\n")
         return EXIT_OK
@@ -131,7 +193,7 @@ def cmd_format(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from . import crossref, intake
+    from . import crossref, intake, writes
 
     proj = find_project()
     if proj is None:
@@ -145,9 +207,20 @@ def cmd_add(args: argparse.Namespace) -> int:
         elif args.type:
             candidate = intake.from_fields(args.type, args.field)
         else:
-            text = sys.stdin.read() if args.source == "-" else _read_text(Path(args.source))
+            text = _stdin_text() if args.source == "-" else _read_text(Path(args.source))
             candidate = intake.from_bibtex(text)
-        plan = intake.plan(proj, candidate)
+        if args.dry_run:
+            plan = intake.plan(proj, candidate)
+        else:
+            with writes.lock(proj.bibliography, on_wait=lambda m: sys.stderr.write(f"refkb add: {m}\n"),
+                             clean=[proj.annotations]):  # fmt: skip
+                plan = intake.plan(proj, candidate)  # read again under the lock: no other add is lost
+                try:
+                    intake.apply(plan)
+                except OSError as exc:
+                    raise UsageError(f"cannot write ({exc.strerror}): nothing was changed") from exc
+    except writes.LockHeld as exc:
+        raise UsageError(str(exc)) from exc
     except crossref.Offline as exc:
         raise UsageError(f"cannot reach Crossref ({exc}); add the entry as BibTeX or with --type/--field") from exc
     except crossref.NotFound:
@@ -159,11 +232,6 @@ def cmd_add(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     if args.dry_run:
         sys.stdout.write(plan.diff(proj.root))
-    else:
-        try:
-            intake.apply(plan)
-        except OSError as exc:
-            raise UsageError(f"cannot write ({exc.strerror}): nothing was changed") from exc
     bib_path = proj.relative(plan.bib_path)
     if args.json:
         json.dump({
@@ -187,13 +255,24 @@ def cmd_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _decoded(data: bytes, shown: str) -> str:
+    if len(data) > bibfile.MAX_BYTES:
+        raise UsageError(f"{shown}: larger than {bibfile.MAX_BYTES // (1024 * 1024)} MB")
+    text, problem = bibfile.decode(data, shown)
+    if problem is not None:
+        raise UsageError(problem.render())
+    return text
+
+
+def _stdin_text() -> str:
+    return _decoded(sys.stdin.buffer.read(bibfile.MAX_BYTES + 1), "<stdin>")
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return _decoded(path.read_bytes(), str(path))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8") from exc
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
@@ -238,8 +317,13 @@ def cmd_check_links(args: argparse.Namespace) -> int:
         path = proj.relative(proj.bibliography)
         issues = [r.as_issue(path) for r in results if r.status != "ok"]
         if args.fix_archive:
+            from . import writes
+
             try:
-                changed = links.fix_archive(proj.bibliography, results)
+                with writes.lock(proj.bibliography):
+                    changed = links.fix_archive(proj.bibliography, results)
+            except writes.LockHeld as exc:
+                raise UsageError(str(exc)) from exc
             except ValueError as exc:
                 sys.stderr.write(f"refkb check-links: {exc}\n")
                 return EXIT_PROBLEMS
@@ -315,11 +399,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="refkb", description="Validate, format and build the knowledge base's references.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     v = sub.add_parser("validate", help="check references.bib, annotation pages and citations")
-    v.add_argument("paths", nargs="*", metavar="PATH", help=".bib files (default: the project)")
+    v.add_argument("paths", nargs="*", metavar="PATH",
+                   help=".bib files, read in order sharing @string macros (default: the project)")  # fmt: skip
+    v.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     v.add_argument("--format", choices=("text", "json", "github"), default="text")
     v.set_defaults(func=cmd_validate)
     f = sub.add_parser("format", help="rewrite a .bib file in canonical form")
-    f.add_argument("path", nargs="?", metavar="PATH", help="the .bib file (default: the project's)")
+    f.add_argument("paths", nargs="*", metavar="PATH",
+                   help=".bib files, read in order sharing @string macros (default: the project's)")  # fmt: skip
+    f.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     f.add_argument("--check", action="store_true", help="write nothing; show a diff and exit 1 when not canonical")
     f.add_argument("--quiet", "-q", action="store_true", help="say nothing when all is well")
     f.set_defaults(func=cmd_format)
@@ -364,6 +452,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except (MemoryError, RecursionError, Exception) as exc:  # the guard: one line, never a traceback
+        from . import guard
+
+        sys.stderr.write(f"refkb: {guard.describe(exc)}\n")
+        return EXIT_USAGE
 
 
 def run() -> None:

@@ -31,6 +31,8 @@ TYPES = {
     "manual": "report", "booklet": "pamphlet", "patent": "patent", "unpublished": "manuscript",
     "periodical": "periodical", "misc": "document",
 }  # fmt: skip
+# biblatex's thesis types as the genre the styles print (APA 7 10.6: "[Doctoral dissertation, University]").
+THESIS_TYPES = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Master’s thesis"}
 # A UN document symbol (A/RES/64/293, S/2020/1) marks a resolution or document of a UN organ, which the styles
 # format like a report with its number; CSL's "legislation" would print it as a US public law ("Pub. L. No.").
 UN_SYMBOL = re.compile(r"^[A-Z]{1,3}/(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")
@@ -62,8 +64,47 @@ def plain(value: str) -> str:
 
 
 def display(value: str) -> str:
-    """A plain value for showing outside a citation: neutral quotation marks as double quotes."""
-    return value.replace(QUOTE_OPEN, "“").replace(QUOTE_CLOSE, "”")
+    """A plain value for showing outside a citation: neutral quotation marks as double quotes, no CSL markup."""
+    return NOCASE_TAG.sub("", value).replace(QUOTE_OPEN, "“").replace(QUOTE_CLOSE, "”")
+
+
+# Brace protection as CSL-JSON writes it (biblatex and pandoc honour `{FOSTA}` the same way): citeproc-js, pandoc and
+# Zotero read `<span class="nocase">` and leave the words inside as they are when a style changes the case.
+NOCASE_OPEN, NOCASE_CLOSE = '<span class="nocase">', "</span>"
+NOCASE_TAG = re.compile(r'<span class="nocase">|</span>')
+_CASE_FIELDS = ("title", "subtitle", "journaltitle", "journal", "booktitle", "maintitle", "series")
+
+
+def protected(value: str) -> str:
+    """A title as CSL-JSON: plain text, with each brace group at the top level (`{FOSTA}`, `{United Nations}`) kept
+    as a nocase span; a TeX command's argument (`\\emph{x}`) is not a protected group."""
+    if "{" not in value:
+        return plain(value)
+    marked: list[str] = []
+    depth = 0
+    protecting = False
+    for i, ch in enumerate(value):
+        escaped = i > 0 and value[i - 1] == "\\"
+        if ch == "{" and not escaped:
+            if depth == 0:
+                protecting = not re.search(r"\\[A-Za-z]+\s*$", value[:i])
+                if protecting:
+                    marked.append(_GROUP_OPEN)
+                    depth += 1
+                    continue
+            depth += 1
+        elif ch == "}" and not escaped and depth:
+            depth -= 1
+            if depth == 0 and protecting:
+                marked.append(_GROUP_CLOSE)
+                protecting = False
+                continue
+        marked.append(ch)
+    text = plain("".join(marked))
+    return text.replace(_GROUP_OPEN, NOCASE_OPEN).replace(_GROUP_CLOSE, NOCASE_CLOSE)
+
+
+_GROUP_OPEN, _GROUP_CLOSE = "\ue030", "\ue031"
 
 
 def typographic(text: str) -> str:
@@ -171,21 +212,23 @@ def item(entry: Entry) -> CslItem:
     """The CSL-JSON item of one entry."""
     e = entry.value
     csl: CslItem = {"id": entry.key, "type": TYPES.get(entry.type, "document")}
+    if csl["type"] == "article-journal" and e("entrysubtype").strip() in ("newspaper", "magazine"):
+        csl["type"] = f"article-{e('entrysubtype').strip()}"
     if csl["type"] == "legislation" and UN_SYMBOL.match(plain(e("number"))):
         csl["type"] = "report"
     for field, var in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
         if e(field):
             csl[var] = [_csl_name(p) for p in people(e(field))]
-    title = plain(e("title"))
+    title = protected(e("title"))
     if e("subtitle"):
-        title = f"{title}: {plain(e('subtitle'))}"
+        title = f"{title}: {protected(e('subtitle'))}"
     if title:
         csl["title"] = title
     container = e("journaltitle") or e("journal") or e("booktitle") or e("maintitle")
     if container:
-        csl["container-title"] = plain(container)
+        csl["container-title"] = protected(container)
     if e("series"):
-        csl["collection-title"] = plain(e("series"))
+        csl["collection-title"] = protected(e("series"))
     # A web page's organisation is the website (its container), not a publisher: APA would print it twice.
     webpage = csl["type"] == "webpage"
     publisher = e("publisher") or e("institution") or ("" if webpage else e("organization")) or e("school")
@@ -195,27 +238,38 @@ def item(entry: Entry) -> CslItem:
     place = e("location") or e("address")
     if place:
         csl["publisher-place"] = plain(place)
+    # biblatex's event fields (a conference paper's meeting), as pandoc and Zotero map them.
+    if e("eventtitle"):
+        csl["event-title"] = plain(e("eventtitle"))
+    if e("venue"):
+        csl["event-place"] = plain(e("venue"))
+    if e("eventdate") and date_parts(e("eventdate")):
+        csl["event-date"] = {"date-parts": date_parts(e("eventdate"))}
     dates = issued(entry)
     if dates:
         csl["issued"] = {"date-parts": dates}
     accessed = date_parts(e("urldate")) if e("urldate") else None
     if accessed:
         csl["accessed"] = {"date-parts": accessed}
-    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"),
+    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"), ("version", "version"),
                        ("abstract", "abstract"), ("note", "note")):  # fmt: skip
         if e(field):
             csl[var] = plain(e(field))
     if e("pages"):
         csl["page"] = plain(e("pages")).replace("--", "–")
+    periodical = csl["type"] in ("article-journal", "article-magazine", "article-newspaper")
     if e("number"):
         # A journal's issue; for a report, legislation or document: its number or document symbol.
-        csl["issue" if csl["type"] in ("article-journal", "article-magazine", "article-newspaper") else "number"] = (
-            plain(e("number"))
-        )
+        csl["issue" if periodical else "number"] = plain(e("number"))
     if e("issue"):
         csl["issue"] = plain(e("issue"))
+    if e("eid"):
+        # biblatex's eid is an article number (PLOS ONE's e0273708): CSL's `number` for a journal article.
+        csl["number"] = plain(e("eid"))
     if e("type") and csl["type"] in ("report", "thesis", "document", "legislation", "webpage"):
-        csl["genre"] = plain(e("type"))
+        csl["genre"] = THESIS_TYPES.get(e("type").strip().lower(), plain(e("type")))
+    elif csl["type"] == "thesis" and entry.type in ("phdthesis", "mastersthesis"):
+        csl["genre"] = THESIS_TYPES[entry.type]
     if doi_of(entry):
         csl["DOI"] = doi_of(entry)
     if link_of(entry):
@@ -239,6 +293,30 @@ def map_strings(value: Any, fn: Callable[[str], str], skip: frozenset[str] = fro
 
 
 def public(item: CslItem) -> CslItem:
-    """An item as people and other programs read it: neutral quotation marks as typographic double quotes."""
+    """An item as people read it: neutral quotation marks as typographic double quotes, no CSL markup."""
     shown: CslItem = map_strings(item, display)
     return shown
+
+
+def _quotes(value: str) -> str:
+    return value.replace(QUOTE_OPEN, "“").replace(QUOTE_CLOSE, "”")
+
+
+def exported(item: CslItem) -> CslItem:
+    """An item as CSL-JSON for other programs (Zotero, pandoc, citeproc-js): typographic quotation marks, brace
+    protection kept as nocase spans."""
+    out: CslItem = map_strings(item, _quotes)
+    return out
+
+
+# A number with a hyphen that is not a range (a public law 115-164, a document symbol): CSL engines read "115-164"
+# as a range ("Pub. L. Nos. 115–164") unless the hyphen is escaped.
+_NOT_RANGE = {"legislation", "bill", "report", "document", "webpage", "dataset"}
+
+
+def engine_item(item: CslItem) -> CslItem:
+    """An item as the CSL engine takes it: CSL-JSON, with a hyphen in a statute's or report's number escaped."""
+    out = exported(item)
+    if out.get("type") in _NOT_RANGE and "-" in str(out.get("number", "")):
+        out["number"] = str(out["number"]).replace("-", "\\-")
+    return out

@@ -75,4 +75,4 @@ def ris(items: Sequence[csl.CslItem]) -> str:
 
 
 def csl_json(items: Sequence[csl.CslItem]) -> str:
-    return json.dumps([csl.public(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps([csl.exported(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"

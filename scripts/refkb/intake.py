@@ -138,11 +138,12 @@ def conventional_key(c: Candidate, taken: set[str]) -> tuple[str, str]:
     prefixes, year, titles = validate.key_parts(probe)
     short = validate.ascii_fold(probe.value("shortauthor"))
     prefix = re.sub(r"[^a-z0-9]", "", short) if short else _preferred(prefixes, probe)
-    words = titles[0] if titles else []
-    base = f"{prefix or 'anon'}{year}{words[0] if words else 'untitled'}"
+    words = [w[:24] for w in titles[0]] if titles else []  # a key names files: at most validate.MAX_KEY characters
+    prefix = (prefix or "anon")[:24]
+    base = f"{prefix}{year}{words[0] if words else 'untitled'}"
     if base.lower() not in taken:
         return base, ""
-    if len(words) > 1 and (base + words[1]).lower() not in taken:
+    if len(words) > 1 and (base + words[1]).lower() not in taken and len(base + words[1]) <= validate.MAX_KEY:
         return base + words[1], f"{base} is taken: used {base + words[1]}"
     n = 2
     while f"{base}-{n}".lower() in taken:
@@ -250,11 +251,14 @@ def _refuse_duplicates(bib: BibFile, c: Candidate) -> None:
 
 
 def apply(p: Plan) -> None:
-    """Write references.bib (atomically) and the annotation scaffold."""
-    bibfile.write_atomic(p.bib_path, p.new_text)
+    """Write references.bib and the annotation scaffold, both or neither (`writes.commit`). The caller holds
+    `writes.lock(bib_path)` from before `plan` read the file."""
+    from . import writes
+
+    files = {p.bib_path: p.new_text}
     if p.note_text is not None:
-        p.note_path.parent.mkdir(parents=True, exist_ok=True)
-        bibfile.write_atomic(p.note_path, p.note_text)
+        files[p.note_path] = p.note_text
+    writes.commit(files, p.bib_path)
 
 
 LEFT_TO_DO = (

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import guard, safeyaml
 from .model import Issue, Level
 from .project import Project
 
@@ -70,45 +69,61 @@ class Data:
     issues: tuple[Issue, ...] = ()
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Keeps each mapping's line (as `__line__`) and reads dates as text, as they were written."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = super().construct_mapping(node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-
-def _as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node)) if isinstance(node, yaml.ScalarNode) else ""
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+_YAML = safeyaml.Options(keep_lines=True, dates_as_text=True)
+_SCALAR = (str, int, float, bool)
 
 
 def _text(item: dict[str, Any], name: str) -> str:
     value = item.get(name, "")
-    return " ".join(str(value).split()) if value is not None else ""
+    if value is None or not isinstance(value, _SCALAR):
+        return ""
+    return " ".join(str(value).split())
 
 
 def _keys(item: dict[str, Any], name: str) -> tuple[str, ...]:
     value = item.get(name) or []
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",")]
-    return tuple(str(v).strip().lstrip("@") for v in value if str(v).strip())
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v).strip().lstrip("@") for v in value if isinstance(v, _SCALAR) and str(v).strip())
+
+
+def type_problems(item: dict[str, Any], texts: tuple[str, ...], lists: tuple[str, ...]) -> list[str]:
+    """What is of the wrong YAML type in one record: text fields must be text, key lists text or lists of text."""
+    out = []
+    for name in texts:
+        v = item.get(name)
+        if v is not None and not isinstance(v, _SCALAR):
+            out.append(f"'{name}' must be text, not a {_kind(v)}")
+    for name in lists:
+        v = item.get(name)
+        if v is None or isinstance(v, str):
+            continue
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            what = _kind(v) if not isinstance(v, list) else "a list holding " + ", ".join(
+                sorted({_kind(x) for x in v if not isinstance(x, str)})
+            )
+            out.append(f"'{name}' must be a list of citation keys, not {what}")
+    return out
+
+
+def _kind(v: object) -> str:
+    kinds = {dict: "a mapping", list: "a list", int: "a number", float: "a number", bool: "true/false"}
+    return kinds.get(type(v), type(v).__name__)
 
 
 def _load(path: Path, rel: str) -> tuple[list[dict[str, Any]], list[Issue]]:
     if not path.is_file():
         return [], []
+    guard.note(rel)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        first = str(exc).splitlines()[0]
-        return [], [Issue(rel, line, col, Level.ERROR, "data-invalid", "", f"not valid YAML: {first}",
-                          "fix the YAML syntax")]  # fmt: skip
+        data = safeyaml.load_bytes(path.read_bytes(), _YAML)
+    except safeyaml.YamlError as exc:
+        return [], [Issue(rel, exc.line, exc.col, Level.ERROR, "data-invalid", "", exc.message,
+                          "fix the YAML (no aliases, UTF-8, nesting below 64 levels)")]  # fmt: skip
+    except OSError as exc:
+        return [], [Issue(rel, 1, 1, Level.ERROR, "data-invalid", "", f"cannot read ({exc.strerror})", "")]
     if data is None:
         return [], []
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
@@ -117,8 +132,9 @@ def _load(path: Path, rel: str) -> tuple[list[dict[str, Any]], list[Issue]]:
     return data, []
 
 
-def load(project: Project, keys: set[str]) -> Data:
+def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data:
     """Read and check the three files; a missing file is simply empty."""
+    today = today or dt.date.today()
     issues: list[Issue] = []
     docs = project.docs
 
@@ -142,6 +158,8 @@ def load(project: Project, keys: set[str]) -> Data:
     seen: set[str] = set()
     for item in raw:
         line = int(item.get("__line__", 1))
+        for problem in type_problems(item, ("id", "section", "claim", "verdict", "note", "corrected"), ("evidence",)):
+            bad("claims.yml", line, "data-invalid", _text(item, "id"), problem, "write the value as the others are")
         cid = _text(item, "id")
         text, verdict = _text(item, "claim"), _text(item, "verdict").lower()
         missing = [f for f in ("id", "section", "claim", "verdict", "note") if not _text(item, f)]
@@ -172,6 +190,8 @@ def load(project: Project, keys: set[str]) -> Data:
     terms = []
     for item in raw:
         line = int(item.get("__line__", 1))
+        for problem in type_problems(item, ("term", "definition"), ("cite",)):
+            bad("glossary.yml", line, "data-invalid", _text(item, "term"), problem, "write the value as the others are")
         term, definition = _text(item, "term"), _text(item, "definition")
         if not term or not definition:
             bad("glossary.yml", line, "data-invalid", term, "a term needs term and definition", "fill in both")
@@ -184,11 +204,16 @@ def load(project: Project, keys: set[str]) -> Data:
     events = []
     for item in raw:
         line = int(item.get("__line__", 1))
+        for problem in type_problems(item, ("date", "event"), ("cite",)):
+            bad("timeline.yml", line, "data-invalid", _text(item, "date"), problem, "write the value as the others are")
         date, event = _text(item, "date"), _text(item, "event")
         if not _DATE.match(date) or not _valid_date(date):
             bad("timeline.yml", line, "invalid-event-date", date, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
                 "write the date only as precisely as the source shows it")  # fmt: skip
             continue
+        if date > today.isoformat()[: len(date)]:
+            bad("timeline.yml", line, "future-date", date, f"date {date} is in the future",
+                "a timeline records what has happened: check the date")  # fmt: skip
         if not event:
             bad("timeline.yml", line, "data-invalid", date, "an event needs its text", "write the event")
         cite = _keys(item, "cite")

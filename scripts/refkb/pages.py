@@ -8,13 +8,14 @@ import datetime as dt
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from . import bibfile, csl, kb, styles
 from .citations import Citation, Cite
+from .engine import CITE_END, CITE_SEP, CITE_START, ClusterCite
 from .model import Entry, Person
 from .project import Topic
 from .validate import url_problem
@@ -116,11 +117,9 @@ class Ref:
         tagged = [t.strip() for t in self.entry.value("keywords").split(",") if t.strip()]
         return tagged + [t for t in self.discussed_in if t not in tagged]
 
-    def sort_key(self) -> tuple[str, str, str]:
-        first = (self.item.get("author") or self.item.get("editor") or [{}])[0]
-        name = first.get("literal") or f"{first.get('family', '')} {first.get('given', '')}"
-        year = self.rendered["apa"].year if "apa" in self.rendered else ""
-        return (name.casefold(), year, self.title.casefold())
+    def sort_key(self) -> tuple[int, str]:
+        """The order of the site's default reference list (APA's, as its engine sorts it)."""
+        return (self.rendered["apa"].order if "apa" in self.rendered else 0, self.key)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -297,74 +296,74 @@ _LABELS = {
     "note": ("n", "nn", "note", "notes"), "line": ("l", "ll", "line", "lines"), "table": ("tbl", "table", "tables"),
 }  # fmt: skip
 _LABEL_OF = {alias: label for label, aliases in _LABELS.items() for alias in aliases}
-_STYLE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "apa": {"page": ("p.", "pp."), "chapter": ("Chapter", "Chapters"), "section": ("Section", "Sections"),
-            "paragraph": ("para.", "paras."), "figure": ("Figure", "Figures"), "volume": ("Vol.", "Vols."),
-            "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("Table", "Tables")},
-    "harvard": {"page": ("p.", "pp."), "chapter": ("ch.", "chs."), "section": ("s.", "ss."),
-                "paragraph": ("para.", "paras."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
-                "note": ("n.", "nn."), "line": ("l.", "ll."), "table": ("table", "tables")},
-    "chicago": {"page": ("", ""), "chapter": ("chap.", "chaps."), "section": ("sec.", "secs."),
-                "paragraph": ("para.", "paras."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
-                "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("table", "tables")},
-    "mla": {"page": ("", ""), "chapter": ("ch.", "chs."), "section": ("sec.", "secs."),
-            "paragraph": ("par.", "pars."), "figure": ("fig.", "figs."), "volume": ("vol.", "vols."),
-            "note": ("n.", "nn."), "line": ("line", "lines"), "table": ("table", "tables")},
-}  # fmt: skip
+# A function that formats citation clusters in a style (styles.Renderer.cluster): works wrapped in markers.
+ClusterFn = Callable[[str, Sequence[ClusterCite]], str]
 
 
-def locator_text(suffix: str, style_id: str) -> str:
-    """'p. 12' / ', pp. 3-4' / ', ch. 5' written in the style's way (APA 'p. 12', Chicago '12')."""
+def locator(suffix: str) -> tuple[str, str, str]:
+    """A citation's suffix as (CSL label, locator, rest): ', pp. 3-4' -> ('page', '3-4', ''); the engine writes the
+    label in the style's way (APA 'pp. 3–4', Chicago '3–4')."""
     suffix = suffix.strip()
     if not suffix:
-        return ""
+        return ("", "", "")
     m = _LOCATOR.match(suffix)
     if not m:
-        return suffix.lstrip(", ")
+        return ("", "", suffix.lstrip(", "))
     if m["bare"] is not None:
-        label, value, rest = "page", m["bare"], m["rest2"] or ""
-    else:
-        label, value, rest = _LABEL_OF.get(m["label"].lower().rstrip("."), "page"), m["value"], m["rest"] or ""
-    value = re.sub(r"\s*[-–]+\s*", "–", value.strip())
-    plural = "–" in value or "," in value or m["label"] in ("pp", "paras", "figs", "vols", "nn", "ll")
-    forms = _STYLE_LABELS.get(style_id, _STYLE_LABELS["apa"])[label]
-    term = forms[1] if plural else forms[0]
-    return (f"{term} {value}" if term else value) + rest
+        return ("page", m["bare"].strip(), (m["rest2"] or "").lstrip(", "))
+    label = _LABEL_OF.get(m["label"].lower().rstrip("."), "page")
+    return (label, m["value"].strip(), (m["rest"] or "").lstrip(", "))
 
 
-def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
-    """One citation as it reads in the text, each work linked to its page."""
-    style = styles.STYLES[style_id]
-    parts = []
-    for cite in citation.cites:
-        ref = refs[cite.key]
-        r = ref.rendered[style_id]
-        loc = locator_text(cite.suffix, style_id)
-        href = relative_url(ref.url, current)
-        title = ref.rendered[style_id].text
-        author = Markup(r.author)
-        if citation.narrative and style_id == "apa":
-            author = Markup(str(author).replace(" &amp; ", " and "))
-        year = r.year
-        sep_loc = " " if style_id == "mla" else ", "
-        if citation.narrative:
-            inner = ", ".join(x for x in (year, loc) if x)
-            text = author + (fmt(" ({})", inner) if inner else Markup(""))
-        elif cite.suppress_author:
-            text = Markup(", ".join(x for x in (year, loc) if x) or r.author)
-        else:
-            text = author + (Markup(style.author_year_sep) + year if year else Markup("")) + (
-                Markup(sep_loc) + loc if loc else Markup(""))  # fmt: skip
-        prefix = fmt("{} ", cite.prefix) if cite.prefix and not citation.narrative else Markup("")
-        parts.append(prefix + fmt('<a class="refkb-cite" href="{}" title="{}">{}</a>', href, title, text))
-    body = Markup("; ").join(parts)
+_WRAPPED = re.compile(re.escape(CITE_START) + "(.*?)" + re.escape(CITE_SEP) + "(.*?)" + re.escape(CITE_END), re.S)
+_NO_FORM = "[NO_PRINTED_FORM]"
+
+
+def _linked(cluster: str, refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+    """A formatted cluster (safe HTML from the engine) with each work linked to its page."""
+
+    def one(m: re.Match[str]) -> str:
+        ref = refs.get(m.group(1))
+        if ref is None:
+            return m.group(2)
+        return str(fmt('<a class="refkb-cite" href="{}" data-key="{}" title="{}">{}</a>',
+                       relative_url(ref.url, current), ref.key, ref.rendered[style_id].text,
+                       Markup(m.group(2))))  # fmt: skip
+
+    return Markup(_WRAPPED.sub(one, cluster.replace(_NO_FORM, "")))
+
+
+def _cluster_cite(cite: Cite, **flags: bool) -> ClusterCite:
+    label, loc, rest = locator(cite.suffix)
+    return ClusterCite(cite.key, locator=loc, label=label, prefix=cite.prefix.strip(), suffix=rest, **flags)
+
+
+def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn) -> Markup:
+    """One citation as it reads in the text, formatted by the style's engine (order, collapsing, locators), each
+    work linked to its page. A narrative citation (`@key`) is the author, then the year in the style's
+    parentheses, as pandoc writes it."""
     if citation.narrative:
-        return fmt('<span class="refkb-citation">{}</span>', body)
-    return fmt('<span class="refkb-citation">({})</span>', body)
+        parts = []
+        for cite in citation.cites:
+            author = clusters(style_id, [_cluster_cite(cite, author_only=True)])
+            year = clusters(style_id, [_cluster_cite(cite, suppress_author=True)])
+            if _NO_FORM in author or not _WRAPPED.sub(r"\2", author).strip():
+                author = clusters(style_id, [_cluster_cite(cite)])
+                year = ""
+            if style_id == "apa":
+                author = author.replace(" &#38; ", " and ")
+            year = year.replace(_NO_FORM, "")
+            text = _linked(author, refs, style_id, current)
+            if _WRAPPED.sub(r"\2", year).strip("() "):
+                text += Markup(" ") + _linked(year, refs, style_id, current)
+            parts.append(text)
+        return fmt('<span class="refkb-citation">{}</span>', Markup("; ").join(parts))
+    cluster = [_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]
+    return fmt('<span class="refkb-citation">{}</span>', _linked(clusters(style_id, cluster), refs, style_id, current))
 
 
 def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = "refkb-bibliography") -> Markup:
-    items = sorted(refs, key=Ref.sort_key)
+    items = sorted(refs, key=lambda r: r.rendered[style_id].order)
     return fmt(
         '<div class="{}">{}</div>',
         css,
@@ -389,15 +388,17 @@ VERDICT_CLASS = {"supported": "ok", "partly supported": "partly", "unsupported":
                  "contradicted": "contradicted", "unverifiable": "unverifiable"}  # fmt: skip
 
 
-def cite_keys(keys: Sequence[str], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+def cite_keys(keys: Sequence[str], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn) -> Markup:
     """A parenthetical citation of `keys` (those that exist), linked to their pages."""
     known = tuple(Cite(k) for k in keys if k in refs)
     if not known:
         return Markup("")
-    return intext(Citation(0, 0, 0, 0, known), refs, style_id, current)
+    return intext(Citation(0, 0, 0, 0, known), refs, style_id, current, clusters)
 
 
-def claims_table(claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+def claims_table(
+    claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+) -> Markup:
     sections = sorted({c.section for c in claims}, key=lambda s: [c.section for c in claims].index(s))
     options_v = "".join(f'<option value="{escape(v)}">{escape(v.capitalize())}</option>' for v in kb.VERDICTS)
     options_s = "".join(f'<option value="{escape(s)}">{escape(s)}</option>' for s in sections)
@@ -414,7 +415,7 @@ def claims_table(claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: 
             '<tr id="{0}" data-verdict="{1}" data-section="{2}"><td><a href="#{0}">{0}</a></td><td>{2}</td><td>{3}</td>'
             '<td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td><td>{5} {6}</td><td>{7}</td></tr>',
             c.id, c.verdict, c.section, c.claim, VERDICT_CLASS.get(c.verdict, "unknown"), c.note,
-            cite_keys(c.evidence, refs, style_id, current), c.corrected or "—"))  # fmt: skip
+            cite_keys(c.evidence, refs, style_id, current, clusters), c.corrected or "—"))  # fmt: skip
     return Markup(
         controls + '<div class="refkb-scroll"><table class="refkb-claims refkb-filterable" data-refkb-table="claims">'
         "<thead><tr><th>#</th>"
@@ -434,19 +435,23 @@ def claims_for(key: str, claims: Sequence[kb.Claim], current: str) -> Markup:
     return Markup(f'<ul class="refkb-claims-for">{items}</ul>')
 
 
-def glossary(terms: Sequence[kb.Term], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+def glossary(
+    terms: Sequence[kb.Term], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+) -> Markup:
     items = "".join(
         fmt('<dt id="{}">{}</dt><dd>{} {}</dd>', t.anchor, t.term, t.definition,
-            cite_keys(t.cite, refs, style_id, current))
+            cite_keys(t.cite, refs, style_id, current, clusters))
         for t in terms)  # fmt: skip
     return Markup(f'<dl class="refkb-glossary">{items}</dl>')
 
 
-def timeline(events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str, current: str) -> Markup:
+def timeline(
+    events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+) -> Markup:
     items = "".join(
         fmt('<li><time datetime="{}">{}</time> <span>{} {}</span></li>', e.date, date_text(csl.date_parts(e.date)),
             e.event,
-            cite_keys(e.cite, refs, style_id, current))
+            cite_keys(e.cite, refs, style_id, current, clusters))
         for e in events)  # fmt: skip
     return Markup(f'<ol class="refkb-timeline">{items}</ol>')
 
@@ -497,13 +502,15 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
     )
 
 
-def library_rows(refs: Iterable[Ref], current: str) -> Markup:
+def library_rows(refs: Iterable[Ref], current: str, attrs: Callable[[Ref], Markup] | None = None) -> Markup:
+    """The library table; `attrs` adds data attributes to each row (the evidence coding's facets)."""
     rows = []
     for r in sorted(refs, key=Ref.sort_key):
         rows.append(fmt(
-            '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"><td>{}</td><td>{}</td>'
+            '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
             '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
             r.key, r.year, r.entry.type, r.entry.value("sourcekind").strip(), " ".join(r.topics),
+            attrs(r) if attrs else "",
             r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title,
             TYPE_LABELS.get(r.entry.type, r.entry.type),
             KIND_LABELS.get(r.entry.value("sourcekind").strip(), r.entry.value("sourcekind").strip())))  # fmt: skip

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import coding as coding_mod
+from . import safeyaml
 
 DEFAULT_SOURCEKINDS = ("ngo", "intergovernmental", "government", "academic", "industry", "law", "journalism")
 
@@ -28,6 +30,11 @@ class Project:
     sourcekinds: tuple[str, ...]
     style: str = "apa"
     helplines: tuple[str, ...] = ()  # the only phone numbers allowed in docs/ (official help lines)
+    stale_after_months: int = 18  # an annotation verified longer ago is flagged (stale-verification)
+    coding: coding_mod.Scheme | None = None  # the evidence-coding vocabularies (extra.refkb.coding), if any
+    # extra.refkb.bibliography may list several files, read in order like BibTeX: the @string macros of the
+    # earlier ones (e.g. an abbreviations file) are defined in the later ones; the last one holds the entries.
+    macro_files: tuple[Path, ...] = ()
 
     @property
     def topic_slugs(self) -> frozenset[str]:
@@ -41,21 +48,6 @@ class Project:
             return str(path)
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that reads MkDocs' `!!python/name:` and `!ENV` tags as plain values instead of failing."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_Loader.add_multi_constructor("", _any_tag)
-
-
 class ConfigError(Exception):
     """mkdocs.yml is missing or does not say what refkb needs."""
 
@@ -64,29 +56,80 @@ def load(root: Path | str = ".", config_file: str = "mkdocs.yml") -> Project:
     root = Path(root)
     path = root / config_file
     try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        config = safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    return from_config(root, config)
+    except safeyaml.YamlError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: the file must be a mapping (site_name: ..., extra: ...)")
+    return from_config(root, config, path.name)
 
 
-def from_config(root: Path, config: dict[str, Any]) -> Project:
-    extra = (config.get("extra") or {}).get("refkb") or {}
-    docs = root / str(config.get("docs_dir", "docs"))
-    topics = tuple(
-        Topic(str(t["slug"]), str(t.get("title", t["slug"])), str(t.get("section", "")))
-        for t in extra.get("topics", [])
-        if isinstance(t, dict) and "slug" in t
-    )
+_YAML = safeyaml.Options(any_tag=True, aliases=safeyaml.MAX_ALIASES)
+
+
+def _str(value: object, where: str, name: str) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+        raise ConfigError(f"{where}: extra.refkb.{name} must be text, not {value!r:.60}")
+    text = str(value)
+    if any(ord(c) < 32 for c in text):
+        raise ConfigError(f"{where}: extra.refkb.{name} holds a control character")
+    return text
+
+
+def _list(value: object, where: str, name: str) -> list[object]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: extra.refkb.{name} must be a list, not {value!r:.60}")
+    return value
+
+
+def from_config(root: Path, config: dict[str, Any], where: str = "mkdocs.yml") -> Project:
+    """The project from MkDocs' configuration; raises ConfigError naming the setting when a value has the wrong
+    type (a list where text belongs, a number for a path, ...)."""
+    extra = config.get("extra") or {}
+    if not isinstance(extra, Mapping):  # MkDocs hands over its own mapping type, not a dict
+        raise ConfigError(f"{where}: extra must be a mapping")
+    extra = extra.get("refkb") or {}
+    if not isinstance(extra, Mapping):
+        raise ConfigError(f"{where}: extra.refkb must be a mapping (bibliography: ..., topics: [...])")
+    docs = root / _str(config.get("docs_dir", "docs"), where, "docs_dir").strip()
+    topics = []
+    for t in _list(extra.get("topics", []), where, "topics"):
+        if not isinstance(t, dict) or "slug" not in t:
+            raise ConfigError(f"{where}: each of extra.refkb.topics needs slug, title and section, not {t!r:.60}")
+        slug = _str(t["slug"], where, "topics.slug")
+        topics.append(Topic(slug, _str(t.get("title", slug), where, "topics.title"),
+                            str(t.get("section", "") or "")))  # fmt: skip
+    bib = extra.get("bibliography", "references.bib")
+    files = [_str(b, where, "bibliography") for b in (_list(bib, where, "bibliography") if isinstance(bib, list)
+                                                          else [bib])]  # fmt: skip
+    if not files:
+        raise ConfigError(f"{where}: extra.refkb.bibliography names no file")
+    sourcekinds = _list(extra.get("sourcekinds", list(DEFAULT_SOURCEKINDS)), where, "sourcekinds")
+    try:
+        scheme = coding_mod.load(root, extra.get("coding"))
+    except coding_mod.SchemeError as exc:
+        raise ConfigError(f"{where}: extra.refkb.coding: {exc}") from exc
     return Project(
         root=root,
-        bibliography=root / str(extra.get("bibliography", "references.bib")),
+        bibliography=root / files[-1],
         docs=docs,
-        annotations=docs / str(extra.get("annotations", "references")),
-        topics=topics,
-        sourcekinds=tuple(extra.get("sourcekinds", DEFAULT_SOURCEKINDS)),
-        style=str(extra.get("style", "apa")),
-        helplines=tuple(str(n) for n in extra.get("helplines", [])),
+        annotations=docs / _str(extra.get("annotations", "references"), where, "annotations"),
+        topics=tuple(topics),
+        sourcekinds=tuple(_str(k, where, "sourcekinds") for k in sourcekinds),
+        style=_str(extra.get("style", "apa"), where, "style"),
+        helplines=tuple(_str(n, where, "helplines") for n in _list(extra.get("helplines", []), where, "helplines")),
+        macro_files=tuple(root / f for f in files[:-1]),
+        coding=scheme,
+        stale_after_months=_months(extra.get("stale_after_months", 18), where),
     )
+
+
+def _months(value: Any, where: str) -> int:
+    """extra.refkb.stale_after_months: a positive whole number of months."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{where}: extra.refkb.stale_after_months must be a whole number of months, not {value!r:.40}"
+        )
+    return value

@@ -13,11 +13,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from rapidfuzz import fuzz, process
 
-from . import annotation, bibfile, citations, kb
+from . import annotation, bibfile, citations, coding, freshness, guard, hosts, kb, safeyaml
 from .model import BibFile, Entry, Field, Issue, Level
 from .project import Project
 
@@ -25,6 +26,10 @@ E, W = Level.ERROR, Level.WARNING
 
 # code -> (level, what it means). The single list of every code refkb reports; tests cover each one.
 CODES: dict[str, tuple[Level, str]] = {
+    # links and titles (issue 9: canonical links, one title convention)
+    "mirror-url": (W, "a url on a mirror, aggregator, development server or library proxy (hosts.py)"),
+    "piracy-host": (E, "a link to a piracy site, anywhere (hosts.py)"),
+    "title-case": (E, "a title word capitalised outside braces (titles are stored in sentence case)"),
     # syntax and encoding (found while reading, in bibfile)
     "encoding-not-utf8": (E, "the file is not UTF-8"),
     "syntax-error": (E, "text BibTeX would reject"),
@@ -42,12 +47,16 @@ CODES: dict[str, tuple[Level, str]] = {
     "control-character": (E, "a control character in a value"),
     "bidi-control": (E, "a Unicode bidirectional override or isolate in a value"),
     "invisible-character": (W, "a zero-width or other invisible character in a value"),
+    "input-too-large": (E, "a file larger than refkb reads (64 MB for .bib, 4 MB for YAML, 1 MB for a page)"),
+    "macro-cycle": (E, "an @string macro defined through itself"),
+    "macro-too-large": (E, "a value whose @string macros expand beyond 100,000 characters"),
     # keys
     "empty-key": (E, "an empty key"),
     "duplicate-key": (E, "two entries with the same key"),
     "duplicate-key-case": (E, "two keys that differ only in case"),
     "unsafe-key": (E, "a key that is not a safe slug ^[a-z0-9][a-z0-9-]*$"),
     "key-convention": (W, "a key that does not follow <author><year><title-word>"),
+    "key-too-long": (E, "a key longer than 64 characters (it names files)"),
     # fields
     "unknown-entry-type": (W, "an entry type outside the biblatex data model"),
     "missing-field": (E, "a field the entry type requires"),
@@ -56,11 +65,12 @@ CODES: dict[str, tuple[Level, str]] = {
     "unprotected-and": (W, "an organisation name containing 'and' that will be split into two names"),
     "invalid-year": (E, "a year that is not four digits"),
     "implausible-year": (W, "a year outside 1800 to next year"),
+    "year-out-of-range": (E, "a year before 1500 or after next year"),
     "invalid-date": (E, "a date that is not ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD or a range)"),
     "date-year-mismatch": (W, "date and year that disagree"),
     "invalid-month": (E, "a month that is not 1-12 or a month name"),
     "invalid-urldate": (E, "a urldate that is not an ISO 8601 day"),
-    "future-urldate": (W, "a urldate in the future"),
+    "future-urldate": (E, "a urldate in the future"),
     "invalid-doi": (E, "a DOI that is not 10.NNNN/suffix"),
     "doi-resolver-prefix": (W, "a DOI written with a resolver prefix (https://doi.org/, doi:)"),
     "invalid-url": (E, "a URL that is not absolute http or https"),
@@ -79,12 +89,21 @@ CODES: dict[str, tuple[Level, str]] = {
     "missing-topic": (W, "an entry with no keywords topic"),
     "invalid-sourcekind": (E, "a sourcekind outside the controlled vocabulary"),
     "missing-sourcekind": (W, "an entry with no sourcekind"),
+    # evidence coding (extra.refkb.coding; see refkb.coding)
+    "unknown-coding-value": (E, "a platforms/regions/forms/populations/design/datasource value outside its vocabulary"),
+    "missing-coding": (E, "an entry that does not code a dimension the knowledge base requires"),
+    "duplicate-coding-value": (W, "a coding value given twice in one field"),
+    "coding-conflict": (W, "general, global or none given together with more specific values"),
     "missing-annotation": (E, "an entry without its annotation page"),
     "orphan-annotation": (E, "an annotation page without its entry"),
     "annotation-front-matter": (E, "an annotation without valid verified_at/verified_on"),
     "missing-section": (E, "an annotation without one of its five sections"),
     "empty-section": (W, "an annotation section with no text"),
+    "front-matter-key": (E, "a front-matter key or value a page may not carry (the theme prints some unescaped)"),
+    "unsafe-attribute": (E, "an attr_list {: ...} with an attribute other than a safe #id, .class or title"),
+    "future-date": (E, "a verification or timeline date in the future"),
     "unresolved-citation": (E, "a [@key] in docs/ that names no entry"),
+    "stale-verification": (W, "an annotation verified longer ago than extra.refkb.stale_after_months (18)"),
     # the knowledge base's data: claims ledger, glossary, timeline
     "data-invalid": (E, "claims.yml, glossary.yml or timeline.yml that cannot be read or lacks a field"),
     "unknown-verdict": (E, "a claim's verdict outside the verdict vocabulary"),
@@ -278,7 +297,10 @@ def check_year(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]
             f"year {value!r} is not four digits",
             "write e.g. year = {2020}, or use date = {2020-07}",
         )
-    elif not 1800 <= int(value) <= s.today.year + 1:
+    elif not 1500 <= int(value) <= s.today.year + 1:
+        yield at_field(bib, e, f, "year-out-of-range", f"year {value} is before 1500 or after next year",
+                       "check the year")  # fmt: skip
+    elif int(value) < 1800:
         yield at_field(bib, e, f, "implausible-year", f"year {value} is implausible", "check the year")
 
 
@@ -314,9 +336,13 @@ def check_date(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]
             yield at_field(
                 bib, e, f, "date-year-mismatch", f"date {value} disagrees with year {year}", "keep only date"
             )
-    first = value.split("/")[0]
-    if first and int(first[:4]) > s.today.year + 1:
-        yield at_field(bib, e, f, "implausible-year", f"date {value} is implausible", "check the date")
+    for part in value.split("/"):
+        if part and not 1500 <= int(part[:4]) <= s.today.year + 1:
+            yield at_field(bib, e, f, "year-out-of-range", f"{f.name} {value} is before 1500 or after next year",
+                           "check the date")  # fmt: skip
+            return
+    if int(value.lstrip("/")[:4]) < 1800:
+        yield at_field(bib, e, f, "implausible-year", f"{f.name} {value} is implausible", "check the date")
 
 
 @field_check("month")
@@ -380,8 +406,11 @@ def url_problem(value: str) -> str:
         return "is not an absolute URL"
     if m.group(1).lower() not in ("http", "https"):
         return f"uses the scheme '{m.group(1)}:' (only http and https become links)"
-    if not _HTTP_HOST.match(value):
+    host = _HTTP_HOST.match(value)
+    if not host:
         return "has no host"
+    if "@" in host.group(0):
+        return "holds user information before '@' (user@host): the link would go to the host after the '@'"
     bad = _URL_BAD_CHAR.search(value)
     if bad:
         return f"contains {'white space' if bad.group(0).isspace() else repr(bad.group(0))}"
@@ -400,6 +429,55 @@ def check_url(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
             f"{f.name} {f.value.strip()[:80]!r} {problem}",
             "use the page's full http(s) address",
         )
+
+
+@field_check(*URL_FIELDS)
+def check_url_host(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    host = hosts.classify(f.value)
+    if host is None:
+        return
+    if host.kind == "piracy":
+        yield at_field(bib, e, f, "piracy-host", f"{f.name} points to {hosts.host_of(f.value)}: {host.reason}",
+                       "remove the link; cite the publisher's page or the DOI")  # fmt: skip
+    elif f.name == "url":
+        yield at_field(bib, e, f, "mirror-url", f"url points to {hosts.host_of(f.value)}: {host.reason}",
+                       "link the issuing body's own page or the DOI; keep the copy in the annotation's verified_at")  # fmt: skip
+
+
+# Where a new sentence or a subtitle starts inside a title: its first word keeps its capital.
+_SENTENCE_START = re.compile(r"(?:^|[:?!.]|\s[—–]|\s-{2,3}|[“\"‘(])\s*$")
+_TITLE_WORD = re.compile(r"(?<![\\\w])[^\W\d_][\w'’]*")
+
+
+def title_case_problem(value: str) -> tuple[int, str] | None:
+    """The offset and word of the first capitalised word outside braces that does not start the title or a
+    subtitle: under the sentence-case convention APA's and Harvard's engines would print it as it stands, and a
+    proper noun would be lowered by BibTeX styles and pandoc."""
+    masked = list(value)
+    depth = 0
+    for i, ch in enumerate(value):
+        escaped = i > 0 and value[i - 1] == "\\"
+        if ch == "{" and not escaped:
+            depth += 1
+        if depth:
+            masked[i] = "x"
+        if ch == "}" and depth and not escaped:
+            depth -= 1
+    text = "".join(masked)
+    for m in _TITLE_WORD.finditer(text):
+        if m.group(0)[0].isupper() and not _SENTENCE_START.search(text[: m.start()]):
+            return m.start(), m.group(0)
+    return None
+
+
+@field_check("title", "subtitle")
+def check_title_case(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
+    found = title_case_problem(f.value)
+    if found is None:
+        return
+    _, word = found
+    yield at_field(bib, e, f, "title-case", f"{f.name}: {word!r} is capitalised outside braces",
+                   f"write it lower-case, or protect a proper noun or acronym: {{{word}}} (CONTRIBUTING.md, Titles)")  # fmt: skip
 
 
 def isbn_ok(value: str) -> bool:
@@ -679,6 +757,9 @@ def check_type_and_required(bib: BibFile, e: Entry, s: Settings) -> Iterator[Iss
         )
         required = REQUIRED["misc"]
     present = {f.name for f in e.fields if f.value.strip()}
+    if e.type == "article" and e.value("entrysubtype").strip() in ("newspaper", "magazine"):
+        # An unsigned news article: the title moves to the author position (APA 7 9.12, MLA 9 5.6, CMOS 14.89).
+        required = tuple(r for r in required if r != "author")
     for need in required:
         options = need.split("|")
         if not present.intersection(options):
@@ -769,8 +850,16 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
     return {p for p in prefixes if p}, year, titles
 
 
+MAX_KEY = 64
+
+
 def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
     p = e.key_pos
+    if len(e.key) > MAX_KEY:
+        yield _issue(bib.path, p.line, p.col, "key-too-long", e.key[:20] + "…",
+                     f"the key has {len(e.key)} characters; a key names files and pages (at most {MAX_KEY})",
+                     "shorten it to <author><year><title-word>")  # fmt: skip
+        return
     if not e.key:
         yield _issue(
             bib.path,
@@ -916,11 +1005,17 @@ def _similar_pairs(titles: list[str], cutoff: float) -> Iterator[tuple[int, int,
             yield int(i), int(j), float(matrix[i, j])
 
 
+NEAR_DUPLICATES_PER_BLOCK = 20  # warnings listed one by one in a block; the rest are counted in one summary
+_BLOCK_MAX = 2000  # a block larger than this is split again by the title's first word
+
+
 def check_near_duplicates(bib: BibFile, cutoff: float = 92.0) -> Iterator[Issue]:
     """Near-identical titles within the same year. Blocked by year and by the first letter of the title (leading
-    articles dropped), so comparisons stay near-linear at 10,000 entries; a title with a different first letter is
-    no longer 'near-identical' at this cutoff anyway."""
-    blocks: dict[tuple[str, str], list[tuple[str, Entry]]] = defaultdict(list)
+    articles dropped), so comparisons stay near-linear; a title with a different first letter is no longer
+    'near-identical' at this cutoff anyway. Identical titles are grouped before any comparison (8,000 "Annual
+    report"s are one group, not 32 million pairs), a large block is split again by its first word, and each block
+    lists at most `NEAR_DUPLICATES_PER_BLOCK` warnings, then one line with the count of the rest."""
+    blocks: dict[tuple[str, str], dict[str, list[Entry]]] = defaultdict(dict)
     for e in bib.entries:
         title = e.value("title")
         if not title:
@@ -928,20 +1023,51 @@ def check_near_duplicates(bib: BibFile, cutoff: float = 92.0) -> Iterator[Issue]
         m = _YEAR_PREFIX.match((e.value("date") or e.value("year")).strip())
         norm = _LEADING_ARTICLE.sub("", _normal_title(title))
         if norm:
-            blocks[(m.group(0) if m else "", norm[0])].append((norm, e))
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        for i, j, score in _similar_pairs([t for t, _ in members], cutoff):
-            a, b = members[i][1], members[j][1]
-            if a.key == b.key:
-                continue
-            p = b.pos
-            yield _issue(
-                bib.path, p.line, p.col, "near-duplicate-title", b.key,
-                f"title is near-identical to [{a.key}] (line {a.pos.line}, {int(score)}% alike)",
-                "if both are the same work, keep one entry",
-            )  # fmt: skip
+            blocks[(m.group(0) if m else "", norm[0])].setdefault(norm, []).append(e)
+    for (year, _), groups in blocks.items():
+        if len(groups) > _BLOCK_MAX:
+            split: dict[str, dict[str, list[Entry]]] = defaultdict(dict)
+            for norm, members in groups.items():
+                split[norm.split(" ", 1)[0]][norm] = members
+            parts = list(split.values())
+        else:
+            parts = [groups]
+        for part in parts:
+            yield from _near_duplicates_in(bib, part, cutoff, year)
+
+
+def _near_duplicates_in(bib: BibFile, groups: dict[str, list[Entry]], cutoff: float, year: str) -> Iterator[Issue]:
+    pairs: list[tuple[Entry, Entry, int]] = []
+    total = 0
+    for members in groups.values():  # identical titles: each later one against the first
+        first = members[0]
+        for b in members[1:]:
+            if b.key != first.key:
+                total += 1
+                if len(pairs) < NEAR_DUPLICATES_PER_BLOCK:
+                    pairs.append((first, b, 100))
+    titles = list(groups)
+    if len(titles) > 1 and len(titles) <= _BLOCK_MAX * 4:
+        for i, j, score in _similar_pairs(titles, cutoff):
+            total += 1
+            if len(pairs) < NEAR_DUPLICATES_PER_BLOCK:
+                pairs.append((groups[titles[i]][0], groups[titles[j]][0], int(score)))
+    for a, b, score in pairs:
+        p = b.pos
+        yield _issue(
+            bib.path, p.line, p.col, "near-duplicate-title", b.key,
+            f"title is near-identical to [{a.key}] (line {a.pos.line}, {score}% alike)",
+            "if both are the same work, keep one entry",
+        )  # fmt: skip
+    if total > len(pairs):
+        a = pairs[0][0]
+        p = a.pos
+        yield _issue(
+            bib.path, p.line, p.col, "near-duplicate-title", a.key,
+            f"… and {total - len(pairs):,} more near-identical titles in {year or 'undated'} entries like [{a.key}] "
+            "(not listed one by one)",
+            "look for repeated or templated titles, e.g. 'Annual report', and make each title specific",
+        )  # fmt: skip
 
 
 def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
@@ -965,7 +1091,9 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
 # Knowledge-base rules
 
 
-def check_annotations(project: Project, bib: BibFile, notes: Iterable[annotation.Annotation]) -> Iterator[Issue]:
+def check_annotations(
+    project: Project, bib: BibFile, notes: Iterable[annotation.Annotation], today: dt.date | None = None
+) -> Iterator[Issue]:
     by_key = {n.key: n for n in notes}
     keys = {e.key for e in bib.entries}
     for e in bib.entries:
@@ -990,27 +1118,79 @@ def check_annotations(project: Project, bib: BibFile, notes: Iterable[annotation
                 f"no entry [{key}] in {project.relative(project.bibliography)}",
                 "add the entry or delete the page",
             )
-        yield from check_annotation(path, note)
+        yield from check_annotation(path, note, today)
 
 
-def check_annotation(path: str, note: annotation.Annotation) -> Iterator[Issue]:
+# Front matter is untrusted: MkDocs hands every key to the theme, which prints some of them unescaped
+# (`description` and `author` in <head>, `template` picks a template, `redirect.html` reads `location`). So a page
+# may carry only these keys, each of its type.
+ANNOTATION_KEYS = frozenset({"verified_at", "verified_on", "content_note"})
+PAGE_KEYS = frozenset({"title", "description", "hide", "search", "status"})
+_HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+_PLAIN_UNSAFE = re.compile(r"[<>\"'&`\x00-\x1f\x7f]")
+
+
+def front_matter_problems(meta: dict[str, object], allowed: frozenset[str]) -> list[tuple[str, str]]:
+    """(key, what is wrong) for every key outside `allowed` or with a value of the wrong type."""
+    out: list[tuple[str, str]] = []
+    for k, v in meta.items():
+        if k not in allowed:
+            out.append((k, f"front-matter key '{k}' is not allowed here (allowed: {', '.join(sorted(allowed))})"))
+        elif k == "verified_at":
+            if not isinstance(v, str | list) or (isinstance(v, list) and not all(isinstance(x, str) for x in v)):
+                out.append((k, "verified_at must be a URL or a list of URLs"))
+        elif k == "verified_on":
+            if not isinstance(v, dt.date | str) or isinstance(v, dt.datetime):
+                out.append((k, "verified_on must be a date (YYYY-MM-DD)"))
+        elif k == "content_note":
+            if not isinstance(v, str) or len(v) > 2000 or CONTROL.search(v):
+                out.append((k, "content_note must be one short text (no control characters)"))
+        elif k in ("title", "description"):
+            if not isinstance(v, str) or _PLAIN_UNSAFE.search(v) or len(v) > 500:
+                out.append((k, f"{k} must be plain text without < > \" ' & ` (the theme prints it unescaped)"))
+        elif k == "hide":
+            if not isinstance(v, list) or not all(isinstance(x, str) and x in _HIDE for x in v):
+                out.append((k, f"hide must be a list of: {', '.join(sorted(_HIDE))}"))
+        elif k == "search":
+            if not isinstance(v, dict) or not set(v) <= {"exclude", "boost"} or not all(
+                isinstance(x, bool | int | float) for x in v.values()
+            ):
+                out.append((k, "search may only hold exclude: true/false and boost: a number"))
+        elif k == "status" and v not in ("new", "deprecated"):
+            out.append((k, "status must be new or deprecated"))
+    return out
+
+
+def check_annotation(path: str, note: annotation.Annotation, today: dt.date | None = None) -> Iterator[Issue]:
     key = note.key
+    where = note.meta_lines
+
+    def line_of(name: str) -> int:
+        return where.get(name, 2 if note.meta_error == "" else 1)
+
+    if note.meta_code != "annotation-front-matter":  # not UTF-8, too large: nothing else can be checked
+        yield _issue(path, note.meta_line, note.meta_col, note.meta_code, key, note.meta_error,
+                     "save the page as UTF-8" if note.meta_code == "encoding-not-utf8" else "shorten the page")
+        return
     if note.meta_error:
         yield _issue(
             path,
-            1,
-            1,
+            note.meta_line,
+            note.meta_col,
             "annotation-front-matter",
             key,
             note.meta_error,
             "start the page with ---, verified_at: [urls], verified_on: YYYY-MM-DD, ---",
         )
     else:
+        for name, problem in front_matter_problems(note.meta, ANNOTATION_KEYS):
+            yield _issue(path, line_of(name), 1, "front-matter-key", key, problem,
+                         "an annotation's front matter holds verified_at, verified_on and content_note only")
         urls = note.verified_at
         if not urls or any(url_problem(u) for u in urls):
             yield _issue(
                 path,
-                1,
+                line_of("verified_at"),
                 1,
                 "annotation-front-matter",
                 key,
@@ -1020,13 +1200,16 @@ def check_annotation(path: str, note: annotation.Annotation) -> Iterator[Issue]:
         if note.verified_on is None:
             yield _issue(
                 path,
-                1,
+                line_of("verified_on"),
                 1,
                 "annotation-front-matter",
                 key,
                 "verified_on must be a date (YYYY-MM-DD)",
                 "add verified_on: YYYY-MM-DD",
             )
+        elif note.verified_on > (today or dt.date.today()):
+            yield _issue(path, line_of("verified_on"), 1, "future-date", key,
+                         f"verified_on {note.verified_on} is in the future", "write the day the record was checked")
     for section in annotation.SECTIONS:
         if section not in note.sections:
             yield _issue(
@@ -1050,13 +1233,100 @@ def check_annotation(path: str, note: annotation.Annotation) -> Iterator[Issue]:
             )
 
 
+def read_page(md: Path) -> str:
+    """A docs page's text; '' when it is not UTF-8 or too large (check_docs_pages reports that, at the bad byte)."""
+    try:
+        data = md.read_bytes()
+    except OSError:
+        return ""
+    if len(data) > annotation.MAX_BYTES:
+        return ""
+    try:
+        return safeyaml.decode(data)
+    except safeyaml.YamlError:
+        return ""
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*[#.][A-Za-z_][^{}\n]*\}")
+_ATTR_TOKEN = re.compile(r"""([^\s=]+)=("[^"]*"|'[^']*'|[^\s}]+)|(\S+)""")
+_SAFE_ATTR = re.compile(r"^(?:#[A-Za-z][\w-]*|\.[A-Za-z_][\w-]*)$")
+_SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
+
+
+def attribute_problems(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, col, what) for each attr_list `{: ...}` attribute that is not a plain #id, .class, title or lang."""
+    prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    for m in _ATTR_LIST.finditer(prose):
+        inner = m.group(0)[1:-1].lstrip(":")
+        for t in _ATTR_TOKEN.finditer(inner):
+            name, value, bare = t.group(1), t.group(2), t.group(3)
+            if bare is not None and _SAFE_ATTR.match(bare):
+                continue
+            if name in ("title", "lang") and value is not None and _SAFE_VALUE.match(value):
+                continue
+            line = prose.count("\n", 0, m.start()) + 1
+            col = m.start() - (prose.rfind("\n", 0, m.start()) + 1) + 1
+            yield line, col, (t.group(0)[:40])
+            break
+
+
+def check_docs_pages(project: Project, today: dt.date | None = None) -> Iterator[Issue]:
+    """Every page of docs/: readable (UTF-8, not too large), front matter with allowed keys of the right type
+    (annotation pages are checked by check_annotation), and attr_list attributes that cannot carry script."""
+    if not project.docs.is_dir():
+        return
+    for md in sorted(project.docs.rglob("*.md")):
+        rel = project.relative(md)
+        guard.note(rel)
+        try:
+            data = md.read_bytes()
+        except OSError as exc:
+            yield _issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
+            continue
+        if len(data) > annotation.MAX_BYTES:
+            yield _issue(rel, 1, 1, "input-too-large", "", f"the page is larger than {annotation.MAX_BYTES // 1024} KB",
+                         "split the page")  # fmt: skip
+            continue
+        try:
+            text = safeyaml.decode(data)
+        except safeyaml.YamlError as exc:
+            if md.parent != project.annotations:  # annotation pages: reported by check_annotation
+                yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
+            continue
+        for line, col, what in attribute_problems(text):
+            yield _issue(rel, line, col, "unsafe-attribute", "", f"attribute list with {what!r}",
+                         "use only {: #plain-id .class }: event handlers, styles and quotes are refused")  # fmt: skip
+        if md.parent == project.annotations or not text.startswith("---"):
+            continue
+        m = _FRONT.match(text)
+        if m is None:
+            continue
+        try:
+            meta = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
+        except safeyaml.YamlError as exc:
+            yield _issue(rel, exc.line, exc.col, "front-matter-key", "", f"front matter: {exc.message}",
+                         "fix the YAML between the --- lines")  # fmt: skip
+            continue
+        if meta is None:
+            continue
+        if not isinstance(meta, dict):
+            yield _issue(rel, 2, 1, "front-matter-key", "", "front matter is not a mapping", "write key: value lines")
+            continue
+        lines = {k.group(1).strip(): m.group(1).count("\n", 0, k.start()) + 2
+                 for k in annotation._TOP_KEY.finditer(m.group(1))}  # fmt: skip
+        for name, problem in front_matter_problems({str(k): v for k, v in meta.items()}, PAGE_KEYS):
+            yield _issue(rel, lines.get(name, 2), 1, "front-matter-key", "", problem,
+                         "a page's front matter may hold title, description, hide, search and status")  # fmt: skip
+
+
 def check_citations(project: Project, keys: set[str]) -> Iterator[Issue]:
     if not project.docs.is_dir():
         return
     for md in sorted(project.docs.rglob("*.md")):
         if md.parent == project.annotations and md.stem in keys:
             continue
-        text = md.read_text(encoding="utf-8")
+        text = read_page(md)
         if "@" not in text:
             continue
         for key, line, col in citations.keys(text):
@@ -1093,7 +1363,7 @@ def check_do_no_harm(project: Project, keys: set[str]) -> Iterator[Issue]:
     if not project.docs.is_dir():
         return
     for md in sorted(project.docs.rglob("*.md")):
-        text = md.read_text(encoding="utf-8")
+        text = read_page(md)
         if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
             continue  # nothing that could be a handle, an address or a phone number: skip the masking
         prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -1147,6 +1417,19 @@ def check_do_no_harm(project: Project, keys: set[str]) -> Iterator[Issue]:
             )
 
 
+def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
+    """The evidence coding of every entry (refkb.coding): values in their vocabularies, required dimensions."""
+    if scheme is None:
+        return
+    for e in bib.entries:
+        for p in coding.problems(e, scheme):
+            if p.field is None:
+                yield at_entry(bib, e, p.code, p.message, p.fix)
+            else:
+                pos = p.field.position_of(p.offset)
+                yield _issue(bib.path, pos.line, pos.col, p.code, e.key, p.message, p.fix)
+
+
 def validate_project(
     project: Project,
     today: dt.date | None = None,
@@ -1161,12 +1444,33 @@ def validate_project(
         bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
     issues = validate_bib(bib, settings)
     if not any(i.code == "encoding-not-utf8" for i in issues):
-        issues.extend(check_annotations(project, bib, annotation.scan(project.annotations) if notes is None else notes))
+        scanned = annotation.scan(project.annotations) if notes is None else notes
+        issues.extend(check_annotations(project, bib, scanned, settings.today))
+        issues.extend(check_freshness(project, scanned, settings.today))
+        issues.extend(check_docs_pages(project, settings.today))
+        issues.extend(check_coding(bib, project.coding))
         keys = {e.key for e in bib.entries}
         issues.extend(check_citations(project, keys))
         issues.extend(check_do_no_harm(project, keys))
-        issues.extend((data if data is not None else kb.load(project, keys)).issues)
+        issues.extend((data if data is not None else kb.load(project, keys, settings.today)).issues)
     return bib, sorted(issues, key=Issue.sort_key)
+
+
+def check_freshness(project: Project, notes: Iterable[annotation.Annotation], today: dt.date) -> Iterator[Issue]:
+    """Annotations verified longer ago than the configured age (a missing date is annotation-front-matter's)."""
+    months = project.stale_after_months
+    for note in sorted(notes, key=lambda n: n.key):
+        on = note.verified_on
+        if on is not None and freshness.is_stale(on, today, months):
+            yield _issue(
+                project.relative(note.path),
+                1,
+                1,
+                "stale-verification",
+                note.key,
+                f"verified_on {on.isoformat()} is more than {months} months before {today.isoformat()}",
+                "re-check the record on the issuing body's page and update verified_on (and verified_at)",
+            )
 
 
 def check_names_table() -> list[tuple[str, str, str]]:

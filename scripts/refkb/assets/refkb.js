@@ -58,6 +58,8 @@
     var fields = Array.prototype.slice.call(form.elements).filter(function (f) { return f.name; });
     var params = new URLSearchParams(window.location.search);
     fields.forEach(function (f) { if (params.has(f.name)) { f.value = params.get(f.name); } });
+    /* The evidence-coding facets (evidence.js), when the page has them. */
+    var facets = window.refkbFacets ? window.refkbFacets(rows, apply) : null;
 
     function value(name) {
       var f = form.elements.namedItem(name);
@@ -66,7 +68,7 @@
     function apply() {
       var topic = value("topic"), kind = value("kind"), type = value("type"), q = value("q");
       var from = parseInt(value("from"), 10), to = parseInt(value("to"), 10);
-      var shown = 0;
+      var shown = 0, base = [];
       rows.forEach(function (row) {
         var year = parseInt(row.getAttribute("data-year"), 10);
         var ok = (!topic || (" " + row.getAttribute("data-topics") + " ").indexOf(" " + topic + " ") !== -1) &&
@@ -75,9 +77,11 @@
           (isNaN(from) || (!isNaN(year) && year >= from)) &&
           (isNaN(to) || (!isNaN(year) && year <= to)) &&
           (!q || q.split(/\s+/).every(function (w) { return text[row.getAttribute("data-key")].indexOf(w) !== -1; }));
+        if (facets) { base.push(ok); ok = ok && facets.test(row); }
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
+      if (facets) { facets.count(base); }
       var sort = value("sort") || "author";
       var sorted = rows.slice().sort(function (a, b) {
         var ya = parseInt(a.getAttribute("data-year"), 10) || 0, yb = parseInt(b.getAttribute("data-year"), 10) || 0;
@@ -92,6 +96,7 @@
       fields.forEach(function (f) {
         if (f.value && !(f.name === "sort" && f.value === "author")) { search.set(f.name, f.value); }
       });
+      if (facets) { facets.write(search); }
       var query = search.toString();
       window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     }

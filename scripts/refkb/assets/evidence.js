@@ -1,0 +1,183 @@
+/* refkb evidence map: the library's coding facets (used by refkb.js's library browser) and the interactive
+   evidence-gap map on the dashboard. Without JavaScript the full library and the build-time map views show. */
+(function () {
+  "use strict";
+
+  /* Facets: one group of checkboxes per dimension. Values of one dimension combine with "or", dimensions with
+     "and". Counts are live: each value's count is the number of rows that the other filters and the other
+     dimensions let through and that carry the value. State in the URL as repeated parameters (?platforms=a&...). */
+  window.refkbFacets = function (rows, apply) {
+    var box = document.querySelector("[data-refkb-facets]");
+    if (!box) { return null; }
+    var boxes = Array.prototype.slice.call(box.querySelectorAll('input[type="checkbox"]'));
+    var dims = [];
+    boxes.forEach(function (b) { if (dims.indexOf(b.name) === -1) { dims.push(b.name); } });
+    var values = rows.map(function (row) {
+      var v = {};
+      dims.forEach(function (d) { v[d] = (row.getAttribute("data-" + d) || "").split(" ").filter(Boolean); });
+      return v;
+    });
+    var params = new URLSearchParams(window.location.search);
+    boxes.forEach(function (b) { b.checked = params.getAll(b.name).indexOf(b.value) !== -1; });
+    function chosen() {
+      var c = {};
+      boxes.forEach(function (b) { if (b.checked) { (c[b.name] = c[b.name] || []).push(b.value); } });
+      return c;
+    }
+    function passes(i, c, except) {
+      return dims.every(function (d) {
+        if (d === except || !c[d]) { return true; }
+        return c[d].some(function (v) { return values[i][d].indexOf(v) !== -1; });
+      });
+    }
+    var current = chosen();
+    box.addEventListener("change", function () { current = chosen(); apply(); });
+    var clear = box.querySelector(".refkb-facets-clear");
+    if (clear) {
+      clear.addEventListener("click", function () {
+        boxes.forEach(function (b) { b.checked = false; });
+        current = {};
+        apply();
+      });
+    }
+    box.hidden = false;
+    Array.prototype.forEach.call(box.querySelectorAll("details"), function (d) {
+      if (current[d.getAttribute("data-dim")]) { d.open = true; }
+    });
+    return {
+      test: function (row) { return passes(rows.indexOf(row), current, null); },
+      count: function (base) {
+        boxes.forEach(function (b) {
+          var n = 0;
+          for (var i = 0; i < rows.length; i += 1) {
+            if (base[i] && passes(i, current, b.name) && values[i][b.name].indexOf(b.value) !== -1) { n += 1; }
+          }
+          var out = b.parentNode.querySelector(".refkb-facet-count");
+          if (out) { out.textContent = String(n); }
+          b.parentNode.parentNode.classList.toggle("refkb-facet--none", n === 0 && !b.checked);
+        });
+        Array.prototype.forEach.call(box.querySelectorAll("details"), function (d) {
+          var k = (current[d.getAttribute("data-dim")] || []).length;
+          d.querySelector(".refkb-facet-chosen").textContent = k ? "(" + k + " chosen)" : "";
+        });
+      },
+      write: function (search) {
+        dims.forEach(function (d) { (current[d] || []).forEach(function (v) { search.append(d, v); }); });
+      }
+    };
+  };
+
+  /* The evidence-gap map: rows and columns chosen from the axes; a click on a cell lists its sources. */
+  function setUpMap(root) {
+    if (root.getAttribute("data-ready")) { return; }
+    root.setAttribute("data-ready", "1");
+    var data = JSON.parse(root.querySelector(".refkb-map-data").textContent);
+    var form = root.querySelector("form");
+    var table = root.querySelector(".refkb-map-grid");
+    var panel = root.querySelector(".refkb-map-cell");
+    var params = new URLSearchParams(window.location.search);
+    form.elements.rows.value = data.axes[params.get("rows")] ? params.get("rows") : "topic";
+    form.elements.cols.value = data.axes[params.get("cols")] ? params.get("cols") : "design";
+
+    function el(tag, attrs, text) {
+      var e = document.createElement(tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      if (text !== undefined) { e.textContent = text; }
+      return e;
+    }
+    function cell(r, c, rows, cols) {
+      return data.sources.filter(function (s) {
+        return s.axes[rows].indexOf(r) !== -1 && s.axes[cols].indexOf(c) !== -1;
+      });
+    }
+    function show(rAxis, cAxis, r, c, rl, cl) {
+      var found = cell(r, c, rAxis, cAxis);
+      panel.textContent = "";
+      panel.appendChild(el("h3", {}, rl + " × " + cl + ": " + found.length + " source" + (found.length === 1 ? "" : "s")));
+      if (!found.length) {
+        panel.appendChild(el("p", {}, "No source in the library: a gap in the evidence this knowledge base holds."));
+      } else {
+        var ul = el("ul", {"class": "refkb-map-sources"});
+        found.forEach(function (s) {
+          var li = el("li");
+          li.appendChild(el("span", {"class": "refkb-year"}, (s.year || "n.d.") + " "));
+          li.appendChild(document.createTextNode((s.authors || "No author") + " — "));
+          li.appendChild(el("a", {"href": s.url}, s.title));
+          if (s.primary) { li.appendChild(el("span", {"class": "refkb-primary"}, " primary empirical")); }
+          ul.appendChild(li);
+        });
+        panel.appendChild(ul);
+      }
+      panel.setAttribute("data-row", r);
+      panel.setAttribute("data-col", c);
+      panel.focus();
+    }
+    function draw() {
+      var rows = form.elements.rows.value, cols = form.elements.cols.value;
+      var ra = data.axes[rows], ca = data.axes[cols];
+      var peak = 1, grid = {};
+      ra.values.forEach(function (rv) {
+        ca.values.forEach(function (cv) {
+          var found = cell(rv[0], cv[0], rows, cols);
+          grid[rv[0] + "\u0000" + cv[0]] = found;
+          peak = Math.max(peak, found.length);
+        });
+      });
+      table.querySelector("caption").textContent = "Sources per " + ra.label.toLowerCase() + " and " +
+        ca.label.toLowerCase() + ". Choose a cell to list its sources.";
+      var head = table.tHead, body = table.tBodies[0];
+      head.textContent = "";
+      body.textContent = "";
+      var tr = el("tr");
+      tr.appendChild(el("th", {"scope": "col"}, ra.label + " \\ " + ca.label));
+      ca.values.forEach(function (cv) { tr.appendChild(el("th", {"scope": "col"}, cv[1])); });
+      head.appendChild(tr);
+      ra.values.forEach(function (rv) {
+        var row = el("tr");
+        row.appendChild(el("th", {"scope": "row"}, rv[1]));
+        ca.values.forEach(function (cv) {
+          var found = grid[rv[0] + "\u0000" + cv[0]];
+          var n = found.length;
+          var primary = found.filter(function (s) { return s.primary; }).length;
+          var state = n === 0 ? "gap" : n <= data.thin ? "thin" : "ok";
+          var band = n ? Math.min(4, Math.floor(5 * primary / n)) : "gap";
+          var td = el("td", {"class": "refkb-map-td refkb-cell--" + state});
+          var label = rv[1] + " × " + cv[1] + ": " + (n ? n + " source" + (n === 1 ? "" : "s") + ", " + primary +
+            " primary empirical" : "no source (gap)") + (state === "thin" ? " (thin)" : "");
+          var b = el("button", {"type": "button", "class": "refkb-map-button", "aria-label": label, "title": label,
+                                "data-row": rv[0], "data-col": cv[0], "data-count": String(n)});
+          var size = n ? Math.round(12 + 26 * Math.sqrt(n / peak)) : 12;
+          var dot = el("span", {"class": "refkb-map-dot refkb-bubble--s" + band + " refkb-map-dot--" + state,
+                                "aria-hidden": "true"});
+          dot.style.width = size + "px";
+          dot.style.height = size + "px";
+          b.appendChild(dot);
+          b.appendChild(el("span", {"class": "refkb-map-n", "aria-hidden": "true"}, n ? String(n) : "–"));
+          b.addEventListener("click", function () { show(rows, cols, rv[0], cv[0], rv[1], cv[1]); });
+          td.appendChild(b);
+          row.appendChild(td);
+        });
+        body.appendChild(row);
+      });
+      var search = new URLSearchParams(window.location.search);
+      search.set("rows", rows);
+      search.set("cols", cols);
+      window.history.replaceState(null, "", window.location.pathname + "?" + search.toString() + window.location.hash);
+    }
+    form.addEventListener("change", function () { panel.textContent = ""; draw(); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    root.hidden = false;
+    draw();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-map]"), setUpMap);
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

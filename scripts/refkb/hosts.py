@@ -1,0 +1,81 @@
+"""Hosts that a record's `url` must not point to, each with its reason: the one list refkb keeps.
+
+- `mirror`: a copy of someone else's work (document-sharing sites, aggregators, repositories of reposts), a
+  development server or a library proxy. The copy may be where a maintainer read the work — then it belongs in the
+  annotation's `verified_at` — but `url` is the issuing body's own page or the DOI. `refkb validate` warns.
+- `piracy`: sites that distribute works without the rights holder's permission. Never linked anywhere, not even in
+  `verified_at`. `refkb validate` refuses them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Host:
+    name: str  # the registered domain; sub-domains match too
+    kind: str  # "mirror" or "piracy"
+    reason: str
+
+
+HOSTS: tuple[Host, ...] = (
+    Host("scribd.com", "mirror", "a document-sharing site: uploads by third parties"),
+    Host("docslib.org", "mirror", "a document aggregator: copies of other publishers' files"),
+    Host("readkong.com", "mirror", "a document aggregator: copies of other publishers' files"),
+    Host("documents.pub", "mirror", "a document aggregator"),
+    Host("dokumen.pub", "mirror", "a document aggregator"),
+    Host("pdfcoffee.com", "mirror", "a document aggregator"),
+    Host("studylib.net", "mirror", "a document aggregator"),
+    Host("yumpu.com", "mirror", "a document aggregator"),
+    Host("issuu.com", "mirror", "a publishing platform; link the issuing body's own page instead"),
+    Host("researchgate.net", "mirror", "an academic social network: author uploads, not the publisher's page"),
+    Host("academia.edu", "mirror", "an academic social network: author uploads, not the publisher's page"),
+    Host("semanticscholar.org", "mirror", "a search engine's record, not the publisher's page"),
+    Host("hsdl.org", "mirror", "a library's copy of a government document"),
+    Host("humantraffickingsearch.org", "mirror", "a repost of other organisations' reports"),
+    Host("esem.org.mk", "mirror", "a third party's copy of a government report"),
+    Host("business-humanrights.org", "mirror", "a repost of a company's press feature"),
+    Host("drugsandalcohol.ie", "mirror", "a library's copy of an intergovernmental report"),
+    Host("ai-bt.com", "mirror", "an aggregator of PubMed records"),
+    Host("www-dev.isi.edu", "mirror", "a development server"),
+    Host("localhost", "mirror", "a development server"),
+    Host("ezproxy", "mirror", "a library proxy: readers outside the library cannot open it"),
+    Host("idm.oclc.org", "mirror", "a library proxy: readers outside the library cannot open it"),
+    Host("sci-hub", "piracy", "distributes articles without the publishers' permission"),
+    Host("libgen", "piracy", "distributes books and articles without the rights holders' permission"),
+    Host("library.lol", "piracy", "a Library Genesis mirror"),
+    Host("z-lib", "piracy", "Z-Library: distributes books without the rights holders' permission"),
+    Host("zlibrary", "piracy", "Z-Library: distributes books without the rights holders' permission"),
+    Host("1lib", "piracy", "a Z-Library mirror"),
+    Host("annas-archive", "piracy", "a shadow library"),
+    Host("pdfdrive.com", "piracy", "distributes books without the rights holders' permission"),
+    Host("sitiosdesbloqueados.org", "piracy", "a web proxy that re-serves other sites' pages"),
+)
+
+_LABEL = re.compile(r"[a-z0-9-]+")
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def classify(url: str) -> Host | None:
+    """The listed host a URL points to, if any. A name with a dot matches the domain and its sub-domains; a bare
+    label (`sci-hub`, `ezproxy`) matches any host that has it as a label or label prefix (`sci-hub.se`,
+    `ezproxy.lib.example.edu`, `z-library.se`)."""
+    host = host_of(url)
+    if not host:
+        return None
+    labels = host.split(".")
+    for h in HOSTS:
+        if "." in h.name and (host == h.name or host.endswith("." + h.name)):
+            return h
+        if "." not in h.name and any(label == h.name or label.startswith(h.name) for label in labels):
+            return h
+    return None

