@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve test build lint typecheck unit validate format-check site links bench lock clean
+.PHONY: install serve test build lint typecheck unit validate format-check site links bench lock clean pdf release
 
 $(STAMP): pyproject.toml requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,19 @@ site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 build: site
+
+# The print edition: the whole knowledge base as one PDF (table of contents, page numbers, outline, internal links),
+# printed by Debian's headless chromium (apt-get install chromium) from a page composed out of the built site.
+# Written to site/downloads/knowledge-base.pdf, which the cite page links to: publish by running `make site pdf`
+# before deploying site/ (the deployment workflow does both).
+pdf: site
+	$(BIN)/python -m refkb.printed site --out site/downloads/knowledge-base.pdf
+
+# `make release VERSION=x.y.z` bumps CITATION.cff (version, date-released), docs/changelog.md and
+# refkb.__version__ at once; commit, then `make release VERSION=x.y.z TAG=1` creates the annotated tag vx.y.z.
+release: $(STAMP)
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z [TAG=1]"; exit 2; }
+	$(BIN)/python -m refkb.release $(if $(TAG),--tag) $(VERSION)
 
 # Internal links and anchors of the built site (offline); `refkb check-links --online` checks every URL.
 links: $(STAMP)

@@ -2,12 +2,25 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis profiles: a fast default locally, the large run under CI=true (tests/test_properties.py sizes its runs
+# from FUZZ_EXAMPLES / YAML_EXAMPLES).
+CI = os.environ.get("CI") == "true"
+hypothesis_settings.register_profile("fast", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                                     derandomize=False, print_blob=True)  # fmt: skip
+hypothesis_settings.load_profile("ci" if CI else "fast")
+FUZZ_EXAMPLES = 10_000 if CI else 300
+YAML_EXAMPLES = 2_000 if CI else 150
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -195,3 +195,24 @@ def test_tokens_keep_their_offsets() -> None:
     assert f is not None
     assert [(w, f.position_of(o)) for w, o in coding.tokens(f)] == [
         ("instagram", Position(8, 16)), ("dating", Position(8, 27))]  # fmt: skip
+
+
+def test_stats_prints_coverage_per_dimension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import json
+
+    from refkb import cli
+
+    bib = _replace(CODED, "  platforms = {instgram},\n") + CODED.replace("smith2020study", "smith2021other").replace(
+        "  design = {qualitative},\n", ""
+    )
+    coded_project(tmp_path, bib)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["stats", "--json"]) == 0
+    cov = json.loads(capsys.readouterr().out)["coding"]
+    assert cov["design"] == {"coded": 1, "of": 2, "percent": 50, "unknown": 0, "values": {"qualitative": 1}}
+    assert cov["platforms"]["unknown"] == 1
+    assert cov["platforms"]["values"] == {"dating": 1, "instagram": 1, "instgram": 1}
+    assert cli.main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "coding design                        1/2 coded (50%); most used: qualitative 1" in out

@@ -203,7 +203,9 @@ def test_build_time_views_read_without_javascript(browser: Any, site: str) -> No
         assert not page.is_visible("[data-refkb-map]")
         assert "Primary empirical studies are sources whose design is one of" in page.text_content("article")
         # A cell of the data table links to the library filtered to it.
-        link = page.locator('table.refkb-map-table a[href="../references/?topic=recruitment-grooming&design=quantitative"]')
+        link = page.locator(
+            'table.refkb-map-table a[href="../references/?topic=recruitment-grooming&design=quantitative"]'
+        )
         assert link.count() == 1
         assert link.text_content() == "2 · 100% primary (thin)"
     finally:
@@ -211,7 +213,7 @@ def test_build_time_views_read_without_javascript(browser: Any, site: str) -> No
 
 
 def test_csv_export_has_one_row_per_source(site: str) -> None:
-    with urllib.request.urlopen(f"{site}/downloads/coding.csv") as r:  # noqa: S310 (the local test server)
+    with urllib.request.urlopen(f"{site}/downloads/coding.csv") as r:
         text = r.read().decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     keys = [row["key"] for row in rows]
@@ -224,7 +226,7 @@ def test_csv_export_has_one_row_per_source(site: str) -> None:
     assert fox["platform_categories"] == "social-network; messaging"
     assert fox["m49_regions"] == "asia"
     assert fox["primary_empirical"] == "yes"
-    with urllib.request.urlopen(f"{site}/downloads/coding.json") as r:  # noqa: S310
+    with urllib.request.urlopen(f"{site}/downloads/coding.json") as r:
         records = json.loads(r.read())
     assert [rec["key"] for rec in records] == keys
 
@@ -248,6 +250,12 @@ def test_platform_page_lists_sources_by_topic_and_year(browser: Any, site: str) 
         assert "Recruitment grooming (4)" in text
         page.goto(f"{site}/platforms/gaming/")
         assert "a gap" in page.text_content("article")
+        # A hand-written synthesis (docs/platforms/messaging.md) comes first, the generated part after it.
+        page.goto(f"{site}/platforms/messaging/")
+        text = page.text_content("article")
+        assert text.index("A hand-written synthesis for the tests") < text.index("The sources in the library")
+        assert "The library holds 1 source coded" in text
+        assert page.locator(".refkb-platform-sources a", has_text="Livestreamed abuse and messaging apps").count() == 1
 
 
 @pytest.mark.parametrize("path", ["dashboard/", "platforms/social-network/", "regions/", "references/"])

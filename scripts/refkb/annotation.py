@@ -11,6 +11,7 @@ from . import guard, safeyaml
 
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_ATTRS = re.compile(r"[ \t]*\{[^{}\n]*\}[ \t]*$")
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
 TEMPLATE = """---
@@ -101,7 +102,7 @@ def parse(path: Path, text: str) -> Annotation:
     heads = list(_HEADING.finditer(body))
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
-        title = h.group(1).strip()
+        title = _ATTRS.sub("", h.group(1)).strip()  # "Summary {: #summary }" is the Summary section
         sections.setdefault(title, body[h.end() : end].strip())
         lines.setdefault(title, body_line + body[: h.start()].count("\n"))
     return Annotation(

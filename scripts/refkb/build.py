@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ class BuildState:
     today: dt.date = field(default_factory=dt.date.today)
     jobs: list[Future[int]] = field(default_factory=list)
     picker_styles: int = 0
-    page_renderer: styles.Renderer | None = None
+    page_citer: reader.PageCiter | None = None
 
 
 _state: BuildState | None = None
@@ -212,6 +213,7 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
             cache.put(key, hit)
         items.append(hit["item"])
         st.downloads[f"references/{e.key}/{e.key}.bib"] = exports.bibtex([e])
+        st.downloads[f"references/{e.key}/{e.key}.bibtex.bib"] = exports.bibtex_classic([e])
         st.downloads[f"references/{e.key}/{e.key}.ris"] = hit["ris"]
         st.downloads[f"references/{e.key}/{e.key}.json"] = hit["json"]
     cache.save()
@@ -239,9 +241,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if getattr(st.data, attr):
             add(src, f"# {title}\n\n{intro}\n\nREFKB_DATA\n")
     for topic in st.project.topics:
-        add(f"topics/{topic.slug}.md", f"# {topic.title}\n")
+        add(f"topics/{topic.slug}.md", f"# {escape(topic.title)}\n")  # mkdocs.yml text, not HTML
     entries = list(st.bib.entries)
     add("downloads/references.bib", exports.bibtex(entries))
+    add("downloads/references.bibtex.bib", exports.bibtex_classic(entries))
     add("downloads/references.ris", exports.ris(items))
     add("downloads/references.json", exports.csl_json(items))
     # Each work's three downloads (thousands of small files) are written by a second process while MkDocs renders
@@ -362,11 +365,14 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     elif page.file.src_uri == LIBRARY:
         refs = list(st.refs.values())
         downloads = Markup(
-            '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>BibTeX</a> · '
+            '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>biblatex</a> · '
+            '<a href="{0}references.bibtex.bib" download>BibTeX (classic)</a> · '
             '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
         ).format(pages.relative_url("downloads/", current))
-        intro = Markup("<p>{} sources. Filter by topic, kind of source, type, years or text; the address keeps the "
-                       "filters, so a filtered view can be shared.</p>").format(len(refs))  # fmt: skip
+        intro = Markup("<p>{} sources. Filter by topic, kind of source, type, years or text{}; the address keeps the "
+                       "filters, so a filtered view can be shared.</p>").format(len(refs), Markup(
+                           ", and by the evidence coding (platform, region, form, population, design, data source)")
+                           if st.project.coding else "")  # fmt: skip
         browser = pages.library_browser(refs, st.project.topics, current) + _evidence_facets(st)
         rows = pages.library_rows(refs, current, _evidence_row_attrs(st))
         # The table repeats what the reference pages say: kept out of the search index (late).
@@ -475,6 +481,8 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if key is None:
         return output
     meta = pages.head_meta(state().refs[key], config.site_name)
+    # The site's description would be taken by Zotero as the work's abstract (see pages.head_meta).
+    output = re.sub(r'<meta name="description"[^>]*>\n?', "", output, count=1)
     return output.replace("</head>", f"{meta}\n</head>", 1)
 
 
@@ -502,6 +510,8 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
 
 def on_post_build(config: MkDocsConfig) -> None:
     st = state()
+    if st.page_citer is not None:
+        st.page_citer.save()
     for job in st.jobs:  # the style picker's files (reader features)
         try:
             job.result()
@@ -611,10 +621,10 @@ def _picker_section(key: str, current: str) -> list[str]:
     return ["## Other citation styles", tokens.add(reader.picker(key, current, st.picker_styles), late=True)]
 
 
-def _page_renderer(st: BuildState) -> styles.Renderer:
-    if st.page_renderer is None:
-        st.page_renderer = styles.Renderer(st.project.root / ".cache" / "refkb" / "pages")
-    return st.page_renderer
+def _page_citer(st: BuildState) -> reader.PageCiter:
+    if st.page_citer is None:
+        st.page_citer = reader.PageCiter(st.project.root / ".cache" / "refkb")
+    return st.page_citer
 
 
 def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfig) -> str:
@@ -627,12 +637,12 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
         table = reader.verification_table(rows, st.today, st.project.stale_after_months, page.url)
         markdown = markdown.replace("REFKB_VERIFICATION", tokens.add(table, late=True))
     text = _cite(markdown, page, tokens)
-    cache = _page_renderer(st)
+    citer = _page_citer(st)
     site_url = str(config.site_url or "")
     if src == CITE_PAGE:
         updated = _kb_updated(st)
         item = reader.kb_item(st.meta, config.site_name, reader.page_url(site_url, ""), updated)
-        block = reader.cite_block(item, reader.render_page_item(item, cache), "refkb-kb", updated, st.meta.version,
+        block = reader.cite_block(item, citer.render(item), "refkb-kb", updated, st.meta.version,
                                   pages.relative_url("", page.url) if not site_url else "")  # fmt: skip
         pdf = Markup('<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
                      "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
@@ -642,7 +652,7 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
         updated = _page_updated(st, page)
         title = _title_of(markdown, page.file)
         item = reader.page_item(st.meta, config.site_name, title, reader.page_url(site_url, page.url), updated)
-        block = reader.cite_block(item, reader.render_page_item(item, cache), "refkb-page", updated, st.meta.version,
+        block = reader.cite_block(item, citer.render(item), "refkb-page", updated, st.meta.version,
                                   "./" if not site_url else "")  # fmt: skip
         return text + "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
     return text
@@ -661,7 +671,7 @@ def _previews(output: str, page: Page) -> str:
                                  pages.TYPE_LABELS.get(st.refs[k].entry.type, st.refs[k].entry.type.capitalize()))
         for k in keys
     }  # fmt: skip
-    script = reader.json_script("refkb-previews", records)
+    script = reader.json_data("refkb-previews", records)
     return output.replace("</article>", f"{script}</article>", 1)
 
 
@@ -824,11 +834,33 @@ def refuse_script(html: str, page: Page) -> None:
         if not _SAFE_ID.match(item.id or "x"):
             raise PluginError(f"{where}: a heading's id {item.id[:60]!r} is not a plain id — use {{: #plain-id }}")
         stack.extend(item.children)
-    for tag in _TAG.finditer(html):
-        if _HANDLER.search(tag.group(0)):
-            line = html.count("\n", 0, tag.start()) + 1
-            raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds an event handler or a "
-                              f"script URL: {tag.group(0)[:80]!r} — remove it")  # fmt: skip
+    if _ref_key(page) is not None:  # annotation HTML went through nh3; the rest is our own escaped output
+        return
+    if not any(_HANDLER.search(tag.group(0)) for tag in _TAG.finditer(html)):
+        return  # the usual case: nothing that even looks like a handler
+    found = _ScriptFinder()
+    found.feed(html)
+    if found.found:
+        line, what = found.found[0]
+        raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds {what} — remove it")
+
+
+class _ScriptFinder(HTMLParser):
+    """Real attribute names and values (a regex would also see ' onclick=' inside an escaped title)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            v = (value or "").strip().lower()
+            if name.startswith("on"):
+                self.found.append((self.getpos()[0], f"an event handler <{tag} {name}=...>"))
+            elif name in ("href", "src", "action", "formaction", "xlink:href") and v.startswith(
+                ("javascript:", "vbscript:", "data:text/html")
+            ):
+                self.found.append((self.getpos()[0], f"a script URL <{tag} {name}={v[:30]}>"))
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -847,7 +879,10 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
                 untrusted_meta(kwargs.get("page") or args[1])
             result = fn(*args, **kwargs)
             if name == "on_page_content":
-                refuse_script(str(result), kwargs.get("page") or args[1])
+                page = kwargs.get("page") or args[1]
+                refuse_script(str(result), page)
+                if "title" not in page.meta and page.title:  # the first H1, unescaped by MkDocs, printed raw
+                    page.meta["title"] = safe_title(str(page.title))
             return result
         except PluginError:
             raise

@@ -375,6 +375,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         "glossary_terms": len(data.terms),
         "timeline_events": len(data.events),
     }
+    from . import coding  # evidence coding: how many entries code each dimension, and with what
+
+    coverage = coding.coverage(bib.entries, proj.coding) if proj.coding is not None else {}
+    if coverage:
+        stats["coding"] = coverage
     if args.json:
         json.dump(stats, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -384,6 +389,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 for slug, counts in topics.items():
                     sys.stdout.write(f"topic {slug:28} {counts['cited_sources']:3} cited sources, "
                                      f"{counts['words']:5} words, {counts['tagged_sources']:3} tagged\n")  # fmt: skip
+            elif name == "coding":
+                for dim, cov in coverage.items():
+                    top = ", ".join(f"{v} {n}" for v, n in list(cov["values"].items())[:5])
+                    sys.stdout.write(f"coding {dim:27} {cov['coded']:3}/{cov['of']} coded ({cov['percent']}%)"
+                                     f"{', ' + str(cov['unknown']) + ' unknown values' if cov['unknown'] else ''}"
+                                     f"; most used: {top or '-'}\n")  # fmt: skip
             else:
                 sys.stdout.write(f"{name:24} {value}\n")
     return EXIT_OK

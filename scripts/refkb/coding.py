@@ -318,3 +318,22 @@ def load(root: Path, config: Any) -> Scheme | None:
     if not isinstance(required, list):
         raise SchemeError("extra.refkb.coding.required must be a list of dimensions")
     return from_mapping(data, [str(r) for r in required], name)
+
+
+def coverage(entries: Sequence[Entry], scheme: Scheme) -> dict[str, dict[str, Any]]:
+    """Per dimension: how many entries code it, the share in percent, values outside the vocabulary, and each value's
+    count (most used first)."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in scheme.dimensions:
+        counts: dict[str, int] = {}
+        coded = unknown = 0
+        for e in entries:
+            values = split(e.value(d.name))
+            coded += bool(values)
+            for v in values:
+                counts[v] = counts.get(v, 0) + 1
+                unknown += not scheme.allowed(d.name, v)
+        ranked = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        share = round(100 * coded / len(entries)) if entries else 0
+        out[d.name] = {"coded": coded, "of": len(entries), "percent": share, "unknown": unknown, "values": ranked}
+    return out

@@ -55,6 +55,8 @@ def plain(value: str) -> str:
     for tex, mark in _TEX_QUOTES:
         value = value.replace(tex, mark)
     value = _STRAIGHT_QUOTES.sub(rf"{QUOTE_OPEN}\1{QUOTE_CLOSE}", value)
+    if "--" in value:  # TeX's dash ligatures, as BibTeX, biblatex and pandoc read them
+        value = value.replace("---", "—").replace("--", "–")
     if _TEX.search(value):
         try:
             value = _LATEX.latex_to_text(value)
@@ -257,12 +259,22 @@ def item(entry: Entry) -> CslItem:
             csl[var] = plain(e(field))
     if e("pages"):
         csl["page"] = plain(e("pages")).replace("--", "–")
+    # Fields the styles can print or that reference managers keep (exports.py writes them to RIS and BibTeX too).
+    if e("pagetotal"):
+        csl["number-of-pages"] = plain(e("pagetotal"))
+    if e("langid") or e("language"):
+        csl["language"] = plain(e("langid") or e("language"))
+    if e("keywords"):
+        csl["keyword"] = ", ".join(k.strip() for k in plain(e("keywords")).split(",") if k.strip())
     periodical = csl["type"] in ("article-journal", "article-magazine", "article-newspaper")
     if e("number"):
         # A journal's issue; for a report, legislation or document: its number or document symbol.
         csl["issue" if periodical else "number"] = plain(e("number"))
     if e("issue"):
         csl["issue"] = plain(e("issue"))
+    if e("series") and e("number") and csl["type"] in ("book", "chapter", "paper-conference"):
+        # biblatex's number of a book (or a part of one) in a series is its number in the series.
+        csl["collection-number"] = csl.pop("number")
     if e("eid"):
         # biblatex's eid is an article number (PLOS ONE's e0273708): CSL's `number` for a journal article.
         csl["number"] = plain(e("eid"))

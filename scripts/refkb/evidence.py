@@ -163,7 +163,7 @@ def view_svg(srcs: Sequence[Source], rows: Axis, cols: Axis, current: str, thin:
     links each cell to the library filtered to it)."""
     grid = cells(srcs, rows, cols)
     cell, left, top = 46, 230, 120
-    width, height = left + cell * len(cols.values) + 10, top + cell * len(rows.values) + 10
+    width, height = left + cell * len(cols.values) + 70, top + cell * len(rows.values) + 10
     peak = max((c.n for c in grid.values()), default=1) or 1
     ident = f"map-{rows.name}-{cols.name}"
     parts = []
@@ -233,8 +233,11 @@ def view_table(srcs: Sequence[Source], rows: Axis, cols: Axis, current: str, thi
         f" {missing} source{'s' if missing != 1 else ''} not coded on both dimensions are left out." if missing
         else "")  # fmt: skip
     return fmt(
-        '<div class="refkb-scroll"><table class="refkb-map-table"><caption>{}</caption><thead><tr>'
+        '<div class="refkb-scroll" tabindex="0" role="region" aria-label="Table of {} × {}">'
+        '<table class="refkb-map-table"><caption>{}</caption><thead><tr>'
         '<th scope="col">{} \\ {}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
+        rows.label.lower(),
+        cols.label.lower(),
         caption, rows.label, cols.label, Markup(head), Markup("").join(body),
     )  # fmt: skip
 
@@ -285,7 +288,8 @@ def explorer(srcs: Sequence[Source], ax: Mapping[str, Axis], current: str) -> Ma
         '<form class="refkb-filters" aria-label="Choose the map\'s rows and columns">'
         f'<label>Rows <select name="rows">{options}</select></label>'
         f'<label>Columns <select name="cols">{options}</select></label></form>'
-        '<div class="refkb-scroll"><table class="refkb-map-grid"><caption></caption><thead></thead><tbody></tbody>'
+        '<div class="refkb-scroll" tabindex="0" role="region" aria-label="Interactive map">'
+        '<table class="refkb-map-grid"><caption></caption><thead></thead><tbody></tbody>'
         '</table></div><div class="refkb-map-cell" aria-live="polite" tabindex="-1"></div>'
         f'<script type="application/json" class="refkb-map-data">{payload}</script></div>'
     )
@@ -581,7 +585,8 @@ def regions_page(srcs: Sequence[Source], scheme: Scheme, current: str, add: Call
     chart = bar_chart("Sources per region", [(v.label, counts[v.slug]) for v in tops], "regions")
     rows = []
     for slug, label, depth, n in facet_values(srcs, scheme, "regions"):
-        kind = "Country or area" if coding.country(slug) else "Region" if depth == 0 else "Sub-region"
+        kind = ("Worldwide" if slug == "global" else "Country or area" if coding.country(slug) else "Region"
+                if depth == 0 else "Sub-region")  # fmt: skip
         rows.append(fmt('<tr class="refkb-region-depth{}"><th scope="row"><a href="{}?regions={}">{}</a></th>'
                         "<td>{}</td><td>{}</td><td>{}</td></tr>", min(depth, 3), library, slug, label, kind, n,
                         direct[slug]))  # fmt: skip
@@ -590,7 +595,8 @@ def regions_page(srcs: Sequence[Source], scheme: Scheme, current: str, add: Call
             rows.append(fmt('<tr class="refkb-cell--gap"><th scope="row">{}</th><td>Region</td><td>0 (gap)</td>'
                             "<td>0</td></tr>", v.label))  # fmt: skip
     table = fmt(
-        '<div class="refkb-scroll"><table class="refkb-data refkb-regions"><caption>Sources per region and country '
+        '<div class="refkb-scroll" tabindex="0" role="region" aria-label="Regions table">'
+        '<table class="refkb-data refkb-regions"><caption>Sources per region and country '
         "(all: coded with it or with a place inside it; named: coded with it)</caption><thead><tr>"
         '<th scope="col">Region or country</th><th scope="col">Level</th><th scope="col">Sources (all)</th>'
         '<th scope="col">Sources (named)</th></tr></thead><tbody>{}</tbody></table></div>',
@@ -638,7 +644,8 @@ def vocabulary_tables(scheme: Scheme) -> Markup:
         required = " Required for every entry." if d.name in scheme.required else ""
         out.append(fmt(
             '<h3 id="coding-{0}">{1} (<code>{0}</code>)</h3><p>Several values comma-separated.{2}</p>'
-            '<div class="refkb-scroll"><table class="refkb-vocabulary"><thead><tr><th scope="col">Value</th>'
+            '<div class="refkb-scroll" tabindex="0" role="region" aria-label="Values of {1}">'
+        '<table class="refkb-vocabulary"><thead><tr><th scope="col">Value</th>'
             '<th scope="col">Label</th><th scope="col">Definition</th></tr></thead><tbody>{3}</tbody></table></div>',
             d.name, d.label, required, Markup("").join(rows),
         ))  # fmt: skip

@@ -1,4 +1,12 @@
-"""Downloads: canonical BibTeX, RIS (written by rispy) and CSL-JSON, for one entry or the whole library."""
+"""Downloads: biblatex, classic BibTeX, RIS (written by rispy) and CSL-JSON, for one entry or the whole library.
+
+Files, per work and for the library: `<key>.bib` / `references.bib` are biblatex, exactly as references.bib holds
+the entry (canonical form); `<key>.bibtex.bib` / `references.bibtex.bib` are classic BibTeX for BibTeX-only tools
+(`year`/`month`, `journal`, `address`, `@techreport` with `institution`, `@misc` with `howpublished` for web pages and
+laws, the access date in `note`, no biblatex-only field); `.ris` is RIS as Zotero's RIS translator and EndNote read
+it (the tag for each field chosen per type from Zotero's RIS.js, see `ris_record`); `.json` is CSL-JSON.
+The `.bib` name stays biblatex so that links to it keep working.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,7 @@ from . import bibfile, csl
 from .model import Entry
 
 RIS_TYPES = {
-    "article-journal": "JOUR", "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT",
+    "article-journal": "JOUR", "article-newspaper": "NEWS", "article-magazine": "MGZN", "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT",
     "thesis": "THES", "webpage": "ELEC", "legislation": "STAT", "legal_case": "CASE", "dataset": "DATA",
     "software": "COMP", "pamphlet": "PAMP", "patent": "PAT", "manuscript": "UNPB", "entry-encyclopedia": "ENCYC",
     "document": "GEN", "periodical": "JFULL",
@@ -23,30 +31,139 @@ def bibtex(entries: Sequence[Entry]) -> str:
     return "\n\n".join(bibfile.entry_text(e) for e in entries) + "\n"
 
 
+# biblatex type -> classic BibTeX type (BibTeX's standard styles know only these).
+CLASSIC_TYPES = {
+    "article": "article", "book": "book", "mvbook": "book", "inbook": "incollection", "bookinbook": "incollection",
+    "incollection": "incollection", "inproceedings": "inproceedings", "conference": "inproceedings",
+    "proceedings": "proceedings", "collection": "book", "report": "techreport", "techreport": "techreport",
+    "phdthesis": "phdthesis", "mastersthesis": "mastersthesis", "manual": "manual", "booklet": "booklet",
+    "unpublished": "unpublished",
+}  # fmt: skip
+# Fields classic BibTeX's styles (plain, abbrv, natbib's plainnat/apalike) read, written as they are; `url`, `doi`,
+# `isbn`, `issn` and `keywords` are read by natbib's and most later styles and ignored by plain.
+_CLASSIC_FIELDS = ("author", "editor", "title", "booktitle", "journal", "year", "month", "volume", "number", "series",
+                   "edition", "chapter", "pages", "publisher", "address", "institution", "school", "organization",
+                   "type", "howpublished", "note", "isbn", "issn", "doi", "url", "keywords", "abstract")  # fmt: skip
+
+
+def _classic_fields(entry: Entry) -> tuple[str, dict[str, str]]:
+    e = entry.value
+    kind = CLASSIC_TYPES.get(entry.type, "misc")
+    if entry.type == "thesis":
+        kind = "mastersthesis" if "master" in e("type").lower() else "phdthesis"
+    f: dict[str, str] = {}
+    for name in ("author", "editor", "publisher", "series", "edition", "volume", "isbn", "issn", "abstract"):
+        if e(name):
+            f[name] = e(name)
+    f["title"] = f"{e('title')}: {e('subtitle')}" if e("subtitle") else e("title")
+    container = e("journaltitle") or e("journal")
+    if container:
+        f["journal"] = container
+    if e("booktitle") or e("maintitle"):
+        f["booktitle"] = e("booktitle") or e("maintitle")
+    parts = csl.issued(entry)
+    if parts:
+        f["year"] = str(parts[0][0])
+        if len(parts[0]) > 1:
+            f["month"] = list(bibfile.MONTHS)[parts[0][1] - 1]
+    if e("location") or e("address"):
+        f["address"] = e("location") or e("address")
+    if e("pages") or e("eid"):
+        f["pages"] = e("pages") or e("eid")  # an article number stands where the pages would
+    if e("number") or e("issue"):
+        f["number"] = e("number") or e("issue")
+    if kind in ("techreport", "phdthesis", "mastersthesis"):
+        org = e("institution") or e("school") or e("publisher") or e("organization")
+        if org:
+            f["institution" if kind == "techreport" else "school"] = org
+        f.pop("publisher", None)
+        if e("type") and kind == "techreport":
+            f["type"] = e("type")
+    elif e("organization") and kind in ("inproceedings", "proceedings", "manual"):
+        f["organization"] = e("organization")
+    notes = [e("note")] if e("note") else []
+    if kind == "misc":
+        # A web page, law, data set: plain's @misc prints howpublished and note; the site or issuing body goes first.
+        label = [x for x in (e("organization"), e("institution")) if x and x not in f.get("publisher", "")]
+        if entry.type == "legislation" and e("number"):
+            label.append(f"{e('type') or 'No.'} {e('number')}".strip())
+            f.pop("number")
+        url = csl.link_of(entry)
+        f["howpublished"] = ". ".join([*label, *([f"\\url{{{url}}}"] if url else [])])
+        if not f["howpublished"]:
+            del f["howpublished"]
+    if e("urldate"):
+        notes.append(f"Accessed {e('urldate')}")
+    if notes:
+        f["note"] = ". ".join(n.rstrip(".") for n in notes)
+    if csl.doi_of(entry):
+        f["doi"] = csl.doi_of(entry)
+    if csl.link_of(entry):
+        f["url"] = csl.link_of(entry)
+    if e("keywords"):
+        f["keywords"] = e("keywords")
+    return kind, {k: f[k] for k in _CLASSIC_FIELDS if f.get(k)}
+
+
+def bibtex_classic(entries: Sequence[Entry]) -> str:
+    """Entries as classic BibTeX (every macro expanded, so that each file stands alone)."""
+    chunks = []
+    for entry in entries:
+        kind, fields = _classic_fields(entry)
+        body = "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items())
+        chunks.append(f"@{kind}{{{entry.key},\n{body}}}")
+    return "\n\n".join(chunks) + "\n"
+
+
 def _ris_name(name: dict[str, str]) -> str:
     if "literal" in name:
-        return name["literal"]
+        # A trailing comma keeps an organisation whole: RIS readers split "Last, First" at the comma, and Zotero
+        # files a name with nothing after it as a single field (fieldMode 1) instead of "Office, U. S.".
+        return f"{name['literal']},"
     family = " ".join(x for x in (name.get("non-dropping-particle", ""), name.get("family", "")) if x)
     given = name.get("given", "")
     suffix = name.get("suffix", "")
     return ", ".join(x for x in (family, given, suffix) if x)
 
 
+# Per CSL type, the RIS tags Zotero's RIS translator (RIS.js, `fieldMap`) reads into the right Zotero field; EndNote
+# reads the same tags. container: T2 except a conference paper's proceedings (C3; T2 is the conference's name);
+# series: T2 for books, reports and web pages' sites, T3 for parts of something; number: SN is a report's number,
+# M1 a statute's public-law number or a book's series number; editors: A3 for a book (A2 is its series editor).
+_CONTAINER = {"paper-conference": "custom3"}
+_SERIES = {"book": "secondary_title", "report": "secondary_title"}
+_NUMBER = {"report": "issn", "legislation": "note", "patent": "issn"}
+_SERIES_NUMBER = {"book": "note", "chapter": "series_volume", "paper-conference": "series_volume"}
+_EDITOR = {"book": "tertiary_authors"}
+# Types whose SN is not an ISBN: their ISBN goes to a note, never to SN.
+_NO_ISBN_SN = frozenset({"report", "legislation", "patent", "dataset", "webpage"})
+RIS_MAPPING = {**rispy.TAG_KEY_MAPPING, "SV": "series_volume"}
+
+
 def ris_record(item: csl.CslItem) -> dict[str, object]:
-    """One CSL item as a rispy record."""
-    rec: dict[str, object] = {"type_of_reference": RIS_TYPES.get(item["type"], "GEN"), "id": item["id"]}
+    """One CSL item as a rispy record, with the tags Zotero's and EndNote's RIS import read for its type."""
+    kind = item["type"]
+    rec: dict[str, object] = {"type_of_reference": RIS_TYPES.get(kind, "GEN"), "id": item["id"]}
+    notes: list[str] = []
     if item.get("author"):
         rec["authors"] = [_ris_name(n) for n in item["author"]]
     if item.get("editor"):
-        rec["secondary_authors"] = [_ris_name(n) for n in item["editor"]]
+        rec[_EDITOR.get(kind, "secondary_authors")] = [_ris_name(n) for n in item["editor"]]
+    if item.get("translator"):
+        rec["subsidiary_authors"] = [_ris_name(n) for n in item["translator"]]
     if item.get("title"):
         rec["title"] = item["title"]
     if item.get("container-title"):
-        rec["secondary_title"] = item["container-title"]
+        rec[_CONTAINER.get(kind, "secondary_title")] = item["container-title"]
+    if item.get("event-title"):
+        rec["secondary_title"] = item["event-title"]
+    if item.get("collection-title"):
+        rec[_SERIES.get(kind, "tertiary_title")] = item["collection-title"]
     if item.get("publisher"):
         rec["publisher"] = item["publisher"]
-    if item.get("publisher-place"):
-        rec["place_published"] = item["publisher-place"]
+    place = item.get("publisher-place") or item.get("event-place")
+    if place:
+        rec["custom1" if kind == "paper-conference" else "place_published"] = place
     parts = item.get("issued", {}).get("date-parts")
     if parts:
         first = parts[0]
@@ -55,11 +172,36 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
     accessed = item.get("accessed", {}).get("date-parts")
     if accessed:
         rec["access_date"] = "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(accessed[0]))
-    for var, tag in (("volume", "volume"), ("issue", "number"), ("number", "number"), ("DOI", "doi"),
-                     ("ISBN", "issn"), ("ISSN", "issn"), ("abstract", "abstract"), ("edition", "edition"),
-                     ("genre", "type_of_work")):  # fmt: skip
-        if item.get(var) and tag not in rec:
+    if item.get("volume"):
+        rec["volume"] = item["volume"]
+    if item.get("issue"):
+        rec["number"] = item["issue"]
+    number = item.get("number")
+    if number and kind in _NUMBER:
+        rec[_NUMBER[kind]] = number
+    elif number and kind in ("article-journal", "article-magazine", "article-newspaper") and not item.get("page"):
+        rec["start_page"] = number  # an article number (eid) stands where the pages would (PLOS's own RIS)
+    elif number:
+        notes.append(f"Number: {number}")
+    if item.get("collection-number"):
+        if kind in _SERIES_NUMBER:
+            rec[_SERIES_NUMBER[kind]] = item["collection-number"]
+        else:
+            notes.append(f"Number in the series: {item['collection-number']}")
+    if item.get("ISSN") and kind in ("article-journal", "article-magazine", "article-newspaper", "periodical"):
+        rec["issn"] = item["ISSN"]
+    if item.get("ISBN"):
+        if kind in _NO_ISBN_SN or "issn" in rec:
+            notes.append(f"ISBN: {item['ISBN']}")
+        else:
+            rec["issn"] = item["ISBN"]
+    for var, tag in (("DOI", "doi"), ("abstract", "abstract"), ("genre", "type_of_work"), ("language", "language")):
+        if item.get(var):
             rec[tag] = item[var]
+    if item.get("edition") or item.get("version"):
+        rec["edition"] = item.get("version") or item.get("edition")
+    if item.get("number-of-pages") and kind in ("book", "thesis", "report") and not item.get("page"):
+        rec["start_page"] = item["number-of-pages"]
     if item.get("page"):
         start, _, end = str(item["page"]).partition("–")
         rec["start_page"] = start.strip()
@@ -67,11 +209,17 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
             rec["end_page"] = end.strip()
     if item.get("URL"):
         rec["urls"] = [item["URL"]]
+    if item.get("keyword"):
+        rec["keywords"] = [k.strip() for k in str(item["keyword"]).split(",") if k.strip()]
+    if item.get("note"):
+        notes.insert(0, item["note"])
+    if notes:
+        rec["notes"] = notes
     return rec
 
 
 def ris(items: Sequence[csl.CslItem]) -> str:
-    return str(rispy.dumps([ris_record(csl.public(i)) for i in items]))
+    return str(rispy.dumps([ris_record(csl.public(i)) for i in items], mapping=RIS_MAPPING))
 
 
 def csl_json(items: Sequence[csl.CslItem]) -> str:

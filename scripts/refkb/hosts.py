@@ -40,6 +40,7 @@ HOSTS: tuple[Host, ...] = (
     Host("business-humanrights.org", "mirror", "a repost of a company's press feature"),
     Host("drugsandalcohol.ie", "mirror", "a library's copy of an intergovernmental report"),
     Host("ai-bt.com", "mirror", "an aggregator of PubMed records"),
+    Host("1library.net", "mirror", "a document aggregator: copies of other publishers' files"),
     Host("www-dev.isi.edu", "mirror", "a development server"),
     Host("localhost", "mirror", "a development server"),
     Host("ezproxy", "mirror", "a library proxy: readers outside the library cannot open it"),
@@ -49,7 +50,8 @@ HOSTS: tuple[Host, ...] = (
     Host("library.lol", "piracy", "a Library Genesis mirror"),
     Host("z-lib", "piracy", "Z-Library: distributes books without the rights holders' permission"),
     Host("zlibrary", "piracy", "Z-Library: distributes books without the rights holders' permission"),
-    Host("1lib", "piracy", "a Z-Library mirror"),
+    Host("z-library", "piracy", "Z-Library: distributes books without the rights holders' permission"),
+    Host("1lib.sk", "piracy", "a Z-Library mirror"),
     Host("annas-archive", "piracy", "a shadow library"),
     Host("pdfdrive.com", "piracy", "distributes books without the rights holders' permission"),
     Host("sitiosdesbloqueados.org", "piracy", "a web proxy that re-serves other sites' pages"),
@@ -67,8 +69,8 @@ def host_of(url: str) -> str:
 
 def classify(url: str) -> Host | None:
     """The listed host a URL points to, if any. A name with a dot matches the domain and its sub-domains; a bare
-    label (`sci-hub`, `ezproxy`) matches any host that has it as a label or label prefix (`sci-hub.se`,
-    `ezproxy.lib.example.edu`, `z-library.se`)."""
+    label (`sci-hub`, `ezproxy`) matches any host that has it as one of its labels (`sci-hub.se`,
+    `ezproxy.lib.example.edu`), whatever the top-level domain the site moved to."""
     host = host_of(url)
     if not host:
         return None
@@ -76,6 +78,6 @@ def classify(url: str) -> Host | None:
     for h in HOSTS:
         if "." in h.name and (host == h.name or host.endswith("." + h.name)):
             return h
-        if "." not in h.name and any(label == h.name or label.startswith(h.name) for label in labels):
+        if "." not in h.name and h.name in labels:
             return h
     return None

@@ -216,7 +216,8 @@ def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -
     joined = (old_text.rstrip("\n") + "\n\n" if old_text.strip() else "") + bibfile.entry_text(entry) + "\n"
     new_bib = bibfile.parse_text(joined, bib.path)
     new_text = bibfile.format_text(new_bib)
-    settings = validate.Settings(today, project.topic_slugs or None, frozenset(project.sourcekinds))
+    settings = validate.Settings(today, project.topic_slugs or None, frozenset(project.sourcekinds),
+                                project.titles == "sentence-case")  # fmt: skip
     found = [i for i in validate.validate_bib(new_bib, settings) if i.key == key]
     problems = [i for i in found if i.level is Level.ERROR]
     if problems:

@@ -216,7 +216,9 @@ def _bibtex_lines(entry: Entry) -> list[str]:
 
 def downloads(ref: Ref) -> Markup:
     k = ref.key
-    items = [(f"{k}.bib", "BibTeX"), (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"), (f"{k}.json", "CSL-JSON")]
+    items = [(f"{k}.bib", "biblatex (biber, pandoc, Zotero)"),
+             (f"{k}.bibtex.bib", "classic BibTeX (natbib, BibTeX-only tools)"),
+             (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"), (f"{k}.json", "CSL-JSON")]  # fmt: skip
     return fmt(
         '<ul class="refkb-downloads">{}</ul>',
         Markup("").join(fmt('<li><a href="{}" download>{}</a> — {}</li>', f, f, d) for f, d in items),
@@ -245,38 +247,101 @@ def verification(urls: Sequence[str], on: dt.date | None) -> Markup:
     return fmt('<p class="refkb-verified">Record verified on {} at: {}.</p>', when, links)
 
 
+# Zotero item types (for the `z.itemType` tag) per CSL type.
+ZOTERO_TYPES = {
+    "article-journal": "journalArticle", "article-newspaper": "newspaperArticle", "article-magazine":
+    "magazineArticle", "book": "book", "chapter": "bookSection", "paper-conference": "conferencePaper",
+    "report": "report", "thesis": "thesis", "webpage": "webpage", "legislation": "statute", "legal_case": "case",
+    "dataset": "dataset", "software": "computerProgram", "patent": "patent", "manuscript": "manuscript",
+    "entry-encyclopedia": "encyclopediaArticle", "document": "document", "pamphlet": "document",
+}  # fmt: skip
+
+
 def head_meta(ref: Ref, site_name: str) -> Markup:
-    """Highwire Press `citation_*` tags, so reference managers (Zotero's connector) can save the page."""
+    """What Zotero's connector reads from a reference page: Highwire Press `citation_*` tags and one Zotero RDF tag.
+
+    Why these and not the others (read from Zotero's translators, and checked by tests/test_zotero.py against the
+    translation-server): on a page with no site translator, the generic translators compete by priority: unAPI (300),
+    COinS (310), Embedded Metadata (320). unAPI needs a server that answers `?id=…&format=…`, which a static site
+    cannot; COinS (OpenURL) knows no web page, statute, newspaper article or data set, and would win over the meta
+    tags if present, so the pages carry none. No generic translator follows `<link rel="alternate"
+    type="application/x-research-info-systems">` (only a few site translators do) and none reads JSON-LD. So the
+    page speaks to Embedded Metadata. It sets the item type from the Highwire tag it sees: `citation_journal_title`
+    -> journal article, `citation_technical_report_institution` -> report, `citation_conference_title` -> conference
+    paper, `citation_inbook_title` -> book section (not `citation_book_title`: its `book_` is read as Open Graph's
+    `book:` namespace and never seen), `citation_dissertation_institution` ->
+    thesis; a page with only `citation_title` falls back to journal article (the old fault). For every other type
+    the page gives no such tag and adds `<meta name="z.itemType">` (Zotero's own RDF namespace, which Embedded
+    Metadata passes to its RDF reader), which then decides the type. A newspaper article's paper goes in
+    `prism.publicationName`, since `citation_journal_title` would make it a journal article. Highwire author tags are
+    split by Zotero into first and last name unless they hold a comma: an organisation is written `Name,`, which
+    Zotero files as a single last name. The abstract is `citation_abstract` when the entry has one; build.py removes
+    the site's description tag from reference pages, which Zotero would otherwise take as the abstract.
+    """
     item = ref.item
+    kind = item.get("type", "document")
+    ztype = ZOTERO_TYPES.get(kind, "document")
     tags: list[tuple[str, str]] = [("citation_title", ref.title)]
-    for name in item.get("author", []):
-        tags.append(("citation_author", name.get("literal") or f"{name.get('family', '')}, {name.get('given', '')}"))
+    hw_typed = ztype in ("journalArticle", "report", "conferencePaper", "bookSection", "thesis")
+    if not hw_typed:
+        tags.append(("z.itemType", ztype))
+    for role, tag in (("author", "citation_author"), ("editor", "citation_editor")):
+        for name in item.get(role, []):
+            tags.append((tag, f"{name['literal']}," if "literal" in name else
+                         ", ".join(x for x in (" ".join(y for y in (name.get("non-dropping-particle", ""),
+                                   name.get("family", "")) if y), name.get("given", "")) if x)))  # fmt: skip
     parts = item.get("issued", {}).get("date-parts")
     if parts:
-        tags.append(("citation_publication_date", "/".join(str(p) for p in parts[0])))
+        tags.append(("citation_publication_date", "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0]))))
     if item.get("DOI"):
         tags.append(("citation_doi", item["DOI"]))
-    if ref.entry.type == "article" and item.get("container-title"):
-        tags.append(("citation_journal_title", item["container-title"]))
-    elif ref.entry.type == "inproceedings" and item.get("container-title"):
-        tags.append(("citation_conference_title", item["container-title"]))
-    if item.get("publisher"):
-        key = "citation_technical_report_institution" if ref.entry.type in ("report", "techreport") else (
-            "citation_publisher")  # fmt: skip
-        tags.append((key, item["publisher"]))
-    if item.get("number") and ref.entry.type in ("report", "techreport"):
-        tags.append(("citation_technical_report_number", item["number"]))
-    for var, tag in (("volume", "citation_volume"), ("issue", "citation_issue"), ("ISBN", "citation_isbn"),
-                     ("ISSN", "citation_issn")):  # fmt: skip
+    container = item.get("container-title", "")
+    if container:
+        if ztype == "journalArticle":
+            tags.append(("citation_journal_title", container))
+        elif ztype == "conferencePaper":
+            # The proceedings first: citation_inbook_title fills publicationTitle (= proceedingsTitle) and would
+            # make a book section, but the last type tag wins and citation_conference_title comes after it.
+            tags.append(("citation_inbook_title", container))
+            tags.append(("citation_conference_title", item.get("event-title") or container))
+        elif ztype == "bookSection":
+            # Not citation_book_title: Embedded Metadata reads `citation_book_*` as Open Graph's `book:` namespace.
+            tags.append(("citation_inbook_title", container))
+        else:
+            tags.append(("prism.publicationName", container))
+    elif ztype == "conferencePaper" and item.get("event-title"):
+        tags.append(("citation_conference_title", item["event-title"]))
+    publisher = item.get("publisher", "")
+    if publisher:
+        if ztype == "report":
+            tags.append(("citation_technical_report_institution", publisher))
+        elif ztype == "thesis":
+            tags.append(("citation_dissertation_institution", publisher))
+        else:
+            tags.append(("citation_publisher", publisher))
+    elif ztype == "report":
+        tags.append(("citation_technical_report_institution", container or site_name))
+    if item.get("number") and ztype not in ("journalArticle", "newspaperArticle", "magazineArticle"):
+        tags.append(("citation_technical_report_number", str(item["number"])))
+    if item.get("collection-title"):
+        tags.append(("citation_series_title", item["collection-title"]))
+    for var, tag in (("volume", "citation_volume"), ("issue", "citation_issue"), ("ISSN", "citation_issn"),
+                     ("abstract", "citation_abstract"), ("language", "citation_language")):  # fmt: skip
         if item.get(var):
             tags.append((tag, str(item[var])))
+    if item.get("ISBN") and ztype in ("book", "bookSection", "conferencePaper"):
+        tags.append(("citation_isbn", item["ISBN"]))
     if item.get("page"):
         first, _, last = str(item["page"]).partition("–")
         tags.append(("citation_firstpage", first))
         if last:
             tags.append(("citation_lastpage", last))
+    elif item.get("number") and ztype == "journalArticle":
+        tags.append(("citation_firstpage", str(item["number"])))  # an article number (eid), as publishers give it
     if item.get("URL"):
         tags.append(("citation_public_url", item["URL"]))
+    if item.get("keyword"):
+        tags.append(("citation_keywords", "; ".join(k.strip() for k in str(item["keyword"]).split(","))))
     return Markup("\n").join(fmt('<meta name="{}" content="{}">', k, v) for k, v in tags if v)
 
 
@@ -584,7 +649,9 @@ def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> M
         f'<tr><th scope="row">{escape(t.title)}</th>' + "".join(cell_html(counts[(t.slug, k)]) for k in kinds) + "</tr>"
         for t in topics
     )
-    table = (f'<div class="refkb-scroll"><table class="refkb-matrix-table"><caption>Sources per topic and kind of '
+    # Focusable, so a keyboard can scroll it when it overflows (axe: scrollable-region-focusable).
+    table = (f'<div class="refkb-scroll" tabindex="0" role="region" aria-label="Evidence-gap matrix table">'
+             f'<table class="refkb-matrix-table"><caption>Sources per topic and kind of '
              f'source (empty: none; thin: '
              f"{thin} or fewer)</caption><thead><tr><th scope=\"col\">Topic</th>{head}</tr></thead>"
              f"<tbody>{body}</tbody></table></div>")  # fmt: skip

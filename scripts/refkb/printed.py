@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import posixpath
 import re
 import shutil
@@ -22,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import project as project_mod
 from . import reader
@@ -48,7 +50,9 @@ def parts(site: Path, proj: project_mod.Project) -> list[Part]:
     out = [
         Part("Home", ("",)),
         Part("Topics", tuple(f"topics/{t.slug}/" for t in proj.topics)),
-        Part("Platforms", (("platforms/",) if have("platforms/") else ()) + tuple(f"platforms/{p}/" for p in platforms)),
+        Part(
+            "Platforms", (("platforms/",) if have("platforms/") else ()) + tuple(f"platforms/{p}/" for p in platforms)
+        ),
         Part("Evidence", ("claims/", "glossary/", "timeline/")),
         Part("Methodology", ("methodology/",)),
         Part("References", tuple(f"references/{k}/" for k in refs)),
@@ -70,7 +74,7 @@ def page_html(url: str, source: str, included: set[str], site_url: str) -> tuple
     headings one level down."""
     m = _ARTICLE.search(source)
     body = m.group(1) if m else ""
-    body = re.sub(r'<script type="application/json"[^>]*>.*?</script>', "", body, flags=re.S)
+    body = re.sub(r'<div id="refkb-previews"[^>]*></div>', "", body)
     t = _TITLE.search(body)
     title = _text(t.group(1)) if t else (url or "Home")
     body = re.sub(r'\b(id|for)="([^"]*)"', lambda g: f'{g.group(1)}="{anchor(url, g.group(2))}"', body)
@@ -145,7 +149,9 @@ def compose(site: Path, proj: project_mod.Project, site_name: str, site_url: str
             sections.append(f'<section class="print-page" id="{anchor(url)}">{article}</section>')
         part_id = "part-" + re.sub(r"[^a-z0-9]+", "-", part.title.lower())
         toc.append(f'<li><a href="#{part_id}">{html.escape(part.title)}</a><ol>{"".join(items)}</ol></li>')
-        body.append(f'<div class="print-part"><h1 id="{part_id}">{html.escape(part.title)}</h1>{"".join(sections)}</div>')
+        body.append(
+            f'<div class="print-part"><h1 id="{part_id}">{html.escape(part.title)}</h1>{"".join(sections)}</div>'
+        )
     title = meta.title or site_name
     version = f"Version {meta.version}" if meta.version else ""
     where = site_url or "the knowledge base's website"
@@ -167,31 +173,75 @@ FOOTER = (
 )
 
 
-def render_pdf(page_file: Path, out: Path, chromium: str | None = None) -> None:
-    """Print `page_file` to `out` with headless chromium (Debian's, not a downloaded one)."""
-    from playwright.sync_api import sync_playwright
-
-    exe = chromium or shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+def render_pdf(page_file: Path, out: Path, browser: Any = None) -> None:
+    """Print `page_file` to `out` with headless chromium (Debian's, never a downloaded one); `browser` is a
+    Playwright browser already running (tests), else one is started."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])  # fmt: skip
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
-            page.goto(page_file.resolve().as_uri(), wait_until="load")
-            tmp = out.with_suffix(".tmp.pdf")
-            page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
-                     header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True,
-                     margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})  # fmt: skip
-            tmp.replace(out)
-        finally:
-            browser.close()
+    tmp = out.with_suffix(".tmp.pdf")
+    if browser is not None:
+        _print(browser, page_file, tmp)
+    else:
+        from playwright.sync_api import sync_playwright
+
+        exe = os.environ.get("REFKB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+        if exe is None:
+            raise RuntimeError("chromium is not installed (apt-get install chromium)")
+        with sync_playwright() as p:
+            args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            started = p.chromium.launch(executable_path=exe, headless=True, args=args)
+            try:
+                _print(started, page_file, tmp)
+            finally:
+                started.close()
+    fix_outline(tmp, out, headings(page_file.read_text(encoding="utf-8")))
+    tmp.unlink(missing_ok=True)
 
 
-def build(site: Path, out: Path, root: Path = Path("."), config_file: str = "mkdocs.yml") -> Path:
+def _print(browser: Any, page_file: Path, pdf: Path) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        page.goto(page_file.resolve().as_uri(), wait_until="load")
+        page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,
+                 header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True,
+                 margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})  # fmt: skip
+    finally:
+        context.close()
+
+
+def headings(page: str) -> list[str]:
+    """The print page's heading texts (what the PDF's outline entries should read)."""
+    return [_text(m.group(1)) for m in re.finditer(r"<h[1-6][^>]*>(.*?)</h[1-6]>", page, re.S)]
+
+
+def fix_outline(src: Path, out: Path, texts: Sequence[str]) -> None:
+    """Chromium builds the outline from the laid-out heading lines and drops the space where a heading wraps
+    ("sexworkers"): give each entry its heading's text back (matched with all white space removed)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    proper = {re.sub(r"\s+", "", t): t for t in texts}
+    writer = PdfWriter(clone_from=PdfReader(str(src)))
+    outlines = writer._root_object.get("/Outlines")
+    stack = [outlines.get_object().get("/First")] if outlines is not None else []
+    while stack:
+        ref = stack.pop()
+        if ref is None:
+            continue
+        node = ref.get_object()
+        title = str(node.get("/Title", ""))
+        fixed = proper.get(re.sub(r"\s+", "", title))
+        if fixed and fixed != title:
+            node[NameObject("/Title")] = TextStringObject(fixed)
+        stack.extend([node.get("/Next"), node.get("/First")])
+    tmp = out.with_suffix(".fixed.pdf")
+    with tmp.open("wb") as fh:
+        writer.write(fh)
+    tmp.replace(out)
+
+
+def build(site: Path, out: Path, root: Path = Path("."), config_file: str = "mkdocs.yml", browser: Any = None) -> Path:
     """Compose the print page from the built `site` and print it to `out`."""
     proj = project_mod.load(root, config_file)
     text = (root / config_file).read_text(encoding="utf-8")
@@ -199,7 +249,7 @@ def build(site: Path, out: Path, root: Path = Path("."), config_file: str = "mkd
     page_file = site / "_print-edition.html"
     page_file.write_text(text, encoding="utf-8")
     try:
-        render_pdf(page_file, out)
+        render_pdf(page_file, out, browser)
     finally:
         page_file.unlink(missing_ok=True)
     return out

@@ -30,6 +30,9 @@ class Project:
     sourcekinds: tuple[str, ...]
     style: str = "apa"
     helplines: tuple[str, ...] = ()  # the only phone numbers allowed in docs/ (official help lines)
+    # How `title` is stored: "sentence-case" (this knowledge base: `refkb validate` checks it, title-case) or
+    # "as-is" (no check).
+    titles: str = "as-is"
     stale_after_months: int = 18  # an annotation verified longer ago is flagged (stale-verification)
     coding: coding_mod.Scheme | None = None  # the evidence-coding vocabularies (extra.refkb.coding), if any
     # extra.refkb.bibliography may list several files, read in order like BibTeX: the @string macros of the
@@ -120,6 +123,7 @@ def from_config(root: Path, config: dict[str, Any], where: str = "mkdocs.yml") -
         sourcekinds=tuple(_str(k, where, "sourcekinds") for k in sourcekinds),
         style=_str(extra.get("style", "apa"), where, "style"),
         helplines=tuple(_str(n, where, "helplines") for n in _list(extra.get("helplines", []), where, "helplines")),
+        titles=_str(extra.get("titles", "as-is"), where, "titles"),
         macro_files=tuple(root / f for f in files[:-1]),
         coding=scheme,
         stale_after_months=_months(extra.get("stale_after_months", 18), where),

@@ -29,8 +29,8 @@ import yaml
 from markupsafe import Markup, escape
 
 from . import styles
-from .freshness import is_stale
 from .csl import CslItem
+from .freshness import is_stale
 
 PICKER_DIR = "assets/refkb/csl"  # the style picker's files in the site: engine, styles, locales, index
 
@@ -202,7 +202,7 @@ def _wrap_url(html: str, url: str, href: str) -> str:
     return html
 
 
-def cite_block(item: CslItem, rendered: Mapping[str, styles.Rendered], prefix: str, updated: dt.date,
+def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated: dt.date,
                version: str, href: str = "") -> Markup:  # fmt: skip
     """Content tabs (Material's markup) with the page's citation in the four styles, its BibTeX and RIS, each with
     a copy button, and a line naming the version, the date and the stable URL. `href` is the page's address
@@ -211,7 +211,7 @@ def cite_block(item: CslItem, rendered: Mapping[str, styles.Rendered], prefix: s
     tabs: list[tuple[str, Markup]] = []
     for style_id in styles.ORDER:
         label = styles.STYLES[style_id].label
-        html = _wrap_url(rendered[style_id].html, url, href)
+        html = _wrap_url(rendered[style_id], url, href)
         tabs.append((label, Markup(
             '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
             '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
@@ -243,10 +243,80 @@ def cite_block(item: CslItem, rendered: Mapping[str, styles.Rendered], prefix: s
     )
 
 
-def render_page_item(item: CslItem, renderer: styles.Renderer) -> dict[str, styles.Rendered]:
-    """The page's citation in the four styles, with the site's engine and styles (one work at a time: a page's
-    citation gets no year suffix from its neighbours)."""
-    return renderer.render([item])[item["id"]]
+_PAGE_API = r"""
+var CSL = module.exports;
+var PAGES = {locales: {}, items: {}, engines: {}};
+PAGES.sys = {
+  retrieveLocale: function (lang) { return PAGES.locales[lang] || PAGES.locales["en-US"]; },
+  retrieveItem: function (id) { return PAGES.items[id]; }
+};
+function pagesLocales(json) { PAGES.locales = JSON.parse(json); return true; }
+function pagesFormat(name, styleXml, lang, itemJson) {
+  var item = JSON.parse(itemJson);
+  var eng = PAGES.engines[name];
+  if (!eng) {
+    eng = PAGES.engines[name] = new CSL.Engine(PAGES.sys, styleXml, lang, true);
+    eng.setOutputFormat("html");
+  }
+  PAGES.items = {};
+  PAGES.items[item.id] = item;
+  eng.updateItems([item.id]);  // this page alone: no year suffix from the other pages
+  var bib = eng.makeBibliography();
+  return bib && bib[1] ? bib[1].join("") : "";
+}
+"""
+_ENTRY = re.compile(r'^<div class="csl-entry">(.*)</div>$', re.S)
+
+
+class PageCiter:
+    """The site's CSL engine — citeproc-js with the four styles and locales refkb.styles uses — for the knowledge
+    base's own pages. One engine per style for the whole build, each page formatted on its own (citeproc-js's
+    updateItems([id])): a style is parsed once, and pages by the same authors in the same year get no year
+    suffixes from each other (refkb.styles formats a library, where suffixes are right). Cached on disk."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        from .cache import JsonCache
+
+        self.cache = JsonCache(None if cache_dir is None else cache_dir / "pages.json")
+        self._ctx: Any = None
+
+    def _engine(self) -> Any:
+        if self._ctx is None:
+            from py_mini_racer import MiniRacer
+
+            from . import engine
+
+            ctx = MiniRacer()
+            ctx.eval("var module = {exports: {}}; var exports = module.exports;")
+            ctx.eval(engine.script_path().read_text(encoding="utf-8"))
+            ctx.eval(_PAGE_API)
+            locales = {p.stem[len("locales-") :]: p.read_text(encoding="utf-8")
+                       for p in engine.locale_dir().glob("locales-*.xml")}  # fmt: skip
+            ctx.call("pagesLocales", json.dumps(locales))
+            self._ctx = ctx
+        return self._ctx
+
+    def render(self, item: CslItem) -> dict[str, str]:
+        """{style: formatted reference HTML} in the four styles."""
+        from . import engine
+        from .cache import digest
+
+        out: dict[str, str] = {}
+        for style_id in styles.ORDER:
+            style = styles.STYLES[style_id]
+            xml = engine.style_path(style.csl).read_text(encoding="utf-8")
+            key = digest("page", item, style_id, style.locale, xml, _PAGE_API, engine.script_path().stat().st_size)
+            hit = self.cache.get(key)
+            if not isinstance(hit, str):
+                raw = str(self._engine().call("pagesFormat", style_id, xml, style.locale, json.dumps(item)))
+                m = _ENTRY.match(raw.strip())
+                hit = (m.group(1) if m else raw).strip()
+                self.cache.put(key, hit)
+            out[style_id] = hit
+        return out
+
+    def save(self) -> None:
+        self.cache.save()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -265,18 +335,21 @@ def preview_record(ref: Any, style_id: str, current: str, topic_titles: Mapping[
         "html": ref.rendered[style_id].html,
         "type": type_label,
         "year": ref.year or "n.d.",
-        "topics": [{"title": topic_titles[t], "url": relative_url(f"topics/{t}/", current)}
-                   for t in ref.topics if t in topic_titles],  # fmt: skip
+        "topics": [
+            {"title": topic_titles[t], "url": relative_url(f"topics/{t}/", current)}
+            for t in ref.topics
+            if t in topic_titles
+        ],
         "page": relative_url(ref.url, current),
         "source": source if source.startswith(("https://", "http://")) else "",
     }
 
 
-def json_script(element_id: str, data: object) -> Markup:
-    """Data for a page's script, safe inside <script>: no '<', '>' or '&' survives as itself."""
+def json_data(element_id: str, data: object) -> Markup:
+    """Data for a page's script as a hidden element's attribute (escaped). Not a <script type="application/json">:
+    Material's instant navigation re-creates script elements and drops their text."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(f'<script type="application/json" id="{escape(element_id)}">{text}</script>')
+    return Markup('<div id="{}" class="refkb-data" hidden data-json="{}"></div>').format(element_id, text)
 
 
 _CITE_HREF = re.compile(r'<a class="refkb-cite" href="([^"]*?)references/([a-z0-9][a-z0-9-]*)/"')
@@ -327,12 +400,16 @@ def verification_table(rows: Sequence[Verified], today: dt.date, months: int, cu
         )
         for r in ordered
     )
-    return Markup(
-        '<p class="refkb-verification-summary">{0} sources; {1} verified more than {2} months ago '
-        "(<code>extra.refkb.stale_after_months</code> in mkdocs.yml).</p>"
-        '<div class="refkb-scroll"><table class="refkb-verification"><thead><tr><th scope="col">Verified on</th>'
-        '<th scope="col">Source</th><th scope="col">Key</th><th scope="col">Status</th></tr></thead><tbody>'
-    ).format(len(rows), stale, months) + Markup(body) + Markup("</tbody></table></div>")
+    return (
+        Markup(
+            '<p class="refkb-verification-summary">{0} sources; {1} verified more than {2} months ago '
+            "(<code>extra.refkb.stale_after_months</code> in mkdocs.yml).</p>"
+            '<div class="refkb-scroll"><table class="refkb-verification"><thead><tr><th scope="col">Verified on</th>'
+            '<th scope="col">Source</th><th scope="col">Key</th><th scope="col">Status</th></tr></thead><tbody>'
+        ).format(len(rows), stale, months)
+        + Markup(body)
+        + Markup("</tbody></table></div>")
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -270,6 +270,7 @@ class Settings:
     today: dt.date = field(default_factory=dt.date.today)
     topics: frozenset[str] | None = None
     sourcekinds: frozenset[str] | None = None
+    sentence_case_titles: bool = False  # extra.refkb.titles: sentence-case
 
 
 FieldCheck = Callable[[BibFile, Entry, Field, Settings], Iterator[Issue]]
@@ -445,7 +446,7 @@ def check_url_host(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Is
 
 
 # Where a new sentence or a subtitle starts inside a title: its first word keeps its capital.
-_SENTENCE_START = re.compile(r"(?:^|[:?!.]|\s[—–]|\s-{2,3}|[“\"‘(])\s*$")
+_SENTENCE_START = re.compile(r"(?:^|[:?!.—]|\s–|\s-{2,3}|[“\"‘(])\s*$")
 _TITLE_WORD = re.compile(r"(?<![\\\w])[^\W\d_][\w'’]*")
 
 
@@ -472,7 +473,7 @@ def title_case_problem(value: str) -> tuple[int, str] | None:
 
 @field_check("title", "subtitle")
 def check_title_case(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
-    found = title_case_problem(f.value)
+    found = title_case_problem(f.value) if s.sentence_case_titles else None
     if found is None:
         return
     _, word = found
@@ -1439,7 +1440,8 @@ def validate_project(
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
     citations in docs/."""
-    settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds))
+    settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds),
+                        project.titles == "sentence-case")  # fmt: skip
     if bib is None:
         bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
     issues = validate_bib(bib, settings)

@@ -1,6 +1,6 @@
 /* refkb: citation previews. Hovering, focusing or tapping an in-text citation shows the works it cites (as the
    page's style formats them, with type, year, topics and links); Escape, blur, a click elsewhere or moving away
-   close it. The data is the page's own <script id="refkb-previews"> (written by the build); without JavaScript the
+   close it. The data is the page's own hidden <div id="refkb-previews" data-json> (written by the build); without JavaScript the
    citation is a plain link to the reference page. Events are delegated from the document, so Material's instant
    navigation (document$) needs no new listeners: each new page only closes an open preview. */
 (function () {
@@ -13,7 +13,7 @@
     if (!el) { return {}; }
     if (!parsed || parsed.el !== el) {
       var value = {};
-      try { value = JSON.parse(el.textContent || "{}"); } catch (e) { value = {}; }
+      try { value = JSON.parse(el.getAttribute("data-json") || "{}"); } catch (e) { value = {}; }
       parsed = { el: el, value: value };
     }
     return parsed.value;
@@ -127,7 +127,12 @@
   }
   function later(fn, ms) { return setTimeout(fn, ms); }
 
-  document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType || "mouse"; }, true);
+  var tapHadPreview = false; /* whether the tapped citation's preview was open before this tap */
+  document.addEventListener("pointerdown", function (e) {
+    lastPointer = e.pointerType || "mouse";
+    var link = citeOf(e.target);
+    tapHadPreview = !!(link && box && owner === link);
+  }, true);
   document.addEventListener("mouseover", function (e) {
     var link = citeOf(e.target);
     if (link && lastPointer !== "touch") {
@@ -164,9 +169,10 @@
   });
   document.addEventListener("click", function (e) {
     var link = citeOf(e.target);
-    if (link && lastPointer === "touch" && owner !== link) {
+    if (link && lastPointer === "touch" && !tapHadPreview) {
       e.preventDefault(); /* the first tap previews; a second tap follows the link */
       open(link);
+      tapHadPreview = true;
     } else if (box && !inside(e.target)) {
       close(false);
     }
