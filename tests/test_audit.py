@@ -100,6 +100,8 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], bytes | None, set[int]
      None, {1}, r"^docs/references/smith2020study\.md:6:1: error front-matter-key .*'location'"),
     ("heading-attr", {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
      ["validate"], None, {1}, r"^docs/references/smith2020study\.md:6:12: error unsafe-attribute"),
+    ("string-backslash", {"c.bib": '@string{m1 = "c\\"}\n'}, ["validate", "c.bib"], None, {1},
+     r"^c\.bib:1:14: error syntax-error .*backslash"),
     # right places
     ("cr-only", {"c.bib": "% c\r@misc{a,\r  title = {x},\r  date = 2020a,\r}\r"}, ["validate", "c.bib"], None, {1},
      r"^c\.bib:4:10: error syntax-error"),

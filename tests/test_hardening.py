@@ -65,6 +65,9 @@ BIB_CASES: list[tuple[str, str | bytes, int]] = [
     ("control-character", misc("  no\x01te = {x},\n"), 5),
     ("control-character", misc() + "\n\x00\x00\x00\x00\n" + misc(key="jones2021other"), 7),
     ("control-character", "\x1b[31m\n" + misc(), 1),
+    # a value ending in a backslash: BibTeX reads it, bibtexparser does not (the formatter could not keep it)
+    ("syntax-error", '@string{m1 = "c\\"}\n', 1),
+    ("syntax-error", misc('  note = "c\\",\n'), 5),
     # right places: CR-only and CRLF files
     ("syntax-error", "% c\r@misc{a,\r  title = {x},\r  date = 2020a,\r}\r", 4),
     ("syntax-error", "% c\r\n@misc{a,\r\n  title = {x},\r\n  date = 2020a,\r\n}\r\n", 4),
@@ -206,7 +209,7 @@ def test_mkdocs_yml_wrong_types_are_one_line_errors(tmp_path: Path) -> None:
 FORMAT_CASES = [
     '@misc{a, title={x}}@misc{a, title={x}}\n',
     "@preamble{}@preamble{}\n",
-    '@string{m1 = "c\\"}\n',
+    '@string{m1 = "c\\\\d"}\n',
     "@misc{k,\r  title = {a\rb},\r}\r",
     "@misc{k,\r\n  title = {a},\r\n}\r\n",
 ]  # fmt: skip

@@ -12,7 +12,8 @@ SETTINGS = validate.Settings(dt.date(2026, 12, 1), sentence_case_titles=True)
 
 
 def _bib(fields: str, title: str = "A study of {Facebook} groups") -> str:
-    return f"@report{{smith2020study,\n  author = {{Smith, Jo}},\n  title = {{{title}}},\n  institution = {{{{X}}}},\n  date = {{2020}},\n{fields}}}\n"
+    head = f"@report{{smith2020study,\n  author = {{Smith, Jo}},\n  title = {{{title}}},\n"
+    return head + f"  institution = {{{{X}}}},\n  date = {{2020}},\n{fields}}}\n"
 
 
 CASES: list[tuple[str, str, int, int]] = [
@@ -38,7 +39,8 @@ def test_each_case_is_reported_at_its_field(code: str, text: str, line: int, col
 @pytest.mark.parametrize(
     "title",
     ["Erased: The impact of {FOSTA-SESTA} on {Backpage}", "Why? Because {Instagram} said so",
-     "The {United Nations}—A history", "2024 trafficking in persons report", "Backpage and {Bitcoin}: Uncovering traffickers",
+     "The {United Nations}—A history", "2024 trafficking in persons report",
+     "Backpage and {Bitcoin}: Uncovering traffickers",
      "A “Quoted” phrase"],
 )  # fmt: skip
 def test_sentence_case_titles_pass(title: str) -> None:

@@ -173,7 +173,8 @@ def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: 
 @pytest.mark.parametrize(
     ("cites", "expected"),
     [
-        ([ClusterCite("polaris2018second"), ClusterCite("doe2019book")], "(Doe &#38; van der Berg, 2019; Polaris, 2018a)"),
+        ([ClusterCite("polaris2018second"), ClusterCite("doe2019book")],
+         "(Doe &#38; van der Berg, 2019; Polaris, 2018a)"),
         ([ClusterCite("doe2019book"), ClusterCite("polaris2018second", locator="2", label="figure")],
          "(Doe &#38; van der Berg, 2019; Polaris, 2018a, Figure 2)"),
         ([ClusterCite("roe2020chapter", locator="12-13", label="page", prefix="see")], "(see Roe, 2020, pp. 12–13)"),

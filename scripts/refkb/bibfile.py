@@ -165,6 +165,8 @@ class _Scanner:
             i = m.end()
             if not comma and _FAST_END.match(raw, i) is None:
                 return None
+            if part.text.endswith("\\") and part.kind in ("brace", "quote"):
+                return None  # the careful path reports it
             out.append((name.lower(), m.start(1), m.start(2), m.end(2), (part,)))
 
     def careful_fields(self, closer: str) -> tuple[tuple[str, int, int, int, tuple[ValuePart, ...]], ...]:
@@ -250,6 +252,13 @@ class _Scanner:
                 end = self._quoted(start)
                 parts.append(ValuePart("quote", raw[start + 1 : end]))
                 self.i = end + 1
+            if ch in '{"' and parts[-1].text.endswith("\\") and self.i <= len(raw):
+                self.problem(
+                    start,
+                    "syntax-error",
+                    "the value ends with a backslash, which bibtexparser and biber read as escaping the delimiter",
+                    "write {\\textbackslash} for a backslash, or remove it",
+                )
             elif ch and ch.isdigit():
                 nm = _NUMBER.match(raw, start)
                 assert nm is not None

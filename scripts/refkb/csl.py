@@ -253,7 +253,8 @@ def item(entry: Entry) -> CslItem:
     accessed = date_parts(e("urldate")) if e("urldate") else None
     if accessed:
         csl["accessed"] = {"date-parts": accessed}
-    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"), ("version", "version"),
+    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"),
+                       ("version", "version"),
                        ("abstract", "abstract"), ("note", "note")):  # fmt: skip
         if e(field):
             csl[var] = plain(e(field))
