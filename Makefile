@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve test build lint typecheck unit validate format-check site links bench lock clean pdf release
+.PHONY: install serve test build lint typecheck unit validate format-check site links bench bench-deps bench-cold lock clean pdf release
 
 $(STAMP): pyproject.toml requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ links: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/build.py
+
+# The peer of benchmarks/cold.py (mkdocs-bibtex with pandoc), an optional extra kept out of requirements.txt.
+bench-deps: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+
+bench-cold: bench-deps
+	$(BIN)/python benchmarks/cold.py 1000 3
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -1,11 +1,13 @@
 """How much `refkb validate` costs next to a bare bibtexparser parse of the same file.
 
 Generates N realistic synthetic entries (mixed types, personal and corporate authors, LaTeX accents, DOIs, URLs,
-multi-line abstracts), then times, best of three in one process:
+multi-line abstracts) in two variants — `clean`, and `warnings`, where every fifth entry repeats another's title
+with a small change and every entry's key breaks the key convention (many near-duplicate and key warnings) — then
+times, in paired rounds that alternate the two measurements so that load drift falls on both:
 - bare:     bibtexparser.parse_string(text) with its default middleware (what any tool pays to read the file);
 - validate: refkb's read (with positions and the syntax checks bibtexparser skips) plus every check, duplicates
             included.
-Prints the ratio validate / bare. Target: at most 2x.
+Prints the median and range of the per-round ratio validate / bare. Target: at most 2x.
 
 Usage: python benchmarks/validate.py [N ...]   (default: 1000 10000)
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -169,32 +172,52 @@ def synthetic(n: int, seed: int = 7) -> str:
     return "\n".join(out)
 
 
-def best_of(runs: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def with_warnings(text: str, seed: int = 11) -> str:
+    """The same bibliography with a near-duplicate of every fifth entry (title changed by one word, new key)."""
+    rnd = random.Random(seed)
+    blocks = text.split("\n@")
+    out = [blocks[0], *("@" + b for b in blocks[1:])]
+    extra = []
+    for i, block in enumerate(out):
+        if i % 5 == 0:
+            copy = block.replace("{", "{dup", 1) if block.startswith("@") else block
+            copy = copy.replace("title = {", f"title = {{{rnd.choice(WORDS)} ", 1)
+            extra.append(copy)
+    return "\n".join(out + extra)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [1000, 10000]
     settings = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset({"academic"}))
-    print(f"{'N':>7} {'bare parse':>11} {'validate':>10} {'ratio':>6}  issues")
+    rounds = 5
+    print(f"{'N':>7} {'variant':>9} {'bare':>8} {'validate':>9} {'ratio median (range)':>22}  issues")
     for n in sizes:
-        text = synthetic(n)
+        clean = synthetic(n)
+        for variant, text in (("clean", clean), ("warnings", with_warnings(clean))):
 
-        def bare_parse(text: str = text) -> object:
-            return bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+            def bare_parse(text: str = text) -> object:
+                return bibtexparser.parse_string(text)  # type: ignore[attr-defined]
 
-        def refkb_validate(text: str = text) -> list[Issue]:
-            return validate.validate_bib(bibfile.parse_text(text, "synthetic.bib"), settings)
+            def refkb_validate(text: str = text) -> list[Issue]:
+                return validate.validate_bib(bibfile.parse_text(text, "synthetic.bib"), settings)
 
-        bare = best_of(3, bare_parse)
-        full = best_of(3, refkb_validate)
-        found = refkb_validate()
-        print(f"{n:>7} {bare:>10.3f}s {full:>9.3f}s {full / bare:>5.2f}x  {len(found)}")
+            bare_parse()  # warm caches and imports once
+            ratios, bares, fulls = [], [], []
+            for _ in range(rounds):  # paired rounds: one of each, alternating
+                b, f = timed(bare_parse), timed(refkb_validate)
+                bares.append(b)
+                fulls.append(f)
+                ratios.append(f / b)
+            found = refkb_validate()
+            spread = f"({min(ratios):.2f}–{max(ratios):.2f})"
+            print(f"{n:>7} {variant:>9} {statistics.median(bares):>7.3f}s {statistics.median(fulls):>8.3f}s "
+                  f"{statistics.median(ratios):>8.2f}x {spread}  {len(found)}")  # fmt: skip
     return 0
 
 

@@ -216,9 +216,33 @@ def test_apa_copy_button_copies_the_citation(browser: Any, site: str) -> None:
         page.goto(site + "/" + REFERENCE)
         expected = page.locator("#refkb-cite-apa").inner_text().strip()
         assert expected.startswith("Musto, J. L., & boyd, d. (2014).")
-        page.locator('button[data-clipboard-target="#refkb-cite-apa"]').click()
+        page.locator('button[data-refkb-copy="#refkb-cite-apa"]').click()
+        page.wait_for_selector('button[data-refkb-copy="#refkb-cite-apa"][data-copied="yes"]', timeout=5000)
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == expected
+        html = page.evaluate(
+            "navigator.clipboard.read().then(items => items[0].getType('text/html')).then(b => b.text())"
+        )
+        assert "<i>Social Politics</i>" in html  # the style's italics survive the paste
+        assert watch.errors == []
+
+
+def test_copied_citation_carries_the_readers_access_date(browser: Any, site: str) -> None:
+    with page_at(browser, site) as (page, watch):
+        page.goto(site + "/references/davis2019opensourcing/")  # a web page: Harvard prints its access date
+        harvard = page.locator("#refkb-cite-harvard")
+        printed = harvard.get_attribute("data-accessed")
+        assert printed
+        assert printed.startswith("(Accessed: ")
+        assert printed in harvard.inner_text()
+        assert page.locator(".refkb-access-note").count() >= 1  # the page says so, in the style's tab
+        copied = page.evaluate(
+            "(() => { const c = window.refkbCitation(document.querySelector('#refkb-cite-harvard'),"
+            " new Date(2031, 0, 5)); return [c.text, c.html]; })()"
+        )
+        assert "(Accessed: 5 January 2031)" in copied[0]
+        assert "(Accessed: 5 January 2031)" in copied[1]
+        assert printed not in copied[0]
         assert watch.errors == []
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
 from refkb import annotation, bibfile, cli, project, safeyaml, validate, writes
+from refkb.model import Issue
 
 SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 HARDENING_CODES = {
@@ -22,7 +23,7 @@ HARDENING_CODES = {
 }  # fmt: skip
 
 
-def issues_of(text: str | bytes) -> list[validate.Issue]:
+def issues_of(text: str | bytes) -> list[Issue]:
     data = text.encode("utf-8") if isinstance(text, str) else text
     decoded, problem = bibfile.decode(data, "t.bib")
     if problem is not None:
@@ -101,25 +102,29 @@ def test_years_in_range_are_not_errors() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Front matter, headings and data files (validate_project)
 
+
+def front(extra: str) -> str:
+    """The annotation with `extra` front-matter lines after verified_on (line 5 on)."""
+    return ANNOTATION.replace("---\n##", extra + "---\n##", 1)
+
+
 FUTURE = (TODAY + dt.timedelta(days=30)).isoformat()
 NOTE = "docs/references/smith2020study.md"
 PROJECT_CASES: list[tuple[str, dict[str, str | bytes], str, int]] = [
     # front matter is untrusted: only verified_at, verified_on, content_note, with their types
-    ("front-matter-key", {NOTE: ANNOTATION.replace("---\n##", "description: '\"><script>alert(1)</script>'\n---\n##")},
-     NOTE, 5),
-    ("front-matter-key", {NOTE: ANNOTATION.replace("---\n##", "author: 'x\" onload=\"alert(1)'\n---\n##")}, NOTE, 5),
-    ("front-matter-key", {NOTE: ANNOTATION.replace("---\n##", "template: redirect.html\nlocation: 'javascript:alert(1)'\n---\n##")},
-     NOTE, 5),
-    ("front-matter-key", {NOTE: ANNOTATION.replace("---\n##", "content_note: [a, b]\n---\n##")}, NOTE, 5),
-    ("front-matter-key", {"docs/index.md": "---\ntitle: Home\ntemplate: redirect.html\nlocation: javascript:alert(1)\n---\n# Home\n"},
+    ("front-matter-key", {NOTE: front("description: '\"><script>alert(1)</script>'\n")}, NOTE, 5),
+    ("front-matter-key", {NOTE: front("author: 'x\" onload=\"alert(1)'\n")}, NOTE, 5),
+    ("front-matter-key", {NOTE: front("template: redirect.html\nlocation: 'javascript:alert(1)'\n")}, NOTE, 5),
+    ("front-matter-key", {NOTE: front("template: redirect.html\nlocation: 'javascript:alert(1)'\n")}, NOTE, 6),
+    ("front-matter-key", {NOTE: front("content_note: [a, b]\n")}, NOTE, 5),
+    ("front-matter-key", {"docs/index.md": "---\ntitle: Home\ntemplate: redirect.html\nlocation: javascript:x\n---\n"},
      "docs/index.md", 3),
     ("front-matter-key", {"docs/index.md": "---\ndescription: '\"><script>alert(1)</script>'\n---\n# Home\n"},
      "docs/index.md", 2),
     ("front-matter-key", {"docs/index.md": "---\ntitle: [1, 2\n---\n# Home\n"}, "docs/index.md", 3),
     # front-matter YAML errors at the parser's line in the file (not 1:1)
     ("annotation-front-matter", {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: [2026")}, NOTE, 5),
-    ("annotation-front-matter", {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", "x: &a [1]\ny: *a\nverified_on: 2026-11-29")},
-     NOTE, 5),
+    ("annotation-front-matter", {NOTE: front("x: &a [1]\ny: *a\n")}, NOTE, 6),
     # headings: attr_list attributes that could carry script
     ("unsafe-attribute", {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
      NOTE, 6),
@@ -276,7 +281,8 @@ def test_format_a_set_is_lossless_and_idempotent(tmp_path: Path, monkeypatch: py
     monkeypatch.chdir(tmp_path)
     assert cli.main(["format", "-q", "abbrv.bib", "refs.bib"]) == 0
     first = (tmp_path / "refs.bib").read_text(encoding="utf-8")
-    assert "journaltitle = jss," in first and "author = unodc," in first
+    assert "journaltitle = jss," in first
+    assert "author = unodc," in first
     assert cli.main(["format", "--check", "abbrv.bib", "refs.bib"]) == 0
     assert cli.main(["format", "-q", "--macros", "abbrv.bib", "refs.bib"]) == 0
     assert (tmp_path / "refs.bib").read_text(encoding="utf-8") == first
@@ -303,6 +309,11 @@ def test_bibliography_may_be_a_list_of_files(tmp_path: Path) -> None:
     proj = project.load(tmp_path)
     assert proj.bibliography == tmp_path / "references.bib"
     assert proj.macro_files == (tmp_path / "abbrv.bib",)
+    _, found = validate.validate_project(proj, TODAY)
+    assert "undefined-macro" not in {i.code for i in found}, [i.render() for i in found]
+    (tmp_path / "abbrv.bib").write_text("@string{jss = {x}\n", encoding="utf-8")
+    _, found = validate.validate_project(proj, TODAY)
+    assert "abbrv.bib" in {i.path for i in found if i.level.value == "error"}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -362,10 +373,13 @@ def test_lock_held_gives_a_clear_message(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(writes.LockHeld, match="another refkb process"), writes.lock(bib, timeout=0.3,
-                                                                                         on_wait=messages.append):
+        with (
+            pytest.raises(writes.LockHeld, match="another refkb process"),
+            writes.lock(bib, timeout=0.3, on_wait=messages.append),
+        ):
             pass
-        assert messages and "waiting" in messages[0]
+        assert messages
+        assert "waiting" in messages[0]
     finally:
         holder.wait(10)
 
@@ -403,3 +417,31 @@ def test_concurrent_adds_lose_nothing(tmp_path: Path) -> None:
     notes = {a.key for a in annotation.scan(tmp_path / "docs" / "references")}
     assert {e.key for e in bib.entries} <= notes | {"smith2020study"}
     assert not list(tmp_path.glob(".*refkb-*"))
+
+
+@pytest.mark.slow
+def test_kill_during_add_leaves_both_or_neither(tmp_path: Path) -> None:
+    """`kill -9` at random moments of `refkb add`; after the next refkb run (which completes an interrupted commit)
+    every new entry has its annotation and every new annotation its entry, and no temp file is left."""
+    import random
+    import signal
+    import time
+
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    rng = random.Random(12)
+    for n in range(1, 21):
+        proc = subprocess.Popen([sys.executable, "-m", "refkb", "add", "-q", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=env)  # fmt: skip
+        assert proc.stdin is not None
+        proc.stdin.write(ADD_ONE.format(n=n))
+        proc.stdin.close()
+        time.sleep(rng.uniform(0.2, 1.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        subprocess.run([sys.executable, "-m", "refkb", "validate"], cwd=tmp_path, capture_output=True, env=env,
+                       check=False)  # fmt: skip
+        keys = {e.key for e in bibfile.read(tmp_path / "references.bib").entries}
+        notes = {a.key for a in annotation.scan(tmp_path / "docs" / "references")}
+        assert keys == notes, (n, keys ^ notes)
+        assert not list(tmp_path.glob(".*refkb-journal"))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import FUZZ_EXAMPLES, TOPICS, YAML_EXAMPLES
 from refkb import annotation, bibfile, kb, project, validate
+from refkb.model import BibFile, Level
 
 SETTINGS = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 PIECES = [
@@ -39,7 +40,9 @@ def bibliographies(draw: st.DrawFn) -> str:
                               max_size=5, unique=True))  # fmt: skip
         body = "".join(f"  {n} = {draw(st.sampled_from(VALUES))},\n" for n in names)
         head = draw(st.sampled_from(["", "% comment\n", "text\n\n", "@preamble{{x}}"]))
-        out.append(f"{head}@{draw(st.sampled_from(['misc', 'article', 'online']))}{{k{i}{draw(st.sampled_from(['', 'x']))},\n{body}}}")  # noqa: E501
+        etype = draw(st.sampled_from(["misc", "article", "online"]))
+        suffix = draw(st.sampled_from(["", "x"]))
+        out.append(f"{head}@{etype}{{k{i}{suffix},\n{body}}}")
     sep = draw(st.sampled_from(["\n", "\n\n", "", " "]))
     text = sep.join(out) + "\n"
     return text.replace("\n", draw(st.sampled_from(["\n", "\r\n", "\r"])))
@@ -52,11 +55,11 @@ texts = st.one_of(
 )
 
 
-def _errors(bib: bibfile.BibFile) -> set[tuple[str, str]]:
-    return {(i.code, i.key) for i in validate.validate_bib(bib, SETTINGS) if i.level is validate.Level.ERROR}
+def _errors(bib: BibFile) -> set[tuple[str, str]]:
+    return {(i.code, i.key) for i in validate.validate_bib(bib, SETTINGS) if i.level is Level.ERROR}
 
 
-def meaning(bib: bibfile.BibFile) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def meaning(bib: BibFile) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return sorted((e.type, e.key, sorted((f.name, f.value) for f in e.fields)) for e in bib.entries)
 
 
@@ -66,7 +69,7 @@ def test_format_is_lossless_on_what_it_accepts(text: str) -> None:
     bib = bibfile.parse_text(text, "f.bib")
     issues = validate.validate_bib(bib, SETTINGS)
     assert all(i.line >= 1 and i.col >= 1 for i in issues)
-    if any(i.level is validate.Level.ERROR and i.code != "undefined-macro" for i in bib.issues):
+    if any(i.level is Level.ERROR and i.code != "undefined-macro" for i in bib.issues):
         return  # format refuses it
     once = bibfile.format_text(bib)
     again = bibfile.parse_text(once, "f.bib")
@@ -82,7 +85,8 @@ def test_any_bytes_read_or_report(data: bytes) -> None:
     if problem is None:
         validate.validate_bib(bibfile.parse_text(text, "f.bib"), SETTINGS)
     else:
-        assert problem.line >= 1 and problem.col >= 1
+        assert problem.line >= 1
+        assert problem.col >= 1
 
 
 YAML_PIECES = [

@@ -191,6 +191,16 @@ def test_clusters_are_ordered_collapsed_and_located_by_the_style(
     assert plain == expected
 
 
+def test_styles_formatted_in_parallel_processes_equal_the_serial_result() -> None:
+    serial = styles.Renderer(None, workers=1).render(ITEMS)
+    pooled = styles.Renderer(None, workers=2)
+    pooled.PARALLEL_FROM = 1
+    cites = [[ClusterCite("doe2019book"), ClusterCite("roe2020chapter")]]
+    assert pooled.render(ITEMS, clusters={"apa": cites}) == serial
+    assert pooled._engine is None  # the cluster came with the style: no engine in this process
+    assert pooled.cluster("apa", cites[0]).count(engine.CITE_START) == 2
+
+
 def test_warm_cache_formats_nothing(tmp_path: Path) -> None:
     cold = styles.Renderer(tmp_path)
     first = cold.render(ITEMS)

@@ -248,17 +248,12 @@ class _Scanner:
                 end = self._braced(start)
                 parts.append(ValuePart("brace", raw[start + 1 : end]))
                 self.i = end + 1
+                self._trailing_backslash(start, parts[-1])
             elif ch == '"':
                 end = self._quoted(start)
                 parts.append(ValuePart("quote", raw[start + 1 : end]))
                 self.i = end + 1
-            if ch in '{"' and parts[-1].text.endswith("\\") and self.i <= len(raw):
-                self.problem(
-                    start,
-                    "syntax-error",
-                    "the value ends with a backslash, which bibtexparser and biber read as escaping the delimiter",
-                    "write {\\textbackslash} for a backslash, or remove it",
-                )
+                self._trailing_backslash(start, parts[-1])
             elif ch and ch.isdigit():
                 nm = _NUMBER.match(raw, start)
                 assert nm is not None
@@ -284,6 +279,15 @@ class _Scanner:
                 self.ws()
                 continue
             return tuple(parts)
+
+    def _trailing_backslash(self, start: int, part: ValuePart) -> None:
+        if part.text.endswith("\\"):
+            self.problem(
+                start,
+                "syntax-error",
+                "the value ends with a backslash, which bibtexparser and biber read as escaping the delimiter",
+                "write {\\textbackslash} for a backslash, or remove it",
+            )
 
     def _braced(self, start: int) -> int:
         depth = 0
@@ -684,9 +688,7 @@ def _field(
     )
 
 
-def read(
-    path: str | os.PathLike[str], display: str | None = None, macros: Mapping[str, str] | None = None
-) -> BibFile:
+def read(path: str | os.PathLike[str], display: str | None = None, macros: Mapping[str, str] | None = None) -> BibFile:
     """Read and parse a .bib file (with @string `macros` from files read before it). Raises OSError when it cannot
     be read."""
     shown = display if display is not None else str(path)
@@ -701,9 +703,7 @@ def read(
     return parse_text(text, shown, macros)
 
 
-def read_set(
-    paths: Sequence[str | os.PathLike[str]], display: Sequence[str] | None = None
-) -> list[BibFile]:
+def read_set(paths: Sequence[str | os.PathLike[str]], display: Sequence[str] | None = None) -> list[BibFile]:
     """Several files of one bibliography, read in order as BibTeX does: each file sees the @string macros of the
     files before it (e.g. `abbrv.bib` then `refs.bib`)."""
     out: list[BibFile] = []

@@ -36,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import annotation, bibfile, citations, csl, evidence, exports, kb, pages, reader, styles, validate
+from . import annotation, citations, csl, evidence, exports, kb, pages, reader, styles, validate
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
@@ -174,7 +174,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not proj.bibliography.is_file():
         raise PluginError(f"refkb: {proj.relative(proj.bibliography)} not found")
     notes = annotation.scan(proj.annotations)
-    bib = bibfile.read(proj.bibliography, proj.relative(proj.bibliography))
+    bib, _ = validate.read_bibliography(proj)  # the macro files' own problems are reported by validate_project
     data = kb.load(proj, {e.key for e in bib.entries})
     bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
     for issue in issues:

@@ -357,7 +357,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     topics: dict[str, dict[str, int]] = {}
     for t in proj.topics:
         page = proj.docs / "topics" / f"{t.slug}.md"
-        text = page.read_text(encoding="utf-8") if page.is_file() else ""
+        text = validate.read_page(page) if page.is_file() else ""
         cited = {k for c in citations.find(text) for k in c.keys if k in keys}
         # Words of prose: without headings, admonition titles, citations and link targets.
         body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)

@@ -37,6 +37,9 @@ THESIS_TYPES = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Masterâ€
 # format like a report with its number; CSL's "legislation" would print it as a US public law ("Pub. L. No.").
 UN_SYMBOL = re.compile(r"^[A-Z]{1,3}/(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")
 
+# biblatex's language names (babel/polyglossia) as the BCP 47 tags CSL and Zotero expect.
+LANGUAGES = {"english": "en", "american": "en-US", "british": "en-GB", "spanish": "es", "french": "fr",
+             "german": "de", "portuguese": "pt", "italian": "it", "dutch": "nl"}  # fmt: skip
 _TEX = re.compile(r"[\\{}$~]")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=\w)'(?=\s|$)|(?<=\s)'(?=\d\d\b)|^'(?=\d\d\b)")
 _VERBATIM_VARS = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN"})
@@ -264,7 +267,8 @@ def item(entry: Entry) -> CslItem:
     if e("pagetotal"):
         csl["number-of-pages"] = plain(e("pagetotal"))
     if e("langid") or e("language"):
-        csl["language"] = plain(e("langid") or e("language"))
+        lang = plain(e("langid") or e("language")).strip()
+        csl["language"] = LANGUAGES.get(lang.lower(), lang)
     if e("keywords"):
         csl["keyword"] = ", ".join(k.strip() for k in plain(e("keywords")).split(",") if k.strip())
     periodical = csl["type"] in ("article-journal", "article-magazine", "article-newspaper")

@@ -64,11 +64,7 @@ function refkbLoad(name, styleXml, lang, itemsJson) {
     }
   }
   for (var k = 0; k < ids.length; k++) {
-    out.labels[ids[k]] = [
-      eng.makeCitationCluster([{id: ids[k]}]),
-      eng.makeCitationCluster([{id: ids[k], "author-only": true}]),
-      eng.makeCitationCluster([{id: ids[k], "suppress-author": true}])
-    ];
+    out.labels[ids[k]] = eng.makeCitationCluster([{id: ids[k]}]);
   }
   return JSON.stringify(out);
 }
@@ -123,7 +119,7 @@ class Bibliography:
 
     order: tuple[str, ...]  # item ids in the style's bibliography order
     entries: Mapping[str, str]  # id -> the reference-list entry (HTML, as citeproc-js writes it)
-    labels: Mapping[str, tuple[str, str, str]]  # id -> (citation, author only, year only), HTML
+    labels: Mapping[str, str]  # id -> the work's own parenthetical citation, HTML
 
 
 @dataclass(frozen=True)
@@ -137,6 +133,13 @@ class ClusterCite:
     suffix: str = ""
     suppress_author: bool = False
     author_only: bool = False
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> ClusterCite:
+        """The inverse of `csl()`."""
+        return cls(str(data["id"]), str(data.get("locator", "")), str(data.get("label", "")) if "locator" in data
+                   else "", str(data.get("prefix", "")), str(data.get("suffix", "")),
+                   bool(data.get("suppress-author")), bool(data.get("author-only")))  # fmt: skip
 
     def csl(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.key}
@@ -181,7 +184,7 @@ class Citeproc:
         return Bibliography(
             order=tuple(data["order"]),
             entries={k: v.strip() for k, v in data["entries"].items()},
-            labels={k: (v[0], v[1], v[2]) for k, v in data["labels"].items()},
+            labels=dict(data["labels"]),
         )
 
     def clusters(self, name: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:

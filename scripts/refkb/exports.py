@@ -19,7 +19,8 @@ from . import bibfile, csl
 from .model import Entry
 
 RIS_TYPES = {
-    "article-journal": "JOUR", "article-newspaper": "NEWS", "article-magazine": "MGZN", "book": "BOOK", "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT",
+    "article-journal": "JOUR", "article-newspaper": "NEWS", "article-magazine": "MGZN", "book": "BOOK",
+    "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT",
     "thesis": "THES", "webpage": "ELEC", "legislation": "STAT", "legal_case": "CASE", "dataset": "DATA",
     "software": "COMP", "pamphlet": "PAMP", "patent": "PAT", "manuscript": "UNPB", "entry-encyclopedia": "ENCYC",
     "document": "GEN", "periodical": "JFULL",

@@ -194,8 +194,8 @@ def _normal_url(url: str) -> str:
 def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -> Plan:
     """Everything `refkb add` would do, without writing. Raises Refused."""
     today = today or dt.date.today()
-    bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
-    errors = [i for i in bib.issues if i.level is Level.ERROR]
+    bib, macro_issues = validate.read_bibliography(project)
+    errors = [i for i in [*macro_issues, *bib.issues] if i.level is Level.ERROR]
     if errors:
         raise Refused(f"{bib.path} has syntax errors: fix them first (refkb validate)", errors)
     c, notes = normalise(candidate, today)

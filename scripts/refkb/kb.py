@@ -101,8 +101,10 @@ def type_problems(item: dict[str, Any], texts: tuple[str, ...], lists: tuple[str
         if v is None or isinstance(v, str):
             continue
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            what = _kind(v) if not isinstance(v, list) else "a list holding " + ", ".join(
-                sorted({_kind(x) for x in v if not isinstance(x, str)})
+            what = (
+                _kind(v)
+                if not isinstance(v, list)
+                else "a list holding " + ", ".join(sorted({_kind(x) for x in v if not isinstance(x, str)}))
             )
             out.append(f"'{name}' must be a list of citation keys, not {what}")
     return out

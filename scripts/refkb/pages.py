@@ -127,9 +127,11 @@ class Ref:
 
 
 def byline(ref: Ref) -> Markup:
-    """Title, authors, date and key: what search needs to find the page (the details come after it)."""
+    """Title, authors, date and key: what search needs to find the page (the details come after it). Its class
+    must not contain "byline": Zotero's Embedded Metadata takes such an element as the authors of a work that has
+    none ("No author · 11 April 2018" as a person)."""
     return fmt(
-        '<h1>{}</h1><p class="refkb-byline"><span class="refkb-authors">{}</span> · <span>{}</span> · '
+        '<h1>{}</h1><p class="refkb-work-line"><span class="refkb-authors">{}</span> · <span>{}</span> · '
         '<span class="refkb-key" title="Citation key">{}</span></p>',
         ref.title, ref.authors_text or "No author", date_text(ref.item.get("issued", {}).get("date-parts")), ref.key,
     )  # fmt: skip
@@ -180,17 +182,49 @@ def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Mar
     return fmt('<dl class="refkb-meta">{}</dl>', body)
 
 
+# How each style prints an access date: its label and the date's form (refkb.js writes the reader's date the same
+# way). APA 7 9.16 "Retrieved Month D, YYYY, from"; MLA 9 5.111 "Accessed D Mon. YYYY."; Chicago 14.12 "Accessed
+# Month D, YYYY."; Cite Them Right "(Accessed: D Month YYYY)".
+ACCESS_FORMS = {"apa": ("Retrieved ", "mdy"), "mla": ("Accessed ", "dmy-short"), "chicago": ("Accessed ", "mdy"),
+                "harvard": ("(Accessed: ", "dmy")}  # fmt: skip
+_MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
+def access_date_text(style_id: str, item: csl.CslItem) -> str:
+    """The access date as the style prints it, label included ('(Accessed: 29 November 2026'); '' if none."""
+    parts = (item.get("accessed", {}).get("date-parts") or [[]])[0]
+    if style_id not in ACCESS_FORMS or len(parts) != 3:
+        return ""
+    label, form = ACCESS_FORMS[style_id]
+    year, month, day = parts
+    name = MONTHS[month - 1]
+    date = {"mdy": f"{name} {day}, {year}", "dmy": f"{day} {name} {year}",
+            "dmy-short": f"{day} {_MLA_MONTHS[month - 1]} {year}"}[form]  # fmt: skip
+    return label + date
+
+
 def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
     """Content tabs (Material's markup): one per style, then BibTeX. Each formatted citation has a copy button
-    (Material's clipboard, which copies the citation's text exactly as shown)."""
+    (refkb.js: the citation as HTML, italics kept, and as plain text; where the style prints an access date, the
+    copied citation carries the reader's date, and the box says so)."""
     tabs: list[tuple[str, Markup]] = []
     for style_id in styles.ORDER:
         r = ref.rendered[style_id]
+        accessed = access_date_text(style_id, ref.item)
+        if accessed not in r.html:
+            accessed = ""
+        label, form = ACCESS_FORMS.get(style_id, ("", ""))
+        data = fmt(' data-accessed="{}" data-accessed-label="{}" data-accessed-form="{}"', accessed, label, form) if (
+            accessed) else Markup("")  # fmt: skip
+        note = Markup(
+            '<p class="refkb-access-note">Copied, this citation gives today’s date as the access date: the day you '
+            "read the work.</p>"
+        ) if accessed else Markup("")  # fmt: skip
         tabs.append((styles.STYLES[style_id].label, fmt(
-            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
+            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}"{4}>{2}</p>'
             '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-            'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>',
-            key_prefix, style_id, Markup(r.html), styles.STYLES[style_id].label)))  # fmt: skip
+            'aria-label="Copy the {3} citation" data-refkb-copy="#{0}-cite-{1}"></button>{5}</div>',
+            key_prefix, style_id, Markup(r.html), styles.STYLES[style_id].label, data, note)))  # fmt: skip
     bib = fmt(
         '<pre class="refkb-bibtex"><code class="language-bibtex">{}</code></pre>', "\n".join(_bibtex_lines(ref.entry))
     )
@@ -257,6 +291,29 @@ ZOTERO_TYPES = {
 }  # fmt: skip
 
 
+_GENRE_FIELD = {"report": "reportType", "thesis": "thesisType", "webpage": "websiteType"}
+
+
+def _zotero_fields(item: csl.CslItem, ztype: str) -> list[tuple[str, str]]:
+    """Fields Highwire has no tag for, as `z.<field>` tags: Embedded Metadata hands them to its RDF reader, which
+    copies every property in Zotero's namespace into the item's field of that name (RDF.js, "OTHER FIELDS")."""
+    out = []
+    if item.get("publisher-place") or item.get("event-place"):
+        out.append(("z.place", item.get("publisher-place") or item["event-place"]))
+    if item.get("genre") and ztype in _GENRE_FIELD:
+        out.append((f"z.{_GENRE_FIELD[ztype]}", item["genre"]))
+    if item.get("collection-title") and ztype == "report":
+        out.append(("z.seriesTitle", item["collection-title"]))
+    if item.get("collection-number"):
+        out.append(("z.seriesNumber", str(item["collection-number"])))
+    if item.get("version") and ztype == "dataset":
+        out.append(("z.versionNumber", str(item["version"])))
+    for var, field in (("edition", "edition"), ("number-of-pages", "numPages")):
+        if item.get(var):
+            out.append((f"z.{field}", str(item[var])))
+    return out
+
+
 def head_meta(ref: Ref, site_name: str) -> Markup:
     """What Zotero's connector reads from a reference page: Highwire Press `citation_*` tags and one Zotero RDF tag.
 
@@ -292,7 +349,8 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
                                    name.get("family", "")) if y), name.get("given", "")) if x)))  # fmt: skip
     parts = item.get("issued", {}).get("date-parts")
     if parts:
-        tags.append(("citation_publication_date", "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0]))))
+        date = "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0]))
+        tags.append(("citation_publication_date", date))
     if item.get("DOI"):
         tags.append(("citation_doi", item["DOI"]))
     container = item.get("container-title", "")
@@ -342,6 +400,7 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
         tags.append(("citation_public_url", item["URL"]))
     if item.get("keyword"):
         tags.append(("citation_keywords", "; ".join(k.strip() for k in str(item["keyword"]).split(","))))
+    tags.extend(_zotero_fields(item, ztype))
     return Markup("\n").join(fmt('<meta name="{}" content="{}">', k, v) for k, v in tags if v)
 
 

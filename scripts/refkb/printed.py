@@ -218,11 +218,11 @@ def headings(page: str) -> list[str]:
 def fix_outline(src: Path, out: Path, texts: Sequence[str]) -> None:
     """Chromium builds the outline from the laid-out heading lines and drops the space where a heading wraps
     ("sexworkers"): give each entry its heading's text back (matched with all white space removed)."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
     proper = {re.sub(r"\s+", "", t): t for t in texts}
-    writer = PdfWriter(clone_from=PdfReader(str(src)))
+    writer = PdfWriter(str(src), incremental=True)  # an incremental update: only the changed titles are written
     outlines = writer._root_object.get("/Outlines")
     stack = [outlines.get_object().get("/First")] if outlines is not None else []
     while stack:

@@ -12,10 +12,14 @@ import contextlib
 import functools
 import hashlib
 import html
+import multiprocessing
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__, csl, engine
 from .cache import JsonCache, digest
@@ -48,15 +52,12 @@ class Rendered:
     style: str
     html: str  # the reference-list entry, safe HTML
     text: str  # the same as plain text
-    intext: str  # the parenthetical citation, safe HTML, e.g. "(Polaris, 2018a)"
-    author: str  # the in-text author label, safe HTML, e.g. "Polaris" or "Tong et al."
-    year: str  # the in-text year label, e.g. "2018a", "n.d.-b"; "" for MLA
+    intext: str  # the work's own parenthetical citation, safe HTML, e.g. "(Polaris, 2018a)"
     order: int = 0  # position in the style's reference list
 
 
 _TAG = re.compile(r"<[^>]+>")
 _ENTRY_DIV = re.compile(r'^<div class="csl-entry">(.*)</div>$', re.S)
-_LAYOUT_PARENS = re.compile(r"^\((.*)\)$", re.S)
 
 
 def to_text(fragment: str) -> str:
@@ -67,11 +68,6 @@ def to_text(fragment: str) -> str:
 def _entry(raw: str) -> str:
     m = _ENTRY_DIV.match(raw.strip())
     return (m.group(1) if m else raw).strip()
-
-
-def _year_label(suppressed: str) -> str:
-    m = _LAYOUT_PARENS.match(suppressed.strip())
-    return (m.group(1) if m else suppressed).strip()
 
 
 @functools.cache
@@ -102,19 +98,50 @@ class Stats:
     formatted: list[str] = field(default_factory=list)  # styles formatted by the engine in this run
 
 
+# A style formatted in a worker process: its records and the clusters asked for with it.
+_Job = tuple[str, list[CslItem], list[list[dict[str, Any]]]]
+
+
+def _format_style(job: _Job) -> tuple[list[Rendered], list[str]]:
+    """Format one style over the whole library, and the given clusters, in this process's own V8."""
+    style_id, items, clusters = job
+    js = engine.Citeproc()
+    style = STYLES[style_id]
+    bib = js.load(style_id, _style_xml(style_id), style.locale, items)
+    records = _records(style_id, [str(it["id"]) for it in items], bib)
+    done = js.clusters(style_id, [[ClusterCite.of(c) for c in cl] for cl in clusters]) if clusters else []
+    return records, done
+
+
+def _records(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> list[Rendered]:
+    position = {k: i for i, k in enumerate(bib.order)}
+    out = []
+    for k in keys:
+        entry = _entry(bib.entries.get(k, ""))
+        out.append(Rendered(k, style_id, entry, to_text(entry), bib.labels.get(k, ""), position.get(k, len(position))))
+    return out
+
+
 class Renderer:
-    """Formats the library in every style and citation clusters, with an on-disk cache
-    (`<cache_dir>/citations.json`: one record per style and library digest, one per cluster)."""
+    """Formats the library in every style, and citation clusters, with an on-disk cache
+    (`<cache_dir>/citations.json`: one record per style and library digest, one per cluster).
+
+    Each style is one engine call over the whole library. Styles that miss the cache are formatted in parallel, one
+    worker process each (at most `workers`, default the machine's cores), when the library is large enough for
+    that to pay (`PARALLEL_FROM` works); clusters known in advance (`render(..., clusters=...)`) are formatted in the
+    same call, so a cold build loads each style once."""
+
+    PARALLEL_FROM = 300
 
     def __init__(self, cache_dir: Path | None, workers: int | None = None) -> None:
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "citations.json")
         self.stats = Stats()
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._engine: engine.Citeproc | None = None
         self._items: list[CslItem] = []
         self._library = ""
         self._loaded: set[str] = set()
         self._clusters: dict[str, str] = {}
-        del workers  # one engine call per style; kept for callers that pass it
 
     def _citeproc(self) -> engine.Citeproc:
         if self._engine is None:
@@ -125,50 +152,75 @@ class Renderer:
         style = STYLES[style_id]
         bib = self._citeproc().load(style_id, _style_xml(style_id), style.locale, self._items)
         self._loaded.add(style_id)
-        self.stats.formatted.append(style_id)
         return bib
 
-    def render(self, items: Sequence[CslItem], styles: Iterable[str] = ORDER) -> dict[str, dict[str, Rendered]]:
-        """{key: {style: Rendered}} for every item."""
+    def _bib_key(self, style_id: str) -> str:
+        return digest("bibliography", self._library, style_id, STYLES[style_id].locale, _style_xml(style_id))
+
+    def _cluster_key(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
+        return digest("cluster", self._library, style_id, [c.csl() for c in cites])
+
+    def render(
+        self,
+        items: Sequence[CslItem],
+        styles: Iterable[str] = ORDER,
+        clusters: Mapping[str, Sequence[Sequence[ClusterCite]]] | None = None,
+    ) -> dict[str, dict[str, Rendered]]:
+        """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them."""
         wanted = tuple(styles)
         self._items = _engine_items(items)
         self._library = digest(self._items, _code())
-        self._loaded.clear()
+        if self._engine is not None:  # a new library: the loaded engines hold the old one
+            self._loaded.clear()
         self._clusters.clear()
-        out: dict[str, dict[str, Rendered]] = {it["id"]: {} for it in items}
+        keys = [str(it["id"]) for it in items]
+        out: dict[str, dict[str, Rendered]] = {k: {} for k in keys}
+        todo: list[str] = []
         for style_id in wanted:
-            key = digest("bibliography", self._library, style_id, STYLES[style_id].locale, _style_xml(style_id))
-            hit = self.cache.get(key)
+            hit = self.cache.get(self._bib_key(style_id))
             records: list[Rendered] | None = None
             if isinstance(hit, list):
                 try:
                     records = [Rendered(**r) for r in hit]
                 except TypeError:
                     records = None
-            if records is None or {r.key for r in records} != set(out):
-                self.stats.misses += 1
-                bib = self._load(style_id)
-                position = {k: i for i, k in enumerate(bib.order)}
-                records = []
-                for it in items:
-                    k = it["id"]
-                    entry = _entry(bib.entries.get(k, ""))
-                    cite, author, suppressed = bib.labels[k]
-                    records.append(
-                        Rendered(k, style_id, entry, to_text(entry), cite, author, _year_label(suppressed),
-                                 position.get(k, len(position)))
-                    )  # fmt: skip
-                self.cache.put(key, [asdict(r) for r in records])
-            else:
-                self.stats.hits += 1
+            if records is None or [r.key for r in records] != keys:
+                todo.append(style_id)
+                continue
+            self.stats.hits += 1
             for r in records:
                 out[r.key][style_id] = r
+        asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
+        for s in wanted:  # clusters already cached need no engine
+            asked[s] = [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
+        jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
+        if len(jobs) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM:
+            ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
+            with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=ctx) as pool:
+                results = list(pool.map(_format_style, jobs))
+        else:
+            results = []
+            for style_id, _, _ in jobs:
+                bib = self._load(style_id)
+                records = _records(style_id, keys, bib)
+                done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
+                results.append((records, done))
+        for (style_id, _, _), (records, done) in zip(jobs, results, strict=True):
+            self.stats.misses += 1
+            self.stats.formatted.append(style_id)
+            self.cache.put(self._bib_key(style_id), [asdict(r) for r in records])
+            for r in records:
+                out[r.key][style_id] = r
+            for cl, text in zip(asked[style_id], done, strict=True):
+                key = self._cluster_key(style_id, cl)
+                self._clusters[key] = text
+                self.cache.put(key, text)
         self.cache.save()
         return out
 
     def clusters(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         """Citation clusters as safe HTML, each work wrapped in engine.CITE_START key CITE_SEP … CITE_END."""
-        keys = [digest("cluster", self._library, style_id, [c.csl() for c in cl]) for cl in clusters]
+        keys = [self._cluster_key(style_id, cl) for cl in clusters]
         missing = [
             (k, cl)
             for k, cl in zip(keys, clusters, strict=True)

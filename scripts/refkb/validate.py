@@ -1153,8 +1153,10 @@ def front_matter_problems(meta: dict[str, object], allowed: frozenset[str]) -> l
             if not isinstance(v, list) or not all(isinstance(x, str) and x in _HIDE for x in v):
                 out.append((k, f"hide must be a list of: {', '.join(sorted(_HIDE))}"))
         elif k == "search":
-            if not isinstance(v, dict) or not set(v) <= {"exclude", "boost"} or not all(
-                isinstance(x, bool | int | float) for x in v.values()
+            if (
+                not isinstance(v, dict)
+                or not set(v) <= {"exclude", "boost"}
+                or not all(isinstance(x, bool | int | float) for x in v.values())
             ):
                 out.append((k, "search may only hold exclude: true/false and boost: a number"))
         elif k == "status" and v not in ("new", "deprecated"):
@@ -1170,8 +1172,15 @@ def check_annotation(path: str, note: annotation.Annotation, today: dt.date | No
         return where.get(name, 2 if note.meta_error == "" else 1)
 
     if note.meta_code != "annotation-front-matter":  # not UTF-8, too large: nothing else can be checked
-        yield _issue(path, note.meta_line, note.meta_col, note.meta_code, key, note.meta_error,
-                     "save the page as UTF-8" if note.meta_code == "encoding-not-utf8" else "shorten the page")
+        yield _issue(
+            path,
+            note.meta_line,
+            note.meta_col,
+            note.meta_code,
+            key,
+            note.meta_error,
+            "save the page as UTF-8" if note.meta_code == "encoding-not-utf8" else "shorten the page",
+        )
         return
     if note.meta_error:
         yield _issue(
@@ -1185,8 +1194,15 @@ def check_annotation(path: str, note: annotation.Annotation, today: dt.date | No
         )
     else:
         for name, problem in front_matter_problems(note.meta, ANNOTATION_KEYS):
-            yield _issue(path, line_of(name), 1, "front-matter-key", key, problem,
-                         "an annotation's front matter holds verified_at, verified_on and content_note only")
+            yield _issue(
+                path,
+                line_of(name),
+                1,
+                "front-matter-key",
+                key,
+                problem,
+                "an annotation's front matter holds verified_at, verified_on and content_note only",
+            )
         urls = note.verified_at
         if not urls or any(url_problem(u) for u in urls):
             yield _issue(
@@ -1209,8 +1225,15 @@ def check_annotation(path: str, note: annotation.Annotation, today: dt.date | No
                 "add verified_on: YYYY-MM-DD",
             )
         elif note.verified_on > (today or dt.date.today()):
-            yield _issue(path, line_of("verified_on"), 1, "future-date", key,
-                         f"verified_on {note.verified_on} is in the future", "write the day the record was checked")
+            yield _issue(
+                path,
+                line_of("verified_on"),
+                1,
+                "future-date",
+                key,
+                f"verified_on {note.verified_on} is in the future",
+                "write the day the record was checked",
+            )
     for section in annotation.SECTIONS:
         if section not in note.sections:
             yield _issue(
@@ -1431,6 +1454,15 @@ def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
                 yield _issue(bib.path, pos.line, pos.col, p.code, e.key, p.message, p.fix)
 
 
+def read_bibliography(project: Project) -> tuple[BibFile, list[Issue]]:
+    """The project's bibliography: its macro files (extra.refkb.bibliography lists several) read first, in order,
+    so that their @string macros are defined in the last file, which holds the entries; with the macro files'
+    own syntax problems."""
+    paths = [*project.macro_files, project.bibliography]
+    bibs = bibfile.read_set(paths, [project.relative(p) for p in paths])
+    return bibs[-1], [i for b in bibs[:-1] for i in b.issues]
+
+
 def validate_project(
     project: Project,
     today: dt.date | None = None,
@@ -1442,9 +1474,12 @@ def validate_project(
     citations in docs/."""
     settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds),
                         project.titles == "sentence-case")  # fmt: skip
+    macro_issues: list[Issue] = []
     if bib is None:
-        bib = bibfile.read(project.bibliography, project.relative(project.bibliography))
-    issues = validate_bib(bib, settings)
+        bib, macro_issues = read_bibliography(project)
+    elif project.macro_files:
+        _, macro_issues = read_bibliography(project)
+    issues = validate_bib(bib, settings) + macro_issues
     if not any(i.code == "encoding-not-utf8" for i in issues):
         scanned = annotation.scan(project.annotations) if notes is None else notes
         issues.extend(check_annotations(project, bib, scanned, settings.today))

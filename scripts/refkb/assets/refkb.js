@@ -130,3 +130,70 @@
     init();
   }
 })();
+/* refkb: the copy button of each formatted citation. It puts the citation on the clipboard twice over, as HTML
+   (italics kept when pasted into a word processor) and as plain text; where the style prints an access date, the
+   copy carries today's date in the style's form, since the reader is the one who accessed the work. */
+(function () {
+  "use strict";
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"];
+  var MLA = ["Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."];
+  function today(form, now) {
+    var d = now.getDate(), m = now.getMonth(), y = now.getFullYear();
+    if (form === "mdy") { return MONTHS[m] + " " + d + ", " + y; }
+    if (form === "dmy-short") { return d + " " + MLA[m] + " " + y; }
+    return d + " " + MONTHS[m] + " " + y;
+  }
+  function escapeHtml(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  /* The citation as {html, text}, with the reader's access date. */
+  function citation(el, now) {
+    var html = el.innerHTML, text = el.textContent;
+    var old = el.getAttribute("data-accessed");
+    if (old) {
+      var fresh = el.getAttribute("data-accessed-label") + today(el.getAttribute("data-accessed-form"), now);
+      html = html.split(escapeHtml(old)).join(escapeHtml(fresh));
+      text = text.split(old).join(fresh);
+    }
+    return { html: html, text: text };
+  }
+  function fallback(c) {
+    /* execCommand copies the selection's HTML and text where the async clipboard is missing (http, old browsers). */
+    var box = document.createElement("div");
+    box.innerHTML = c.html;
+    box.style.position = "fixed"; box.style.left = "-9999px";
+    document.body.appendChild(box);
+    var range = document.createRange(); range.selectNodeContents(box);
+    var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    sel.removeAllRanges(); document.body.removeChild(box);
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+  function copy(c) {
+    var clip = navigator.clipboard;
+    if (clip && clip.write && window.ClipboardItem) {
+      var item = new window.ClipboardItem({
+        "text/html": new Blob([c.html], { type: "text/html" }),
+        "text/plain": new Blob([c.text], { type: "text/plain" })
+      });
+      return clip.write([item]).catch(function () { return fallback(c); });
+    }
+    if (clip && clip.writeText) { return clip.writeText(c.text).catch(function () { return fallback(c); }); }
+    return fallback(c);
+  }
+  function done(button, ok) {
+    button.setAttribute("data-copied", ok ? "yes" : "no");
+    button.title = ok ? "Copied" : "Copying failed: select the citation and copy it";
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("[data-refkb-copy]") : null;
+    if (!button) { return; }
+    var el = document.querySelector(button.getAttribute("data-refkb-copy"));
+    if (!el) { return; }
+    e.preventDefault();
+    copy(citation(el, new Date())).then(function () { done(button, true); }, function () { done(button, false); });
+  });
+  window.refkbCitation = citation; /* for the browser tests */
+})();
