@@ -169,6 +169,33 @@ def test_guard_turns_a_bug_into_one_line(tmp_path: Path) -> None:
     assert "bug" in lines[0]
 
 
+BUILD_CASES = [
+    ("topics-7", "mkdocs.yml", None, r"refkb: mkdocs\.yml: extra\.refkb\.topics must be a list"),
+    ("page-latin1", "docs/index.md", b"# Home\n\ncaf\xe9\n", r"docs/index\.md:3:4: error encoding-not-utf8"),
+    ("claims-type", "docs/claims.yml", b"- id: c1\n  claim: [1]\n", r"docs/claims\.yml:1:1: error data-invalid"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "rel", "content", "expect"), BUILD_CASES, ids=[c[0] for c in BUILD_CASES])
+def test_build_reports_bad_input_in_one_line(tmp_path: Path, name: str, rel: str, content: bytes | None,
+                                             expect: str) -> None:  # fmt: skip
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
+    if content is None:
+        cfg = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+        (tmp_path / "mkdocs.yml").write_text(re.sub(r"    topics:\n(      - .*\n)+", "    topics: 7\n", cfg + "\n"))
+    else:
+        (tmp_path / rel).write_bytes(content)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
+                            cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
+                            preexec_fn=_limits, timeout=120)  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
+    assert re.search(expect, result.stderr), result.stderr
+
+
 @pytest.mark.slow
 def test_build_refuses_hostile_front_matter_in_one_line(tmp_path: Path) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": _note("x: &x [1]\ncontent_note: *x\n")})

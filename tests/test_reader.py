@@ -19,6 +19,7 @@ from conftest import ANNOTATION, ROOT, TODAY, write_project
 from refkb import freshness, project, reader, validate
 
 D = dt.date
+READER_CODES = {"stale-verification"}  # the check codes tested here (test_validate counts them)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -339,6 +340,10 @@ def test_print_edition_has_an_outline_page_numbers_and_every_topic_and_reference
                 titles.append(it.title)
 
     walk(pdf.outline)
+    artifacts = SHOTS.parent  # test-artifacts/ (git-ignored): the edition and its outline, to look at
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(out, artifacts / "knowledge-base.pdf")
+    (artifacts / "knowledge-base-outline.txt").write_text("\n".join(titles) + "\n", encoding="utf-8")
     proj = project.load(ROOT)
     for part in ("Contents", "Home", "Topics", "Evidence", "Methodology", "References"):
         assert part in titles, part

@@ -350,6 +350,9 @@ def test_every_code_is_tested() -> None:
     from test_hosts import LINK_TITLE_CODES  # canonical links and the title convention (issue 9)
 
     tested |= LINK_TITLE_CODES
+    from test_reader import READER_CODES  # freshness of verification (issue 14)
+
+    tested |= READER_CODES
     assert tested == set(validate.CODES)
 
 

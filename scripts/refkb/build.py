@@ -148,6 +148,7 @@ class BuildState:
         if self.renderer is None:
             raise PluginError("refkb: citations formatted before the library (on_files did not run)")
         return self.renderer.cluster(style_id, cites)
+
     # Reader features (issue 14): CITATION.cff, every file's last-updated date (one git call), the build's day.
     meta: reader.KbMeta = field(default_factory=lambda: reader.KbMeta("", "", dt.date(1970, 1, 1), ()))
     dates: dict[str, dt.date] = field(default_factory=dict)
@@ -642,7 +643,7 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
     if src == CITE_PAGE:
         updated = _kb_updated(st)
         item = reader.kb_item(st.meta, config.site_name, reader.page_url(site_url, ""), updated)
-        block = reader.cite_block(item, citer.render(item), "refkb-kb", updated, st.meta.version,
+        block = reader.cite_block(item, citer.render(reader.for_engine(item)), "refkb-kb", updated, st.meta.version,
                                   pages.relative_url("", page.url) if not site_url else "")  # fmt: skip
         pdf = Markup('<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
                      "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
@@ -652,7 +653,7 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
         updated = _page_updated(st, page)
         title = _title_of(markdown, page.file)
         item = reader.page_item(st.meta, config.site_name, title, reader.page_url(site_url, page.url), updated)
-        block = reader.cite_block(item, citer.render(item), "refkb-page", updated, st.meta.version,
+        block = reader.cite_block(item, citer.render(reader.for_engine(item)), "refkb-page", updated, st.meta.version,
                                   "./" if not site_url else "")  # fmt: skip
         return text + "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
     return text

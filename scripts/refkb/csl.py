@@ -328,12 +328,18 @@ def exported(item: CslItem) -> CslItem:
 
 # A number with a hyphen that is not a range (a public law 115-164, a document symbol): CSL engines read "115-164"
 # as a range ("Pub. L. Nos. 115–164") unless the hyphen is escaped.
+_NAME_VARS = ("author", "editor", "translator", "container-author", "collection-editor")
 _NOT_RANGE = {"legislation", "bill", "report", "document", "webpage", "dataset"}
 
 
 def engine_item(item: CslItem) -> CslItem:
     """An item as the CSL engine takes it: CSL-JSON, with a hyphen in a statute's or report's number escaped."""
     out = exported(item)
+    # Names arrive split (particles included, by biblatex's rules): citeproc-js must not split them again, or it
+    # reads a lower-case given name ("danah") as a particle and cannot initialise it ("boyd, d.").
+    for var in _NAME_VARS:
+        if var in out:
+            out[var] = [n if "literal" in n else {**n, "parse-names": False} for n in out[var]]
     if out.get("type") in _NOT_RANGE and "-" in str(out.get("number", "")):
         out["number"] = str(out["number"]).replace("-", "\\-")
     return out

@@ -185,9 +185,10 @@ def view_svg(srcs: Sequence[Source], rows: Axis, cols: Axis, current: str, thin:
                          f'<path d="M{x - 4:.0f} {y - 4:.0f}l8 8m0 -8l-8 8" class="refkb-bubble-cross"/>')  # fmt: skip
             else:
                 radius = 5 + 15 * math.sqrt(g.n / peak)
+                band = share_class(g)
                 shape = (f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{radius:.1f}" class="refkb-bubble '
-                         f'refkb-bubble--s{share_class(g)} refkb-bubble--{st}"/><text x="{x:.0f}" y="{y + 4:.0f}" '
-                         f'text-anchor="middle" class="refkb-svg-value">{g.n}</text>')  # fmt: skip
+                         f'refkb-bubble--s{band} refkb-bubble--{st}"/><text x="{x:.0f}" y="{y + 4:.0f}" '
+                         f'text-anchor="middle" class="refkb-svg-value refkb-on-s{band}">{g.n}</text>')  # fmt: skip
             parts.append(f'<g class="refkb-map-bubble" data-row="{escape(r)}" data-col="{escape(c)}">'
                          f"<title>{escape(title)}</title>{shape}</g>")  # fmt: skip
     return Markup(

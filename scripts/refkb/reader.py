@@ -194,12 +194,22 @@ def page_ris(item: CslItem) -> str:
     return text
 
 
-def _wrap_url(html: str, url: str, href: str) -> str:
-    """Mark the stable URL so the page's script can widen a root-relative path to the full address."""
+URL_PLACEHOLDER = "https://refkb.invalid/stable-url"  # stands for the page's URL while the engine formats it
+
+
+def for_engine(item: CslItem) -> CslItem:
+    """The item as the engine formats it: the URL replaced by a placeholder, which cite_block puts back (marked,
+    so that a root-relative path can be widened in the browser; a bare '/' cannot be found again in HTML)."""
+    return {**item, "URL": URL_PLACEHOLDER}
+
+
+def _wrap_url(text: str, needle: str, url: str, href: str) -> str:
+    """`text` with `needle` (the URL, or its placeholder) replaced by the stable URL, marked for the page's script
+    to widen a root-relative path to the full address."""
+    shown = str(escape(url))
     if url.startswith("/") and href:
-        marked = f'<span class="refkb-page-url" data-href="{escape(href)}">{escape(url)}</span>'
-        return html.replace(str(escape(url)), marked)
-    return html
+        shown = f'<span class="refkb-page-url" data-href="{escape(href)}">{shown}</span>'
+    return text.replace(needle, shown)
 
 
 def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated: dt.date,
@@ -211,14 +221,19 @@ def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated:
     tabs: list[tuple[str, Markup]] = []
     for style_id in styles.ORDER:
         label = styles.STYLES[style_id].label
-        html = _wrap_url(rendered[style_id], url, href)
+        html = _wrap_url(rendered[style_id], URL_PLACEHOLDER, url, href)
         tabs.append((label, Markup(
             '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
             '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
             'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>'
         ).format(prefix, style_id, Markup(html), label)))  # fmt: skip
     for label, css, text in (("BibTeX", "bibtex", page_bibtex(item)), ("RIS", "ris", page_ris(item))):
-        code = _wrap_url(str(escape(text.rstrip("\n"))), url, href)
+        lines = [str(escape(line)) for line in text.rstrip("\n").split("\n")]
+        for i, line in enumerate(lines):  # the URL's own line: BibTeX's url field, RIS's UR tag
+            for head, tail in (("  url = {", "},"), ("UR  - ", "")):
+                if line == f"{head}{escape(url)}{tail}":
+                    lines[i] = head + _wrap_url(str(escape(url)), str(escape(url)), url, href) + tail
+        code = "\n".join(lines)
         tabs.append((label, Markup(
             '<div class="refkb-citation-box"><pre class="refkb-{1}"><code id="{0}-cite-{1}">{2}</code></pre>'
             '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
@@ -231,7 +246,7 @@ def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated:
     )
     labels = "".join(f'<label for="__tabbed_{prefix}_{i}">{escape(lab)}</label>' for i, (lab, _) in enumerate(tabs, 1))
     blocks = "".join(f'<div class="tabbed-block">{b}</div>' for _, b in tabs)
-    stable = _wrap_url(str(escape(url)), url, href)
+    stable = _wrap_url(str(escape(url)), str(escape(url)), url, href)
     facts = Markup(
         '<p class="refkb-cite-facts">Knowledge base version <strong>{0}</strong> · last updated '
         '<time datetime="{1}">{1}</time> · stable URL <code>{2}</code></p>'

@@ -67,7 +67,8 @@ def to_text(fragment: str) -> str:
 
 def _entry(raw: str) -> str:
     m = _ENTRY_DIV.match(raw.strip())
-    return (m.group(1) if m else raw).strip()
+    # citeproc-js leaves two spaces where a name part it does not print stood ("boyd,  danah").
+    return re.sub(r" {2,}", " ", (m.group(1) if m else raw).strip())
 
 
 @functools.cache
