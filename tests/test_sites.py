@@ -132,7 +132,8 @@ def test_reference_page_has_everything(citations_site: Path) -> None:
     for label in ("APA 7", "MLA 9", "Chicago (author-date)", "Harvard (Cite Them Right)", "BibTeX"):
         assert f">{label}</label>" in page
     # citeproc-js and pandoc both keep an all-lower-case given name whole ("boyd, danah"), as its owner writes it.
-    assert "Musto, J. L., & boyd, danah. (2014). The Trafficking-Technology Nexus. Social Politics, 21(3), 461–483." in text
+    apa = "Musto, J. L., & boyd, danah. (2014). The Trafficking-Technology Nexus. Social Politics, 21(3), 461–483."
+    assert apa in text
     assert "Musto, Jennifer Lynne, and danah boyd. “The Trafficking-Technology Nexus.” Social Politics" in text
     assert '<a href="https://doi.org/10.1093/sp/jxu018" class="refkb-link" rel="noopener noreferrer"' in page
     assert '<meta name="citation_doi" content="10.1093/sp/jxu018">' in page

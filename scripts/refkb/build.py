@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import datetime as dt
 import json
 import logging
@@ -870,6 +871,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     name = fn.__name__
 
+    @functools.wraps(fn)  # keeps MkDocs' event priorities (@event_priority) and the signature
     def hook(*args: Any, **kwargs: Any) -> Any:
         try:
             if name == "on_config":
@@ -892,8 +894,6 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (MemoryError, RecursionError, Exception) as exc:
             raise PluginError(f"refkb: {guard.describe(exc)}") from None
 
-    hook.__name__ = name
-    hook.__doc__ = fn.__doc__
     return hook
 
 

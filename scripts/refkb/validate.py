@@ -441,8 +441,8 @@ def check_url_host(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Is
         yield at_field(bib, e, f, "piracy-host", f"{f.name} points to {hosts.host_of(f.value)}: {host.reason}",
                        "remove the link; cite the publisher's page or the DOI")  # fmt: skip
     elif f.name == "url":
-        yield at_field(bib, e, f, "mirror-url", f"url points to {hosts.host_of(f.value)}: {host.reason}",
-                       "link the issuing body's own page or the DOI; keep the copy in the annotation's verified_at")  # fmt: skip
+        fix = "link the issuing body's own page or the DOI; keep the copy in the annotation's verified_at"
+        yield at_field(bib, e, f, "mirror-url", f"url points to {hosts.host_of(f.value)}: {host.reason}", fix)
 
 
 # Where a new sentence or a subtitle starts inside a title: its first word keeps its capital.
@@ -477,8 +477,8 @@ def check_title_case(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[
     if found is None:
         return
     _, word = found
-    yield at_field(bib, e, f, "title-case", f"{f.name}: {word!r} is capitalised outside braces",
-                   f"write it lower-case, or protect a proper noun or acronym: {{{word}}} (CONTRIBUTING.md, Titles)")  # fmt: skip
+    fix = f"write it lower-case, or protect a proper noun or acronym: {{{word}}} (CONTRIBUTING.md, Titles)"
+    yield at_field(bib, e, f, "title-case", f"{f.name}: {word!r} is capitalised outside braces", fix)
 
 
 def isbn_ok(value: str) -> bool:
