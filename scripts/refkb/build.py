@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import json
 import logging
 import multiprocessing

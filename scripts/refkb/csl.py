@@ -229,6 +229,8 @@ def item(entry: Entry) -> CslItem:
         title = f"{title}: {protected(e('subtitle'))}"
     if title:
         csl["title"] = title
+    if e("shorttitle"):
+        csl["title-short"] = protected(e("shorttitle"))
     container = e("journaltitle") or e("journal") or e("booktitle") or e("maintitle")
     if container:
         csl["container-title"] = protected(container)

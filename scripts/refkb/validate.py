@@ -836,6 +836,10 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
     short = e.value("shortauthor")
     if short:
         prefixes.add(_fold_key_part(short))
+    if not (e.value("author") or e.value("editor")) and (e.value("journaltitle") or e.value("organization")):
+        # An unsigned news article or web page: the outlet stands in for the author ("The Washington Post").
+        outlet = re.sub(r"^the\s+", "", ascii_fold(e.value("journaltitle") or e.value("organization")).strip(), flags=re.I)
+        prefixes.add("".join(_ALNUM_RUN.findall(outlet.lower())))
     people = " ".join((e.value("author") or e.value("editor")).split())
     names = _AND.split(people, maxsplit=1) if "{" not in people else split_names(people)
     first = names[0].strip() if names else ""
@@ -906,6 +910,8 @@ def key_follows(key: str, prefixes: set[str], year: str, titles: list[list[str]]
         if not base.startswith(head):
             continue
         rest = base[len(head) :]
+        if not any(titles):  # a title of stop words only ("About"): any title word will do
+            return bool(rest)
         for words in titles:
             joined = ""
             for w in words:
