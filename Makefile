@@ -49,9 +49,11 @@ build: site
 
 # The print edition: the whole knowledge base as one PDF (table of contents, page numbers, outline, internal links),
 # printed by Debian's headless chromium (apt-get install chromium) from a page composed out of the built site.
-# Written to site/downloads/knowledge-base.pdf, which the cite page links to: publish by running `make site pdf`
-# before deploying site/ (the deployment workflow does both).
-pdf: site
+# Written to site/downloads/knowledge-base.pdf; the site is built again with REFKB_PRINT_EDITION=1 so that the
+# cite page links to it (a plain `make site` has no PDF and no link). Publish by running `make pdf` before deploying
+# site/ (the deployment workflow does).
+pdf: $(STAMP)
+	REFKB_PRINT_EDITION=1 $(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/python -m refkb.printed site --out site/downloads/knowledge-base.pdf
 
 # `make release VERSION=x.y.z` bumps CITATION.cff (version, date-released), docs/changelog.md and

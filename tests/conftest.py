@@ -56,8 +56,9 @@ docs_dir: docs
 theme:
   name: material
   font: false
-hooks:
-  - {hook}
+plugins:
+  - search
+  - refkb
 not_in_nav: |
   /references/*.md
 nav:

@@ -194,6 +194,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_project(root, SMARTY_BIB, {"smith2020study": old}, {
         "typography.md": SMARTY_PAGE, "help.md": "# Help\n\nHelp lines.\n",
         "topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n",
+        "cite.md": "# How to cite\n\nUse the blocks.\n",
     })  # fmt: skip
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config + "markdown_extensions:\n  - smarty\n", encoding="utf-8")
@@ -328,3 +329,27 @@ def test_release_bumps_every_place_at_once(tmp_path: Path) -> None:
         release.release(tmp_path, "v1", D(2027, 1, 2))
     with pytest.raises(release.ReleaseError, match="does not say version"):
         release.tag(tmp_path, "1.0.0")
+
+
+def test_cite_page_cites_the_knowledge_base_and_links_no_missing_pdf(tiny: Path) -> None:
+    article = _article(_page(tiny, "cite"))
+    assert 'id="cite-the-knowledge-base"' in article
+    assert 'id="refkb-kb-cite-apa"' in article
+    assert "[Dataset]" in article  # CITATION.cff's type: the knowledge base as a dataset
+    # no print edition in a plain build (make pdf builds with REFKB_PRINT_EDITION=1, then prints the PDF)
+    assert "knowledge-base.pdf" not in article
+
+
+@pytest.mark.parametrize(
+    ("html", "keys"),
+    [
+        ('<a class="refkb-cite" href="../../references/a2020x/" data-key="a2020x" title="t">A</a>', ["a2020x"]),
+        ('<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a> '
+         '<a class="refkb-cite" href="../sources/a2020x/" data-key="a2020x">A</a> '
+         '<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a>', ["b2021y", "a2020x"]),
+        ('<a class="refkb-cite" href="../../references/c2022z/">C</a>', ["c2022z"]),  # no data-key: the link's folder
+        ('<a class="refkb-more" href="../../references/a2020x/">→</a>', []),
+    ],
+)  # fmt: skip
+def test_cited_keys(html: str, keys: list[str]) -> None:
+    assert reader.cited_keys(html) == keys

@@ -24,8 +24,9 @@ theme:
   name: material
   font: false
   features: [content.code.copy]
-hooks:
-  - {hook}
+plugins:
+  - search
+  - refkb
 not_in_nav: |
   /references/*.md
 markdown_extensions:

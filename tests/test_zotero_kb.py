@@ -52,20 +52,45 @@ ZOTERO_TYPE = {
 TITLE_FIELD = {"statute": "nameOfAct", "case": "caseName", "bill": "title"}
 DATE_FIELD = {"statute": "dateEnacted", "case": "dateDecided"}
 
-_UN_REPORT = ("a UN resolution (document symbol A/RES/...) is written as a report on purpose (refkb csl.py: CSL "
-              "`legislation` would print it as a US public law, 'Pub. L. No.'), so the page gives Zotero a report")
-_CLEAN_AUTHOR = ("Zotero's name cleaner (ZU.cleanAuthor) writes the initials 'U.S.' as 'U. S.'; still one name "
-                 "(fieldMode 1)")
+_UN_REPORT = (
+    "a UN resolution (document symbol A/RES/...) is written as a report on purpose (refkb csl.py: CSL "
+    "`legislation` would print it as a US public law, 'Pub. L. No.'), so the page gives Zotero a report"
+)
+_PERIOD = (
+    "the page writes an organisation as 'Name,' so that Zotero keeps it one name (fieldMode 1); with the "
+    "comma, ZU.cleanAuthor puts a space after the first period followed by a letter ('U.S.' -> 'U. S.')"
+)
+_FIX_CASE = (
+    "Embedded Metadata's fixCase capitalises a personal name written all in lower case ('boyd, danah' -> "
+    "'Boyd, Danah'); a Highwire author tag has no way to keep it"
+)
 # (key, field) -> (what Zotero gives, compared after the normalisation below; reason).
 ACCEPTED: dict[tuple[str, str], tuple[object, str]] = {
     ("un2000protocol", "itemType"): ("report", _UN_REPORT),
     ("unga2010globalplan", "itemType"): ("report", _UN_REPORT),
-    ("dos2024trafficking", "creators"): ([("author", "U. S. Department of State")], _CLEAN_AUTHOR),
+    ("dos2024trafficking", "creators"): ([("author", "U. S. Department of State")], _PERIOD),
+    ("gao2021sex", "creators"): ([("author", "U. S. Government Accountability Office")], _PERIOD),
+    ("migrantrights2016recruiting", "creators"): ([("author", "Migrant-Rights. org")], _PERIOD),
+    ("musto2014traffickingtechnology", "creators"): (
+        [("author", "Musto", "Jennifer Lynne"), ("author", "Boyd", "Danah")], _FIX_CASE),
+    ("thakor2013networked", "creators"): ([("author", "Thakor", "Mitali"), ("author", "Boyd", "Danah")], _FIX_CASE),
 }  # fmt: skip
+# Not accepted: faults of the site, left failing visibly (strict xfail: it turns into a failure once fixed, so
+# the entry is then removed). (key, field) -> the fault.
+_LAST_UPDATED = (
+    "an undated work (n.d.) gets the reference page's 'Last updated <time datetime=...>' as its date: "
+    "with no citation_publication_date, Embedded Metadata takes the page's first time[datetime] "
+    "(reader.updated_line)"
+)
+SITE_FAULTS: dict[tuple[str, str], str] = {
+    (key, "year"): _LAST_UPDATED
+    for key in ("ecpatndsummary", "gifctndabout", "ncmecndonlineenticement", "polarisndhumantrafficking", "tatndtech")
+}
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The expectations: references.bib read by bibtexparser, nothing else.
+
 
 def _library() -> Any:
     library = bibtexparser.parse_string((ROOT / "references.bib").read_text(encoding="utf-8"))  # type: ignore[attr-defined]
@@ -109,7 +134,7 @@ def _split_names(value: str) -> list[str]:
         ch = value[i]
         depth += ch == "{"
         depth -= ch == "}"
-        if depth == 0 and value[i:i + 5].lower() == " and ":
+        if depth == 0 and value[i : i + 5].lower() == " and ":
             names.append(value[start:i].strip())
             start = i = i + 5
             continue
@@ -158,7 +183,7 @@ def _expected(key: str, page_url: str, item_type: str, schema: dict[str, set[str
 
 
 def _got(item: dict[str, Any], item_type: str) -> dict[str, object]:
-    creators = []
+    creators: list[tuple[str, ...]] = []
     for c in item.get("creators", []):
         if "name" in c or c.get("fieldMode") == 1:  # API JSON writes a fieldMode-1 creator as `name`
             assert not c.get("firstName"), c
@@ -172,15 +197,19 @@ def _got(item: dict[str, Any], item_type: str) -> dict[str, object]:
         "title": _norm(str(item.get(TITLE_FIELD.get(item_type, "title")) or item.get("title") or "")),
         "creators": creators,
         "year": (re.findall(r"\d{4}", date) or [""])[0],
-        "DOI": str(item.get("DOI") or "") or next((ln.strip() for ln in extra.splitlines()
-                                                   if ln.upper().startswith("DOI:")), ""),  # fmt: skip
+        "DOI": str(item.get("DOI") or "") or _extra_doi(extra),
         "url": str(item.get("url") or ""),
         "abstractNote": _norm(str(item.get("abstractNote") or "")),
     }
 
 
+def _extra_doi(extra: str) -> str:
+    return next((line.strip() for line in extra.splitlines() if line.upper().startswith("DOI:")), "")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Fixtures: the real site, served on 127.0.0.1; every page captured once.
+
 
 @pytest.fixture(scope="module")
 def kb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
@@ -213,7 +242,7 @@ def captures(zotero: str, kb_site: tuple[str, Path]) -> dict[str, list[dict[str,
     def capture(key: str) -> list[dict[str, Any]] | Exception:
         try:
             return _post(zotero + "/web", f"{base}/references/{key}/")
-        except Exception as exc:  # noqa: BLE001  (reported by the work's own tests)
+        except Exception as exc:  # reported by the work's own tests
             return exc
 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
@@ -233,7 +262,7 @@ def schema() -> dict[str, set[str]]:
 
 
 def _site_texts() -> set[str]:
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)
     return {_norm(str(config.get("site_description") or "")), _norm(str(config.get("site_name") or ""))} - {""}
 
 
@@ -246,14 +275,17 @@ _AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def test_every_work_has_a_reference_page(kb_site: tuple[str, Path]) -> None:
     _, out = kb_site
     pages = {p.parent.name for p in (out / "references").glob("*/index.html")}
     assert pages == set(ENTRIES), (sorted(set(ENTRIES) - pages), sorted(pages - set(ENTRIES)))
 
 
-@pytest.mark.parametrize("field", FIELDS)
-@pytest.mark.parametrize("key", list(ENTRIES))
+@pytest.mark.parametrize(("key", "field"), [
+    pytest.param(key, field, id=f"{key}-{field}", marks=[pytest.mark.xfail(reason=SITE_FAULTS[key, field], strict=True)]
+                 if (key, field) in SITE_FAULTS else [])
+    for key in ENTRIES for field in FIELDS])  # fmt: skip
 def test_zotero_captures_the_work(captures: dict[str, Any], kb_site: tuple[str, Path], schema: dict[str, set[str]],
                                   key: str, field: str) -> None:  # fmt: skip
     items = captures[key]

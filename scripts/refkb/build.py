@@ -41,7 +41,7 @@ from . import annotation, citations, csl, evidence, exports, kb, pages, reader, 
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
-from .model import BibFile, Level
+from .model import BibFile, Issue, Level
 
 log = logging.getLogger("mkdocs.plugins.refkb")
 
@@ -88,9 +88,10 @@ DATA_PAGES = {
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
-def project_of(config: MkDocsConfig) -> project_mod.Project:
+def project_of(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> project_mod.Project:
+    """The project's settings: `extra.refkb`, overridden by the plugin's own options (`plugins: - refkb: {...}`)."""
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    return project_mod.from_config(root, dict(config))
+    return project_mod.from_config(root, dict(config), options=options)
 
 
 @dataclass
@@ -129,6 +130,37 @@ class _Tokens:
 
 
 @dataclass
+class Memo:
+    """What one `mkdocs serve` keeps between rebuilds (the plugin holds it): enough to redo only what a save
+    changed."""
+
+    inputs: str = ""  # digest of the files validation read, and their validation
+    validated: tuple[BibFile, list[annotation.Annotation], kb.Data] | None = None
+    renderer: styles.Renderer | None = None  # the CSL engine, with the formatted library and clusters
+    scan: dict[str, tuple[str, list[citations.Citation], str]] = field(default_factory=dict)  # src -> text scan
+    shown: dict[str, str] = field(default_factory=dict)  # key -> digest of what its reference page shows
+    citers: dict[str, set[str]] = field(default_factory=dict)  # key -> src_uris of the pages that cite it
+    search: list[dict[str, Any]] | None = None  # the search index of the previous build
+    forced: set[str] = field(default_factory=set)  # src_uris this dirty build rebuilds for refkb's sake
+
+
+def _input_digest(proj: project_mod.Project, config: MkDocsConfig) -> str:
+    """Size and modification time of everything validation reads (the bibliography, docs/, the data files)."""
+    stats: list[tuple[str, int, int]] = []
+    paths = [*proj.macro_files, proj.bibliography]
+    if config.config_file_path:
+        paths.append(Path(config.config_file_path))
+    paths.extend(sorted(p for p in proj.docs.rglob("*") if p.is_file()))
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stats.append((str(path), st.st_mtime_ns, st.st_size))
+    return digest(stats)
+
+
+@dataclass
 class BuildState:
     project: project_mod.Project
     bib: BibFile
@@ -143,6 +175,7 @@ class BuildState:
     cache_hits: int = 0
     cache_misses: int = 0
     renderer: styles.Renderer | None = None
+    memo: Memo | None = None
 
     def clusters(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
         """A citation cluster formatted by the style's engine (pages.ClusterFn)."""
@@ -159,26 +192,25 @@ class BuildState:
     page_citer: reader.PageCiter | None = None
 
 
-_state: BuildState | None = None
-
-
-def state() -> BuildState:
-    if _state is None:
-        raise PluginError("refkb: the build state is missing (on_config did not run)")
-    return _state
-
-
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _state
-    proj = project_of(config)
+def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, memo: Memo | None = None) -> BuildState:
+    """Validate the knowledge base and return this build's state (the plugin keeps it); stops on any error. With a
+    `memo` (mkdocs serve), a rebuild in which none of the files validation reads changed reuses its result."""
+    proj = project_of(config, options)
     if proj.style not in styles.STYLES:
         raise PluginError(f"refkb: extra.refkb.style must be one of {', '.join(styles.STYLES)}, not {proj.style!r}")
     if not proj.bibliography.is_file():
         raise PluginError(f"refkb: {proj.relative(proj.bibliography)} not found")
-    notes = annotation.scan(proj.annotations)
-    bib, _ = validate.read_bibliography(proj)  # the macro files' own problems are reported by validate_project
-    data = kb.load(proj, {e.key for e in bib.entries})
-    bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
+    inputs = _input_digest(proj, config) if memo is not None else ""
+    if memo is not None and memo.validated is not None and memo.inputs == inputs:
+        bib, notes, data = memo.validated
+        issues: list[Issue] = []
+    else:
+        notes = annotation.scan(proj.annotations)
+        bib, _ = validate.read_bibliography(proj)  # the macro files' own problems are reported by validate_project
+        data = kb.load(proj, {e.key for e in bib.entries})
+        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
+        if memo is not None and not any(i.level is Level.ERROR for i in issues):
+            memo.inputs, memo.validated = inputs, (bib, notes, data)
     for issue in issues:
         if issue.level is Level.WARNING:
             log.info("refkb: %s", issue.render())
@@ -187,14 +219,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         shown = "\n".join(i.render() for i in errors[:50])
         more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
         raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
-    _state = BuildState(proj, bib, notes={n.key: n for n in notes}, data=data)
+    st = BuildState(proj, bib, notes={n.key: n for n in notes}, data=data, memo=memo)
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)
     if JS not in config.extra_javascript:
         config.extra_javascript.append(JS)
-    _reader_config(_state, config)
-    _evidence_config(_state, config)
-    return config
+    _reader_config(st, config)
+    _evidence_config(st, config)
+    return st
 
 
 _PREPARE_CODE = digest(
@@ -214,22 +246,27 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
             hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item])}
             cache.put(key, hit)
         items.append(hit["item"])
-        st.downloads[f"references/{e.key}/{e.key}.bib"] = exports.bibtex([e])
-        st.downloads[f"references/{e.key}/{e.key}.bibtex.bib"] = exports.bibtex_classic([e])
-        st.downloads[f"references/{e.key}/{e.key}.ris"] = hit["ris"]
-        st.downloads[f"references/{e.key}/{e.key}.json"] = hit["json"]
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bib"] = exports.bibtex([e])
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bibtex.bib"] = exports.bibtex_classic([e])
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.ris"] = hit["ris"]
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.json"] = hit["json"]
     cache.save()
     return items
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    st = state()
+def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = False) -> Files:
     items = _prepare(st)
-    renderer = styles.Renderer(st.project.root / ".cache" / "refkb")
+    memo = st.memo
+    renderer = memo.renderer if memo is not None and memo.renderer is not None else None
+    if renderer is None:
+        renderer = styles.Renderer(st.project.root / ".cache" / "refkb")
+        if memo is not None:
+            memo.renderer = renderer
     rendered = renderer.render(items)
     st.renderer = renderer
     st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
-    st.refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(st.bib.entries, items, strict=True)}
+    st.refs = {e.key: pages.Ref(e, it, rendered[e.key], folder=st.project.folder)
+               for e, it in zip(st.bib.entries, items, strict=True)}  # fmt: skip
 
     def add(src: str, content: str | bytes) -> None:
         if files.get_file_from_path(src) is None:
@@ -255,13 +292,25 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     st.writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     st.written = st.writer.submit(_write_downloads, Path(config.site_dir), dict(st.downloads))
 
-    # Who cites what: read every page's Markdown once, before any page is rendered.
+    # Who cites what: read every page's Markdown once, before any page is rendered (in serve, only pages that
+    # changed since the last rebuild).
+    citers: dict[str, set[str]] = defaultdict(set)
     for f in files.documentation_pages():
         text = f.content_string
-        found = citations.find(text)
+        scanned = memo.scan.get(f.src_uri) if memo is not None else None
+        text_digest = digest(text) if memo is not None else ""
+        if scanned is not None and scanned[0] == text_digest:
+            found, title = scanned[1], scanned[2]
+        else:
+            found = citations.find(text)
+            title = _title_of(text, f) if found else ""
+            if memo is not None:
+                memo.scan[f.src_uri] = (text_digest, found, title)
         if not found:
             continue
-        title = _title_of(text, f)
+        for c in found:
+            for key in c.keys:
+                citers[key].add(f.src_uri)
         topic_slug = f.src_uri[len("topics/") : -3] if f.src_uri.startswith("topics/") else ""
         seen: set[str] = set()
         for c in found:
@@ -283,7 +332,40 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     _reader_files(st, files, config)
     _evidence_files(st, files, config)
+    if memo is not None:
+        _plan_rebuild(st, memo, files, citers, dirty)
     return files
+
+
+def _plan_rebuild(st: BuildState, memo: Memo, files: Files, citers: Mapping[str, set[str]], dirty: bool) -> None:
+    """In a dirty rebuild, make MkDocs rebuild (besides the pages whose files changed, which it finds itself) the
+    reference page of every work whose page would show something else, the pages that cite such a work, and the
+    topic pages (their source lists): their built files are marked older than their sources."""
+    claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for claim in st.data.claims:
+        for key in claim.keys:
+            claims[key].append((claim.id, claim.verdict))
+    settings = repr(st.project)
+    shown = {
+        key: digest(ref.entry.raw, {s: dataclasses.asdict(r) for s, r in ref.rendered.items()}, ref.discussed_in,
+                    [(p.url, p.title) for p in st.cited_on.get(key, [])], claims.get(key, []), settings,
+                    str(st.notes[key].verified_on) if key in st.notes else "")
+        for key, ref in st.refs.items()
+    }  # fmt: skip
+    changed = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
+    forced: set[str] = set()
+    if dirty and memo.shown:
+        for key in changed:
+            forced.add(f"{st.project.folder}/{key}.md")
+            forced |= citers.get(key, set()) | memo.citers.get(key, set())
+        if changed:
+            forced |= {f"topics/{t.slug}.md" for t in st.project.topics}
+        for src in forced:
+            f = files.get_file_from_path(src)
+            if f is not None and f.abs_src_path and os.path.isfile(f.abs_dest_path):
+                os.utime(f.abs_dest_path, (0, 0))
+    memo.forced = forced
+    memo.shown, memo.citers = shown, {k: set(v) for k, v in citers.items()}
 
 
 def _summary(note: annotation.Annotation | None) -> str:
@@ -307,11 +389,11 @@ def _title_of(text: str, f: File) -> str:
     return f.name.replace("-", " ").capitalize() if f.name != "index" else "Home"
 
 
-def _ref_key(page: Page) -> str | None:
+def _ref_key(st: BuildState, page: Page) -> str | None:
     src = page.file.src_uri
-    st = state()
-    if src.startswith("references/") and src.endswith(".md") and src.count("/") == 1:
-        key = src[len("references/") : -3]
+    folder = st.project.folder + "/"
+    if src.startswith(folder) and src.endswith(".md") and src.count("/") == folder.count("/"):
+        key = src[len(folder) : -3]
         return key if key in st.refs else None
     return None
 
@@ -322,11 +404,10 @@ def safe_title(text: str) -> str:
     return str(escape(text.replace("<", "‹").replace(">", "›")))
 
 
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    st = state()
+def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     tokens = st.tokens.setdefault(page.file.src_uri, _Tokens())
     current = page.url
-    key = _ref_key(page)
+    key = _ref_key(st, page)
     if key is not None:
         ref = st.refs[key]
         note = st.notes.get(key)
@@ -341,7 +422,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             markdown,
             "## Cite this source",
             tokens.add(pages.cite_block(ref), late=True),
-            *_picker_section(key, current),
+            *_picker_section(st, key, current),
             "## Downloads",
             tokens.add(pages.downloads(ref), late=True),
             "## Cited on",
@@ -398,11 +479,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             markdown += f"\n\n## {heading}\n\n" + tokens.add(
                 pages.reference_list(further, st.project.style, current, "refkb-topic-sources"), late=True
             )
-    return _reader_page(_evidence_page(markdown, page, tokens), page, tokens, config)
+    return _reader_page(st, _evidence_page(st, markdown, page, tokens), page, tokens, config)
 
 
-def _cite(markdown: str, page: Page, tokens: _Tokens) -> str:
-    st = state()
+def _cite(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
     found = citations.find(markdown)
     if not found:
         return markdown
@@ -420,7 +500,7 @@ def _cite(markdown: str, page: Page, tokens: _Tokens) -> str:
         cited.extend(k for k in c.keys if k not in cited)
     out.append(markdown[last:])
     text = "".join(out)
-    if _ref_key(page) is None:
+    if _ref_key(st, page) is None:
         refs = [st.refs[k] for k in cited]
         text += "\n\n## References\n\n" + tokens.add(pages.reference_list(refs, st.project.style, page.url))
     return text
@@ -449,9 +529,8 @@ def sanitize(html: str) -> str:
     )
 
 
-def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    st = state()
-    if _ref_key(page) is not None:
+def on_page_content(st: BuildState, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if _ref_key(st, page) is not None:
         html = sanitize(html)
     tokens = st.tokens.get(page.file.src_uri)
     html = tokens.fill(html) if tokens else html
@@ -464,8 +543,8 @@ HELP_LINE = (
 )
 
 
-def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    tokens = state().tokens.pop(page.file.src_uri, None)
+def on_post_page(st: BuildState, output: str, page: Page, config: MkDocsConfig) -> str:
+    tokens = st.tokens.pop(page.file.src_uri, None)
     if tokens is not None:
         output = tokens.fill_late(output)
     # The theme's search dialog has no accessible name (axe: aria-dialog-name).
@@ -478,11 +557,11 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     if help_page:
         line = HELP_LINE.format(escape(pages.relative_url(help_page, page.url)))
         output = output.replace('<div class="md-copyright">', '<div class="md-copyright">' + line, 1)
-    output = _previews(output, page)
-    key = _ref_key(page)
+    output = _previews(st, output, page)
+    key = _ref_key(st, page)
     if key is None:
         return output
-    meta = pages.head_meta(state().refs[key], config.site_name)
+    meta = pages.head_meta(st.refs[key], config.site_name)
     # The site's description would be taken by Zotero as the work's abstract (see pages.head_meta).
     output = re.sub(r'<meta name="description"[^>]*>\n?', "", output, count=1)
     return output.replace("</head>", f"{meta}\n</head>", 1)
@@ -510,8 +589,26 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
     return server
 
 
-def on_post_build(config: MkDocsConfig) -> None:
-    st = state()
+def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> None:
+    """The search plugin indexes only the pages a dirty build rebuilt: keep the previous entries of the others."""
+    memo = st.memo
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if memo is None or not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    docs = index.get("docs", [])
+    if dirty and memo.search is not None:
+        rebuilt = {d.get("location", "").split("#", 1)[0] for d in docs}
+        kept = [d for d in memo.search if d.get("location", "").split("#", 1)[0] not in rebuilt]
+        index["docs"] = docs = sorted(kept + docs, key=lambda d: str(d.get("location", "")))
+        tmp = path.with_name(f".{path.name}.refkb-tmp")
+        tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    memo.search = docs
+
+
+def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> None:
+    _merge_search_index(st, config, dirty)
     if st.page_citer is not None:
         st.page_citer.save()
     for job in st.jobs:  # the style picker's files (reader features)
@@ -593,7 +690,7 @@ def _page_sources(st: BuildState, page: Page) -> list[str]:
     """The files a page is made from, as git names them (relative to the project root)."""
     proj = st.project
     src = page.file.src_uri
-    key = _ref_key(page)
+    key = _ref_key(st, page)
     if key is not None:
         return [proj.relative(proj.annotations / f"{key}.md")]
     if src in (LIBRARY, DASHBOARD, VERIFICATION):
@@ -614,12 +711,11 @@ def _kb_updated(st: BuildState) -> dt.date:
     return max(known) if known else st.meta.released
 
 
-def _picker_section(key: str, current: str) -> list[str]:
+def _picker_section(st: BuildState, key: str, current: str) -> list[str]:
     """'Other citation styles' on a reference page, when the picker's files are in the site."""
-    st = state()
     if not st.picker_styles:
         return []
-    tokens = st.tokens[f"references/{key}.md"]
+    tokens = st.tokens[f"{st.project.folder}/{key}.md"]
     return ["## Other citation styles", tokens.add(reader.picker(key, current, st.picker_styles), late=True)]
 
 
@@ -629,16 +725,15 @@ def _page_citer(st: BuildState) -> reader.PageCiter:
     return st.page_citer
 
 
-def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfig) -> str:
+def _reader_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfig) -> str:
     """Citations, then the page's own cite block at its very end (after its reference list)."""
-    st = state()
     src = page.file.src_uri
     if src == VERIFICATION and "REFKB_VERIFICATION" in markdown:
         rows = [reader.Verified(r.key, r.title, r.url, st.notes[r.key].verified_on if r.key in st.notes else None)
                 for r in st.refs.values()]  # fmt: skip
         table = reader.verification_table(rows, st.today, st.project.stale_after_months, page.url)
         markdown = markdown.replace("REFKB_VERIFICATION", tokens.add(table, late=True))
-    text = _cite(markdown, page, tokens)
+    text = _cite(st, markdown, page, tokens)
     citer = _page_citer(st)
     site_url = str(config.site_url or "")
     if src == CITE_PAGE:
@@ -646,9 +741,13 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
         item = reader.kb_item(st.meta, config.site_name, reader.page_url(site_url, ""), updated)
         block = reader.cite_block(item, citer.render(reader.for_engine(item)), "refkb-kb", updated, st.meta.version,
                                   pages.relative_url("", page.url) if not site_url else "")  # fmt: skip
+        # The link only when this build is followed by the print edition (`make pdf` sets REFKB_PRINT_EDITION=1):
+        # a plain `mkdocs build` has no PDF, and `refkb check-links` would rightly call the link broken.
         pdf = Markup('<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
                      "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
                      "with its annotation).</p>").format(pages.relative_url(PDF, page.url))  # fmt: skip
+        if os.environ.get("REFKB_PRINT_EDITION") != "1":
+            pdf = Markup("")
         return text + "\n\n## Cite the knowledge base\n\n" + tokens.add(block + pdf)
     if src in CITABLE or src.startswith(CITABLE_PREFIXES):
         updated = _page_updated(st, page)
@@ -660,10 +759,9 @@ def _reader_page(markdown: str, page: Page, tokens: _Tokens, config: MkDocsConfi
     return text
 
 
-def _previews(output: str, page: Page) -> str:
+def _previews(st: BuildState, output: str, page: Page) -> str:
     """The page's citation previews: one record per cited work, as JSON in the page's article (so it travels with
     the content under instant navigation)."""
-    st = state()
     keys = [k for k in reader.cited_keys(output) if k in st.refs]
     if not keys or "</article>" not in output:
         return output
@@ -759,9 +857,8 @@ def _evidence_row_attrs(st: BuildState) -> Callable[[pages.Ref], Markup] | None:
     return evidence.row_attrs(scheme) if scheme is not None else None
 
 
-def _evidence_page(markdown: str, page: Page, tokens: _Tokens) -> str:
+def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
     """The dashboard's map, the platform and region pages, and the vocabulary tables (a marker on any page)."""
-    st = state()
     scheme = st.project.coding
     if scheme is None:
         return markdown.replace("REFKB_EVIDENCE_MAP", "").replace(VOCABULARY_MARKER, "")
@@ -814,10 +911,10 @@ _HANDLER = re.compile(
 )
 
 
-def untrusted_meta(page: Page) -> None:
+def untrusted_meta(st: BuildState, page: Page) -> None:
     """Keep only the front-matter keys a page may carry; plain text values escaped (the theme prints `title` and
     `description` unescaped; `template`, `location`, `author` and the rest never reach it)."""
-    allowed = _NOTE_META if _ref_key(page) is not None else _PAGE_META
+    allowed = _NOTE_META if _ref_key(st, page) is not None else _PAGE_META
     for name in [k for k in page.meta if k not in allowed]:
         del page.meta[name]
     for name in ("title", "description"):
@@ -826,7 +923,7 @@ def untrusted_meta(page: Page) -> None:
             page.meta[name] = safe_title(str(value)) if isinstance(value, str | int | float) else ""
 
 
-def refuse_script(html: str, page: Page) -> None:
+def refuse_script(st: BuildState, html: str, page: Page) -> None:
     """No event handler or script URL in a page's HTML, and only plain ids in its table of contents (attr_list
     lets a heading set any id, which the theme prints inside an attribute)."""
     where = f"docs/{page.file.src_uri}"
@@ -836,7 +933,7 @@ def refuse_script(html: str, page: Page) -> None:
         if not _SAFE_ID.match(item.id or "x"):
             raise PluginError(f"{where}: a heading's id {item.id[:60]!r} is not a plain id — use {{: #plain-id }}")
         stack.extend(item.children)
-    if _ref_key(page) is not None:  # annotation HTML went through nh3; the rest is our own escaped output
+    if _ref_key(st, page) is not None:  # annotation HTML went through nh3; the rest is our own escaped output
         return
     if not any(_HANDLER.search(tag.group(0)) for tag in _TAG.finditer(html)):
         return  # the usual case: nothing that even looks like a handler
@@ -866,24 +963,25 @@ class _ScriptFinder(HTMLParser):
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A hook that reports anything unexpected as one line (a PluginError naming the file), never a traceback."""
+    """A hook that reports anything unexpected as one line (a PluginError naming the file), never a traceback.
+    The plugin calls every hook through it, with keyword arguments."""
     from . import guard, writes
 
     name = fn.__name__
 
-    @functools.wraps(fn)  # keeps MkDocs' event priorities (@event_priority) and the signature
-    def hook(*args: Any, **kwargs: Any) -> Any:
+    @functools.wraps(fn)
+    def hook(**kwargs: Any) -> Any:
         try:
             if name == "on_config":
                 with contextlib.suppress(OSError, project_mod.ConfigError):
-                    proj = project_of(args[0] if args else kwargs["config"])
+                    proj = project_of(kwargs["config"], kwargs.get("options"))
                     writes.try_recover(proj.bibliography, [proj.annotations])
             if name == "on_page_markdown":
-                untrusted_meta(kwargs.get("page") or args[1])
-            result = fn(*args, **kwargs)
+                untrusted_meta(kwargs["st"], kwargs["page"])
+            result = fn(**kwargs)
             if name == "on_page_content":
-                page = kwargs.get("page") or args[1]
-                refuse_script(str(result), page)
+                page = kwargs["page"]
+                refuse_script(kwargs["st"], str(result), page)
                 if "title" not in page.meta and page.title:  # the first H1, unescaped by MkDocs, printed raw
                     page.meta["title"] = safe_title(str(page.title))
             return result
@@ -895,7 +993,3 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise PluginError(f"refkb: {guard.describe(exc)}") from None
 
     return hook
-
-
-for _name in [n for n, v in list(globals().items()) if n.startswith("on_") and callable(v)]:
-    globals()[_name] = guarded(globals()[_name])

@@ -85,6 +85,7 @@ class Ref:
     csl_item: csl.CslItem
     rendered: Mapping[str, styles.Rendered]
     discussed_in: tuple[str, ...] = ()  # topics whose synthesis page cites this work
+    folder: str = "references"  # where reference pages live (the annotations folder under docs/)
 
     @functools.cached_property
     def item(self) -> csl.CslItem:
@@ -97,7 +98,7 @@ class Ref:
 
     @property
     def url(self) -> str:
-        return f"references/{self.key}/"
+        return f"{self.folder}/{self.key}/"
 
     @functools.cached_property
     def title(self) -> str:

@@ -55,7 +55,7 @@ def parts(site: Path, proj: project_mod.Project) -> list[Part]:
         ),
         Part("Evidence", ("claims/", "glossary/", "timeline/")),
         Part("Methodology", ("methodology/",)),
-        Part("References", tuple(f"references/{k}/" for k in refs)),
+        Part("References", tuple(f"{proj.folder}/{k}/" for k in refs)),
     ]
     return [Part(p.title, tuple(u for u in p.pages if have(u))) for p in out if any(have(u) for u in p.pages)]
 

@@ -43,6 +43,14 @@ class Project:
     def topic_slugs(self) -> frozenset[str]:
         return frozenset(t.slug for t in self.topics)
 
+    @property
+    def folder(self) -> str:
+        """Where reference pages live in the site: the annotations folder under docs/ ("references")."""
+        try:
+            return self.annotations.relative_to(self.docs).as_posix()
+        except ValueError:
+            return "references"
+
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root when inside it."""
         try:
@@ -87,15 +95,53 @@ def _list(value: object, where: str, name: str) -> list[object]:
     return value
 
 
-def from_config(root: Path, config: dict[str, Any], where: str = "mkdocs.yml") -> Project:
-    """The project from MkDocs' configuration; raises ConfigError naming the setting when a value has the wrong
-    type (a list where text belongs, a number for a path, ...)."""
+PLUGIN_OPTIONS = ("bibliography", "annotations", "style", "vocabularies")
+
+
+def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of `plugins: - refkb: {...}` in a raw mkdocs.yml ({} when the plugin is listed bare or not)."""
+    listed = config.get("plugins") or []
+    entries = listed.items() if isinstance(listed, Mapping) else (
+        next(iter(p.items())) if isinstance(p, Mapping) and len(p) == 1 else (p, None) for p in listed)  # fmt: skip
+    for name, options in entries:
+        if name == "refkb":
+            return dict(options) if isinstance(options, Mapping) else {}
+    return {}
+
+
+def settings(root: Path, config: Mapping[str, Any], options: Mapping[str, Any] | None, where: str) -> dict[str, Any]:
+    """refkb's settings: `extra.refkb`, then the vocabularies file the plugin names, then the plugin's options."""
     extra = config.get("extra") or {}
     if not isinstance(extra, Mapping):  # MkDocs hands over its own mapping type, not a dict
         raise ConfigError(f"{where}: extra must be a mapping")
     extra = extra.get("refkb") or {}
     if not isinstance(extra, Mapping):
         raise ConfigError(f"{where}: extra.refkb must be a mapping (bibliography: ..., topics: [...])")
+    merged = dict(extra)
+    given = plugin_options(config) if options is None else options
+    opts = {k: v for k, v in given.items() if v not in (None, "", [])}
+    if opts.get("vocabularies"):
+        path = root / _str(opts["vocabularies"], where, "vocabularies")
+        try:
+            vocab = safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
+        except OSError as exc:
+            raise ConfigError(f"{where}: plugins.refkb.vocabularies: cannot read {path} ({exc.strerror})") from exc
+        except safeyaml.YamlError as exc:
+            raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
+        if not isinstance(vocab, Mapping):
+            raise ConfigError(f"{path}: the vocabularies file must be a mapping (topics: [...], sourcekinds: [...])")
+        merged.update(vocab)
+    merged.update({k: v for k, v in opts.items() if k != "vocabularies"})
+    return merged
+
+
+def from_config(
+    root: Path, config: dict[str, Any], where: str = "mkdocs.yml", options: Mapping[str, Any] | None = None
+) -> Project:
+    """The project from MkDocs' configuration; raises ConfigError naming the setting when a value has the wrong
+    type (a list where text belongs, a number for a path, ...). `options` are the plugin's validated options (the
+    build passes them; the CLI reads them from the raw `plugins:` list)."""
+    extra = settings(root, config, options, where)
     docs = root / _str(config.get("docs_dir", "docs"), where, "docs_dir").strip()
     topics = []
     for t in _list(extra.get("topics", []), where, "topics"):

@@ -367,12 +367,15 @@ def json_data(element_id: str, data: object) -> Markup:
     return Markup('<div id="{}" class="refkb-data" hidden data-json="{}"></div>').format(element_id, text)
 
 
-_CITE_HREF = re.compile(r'<a class="refkb-cite" href="([^"]*?)references/([a-z0-9][a-z0-9-]*)/"')
+_CITE_LINK = re.compile(r'<a class="refkb-cite"[^>]*?\sdata-key="([a-z0-9][a-z0-9-]*)"')
+_CITE_HREF = re.compile(r'<a class="refkb-cite" href="[^"]*?/([a-z0-9][a-z0-9-]*)/"')
 
 
 def cited_keys(html: str) -> list[str]:
-    """The keys of the in-text citations in a rendered page, in order of first appearance."""
-    return list(dict.fromkeys(m.group(2) for m in _CITE_HREF.finditer(html)))
+    """The keys of the in-text citations in a rendered page (their data-key, else the last folder of their
+    link), in order of first appearance."""
+    found = _CITE_LINK.findall(html) or _CITE_HREF.findall(html)
+    return list(dict.fromkeys(found))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -496,9 +499,17 @@ def _xml_text(raw: bytes) -> str:
 
 
 def engine_source(root: Path) -> Path | None:
-    """citeproc-js as npm installs it (package.json at the repository root pins it); None when not installed."""
-    path = root / "node_modules" / "citeproc" / "citeproc_commonjs.js"
-    return path if path.is_file() else None
+    """citeproc-js as npm installs it (package.json at the repository root pins it), found where the build's engine
+    finds it (`engine.script_path`: $REFKB_CITEPROC_JS, the site's node_modules, refkb's own); None when missing."""
+    from . import engine
+
+    local = root / "node_modules" / "citeproc" / "citeproc_commonjs.js"
+    if local.is_file():
+        return local
+    try:
+        return engine.script_path()
+    except engine.EngineError:
+        return None
 
 
 def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
@@ -535,6 +546,14 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link to `src` at `dst` (a copy where links fail); a dirty rebuild finds the link already there."""
+    if dst.exists():
+        try:
+            if dst.samefile(src):
+                return
+        except OSError:
+            pass
+        dst.unlink()
     try:
         os.link(src, dst)
     except OSError:

@@ -838,7 +838,8 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
         prefixes.add(_fold_key_part(short))
     if not (e.value("author") or e.value("editor")) and (e.value("journaltitle") or e.value("organization")):
         # An unsigned news article or web page: the outlet stands in for the author ("The Washington Post").
-        outlet = re.sub(r"^the\s+", "", ascii_fold(e.value("journaltitle") or e.value("organization")).strip(), flags=re.I)
+        outlet = ascii_fold(e.value("journaltitle") or e.value("organization")).strip()
+        outlet = re.sub(r"^the\s+", "", outlet, flags=re.I)
         prefixes.add("".join(_ALNUM_RUN.findall(outlet.lower())))
     people = " ".join((e.value("author") or e.value("editor")).split())
     names = _AND.split(people, maxsplit=1) if "{" not in people else split_names(people)

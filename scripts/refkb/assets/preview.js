@@ -22,7 +22,9 @@
     return node && node.closest ? node.closest("a.refkb-cite") : null;
   }
   function keyOf(link) {
-    var m = (link.getAttribute("href") || "").match(/references\/([a-z0-9][a-z0-9-]*)\/?(?:[#?].*)?$/);
+    var key = link.getAttribute("data-key");
+    if (key) { return key; }
+    var m = (link.getAttribute("href") || "").match(/\/([a-z0-9][a-z0-9-]*)\/?(?:[#?].*)?$/);
     return m ? m[1] : null;
   }
   function keysOf(link) {
@@ -104,6 +106,10 @@
     if (!div) { return; }
     box = div;
     owner = link;
+    if (link.hasAttribute("title")) { /* the preview says it all: no native tooltip over it */
+      link.setAttribute("data-refkb-title", link.getAttribute("title"));
+      link.removeAttribute("title");
+    }
     /* Right after the link, so Tab moves into the preview's links; out of the flow, so nothing moves. */
     link.parentNode.insertBefore(box, link.nextSibling);
     link.setAttribute("aria-expanded", "true");

@@ -1,0 +1,175 @@
+"""refkb as an MkDocs plugin: a second, unrelated knowledge base built with only the plugin's options; the same
+site under ProperDocs; and the incremental `mkdocs serve --dirty` site equal to a clean build after a sequence of
+edits (annotation text, a title, a year that changes the suffixes, a new citation on a page, a new work)."""
+
+from __future__ import annotations
+
+import filecmp
+import gzip
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from conftest import DATA, ROOT
+
+TINY = DATA / "sites" / "tiny"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def copy_tiny(tmp_path: Path) -> Path:
+    site = tmp_path / "tiny"
+    shutil.copytree(TINY, site, ignore=shutil.ignore_patterns(".cache", "site"))
+    return site
+
+
+def test_the_plugin_is_registered_as_an_mkdocs_plugin() -> None:
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "refkb"]
+    assert ep.value == "refkb.plugin:RefkbPlugin"
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "plugins:\n  - search\n  - refkb\n" in config
+    assert "hooks:" not in config
+    assert not (ROOT / "scripts" / "mkdocs_hooks.py").exists()
+
+
+def test_plugin_holds_no_module_state() -> None:
+    from refkb import build as build_mod
+
+    assert not hasattr(build_mod, "_state")
+    assert not hasattr(build_mod, "state")
+
+
+def test_a_tiny_unrelated_knowledge_base_builds_with_the_plugin_options_only(tmp_path: Path) -> None:
+    site = copy_tiny(tmp_path)
+    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+                         cwd=site, env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    built = tmp_path / "out"
+    home = (built / "index.html").read_text(encoding="utf-8")
+    # MLA (the tiny site's style), with the locator; reference pages where its annotations folder says.
+    assert re.search(r'<a class="refkb-cite" href="notes/rivera2019soil/"[^>]*>Rivera 4</a>', home)
+    page = (built / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")
+    assert "Rivera, Ana. <i>Soil and the Small Farm</i>. Field Press, 2019." in page
+    assert (built / "notes" / "wateraid2021water" / "wateraid2021water.ris").is_file()
+    assert (built / "topics" / "soil" / "index.html").is_file()
+
+
+def test_plugin_options_are_validated_by_mkdocs(tmp_path: Path) -> None:
+    site = copy_tiny(tmp_path)
+    config = (site / "mkdocs.yml").read_text(encoding="utf-8").replace("style: mla", "style: vancouver")
+    (site / "mkdocs.yml").write_text(config, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+                         cwd=site, env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 1
+    assert "Config value 'plugins': Plugin 'refkb' option 'style'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_the_site_builds_with_properdocs(tmp_path: Path) -> None:
+    if importlib.util.find_spec("properdocs") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("properdocs is a dev dependency (pyproject.toml): it must be installed in CI")
+        pytest.skip("properdocs is not installed")
+    site = copy_tiny(tmp_path)
+    command = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", str(tmp_path / "out")]
+    out = subprocess.run(command, cwd=site, env=ENV, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Rivera 4" in home
+    assert (tmp_path / "out" / "notes" / "rivera2019soil" / "index.html").is_file()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Incremental serve: the plugin instance (and its memo) lives on between rebuilds, as under `mkdocs serve`.
+
+
+def _rebuild(site: Path, out: Path, dirty: bool) -> None:
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        config = load_config(str(site / "mkdocs.yml"), site_dir=str(out))
+        build(config, dirty=dirty)
+    finally:
+        os.chdir(cwd)
+
+
+def _start(site: Path, command: str, dirty: bool) -> None:
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        config = load_config(str(site / "mkdocs.yml"))
+        config.plugins.on_startup(command=command, dirty=dirty)  # type: ignore[arg-type]
+    finally:
+        os.chdir(cwd)
+
+
+def _search_docs(site: Path) -> list[tuple[str, str, str]]:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return sorted((d["location"], d["title"], d["text"]) for d in index["docs"])
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    out = []
+    for cmp in [filecmp.dircmp(a, b)]:
+        stack = [cmp]
+        while stack:
+            d = stack.pop()
+            out += [f"only in dirty: {d.left}/{n}" for n in d.left_only]
+            out += [f"only in clean: {d.right}/{n}" for n in d.right_only]
+            _, mismatch, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+            out += [f"{d.left}/{n}" for n in mismatch + errors]
+            stack.extend(d.subdirs.values())
+    return sorted(out)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
+    site = copy_tiny(tmp_path)
+    dirty_out, clean_out = tmp_path / "dirty", tmp_path / "clean"
+    _start(site, "serve", True)
+    _rebuild(site, dirty_out, dirty=True)  # the first build of a serve session: an empty site folder
+    notes = site / "docs" / "notes"
+    edits: list[Callable[[], None]] = [
+        lambda: _edit(notes / "rivera2019soil.md", "It proves that the plugin", "It shows that the plugin"),
+        lambda: _edit(site / "works.bib", "title = {Soil and the small farm}",
+                      "title = {Soil, seeds and the small farm}"),
+        lambda: _edit(site / "works.bib", "date = {2021}", "date = {2019}"),  # Rivera and WaterAid now share 2019
+        lambda: _edit(site / "docs" / "index.md", "water second [@wateraid2021water].",
+                      "water second [@wateraid2021water; @rivera2019soil].\n\nMore on soil: @rivera2019soil."),
+    ]  # fmt: skip
+    other = dirty_out / "notes" / "wateraid2021water" / "index.html"
+    for i, edit in enumerate(edits):
+        before = other.stat().st_mtime_ns
+        edit()
+        _rebuild(site, dirty_out, dirty=True)
+        if i == 0:  # an annotation edit rebuilds its own page, not the other work's: the rebuild is incremental
+            assert other.stat().st_mtime_ns == before
+    _start(site, "build", False)
+    _rebuild(site, clean_out, dirty=False)
+    differ = _differences(dirty_out, clean_out)
+    # The sitemap carries each page's build date; the search index is compared as a set of entries below.
+    allowed = {str(dirty_out / n) for n in ("sitemap.xml", "sitemap.xml.gz", "search/search_index.json")}
+    assert [d for d in differ if d not in allowed] == []
+    assert _search_docs(dirty_out) == _search_docs(clean_out)
+    with gzip.open(dirty_out / "sitemap.xml.gz") as a, gzip.open(clean_out / "sitemap.xml.gz") as b:
+        locs = re.compile(rb"<loc>(.*?)</loc>")
+        assert sorted(locs.findall(a.read())) == sorted(locs.findall(b.read()))
+    page = (dirty_out / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")
+    assert "Soil, Seeds and the Small Farm" in page
+    assert "It shows that the plugin" in page
