@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml requirements.txt package.json package-lock.json
 install: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	# --dirty: a save rebuilds only what it changed (refkb's plugin keeps the rest correct; see scripts/refkb/plugin.py)
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 test: lint typecheck unit validate format-check site
 	@echo "make test: all checks passed"
@@ -69,6 +70,7 @@ links: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/serve.py 1000 5
 
 # The peer of benchmarks/cold.py (mkdocs-bibtex with pandoc), an optional extra kept out of requirements.txt.
 bench-deps: $(STAMP)

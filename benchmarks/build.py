@@ -78,10 +78,10 @@ def write_sites(n: int, base: Path) -> tuple[Path, Path]:
     (plain / "docs" / "index.md").write_text(citing.replace("[@", "[").replace("].", "]."), encoding="utf-8")
     (kb / "references.bib").write_text(bib, encoding="utf-8")
     topics = "\n".join(f"      - {{slug: {t}, title: {t}, section: S}}" for t in TOPICS)
-    hook = ROOT / "scripts" / "mkdocs_hooks.py"
     (plain / "mkdocs.yml").write_text(CONFIG.format(extra=""))
+    plugin = "plugins:\n  - search\n  - refkb\n"
     (kb / "mkdocs.yml").write_text(
-        CONFIG.format(extra=f"hooks:\n  - {hook}\nextra:\n  refkb:\n    sourcekinds: [academic]\n    topics:\n{topics}")
+        CONFIG.format(extra=f"{plugin}extra:\n  refkb:\n    sourcekinds: [academic]\n    topics:\n{topics}")
     )
     return plain, kb
 

@@ -534,7 +534,7 @@ def on_page_content(st: BuildState, html: str, page: Page, config: MkDocsConfig,
         html = sanitize(html)
     tokens = st.tokens.get(page.file.src_uri)
     html = tokens.fill(html) if tokens else html
-    return html + str(reader.updated_line(_page_updated(st, page), st.meta.version))
+    return html + str(reader.updated_line(_page_updated(st, page), st.meta.version, _ref_key(st, page) is None))
 
 
 HELP_LINE = (
@@ -678,10 +678,13 @@ def _reader_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
     for js in READER_JS:
         add(js, reader.asset(js.rsplit("/", 1)[1]))
     add(VERIFICATION, VERIFICATION_MD)
-    if reader.engine_source(st.project.root) is not None and st.writer is not None:
+    if reader.engine_source(st.project.root) is not None:
         index = reader.style_index(st.project.root / ".cache" / "refkb")
         st.picker_styles = len(index)
-        st.jobs.append(st.writer.submit(reader.install_picker, Path(config.site_dir), st.project.root, index))
+        if st.writer is not None:  # written by the downloads' process while MkDocs renders the pages
+            st.jobs.append(st.writer.submit(reader.install_picker, Path(config.site_dir), st.project.root, index))
+        else:
+            reader.install_picker(Path(config.site_dir), st.project.root, index)
     else:
         log.info("refkb: node_modules/citeproc is missing (npm ci): reference pages get no style picker")
 

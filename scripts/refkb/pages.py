@@ -379,7 +379,13 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
         else:
             tags.append(("citation_publisher", publisher))
     elif ztype == "report":
-        tags.append(("citation_technical_report_institution", container or site_name))
+        # Highwire marks a report by its institution; with no publisher recorded, the issuing body is the
+        # corporate author (a UN resolution's General Assembly) — never this site.
+        issuer = container or next((n["literal"] for n in item.get("author", []) if "literal" in n), "")
+        if issuer:
+            tags.append(("citation_technical_report_institution", issuer))
+        else:
+            tags.append(("z.itemType", ztype))
     if item.get("number") and ztype not in ("journalArticle", "newspaperArticle", "magazineArticle"):
         tags.append(("citation_technical_report_number", str(item["number"])))
     if item.get("collection-title"):

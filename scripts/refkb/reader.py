@@ -116,8 +116,14 @@ def page_date(dates: Mapping[str, dt.date], sources: Iterable[str], fallback: dt
     return max(known) if known else fallback
 
 
-def updated_line(when: dt.date, version: str) -> Markup:
+def updated_line(when: dt.date, version: str, machine_readable: bool = True) -> Markup:
+    """"Last updated …" under a page. On a reference page the date is plain text, not <time datetime>: Zotero takes
+    a page's first <time datetime> as the publication date of an undated work."""
     version_text = f" · knowledge base version {version}" if version else ""
+    if not machine_readable:
+        return Markup('<p class="refkb-updated">Last updated <span class="refkb-date">{0}</span>{1}</p>').format(
+            when.isoformat(), version_text
+        )
     return Markup('<p class="refkb-updated">Last updated <time datetime="{0}">{0}</time>{1}</p>').format(
         when.isoformat(), version_text
     )
@@ -499,17 +505,16 @@ def _xml_text(raw: bytes) -> str:
 
 
 def engine_source(root: Path) -> Path | None:
-    """citeproc-js as npm installs it (package.json at the repository root pins it), found where the build's engine
-    finds it (`engine.script_path`: $REFKB_CITEPROC_JS, the site's node_modules, refkb's own); None when missing."""
+    """citeproc-js as npm installs it (package.json pins it): the same file the site's own formatting runs
+    (refkb.engine.script_path: $REFKB_CITEPROC_JS, ./node_modules, or beside this checkout), or <root>/node_modules;
+    None when not installed."""
     from . import engine
 
-    local = root / "node_modules" / "citeproc" / "citeproc_commonjs.js"
-    if local.is_file():
-        return local
     try:
         return engine.script_path()
     except engine.EngineError:
-        return None
+        path = root / "node_modules" / "citeproc" / "citeproc_commonjs.js"
+        return path if path.is_file() else None
 
 
 def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
@@ -523,7 +528,8 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
     (out / "styles").mkdir(parents=True, exist_ok=True)
     (out / "locales").mkdir(parents=True, exist_ok=True)
     source = engine.read_text(encoding="utf-8")
-    wrapped = ("/* citeproc-js 2.4.63 (CPAL-1.0 or AGPL-3.0), served by this site for the style picker. */\n"
+    version = _package_version(engine.parent)
+    wrapped = (f"/* citeproc-js {version} (CPAL-1.0 or AGPL-3.0), served by this site for the style picker. */\n"
                "(function () {\nvar module = { exports: {} }, exports = module.exports;\n" + source +
                "\nwindow.CSL = module.exports;\n})();\n")  # fmt: skip
     (out / "citeproc.js").write_text(wrapped, encoding="utf-8")
@@ -543,6 +549,13 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
     data = {"styles": index, "locales": [name[len("locales-") : -len(".xml")] for name in locales], "primary": primary}
     (out / "index.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return n + 1
+
+
+def _package_version(folder: Path) -> str:
+    try:
+        return str(json.loads((folder / "package.json").read_text(encoding="utf-8")).get("version", ""))
+    except (OSError, ValueError):
+        return ""
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
