@@ -49,7 +49,7 @@ def wait_for(url: str, marker: str, limit: float) -> float:
         if marker in fetch(url):
             return time.perf_counter() - start
         time.sleep(0.05)
-    raise SystemExit(f"{url} did not show {marker!r} within {limit:.0f} s")
+    raise TimeoutError(f"{url} did not show {marker!r} within {limit:.0f} s")
 
 
 def main(argv: list[str]) -> int:
@@ -59,9 +59,10 @@ def main(argv: list[str]) -> int:
     _, site = write_sites(n, base)
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = (base / "serve.log").open("w", encoding="utf-8")  # the server's log, shown when a trial fails
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--no-livereload", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
     )  # fmt: skip
     try:
         bib = (site / "references.bib").read_text(encoding="utf-8")
@@ -85,7 +86,13 @@ def main(argv: list[str]) -> int:
             )
         for kind, ts in times.items():
             print(f"{kind} at N={n}: median {statistics.median(ts):.2f} s, max {max(ts):.2f} s ({trials} trials)")
+    except TimeoutError as exc:
+        log.flush()
+        tail = (base / "serve.log").read_text(encoding="utf-8").splitlines()[-40:]
+        print(f"{exc}\n--- the server's last log lines ---\n" + "\n".join(tail), file=sys.stderr)
+        return 1
     finally:
+        log.close()
         server.terminate()
         try:
             server.wait(timeout=10)

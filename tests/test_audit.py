@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, GOOD, ROOT, write_project
+from conftest import ANNOTATION, GOOD, write_project
 
 LIMIT_S = 10.0
 LIMIT_AS = 1 << 30
@@ -206,4 +206,3 @@ def test_build_refuses_hostile_front_matter_in_one_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "docs/references/smith2020study.md:6:" in result.stderr
-    assert (ROOT / "scripts" / "mkdocs_hooks.py").is_file()

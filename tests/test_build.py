@@ -59,9 +59,9 @@ def test_broken_reference_stops_the_build(
     assert "Traceback" not in result.stderr
 
 
-def test_hook_file_is_wired_in_mkdocs_yml() -> None:
+def test_plugin_is_wired_in_mkdocs_yml() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "hooks:\n  - scripts/mkdocs_hooks.py" in config
+    assert "plugins:\n  - search\n  - refkb\n" in config
 
 
 @pytest.fixture(scope="module")

@@ -201,6 +201,25 @@ def test_styles_formatted_in_parallel_processes_equal_the_serial_result() -> Non
     assert pooled.cluster("apa", cites[0]).count(engine.CITE_START) == 2
 
 
+def test_a_kept_engine_reregistering_changed_works_equals_a_fresh_one() -> None:
+    kept = styles.Renderer(None, keep_engines=True)
+    kept.render(ITEMS)
+    steps = [
+        # the year-suffix order of Polaris's two 2018 reports flips (a and b follow the title)
+        lambda items: [dict(it, title="Zero tolerance, a second report") if it["id"] == "polaris2018second" else it
+                       for it in items],
+        # a work moves in the order; another one is dropped
+        lambda items: [dict(it, issued={"date-parts": [[2011]]}) if it["id"] == "doe2019book" else it
+                       for it in items if it["id"] != "lee2022news"],
+        lambda items: items,  # nothing changed
+    ]  # fmt: skip
+    items = list(ITEMS)
+    for step in steps:
+        items = step(items)
+        assert kept.render(items) == styles.Renderer(None).render(items)
+    assert kept.stats.formatted.count("apa") == 3  # the unchanged library came from the cache
+
+
 def test_warm_cache_formats_nothing(tmp_path: Path) -> None:
     cold = styles.Renderer(tmp_path)
     first = cold.render(ITEMS)

@@ -259,7 +259,7 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     memo = st.memo
     renderer = memo.renderer if memo is not None and memo.renderer is not None else None
     if renderer is None:
-        renderer = styles.Renderer(st.project.root / ".cache" / "refkb")
+        renderer = styles.Renderer(st.project.root / ".cache" / "refkb", keep_engines=memo is not None)
         if memo is not None:
             memo.renderer = renderer
     rendered = renderer.render(items)
@@ -609,6 +609,8 @@ def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> No
 
 def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> None:
     _merge_search_index(st, config, dirty)
+    if st.renderer is not None:
+        st.renderer.save()
     if st.page_citer is not None:
         st.page_citer.save()
     for job in st.jobs:  # the style picker's files (reader features)

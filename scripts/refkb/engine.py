@@ -35,38 +35,91 @@ var exports = module.exports;
 
 _API = r"""
 var CSL = module.exports;
-var REFKB = {locales: {}, items: {}, engines: {}};
+var REFKB = {locales: {}, items: {}, engines: {}, styles: {}};
 REFKB.sys = {
   retrieveLocale: function (lang) { return REFKB.locales[lang] || REFKB.locales["en-US"]; },
   retrieveItem: function (id) { return REFKB.items[id]; },
   wrapCitationEntry: function (str, id) { return "\ue020" + id + "\ue021" + str + "\ue022"; }
 };
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
+function refkbFamily(item) {
+  var names = item.author || item.editor || [];
+  var first = names[0] || {};
+  return String(first.literal || first.family || item.title || "").toLowerCase();
+}
 function refkbLoad(name, styleXml, lang, itemsJson) {
+  // A style already compiled in this context keeps its engine (a rebuild in mkdocs serve): only the works that
+  // changed are registered again, and only the entries that can have changed are formatted again — the changed
+  // works, the works whose first author shares their family name (year suffixes, disambiguation, MLA's "———")
+  // and the entries that follow a changed work in the old or the new order (the repeated-author dash).
   var items = JSON.parse(itemsJson);
-  var ids = [];
+  var prev = REFKB.styles[name];
+  var reuse = prev && prev.xml === styleXml && prev.lang === lang;
+  var seen = reuse ? prev.json : {};
+  var json = {}, ids = [], changed = {}, nchanged = 0, families = {};
   for (var i = 0; i < items.length; i++) {
-    items[i].system_id = items[i].id;  // citeproc-js wraps a work in a citation only when its item has one
-    REFKB.items[items[i].id] = items[i];
-    ids.push(items[i].id);
-  }
-  var eng = new CSL.Engine(REFKB.sys, styleXml, lang, true);
-  eng.setOutputFormat("html");
-  eng.updateItems(ids);
-  REFKB.engines[name] = eng;
-  var bib = eng.makeBibliography();
-  var out = {order: [], entries: {}, labels: {}};
-  if (bib) {
-    for (var j = 0; j < bib[0].entry_ids.length; j++) {
-      var id = bib[0].entry_ids[j][0];
-      out.order.push(id);
-      out.entries[id] = bib[1][j];
+    var id = items[i].id;
+    items[i].system_id = id;  // citeproc-js wraps a work in a citation only when its item has one
+    var text = JSON.stringify(items[i]);
+    if (seen[id] !== text) {
+      changed[id] = true;
+      nchanged++;
+      families[refkbFamily(items[i])] = true;
+      if (reuse && prev.family[id] !== undefined) { families[prev.family[id]] = true; }
     }
+    json[id] = text;
+    REFKB.items[id] = items[i];
+    ids.push(id);
   }
-  for (var k = 0; k < ids.length; k++) {
-    out.labels[ids[k]] = eng.makeCitationCluster([{id: ids[k]}]);
+  var removed = reuse ? Object.keys(seen).filter(function (k) { return json[k] === undefined; }) : [];
+  for (var r = 0; r < removed.length; r++) { families[prev.family[removed[r]]] = true; }
+  var eng;
+  if (reuse) {
+    eng = prev.eng;
+    if (nchanged || removed.length) {
+      eng.updateItems(ids.filter(function (id) { return !changed[id]; }));
+    }
+    eng.updateItems(ids);
+  } else {
+    eng = new CSL.Engine(REFKB.sys, styleXml, lang, true);
+    eng.setOutputFormat("html");
+    eng.updateItems(ids);
   }
-  return JSON.stringify(out);
+  var family = {};
+  for (var f = 0; f < items.length; f++) { family[items[f].id] = refkbFamily(items[f]); }
+  var order = eng.registry.getSortedIds();
+  var entries = {}, labels = {}, todo = ids;
+  if (reuse && (nchanged || removed.length) && nchanged + removed.length < ids.length / 4) {
+    var affected = {};
+    var mark = function (list) {
+      for (var j = 0; j < list.length; j++) {
+        if (changed[list[j]] || (j > 0 && (changed[list[j - 1]] || json[list[j - 1]] === undefined))) {
+          affected[list[j]] = true;
+        }
+      }
+    };
+    mark(order);
+    mark(prev.order);
+    for (var g = 0; g < ids.length; g++) { if (families[family[ids[g]]]) { affected[ids[g]] = true; } }
+    todo = ids.filter(function (id) { return affected[id]; });
+    for (var e in prev.entries) { if (json[e] !== undefined) { entries[e] = prev.entries[e]; labels[e] = prev.labels[e]; } }
+  } else if (reuse && !nchanged && !removed.length) {
+    todo = [];
+    entries = prev.entries;
+    labels = prev.labels;
+  }
+  if (todo.length) {
+    var bib = todo.length === ids.length ? eng.makeBibliography()
+      : eng.makeBibliography({include: todo.map(function (id) { return {field: "id", value: id}; })});
+    if (bib) {
+      for (var k = 0; k < bib[0].entry_ids.length; k++) { entries[bib[0].entry_ids[k][0]] = bib[1][k]; }
+    }
+    for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: todo[m]}]); }
+  }
+  REFKB.styles[name] = {xml: styleXml, lang: lang, eng: eng, json: json, family: family, order: order,
+                        entries: entries, labels: labels};
+  REFKB.engines[name] = eng;
+  return JSON.stringify({order: order, entries: entries, labels: labels, formatted: todo.length});
 }
 function refkbClusters(name, clustersJson) {
   var eng = REFKB.engines[name];
@@ -120,6 +173,7 @@ class Bibliography:
     order: tuple[str, ...]  # item ids in the style's bibliography order
     entries: Mapping[str, str]  # id -> the reference-list entry (HTML, as citeproc-js writes it)
     labels: Mapping[str, str]  # id -> the work's own parenthetical citation, HTML
+    formatted: int = 0  # how many entries this call formatted (the rest were kept from the last call)
 
 
 @dataclass(frozen=True)
@@ -176,7 +230,9 @@ class Citeproc:
     def load(self, name: str, style_xml: str, lang: str, items: Sequence[Mapping[str, Any]]) -> Bibliography:
         """Register every item with a new engine for `style_xml` and return the style's whole bibliography."""
         try:
-            raw = self._ctx.call("refkbLoad", name, style_xml, lang, json.dumps(list(items), ensure_ascii=False))
+            raw = self._ctx.call(
+                "refkbLoad", name, style_xml, lang, json.dumps(list(items), ensure_ascii=False, sort_keys=True)
+            )
         except Exception as exc:
             raise EngineError(f"citeproc-js failed on style {name}: {exc}") from exc
         self._loaded.add(name)
@@ -185,6 +241,7 @@ class Citeproc:
             order=tuple(data["order"]),
             entries={k: v.strip() for k, v in data["entries"].items()},
             labels=dict(data["labels"]),
+            formatted=int(data.get("formatted", len(data["entries"]))),
         )
 
     def clusters(self, name: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:

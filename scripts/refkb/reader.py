@@ -117,7 +117,7 @@ def page_date(dates: Mapping[str, dt.date], sources: Iterable[str], fallback: dt
 
 
 def updated_line(when: dt.date, version: str, machine_readable: bool = True) -> Markup:
-    """"Last updated …" under a page. On a reference page the date is plain text, not <time datetime>: Zotero takes
+    """ "Last updated …" under a page. On a reference page the date is plain text, not <time datetime>: Zotero takes
     a page's first <time datetime> as the publication date of an undated work."""
     version_text = f" · knowledge base version {version}" if version else ""
     if not machine_readable:

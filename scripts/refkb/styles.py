@@ -134,15 +134,18 @@ class Renderer:
 
     PARALLEL_FROM = 300
 
-    def __init__(self, cache_dir: Path | None, workers: int | None = None) -> None:
+    def __init__(self, cache_dir: Path | None, workers: int | None = None, keep_engines: bool = False) -> None:
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "citations.json")
         self.stats = Stats()
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        # In mkdocs serve the engines stay loaded in this process: a rebuild re-registers only the changed works.
+        self.keep_engines = keep_engines
         self._engine: engine.Citeproc | None = None
         self._items: list[CslItem] = []
         self._library = ""
         self._loaded: set[str] = set()
         self._clusters: dict[str, str] = {}
+        self._unsaved = False
 
     def _citeproc(self) -> engine.Citeproc:
         if self._engine is None:
@@ -195,7 +198,8 @@ class Renderer:
         for s in wanted:  # clusters already cached need no engine
             asked[s] = [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
         jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
-        if len(jobs) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM:
+        parallel = len(jobs) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM
+        if parallel and not self.keep_engines:
             ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
             with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=ctx) as pool:
                 results = list(pool.map(_format_style, jobs))
@@ -234,8 +238,14 @@ class Renderer:
             for (k, _), text in zip(missing, done, strict=True):
                 self._clusters[k] = text
                 self.cache.put(k, text)
-            self.cache.save()
+            self._unsaved = True
         return [self._clusters.get(k) or str(self.cache.get(k)) for k in keys]
+
+    def save(self) -> None:
+        """Write the clusters formatted since `render` to the disk cache (once per build, not per page)."""
+        if self._unsaved:
+            self.cache.save()
+            self._unsaved = False
 
     def cluster(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
         return self.clusters(style_id, [cites])[0]
