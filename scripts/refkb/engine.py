@@ -102,7 +102,9 @@ function refkbLoad(name, styleXml, lang, itemsJson) {
     mark(prev.order);
     for (var g = 0; g < ids.length; g++) { if (families[family[ids[g]]]) { affected[ids[g]] = true; } }
     todo = ids.filter(function (id) { return affected[id]; });
-    for (var e in prev.entries) { if (json[e] !== undefined) { entries[e] = prev.entries[e]; labels[e] = prev.labels[e]; } }
+    for (var e in prev.entries) {
+      if (json[e] !== undefined) { entries[e] = prev.entries[e]; labels[e] = prev.labels[e]; }
+    }
   } else if (reuse && !nchanged && !removed.length) {
     todo = [];
     entries = prev.entries;
