@@ -216,3 +216,32 @@ def test_stats_prints_coverage_per_dimension(tmp_path: Path, monkeypatch: pytest
     assert cli.main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "coding design                        1/2 coded (50%); most used: qualitative 1" in out
+
+
+def test_reach_counts_what_issue_11_asks_for(scheme: coding.Scheme) -> None:
+    from refkb import bibfile
+
+    text = """
+@article{a2022x,
+  author = {A, B}, title = {x}, journaltitle = {J}, date = {2022}, sourcekind = {academic},
+  regions = {ph}, forms = {labour-trafficking}, design = {qualitative}, platforms = {facebook},
+}
+@article{b2019y,
+  author = {B, C}, title = {y}, journaltitle = {The Guardian}, entrysubtype = {newspaper}, date = {2019},
+  sourcekind = {journalism}, regions = {us}, forms = {sex-trafficking}, design = {journalism}, platforms = {tinder},
+}
+@report{c2021z,
+  author = {{Org}}, title = {z}, institution = {{Org}}, date = {2021}, sourcekind = {ngo},
+  regions = {global}, forms = {labour-trafficking}, design = {quantitative}, platforms = {general},
+}
+"""
+    entries = bibfile.parse_text(text, "t.bib").entries
+    reach = coding.reach(entries, scheme, {"recruitment-grooming": {"a2022x", "c2021z"}})
+    assert reach["focus_outside_us"] == "2 (67%)"
+    assert reach["labour_trafficking"] == 2
+    assert reach["peer_reviewed_empirical"] == 1  # a journal article by academics with a primary design; not news
+    assert reach["from_2021"] == 2
+    assert reach["journalism"] == 1
+    assert reach["per_topic"] == {"recruitment-grooming": 2}
+    assert reach["per_platform_category"]["social-network"] == 1
+    assert reach["per_platform_category"]["dating"] == 1

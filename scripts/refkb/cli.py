@@ -355,12 +355,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     notes = {n.key for n in annotation.scan(proj.annotations)}
     years = [int(m.group(0)) for e in bib.entries if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
     topics: dict[str, dict[str, int]] = {}
+    topic_sources: dict[str, set[str]] = {}
     for t in proj.topics:
         page = proj.docs / "topics" / f"{t.slug}.md"
         text = validate.read_page(page) if page.is_file() else ""
         cited = {k for c in citations.find(text) for k in c.keys if k in keys}
         # Words of prose: without headings, admonition titles, citations and link targets.
         body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)
+        topic_sources[t.slug] = cited | {e.key for e in bib.entries if t.slug in e.value("keywords")}
         topics[t.slug] = {"cited_sources": len(cited), "words": len(re.findall(r"\b\w+\b", body)),
                           "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries)}  # fmt: skip
     data = kb.load(proj, keys)
@@ -380,6 +382,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     coverage = coding.coverage(bib.entries, proj.coding) if proj.coding is not None else {}
     if coverage:
         stats["coding"] = coverage
+        stats["reach"] = coding.reach(bib.entries, proj.coding, topic_sources) if proj.coding is not None else {}
     if args.json:
         json.dump(stats, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -395,6 +398,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
                     sys.stdout.write(f"coding {dim:27} {cov['coded']:3}/{cov['of']} coded ({cov['percent']}%)"
                                      f"{', ' + str(cov['unknown']) + ' unknown values' if cov['unknown'] else ''}"
                                      f"; most used: {top or '-'}\n")  # fmt: skip
+            elif name == "reach" and isinstance(value, dict):
+                for what, figure in value.items():
+                    shown = ", ".join(f"{k} {v}" for k, v in figure.items()) if isinstance(figure, dict) else figure
+                    sys.stdout.write(f"reach {what:26} {shown}\n")
             else:
                 sys.stdout.write(f"{name:24} {value}\n")
     return EXIT_OK

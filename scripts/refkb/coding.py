@@ -337,3 +337,36 @@ def coverage(entries: Sequence[Entry], scheme: Scheme) -> dict[str, dict[str, An
         share = round(100 * coded / len(entries)) if entries else 0
         out[d.name] = {"coded": coded, "of": len(entries), "percent": share, "unknown": unknown, "values": ranked}
     return out
+
+
+US_REGIONS = frozenset({"us"})
+
+
+def reach(entries: Sequence[Entry], scheme: Scheme, topic_sources: Mapping[str, set[str]]) -> dict[str, Any]:
+    """The knowledge base's reach (issue 11's targets): how much of it looks beyond the United States, at labour
+    trafficking, is peer-reviewed empirical work (a journal article or proceedings paper by academics with a primary
+    empirical design: peer review itself is not coded), is recent, is journalism; sources per topic (tagged or cited
+    on its page, `topic_sources`) and per platform category."""
+    n = len(entries)
+    codings = {e.key: coding_of(e) for e in entries}
+    outside = sum(1 for c in codings.values() if c.get("regions") and not US_REGIONS & set(c["regions"]))
+    years = {e.key: (e.value("date") or e.value("year")).strip()[:4] for e in entries}
+    empirical = sum(
+        1 for e in entries
+        if e.type in ("article", "inproceedings") and e.value("sourcekind").strip() == "academic"
+        and e.value("entrysubtype").strip() not in ("newspaper", "magazine") and scheme.is_primary(codings[e.key])
+    )  # fmt: skip
+    categories: dict[str, int] = {c.slug: 0 for c in scheme.categories}
+    for c in codings.values():
+        for cat in {scheme.category_of(p) for p in c.get("platforms", ())} - {""}:
+            categories[cat] = categories.get(cat, 0) + 1
+    return {
+        "sources": n,
+        "focus_outside_us": f"{outside} ({round(100 * outside / n) if n else 0}%)",
+        "labour_trafficking": sum("labour-trafficking" in c.get("forms", ()) for c in codings.values()),
+        "peer_reviewed_empirical": empirical,
+        "from_2021": sum(y.isdigit() and int(y) >= 2021 for y in years.values()),
+        "journalism": sum(e.value("sourcekind").strip() == "journalism" for e in entries),
+        "per_topic": {t: len(keys) for t, keys in topic_sources.items()},
+        "per_platform_category": categories,
+    }
