@@ -1,3 +1,3 @@
 """refkb: build an MkDocs research knowledge base from one BibTeX file."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
