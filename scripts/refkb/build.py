@@ -138,10 +138,43 @@ class Memo:
     validated: tuple[BibFile, list[annotation.Annotation], kb.Data] | None = None
     renderer: styles.Renderer | None = None  # the CSL engine, with the formatted library and clusters
     scan: dict[str, tuple[str, list[citations.Citation], str]] = field(default_factory=dict)  # src -> text scan
-    shown: dict[str, str] = field(default_factory=dict)  # key -> digest of what its reference page shows
+    shown: dict[str, tuple[object, ...]] = field(default_factory=dict)  # key -> what its reference page shows
+    index: dict[str, tuple[tuple[object, ...], str, dict[str, object]]] = field(default_factory=dict)  # index.json
     citers: dict[str, set[str]] = field(default_factory=dict)  # key -> src_uris of the pages that cite it
     search: list[dict[str, Any]] | None = None  # the search index of the previous build
     forced: set[str] = field(default_factory=set)  # src_uris this dirty build rebuilds for refkb's sake
+    bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' digest, it, its own issues
+    library: tuple[str, dict[str, str]] | None = None  # the entries' digest and the whole-library downloads
+    notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)  # path -> mtime, size
+
+
+def _bib_digest(proj: project_mod.Project) -> str:
+    stats = []
+    for path in (*proj.macro_files, proj.bibliography):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            stats.append((str(path), st.st_mtime_ns, st.st_size))
+    return digest(stats, repr(proj))
+
+
+def _notes(proj: project_mod.Project, memo: Memo) -> list[annotation.Annotation]:
+    """The annotation pages, each read again only when its file changed since the last rebuild."""
+    out = []
+    seen: dict[str, tuple[int, int, annotation.Annotation]] = {}
+    if proj.annotations.is_dir():
+        for path in sorted(proj.annotations.glob("*.md")):
+            if path.name == "index.md":
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            old = memo.notes.get(str(path))
+            note = old[2] if old is not None and old[:2] == (st.st_mtime_ns, st.st_size) else annotation.read(path)
+            seen[str(path)] = (st.st_mtime_ns, st.st_size, note)
+            out.append(note)
+    memo.notes = seen
+    return out
 
 
 def _input_digest(proj: project_mod.Project, config: MkDocsConfig) -> str:
@@ -204,12 +237,23 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, me
     if memo is not None and memo.validated is not None and memo.inputs == inputs:
         bib, notes, data = memo.validated
         issues: list[Issue] = []
-    else:
+    elif memo is None:
         notes = annotation.scan(proj.annotations)
         bib, _ = validate.read_bibliography(proj)  # the macro files' own problems are reported by validate_project
         data = kb.load(proj, {e.key for e in bib.entries})
         bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
-        if memo is not None and not any(i.level is Level.ERROR for i in issues):
+    else:  # mkdocs serve: what did not change since the last rebuild is not read or checked again
+        notes = _notes(proj, memo)
+        bib_inputs = _bib_digest(proj)
+        if memo.bib is not None and memo.bib[0] == bib_inputs:
+            _, bib, bib_issues = memo.bib
+        else:
+            bib, _ = validate.read_bibliography(proj)
+            bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj))
+            memo.bib = (bib_inputs, bib, bib_issues)
+        data = kb.load(proj, {e.key for e in bib.entries})
+        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues)
+        if not any(i.level is Level.ERROR for i in issues):
             memo.inputs, memo.validated = inputs, (bib, notes, data)
     for issue in issues:
         if issue.level is Level.WARNING:
@@ -241,13 +285,14 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
     for e in st.bib.entries:
         key = digest(e.raw, sorted(st.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
         hit = cache.get(key)
-        if hit is None:
+        if hit is None or "bib" not in hit:
             item = csl.item(e)
-            hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item])}
+            hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item]),
+                   "bib": exports.bibtex([e]), "bibtex": exports.bibtex_classic([e])}  # fmt: skip
             cache.put(key, hit)
         items.append(hit["item"])
-        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bib"] = exports.bibtex([e])
-        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bibtex.bib"] = exports.bibtex_classic([e])
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bib"] = hit["bib"]
+        st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bibtex.bib"] = hit["bibtex"]
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.ris"] = hit["ris"]
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.json"] = hit["json"]
     cache.save()
@@ -282,10 +327,20 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     for topic in st.project.topics:
         add(f"topics/{topic.slug}.md", f"# {escape(topic.title)}\n")  # mkdocs.yml text, not HTML
     entries = list(st.bib.entries)
-    add("downloads/references.bib", exports.bibtex(entries))
-    add("downloads/references.bibtex.bib", exports.bibtex_classic(entries))
-    add("downloads/references.ris", exports.ris(items))
-    add("downloads/references.json", exports.csl_json(items))
+    library = digest([e.raw for e in entries], sorted(st.bib.macros.items()), _PREPARE_CODE)
+    if memo is None or memo.library is None or memo.library[0] != library:
+        whole = {
+            "downloads/references.bib": exports.bibtex(entries),
+            "downloads/references.bibtex.bib": exports.bibtex_classic(entries),
+            "downloads/references.ris": exports.ris(items),
+            "downloads/references.json": exports.csl_json(items),
+        }
+        if memo is not None:
+            memo.library = (library, whole)
+    else:
+        whole = memo.library[1]
+    for src, text in whole.items():
+        add(src, text)
     # Each work's three downloads (thousands of small files) are written by a second process while MkDocs renders
     # the pages (the site folder was cleaned before on_files); on_post_build waits for it. A thread would wait for
     # the GIL between every two files while the pages are rendered.
@@ -327,31 +382,54 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
                 st.cited_on[key].append(pages.CitingPage(src[:-3] + "/", title))
     for key in st.cited_on:
         st.cited_on[key].sort(key=lambda p: p.url)
-    # The library's JSON index, with each work's topics (tagged, or discussed on the topic's page).
-    index = [pages.index_record(r, _summary(st.notes.get(r.key))) for r in st.refs.values()]
+    shown = _shown(st) if memo is not None else {}
+    # The library's JSON index, with each work's topics (tagged, or discussed on the topic's page); in serve, a
+    # work's record is made again only when what its page shows changed.
+    index = []
+    for r in st.refs.values():
+        summary = _summary(st.notes.get(r.key))
+        kept = memo.index.get(r.key) if memo is not None else None
+        if kept is not None and kept[0] == shown[r.key] and kept[1] == summary:
+            record = kept[2]
+        else:
+            record = pages.index_record(r, summary)
+            if memo is not None:
+                memo.index[r.key] = (shown[r.key], summary, record)
+        index.append(record)
     add("references/index.json", json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     _reader_files(st, files, config)
     _evidence_files(st, files, config)
     if memo is not None:
-        _plan_rebuild(st, memo, files, citers, dirty)
+        _plan_rebuild(st, memo, files, citers, shown, dirty)
     return files
 
 
-def _plan_rebuild(st: BuildState, memo: Memo, files: Files, citers: Mapping[str, set[str]], dirty: bool) -> None:
-    """In a dirty rebuild, make MkDocs rebuild (besides the pages whose files changed, which it finds itself) the
-    reference page of every work whose page would show something else, the pages that cite such a work, and the
-    topic pages (their source lists): their built files are marked older than their sources."""
+def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
+    """For each work, what its reference page shows besides its annotation (compared between rebuilds)."""
     claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for claim in st.data.claims:
         for key in claim.keys:
             claims[key].append((claim.id, claim.verdict))
     settings = repr(st.project)
-    shown = {
-        key: digest(ref.entry.raw, {s: dataclasses.asdict(r) for s, r in ref.rendered.items()}, ref.discussed_in,
-                    [(p.url, p.title) for p in st.cited_on.get(key, [])], claims.get(key, []), settings,
-                    str(st.notes[key].verified_on) if key in st.notes else "")
+    return {
+        key: (ref.entry.raw, tuple(sorted(ref.rendered.items())), ref.discussed_in,
+              tuple((p.url, p.title) for p in st.cited_on.get(key, [])), tuple(claims.get(key, [])), settings,
+              str(st.notes[key].verified_on) if key in st.notes else "")
         for key, ref in st.refs.items()
     }  # fmt: skip
+
+
+def _plan_rebuild(
+    st: BuildState,
+    memo: Memo,
+    files: Files,
+    citers: Mapping[str, set[str]],
+    shown: dict[str, tuple[object, ...]],
+    dirty: bool,
+) -> None:
+    """In a dirty rebuild, make MkDocs rebuild (besides the pages whose files changed, which it finds itself) the
+    reference page of every work whose page would show something else, the pages that cite such a work, and the
+    topic pages (their source lists): their built files are marked older than their sources."""
     changed = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
     forced: set[str] = set()
     if dirty and memo.shown:

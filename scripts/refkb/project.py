@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Project:
     def topic_slugs(self) -> frozenset[str]:
         return frozenset(t.slug for t in self.topics)
 
-    @property
+    @functools.cached_property
     def folder(self) -> str:
         """Where reference pages live in the site: the annotations folder under docs/ ("references")."""
         try:
@@ -53,6 +54,11 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root when inside it."""
+        try:  # the usual case, without touching the file system
+            if not path.is_absolute() or self.root.is_absolute():
+                return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

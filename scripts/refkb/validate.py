@@ -1470,29 +1470,37 @@ def read_bibliography(project: Project) -> tuple[BibFile, list[Issue]]:
     return bibs[-1], [i for b in bibs[:-1] for i in b.issues]
 
 
+def project_settings(project: Project, today: dt.date | None = None) -> Settings:
+    return Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds),
+                    project.titles == "sentence-case")  # fmt: skip
+
+
+def validate_bibliography(project: Project, bib: BibFile, settings: Settings) -> list[Issue]:
+    """The checks that read the bibliography alone (its macro files' syntax included): what `mkdocs serve` can
+    keep while only pages change."""
+    macro_issues = read_bibliography(project)[1] if project.macro_files else []
+    return validate_bib(bib, settings) + macro_issues + list(check_coding(bib, project.coding))
+
+
 def validate_project(
     project: Project,
     today: dt.date | None = None,
     notes: Sequence[annotation.Annotation] | None = None,
     data: kb.Data | None = None,
     bib: BibFile | None = None,
+    bib_issues: Sequence[Issue] | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
-    citations in docs/."""
-    settings = Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds),
-                        project.titles == "sentence-case")  # fmt: skip
-    macro_issues: list[Issue] = []
+    citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`."""
+    settings = project_settings(project, today)
     if bib is None:
-        bib, macro_issues = read_bibliography(project)
-    elif project.macro_files:
-        _, macro_issues = read_bibliography(project)
-    issues = validate_bib(bib, settings) + macro_issues
+        bib, _ = read_bibliography(project)
+    issues = list(bib_issues) if bib_issues is not None else validate_bibliography(project, bib, settings)
     if not any(i.code == "encoding-not-utf8" for i in issues):
         scanned = annotation.scan(project.annotations) if notes is None else notes
         issues.extend(check_annotations(project, bib, scanned, settings.today))
         issues.extend(check_freshness(project, scanned, settings.today))
         issues.extend(check_docs_pages(project, settings.today))
-        issues.extend(check_coding(bib, project.coding))
         keys = {e.key for e in bib.entries}
         issues.extend(check_citations(project, keys))
         issues.extend(check_do_no_harm(project, keys))
