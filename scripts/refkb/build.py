@@ -307,7 +307,7 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
         renderer = styles.Renderer(st.project.root / ".cache" / "refkb", keep_engines=memo is not None)
         if memo is not None:
             memo.renderer = renderer
-    rendered = renderer.render(items)
+    rendered = renderer.render(items, clusters={st.project.style: _cluster_requests(st, files)})
     st.renderer = renderer
     st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
     st.refs = {e.key: pages.Ref(e, it, rendered[e.key], folder=st.project.folder)
@@ -417,6 +417,23 @@ def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
               str(st.notes[key].verified_on) if key in st.notes else "")
         for key, ref in st.refs.items()
     }  # fmt: skip
+
+
+def _cluster_requests(st: BuildState, files: Files) -> list[list[ClusterCite]]:
+    """Every citation cluster the site's pages and data pages will ask for, so that a cold build formats them with
+    the library in one engine call per style (a page would otherwise load the style into this process)."""
+    keys = {e.key for e in st.bib.entries}
+    out: list[list[ClusterCite]] = []
+    for f in files.documentation_pages():
+        for c in citations.find(f.content_string):
+            if all(k in keys for k in c.keys):
+                out.extend(pages.cluster_requests(c))
+    for _, attr, _ in DATA_PAGES.values():
+        for record in getattr(st.data, attr):
+            known = tuple(citations.Cite(k) for k in record.keys if k in keys)
+            if known:
+                out.extend(pages.cluster_requests(citations.Citation(0, 0, 0, 0, known)))
+    return list({repr(c): c for c in out}.values())
 
 
 def _plan_rebuild(

@@ -493,6 +493,18 @@ def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: 
     return fmt('<span class="refkb-citation">{}</span>', _linked(clusters(style_id, cluster), refs, style_id, current))
 
 
+def cluster_requests(citation: Citation) -> list[list[ClusterCite]]:
+    """The clusters `intext` asks the engine for (a narrative citation: author, then year; with a fallback to the
+    whole citation for a work with no author), so that a build can format them all with the library."""
+    if citation.narrative:
+        out = []
+        for cite in citation.cites:
+            out += [[_cluster_cite(cite, author_only=True)], [_cluster_cite(cite, suppress_author=True)],
+                    [_cluster_cite(cite)]]  # fmt: skip
+        return out
+    return [[_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]]
+
+
 def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = "refkb-bibliography") -> Markup:
     items = sorted(refs, key=lambda r: r.rendered[style_id].order)
     return fmt(

@@ -145,6 +145,7 @@ class Renderer:
         self._library = ""
         self._loaded: set[str] = set()
         self._clusters: dict[str, str] = {}
+        self._labels: dict[str, dict[str, str]] = {}  # style -> key -> the work's own citation
         self._unsaved = False
 
     def _citeproc(self) -> engine.Citeproc:
@@ -162,7 +163,14 @@ class Renderer:
         return digest("bibliography", self._library, style_id, STYLES[style_id].locale, _style_xml(style_id))
 
     def _cluster_key(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
-        return digest("cluster", self._library, style_id, [c.csl() for c in cites])
+        """A cluster's cache key: the style, the cluster, and the cited works' own citations in that style — they
+        carry what a cluster depends on (names, dates, year suffixes, disambiguation), so an edit to another work
+        does not invalidate it."""
+        labels = self._labels.get(style_id)
+        if labels is None:
+            return digest("cluster", self._library, style_id, [c.csl() for c in cites])
+        return digest("cluster", _code(), style_id, STYLES[style_id].locale, [c.csl() for c in cites],
+                      [labels.get(c.key, "") for c in cites])  # fmt: skip
 
     def render(
         self,
@@ -177,6 +185,7 @@ class Renderer:
         if self._engine is not None:  # a new library: the loaded engines hold the old one
             self._loaded.clear()
         self._clusters.clear()
+        self._labels = {}
         keys = [str(it["id"]) for it in items]
         out: dict[str, dict[str, Rendered]] = {k: {} for k in keys}
         todo: list[str] = []
@@ -194,6 +203,7 @@ class Renderer:
             self.stats.hits += 1
             for r in records:
                 out[r.key][style_id] = r
+            self._labels[style_id] = {r.key: r.intext for r in records}
         asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
         for s in wanted:  # clusters already cached need no engine
             asked[s] = [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
@@ -216,6 +226,7 @@ class Renderer:
             self.cache.put(self._bib_key(style_id), [asdict(r) for r in records])
             for r in records:
                 out[r.key][style_id] = r
+            self._labels[style_id] = {r.key: r.intext for r in records}
             for cl, text in zip(asked[style_id], done, strict=True):
                 key = self._cluster_key(style_id, cl)
                 self._clusters[key] = text
