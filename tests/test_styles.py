@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pypandoc
@@ -204,7 +205,7 @@ def test_styles_formatted_in_parallel_processes_equal_the_serial_result() -> Non
 def test_a_kept_engine_reregistering_changed_works_equals_a_fresh_one() -> None:
     kept = styles.Renderer(None, keep_engines=True)
     kept.render(ITEMS)
-    steps = [
+    steps: list[Callable[[list[csl.CslItem]], list[csl.CslItem]]] = [
         # the year-suffix order of Polaris's two 2018 reports flips (a and b follow the title)
         lambda items: [dict(it, title="Zero tolerance, a second report") if it["id"] == "polaris2018second" else it
                        for it in items],
