@@ -55,6 +55,7 @@ HOSTS: tuple[Host, ...] = (
     Host("annas-archive", "piracy", "a shadow library"),
     Host("pdfdrive.com", "piracy", "distributes books without the rights holders' permission"),
     Host("sitiosdesbloqueados.org", "piracy", "a web proxy that re-serves other sites' pages"),
+    Host("documentaryheaven.com", "piracy", "re-hosts documentaries without their broadcasters"),
 )
 
 _LABEL = re.compile(r"[a-z0-9-]+")
