@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FUZZ_EXAMPLES, TOPICS, YAML_EXAMPLES
@@ -65,6 +65,7 @@ def meaning(bib: BibFile) -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 @settings(max_examples=FUZZ_EXAMPLES)
 @given(texts)
+@example("\x0c@A")  # found by the CI run: a stray entry after a form feed was missed until formatting moved it
 def test_format_is_lossless_on_what_it_accepts(text: str) -> None:
     bib = bibfile.parse_text(text, "f.bib")
     issues = validate.validate_bib(bib, SETTINGS)

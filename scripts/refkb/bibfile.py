@@ -55,7 +55,7 @@ _BRACE_UNSAFE = re.compile(r"\\(?:[{}]|\Z)")
 MAX_BYTES = 64 * 1024 * 1024  # a generous limit for one .bib file
 MAX_VALUE = 100_000  # characters of one value once its @string macros are expanded
 # Text between blocks that BibTeX would read as the start of an entry: `@type` at a line's start without `{`.
-_STRAY_AT = re.compile(r"^[ \t]*@[A-Za-z]+\b(?![ \t]*[{(])", re.M)
+_STRAY_AT = re.compile(r"^[^\S\n\r]*@[A-Za-z]+\b(?![^\S\n\r]*[{(])", re.M)  # any blank before: \f too
 
 
 @dataclass(frozen=True)
