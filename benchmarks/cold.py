@@ -14,19 +14,16 @@ Usage: python benchmarks/cold.py [N] [ROUNDS]
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "scripts"))
-from build import ANNOTATION, CONFIG  # noqa: E402
+from build import ANNOTATION, CONFIG, build  # noqa: E402
 from validate import TOPICS, synthetic  # noqa: E402
 
 PAGES = 10
@@ -64,17 +61,6 @@ def write_sites(n: int, base: Path) -> tuple[Path, Path]:
         + f"plugins:\n  - search\n  - refkb\nextra:\n  refkb:\n    sourcekinds: [academic]\n    topics:\n{topics}\n"
     )
     return peer, kb
-
-
-def build(site: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site / "site")], cwd=site,
-                            capture_output=True, text=True, env=env, check=False)  # fmt: skip
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"build failed in {site}:\n{result.stderr[-3000:]}")
-    return elapsed
 
 
 def main(argv: list[str]) -> int:

@@ -142,7 +142,6 @@ class Memo:
     index: dict[str, tuple[tuple[object, ...], str, dict[str, object]]] = field(default_factory=dict)  # index.json
     citers: dict[str, set[str]] = field(default_factory=dict)  # key -> src_uris of the pages that cite it
     search: list[dict[str, Any]] | None = None  # the search index of the previous build
-    forced: set[str] = field(default_factory=set)  # src_uris this dirty build rebuilds for refkb's sake
     bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' digest, it, its own issues
     library: tuple[str, dict[str, str]] | None = None  # the entries' digest and the whole-library downloads
     notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)  # path -> mtime, size
@@ -239,17 +238,18 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, me
         issues: list[Issue] = []
     elif memo is None:
         notes = annotation.scan(proj.annotations)
-        bib, _ = validate.read_bibliography(proj)  # the macro files' own problems are reported by validate_project
+        bib, macro_issues = validate.read_bibliography(proj)
         data = kb.load(proj, {e.key for e in bib.entries})
-        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib)
+        bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
+        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues)
     else:  # mkdocs serve: what did not change since the last rebuild is not read or checked again
         notes = _notes(proj, memo)
         bib_inputs = _bib_digest(proj)
         if memo.bib is not None and memo.bib[0] == bib_inputs:
             _, bib, bib_issues = memo.bib
         else:
-            bib, _ = validate.read_bibliography(proj)
-            bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj))
+            bib, macro_issues = validate.read_bibliography(proj)
+            bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
             memo.bib = (bib_inputs, bib, bib_issues)
         data = kb.load(proj, {e.key for e in bib.entries})
         bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues)
@@ -459,7 +459,6 @@ def _plan_rebuild(
             f = files.get_file_from_path(src)
             if f is not None and f.abs_src_path and os.path.isfile(f.abs_dest_path):
                 os.utime(f.abs_dest_path, (0, 0))
-    memo.forced = forced
     memo.shown, memo.citers = shown, {k: set(v) for k, v in citers.items()}
 
 

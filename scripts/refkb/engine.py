@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,20 @@ function refkbLoad(name, styleXml, lang, itemsJson) {
                         entries: entries, labels: labels};
   REFKB.engines[name] = eng;
   return JSON.stringify({order: order, entries: entries, labels: labels, formatted: todo.length});
+}
+function refkbFormatOne(name, styleXml, lang, itemJson) {
+  // One item in an engine of its own (a page of this site citing itself): no year suffix from the library.
+  var item = JSON.parse(itemJson);
+  REFKB.single = REFKB.single || {};
+  var eng = REFKB.single[name];
+  if (!eng) {
+    eng = REFKB.single[name] = new CSL.Engine(REFKB.sys, styleXml, lang, true);
+    eng.setOutputFormat("html");
+  }
+  REFKB.items[item.id] = item;
+  eng.updateItems([item.id]);
+  var bib = eng.makeBibliography();
+  return bib && bib[1] ? bib[1].join("") : "";
 }
 function refkbClusters(name, clustersJson) {
   var eng = REFKB.engines[name];
@@ -245,6 +260,15 @@ class Citeproc:
             labels=dict(data["labels"]),
             formatted=int(data.get("formatted", len(data["entries"]))),
         )
+
+    def format_one(self, name: str, style_xml: str, lang: str, item: Mapping[str, Any]) -> str:
+        """One item alone in a style (an engine per style, kept, apart from the library's): the entry's HTML."""
+        try:
+            raw = str(self._ctx.call("refkbFormatOne", name, style_xml, lang, json.dumps(item, ensure_ascii=False)))
+        except Exception as exc:
+            raise EngineError(f"citeproc-js failed on style {name}: {exc}") from exc
+        m = re.match(r'^<div class="csl-entry">(.*)</div>$', raw.strip(), re.S)
+        return (m.group(1) if m else raw).strip()
 
     def clusters(self, name: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         """Citation clusters in a loaded style, each work wrapped in CITE_START id CITE_SEP … CITE_END, ordered and

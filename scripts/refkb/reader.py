@@ -264,31 +264,6 @@ def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated:
     )
 
 
-_PAGE_API = r"""
-var CSL = module.exports;
-var PAGES = {locales: {}, items: {}, engines: {}};
-PAGES.sys = {
-  retrieveLocale: function (lang) { return PAGES.locales[lang] || PAGES.locales["en-US"]; },
-  retrieveItem: function (id) { return PAGES.items[id]; }
-};
-function pagesLocales(json) { PAGES.locales = JSON.parse(json); return true; }
-function pagesFormat(name, styleXml, lang, itemJson) {
-  var item = JSON.parse(itemJson);
-  var eng = PAGES.engines[name];
-  if (!eng) {
-    eng = PAGES.engines[name] = new CSL.Engine(PAGES.sys, styleXml, lang, true);
-    eng.setOutputFormat("html");
-  }
-  PAGES.items = {};
-  PAGES.items[item.id] = item;
-  eng.updateItems([item.id]);  // this page alone: no year suffix from the other pages
-  var bib = eng.makeBibliography();
-  return bib && bib[1] ? bib[1].join("") : "";
-}
-"""
-_ENTRY = re.compile(r'^<div class="csl-entry">(.*)</div>$', re.S)
-
-
 class PageCiter:
     """The site's CSL engine — citeproc-js with the four styles and locales refkb.styles uses — for the knowledge
     base's own pages. One engine per style for the whole build, each page formatted on its own (citeproc-js's
@@ -299,23 +274,7 @@ class PageCiter:
         from .cache import JsonCache
 
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "pages.json")
-        self._ctx: Any = None
-
-    def _engine(self) -> Any:
-        if self._ctx is None:
-            from py_mini_racer import MiniRacer
-
-            from . import engine
-
-            ctx = MiniRacer()
-            ctx.eval("var module = {exports: {}}; var exports = module.exports;")
-            ctx.eval(engine.script_path().read_text(encoding="utf-8"))
-            ctx.eval(_PAGE_API)
-            locales = {p.stem[len("locales-") :]: p.read_text(encoding="utf-8")
-                       for p in engine.locale_dir().glob("locales-*.xml")}  # fmt: skip
-            ctx.call("pagesLocales", json.dumps(locales))
-            self._ctx = ctx
-        return self._ctx
+        self._js: Any = None
 
     def render(self, item: CslItem) -> dict[str, str]:
         """{style: formatted reference HTML} in the four styles."""
@@ -326,12 +285,13 @@ class PageCiter:
         for style_id in styles.ORDER:
             style = styles.STYLES[style_id]
             xml = engine.style_path(style.csl).read_text(encoding="utf-8")
-            key = digest("page", item, style_id, style.locale, xml, _PAGE_API, engine.script_path().stat().st_size)
+            key = digest("page", item, style_id, style.locale, xml, Path(engine.__file__).read_text(encoding="utf-8"),
+                         engine.script_path().stat().st_size)  # fmt: skip
             hit = self.cache.get(key)
             if not isinstance(hit, str):
-                raw = str(self._engine().call("pagesFormat", style_id, xml, style.locale, json.dumps(item)))
-                m = _ENTRY.match(raw.strip())
-                hit = (m.group(1) if m else raw).strip()
+                if self._js is None:
+                    self._js = engine.Citeproc()
+                hit = self._js.format_one(style_id, xml, style.locale, item)
                 self.cache.put(key, hit)
             out[style_id] = hit
         return out

@@ -1475,11 +1475,14 @@ def project_settings(project: Project, today: dt.date | None = None) -> Settings
                     project.titles == "sentence-case")  # fmt: skip
 
 
-def validate_bibliography(project: Project, bib: BibFile, settings: Settings) -> list[Issue]:
-    """The checks that read the bibliography alone (its macro files' syntax included): what `mkdocs serve` can
-    keep while only pages change."""
-    macro_issues = read_bibliography(project)[1] if project.macro_files else []
-    return validate_bib(bib, settings) + macro_issues + list(check_coding(bib, project.coding))
+def validate_bibliography(
+    project: Project, bib: BibFile, settings: Settings, macro_issues: Sequence[Issue] | None = None
+) -> list[Issue]:
+    """The checks that read the bibliography alone (its macro files' syntax included, as `read_bibliography`
+    returned it — read again only when not given): what `mkdocs serve` can keep while only pages change."""
+    if macro_issues is None:
+        macro_issues = read_bibliography(project)[1] if project.macro_files else []
+    return validate_bib(bib, settings) + list(macro_issues) + list(check_coding(bib, project.coding))
 
 
 def validate_project(
