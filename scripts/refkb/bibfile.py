@@ -653,8 +653,15 @@ def _stray_control(text: str, start: int, end: int, lines: LineIndex, path: str,
         m = _CONTROL.search(text, run, end)
 
 
+_STRAY_AT_START = re.compile(r"[^\S\n\r]*@[A-Za-z]+\b(?![^\S\n\r]*[{(])")
+
+
 def _stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
-    for m in _STRAY_AT.finditer(text, start, end):
+    """An `@word` with no '{' in the text between blocks, at a line's start or right after the block before it
+    (`@preamble{x}@A`): BibTeX reads both as entries, and the formatter would put the second on a line of its own."""
+    first = _STRAY_AT_START.match(text, start, end)
+    found = [first] if first is not None and start > 0 and text[start - 1] not in "\n\r" else []
+    for m in [*found, *_STRAY_AT.finditer(text, start, end)]:
         if m.group(0).strip().lower() in ("@comment", "@preamble", "@string"):
             continue
         p = lines.pos(m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
