@@ -213,12 +213,21 @@ def test_a_kept_engine_reregistering_changed_works_equals_a_fresh_one() -> None:
         lambda items: [dict(it, issued={"date-parts": [[2011]]}) if it["id"] == "doe2019book" else it
                        for it in items if it["id"] != "lee2022news"],
         lambda items: items,  # nothing changed
+        # the same work edited again (its third version), and a name that makes two works share a first author
+        lambda items: [dict(it, title="Zero tolerance, third") if it["id"] == "polaris2018second" else
+                       dict(it, author=[{"literal": "Polaris"}]) if it["id"] == "smith2021thesis" else it
+                       for it in items],
+        # the dropped work comes back, and a new one by the same author and year joins the year suffixes
+        lambda items: [*items, next(it for it in ITEMS if it["id"] == "lee2022news"),
+                       dict(next(it for it in ITEMS if it["id"] == "polaris2018onramps"),
+                            id="polaris2018third", title="A third report")],
+        lambda items: [it for it in items if it["id"] != "polaris2018onramps"],  # the first of the suffixes goes
     ]  # fmt: skip
     items = list(ITEMS)
     for step in steps:
         items = step(items)
         assert kept.render(items) == styles.Renderer(None).render(items)
-    assert kept.stats.formatted.count("apa") == 3  # the unchanged library came from the cache
+    assert kept.stats.formatted.count("apa") == 6  # the unchanged library came from the cache
 
 
 def test_warm_cache_formats_nothing(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ var exports = module.exports;
 
 _API = r"""
 var CSL = module.exports;
-var REFKB = {locales: {}, items: {}, engines: {}, styles: {}};
+var REFKB = {locales: {}, items: {}, engines: {}, styles: {}, version: {}, current: {}, ids: []};
 REFKB.sys = {
   retrieveLocale: function (lang) { return REFKB.locales[lang] || REFKB.locales["en-US"]; },
   retrieveItem: function (id) { return REFKB.items[id]; },
@@ -48,81 +48,112 @@ function refkbFamily(item) {
   var first = names[0] || {};
   return String(first.literal || first.family || item.title || "").toLowerCase();
 }
-function refkbLoad(name, styleXml, lang, itemsJson) {
+function refkbItems(changedJson, idsJson) {
+  // The library, shared by every style: each work's current data and a version that grows when it changes. An
+  // engine registers version v of work X under the id X (v = 1) or X\u0001v, so that one updateItems call drops the
+  // old version and adds the new one.
+  var changed = JSON.parse(changedJson);
+  for (var i = 0; i < changed.length; i++) {
+    var id = changed[i].id;
+    REFKB.version[id] = (REFKB.version[id] || 0) + 1;
+    REFKB.current[id] = changed[i];
+  }
+  REFKB.ids = JSON.parse(idsJson);
+  return true;
+}
+function refkbRid(id) {
+  var v = REFKB.version[id];
+  var rid = v > 1 ? id + "\u0001" + v : id;
+  if (!REFKB.items[rid]) {
+    var copy = Object.assign({}, REFKB.current[id]);
+    copy.id = rid;
+    copy.system_id = id;  // citeproc-js wraps a work in a citation only when its item has one
+    REFKB.items[rid] = copy;
+  }
+  return rid;
+}
+function refkbLoad(name, styleXml, lang) {
   // A style already compiled in this context keeps its engine (a rebuild in mkdocs serve): only the works that
   // changed are registered again, and only the entries that can have changed are formatted again — the changed
   // works, the works whose first author shares their family name (year suffixes, disambiguation, MLA's "———")
   // and the entries that follow a changed work in the old or the new order (the repeated-author dash).
-  var items = JSON.parse(itemsJson);
+  // Returns the whole order, and the entries and labels formatted by this call (all of them when `full`).
+  var ids = REFKB.ids;
   var prev = REFKB.styles[name];
   var reuse = prev && prev.xml === styleXml && prev.lang === lang;
-  var seen = reuse ? prev.json : {};
-  var json = {}, ids = [], changed = {}, nchanged = 0, families = {};
-  for (var i = 0; i < items.length; i++) {
-    var id = items[i].id;
-    items[i].system_id = id;  // citeproc-js wraps a work in a citation only when its item has one
-    var text = JSON.stringify(items[i]);
-    if (seen[id] !== text) {
+  var seen = reuse ? prev.seen : {};
+  var now = {}, changed = {}, nchanged = 0, families = {}, family = {}, rids = [];
+  for (var i = 0; i < ids.length; i++) {
+    var id = ids[i];
+    now[id] = REFKB.version[id];
+    family[id] = refkbFamily(REFKB.current[id]);
+    if (seen[id] !== now[id]) {
       changed[id] = true;
       nchanged++;
-      families[refkbFamily(items[i])] = true;
+      families[family[id]] = true;
       if (reuse && prev.family[id] !== undefined) { families[prev.family[id]] = true; }
     }
-    json[id] = text;
-    REFKB.items[id] = items[i];
-    ids.push(id);
+    rids.push(refkbRid(id));
   }
-  var removed = reuse ? Object.keys(seen).filter(function (k) { return json[k] === undefined; }) : [];
+  var removed = reuse ? Object.keys(seen).filter(function (k) { return now[k] === undefined; }) : [];
   for (var r = 0; r < removed.length; r++) { families[prev.family[removed[r]]] = true; }
   var eng;
   if (reuse) {
     eng = prev.eng;
-    if (nchanged || removed.length) {
-      eng.updateItems(ids.filter(function (id) { return !changed[id]; }));
-    }
-    eng.updateItems(ids);
+    if (nchanged || removed.length) { eng.updateItems(rids); }
   } else {
     eng = new CSL.Engine(REFKB.sys, styleXml, lang, true);
     eng.setOutputFormat("html");
-    eng.updateItems(ids);
+    eng.updateItems(rids);
   }
-  var family = {};
-  for (var f = 0; f < items.length; f++) { family[items[f].id] = refkbFamily(items[f]); }
-  var order = eng.registry.getSortedIds();
-  var entries = {}, labels = {}, todo = ids;
-  if (reuse && (nchanged || removed.length) && nchanged + removed.length < ids.length / 4) {
+  var work = function (rid) { return REFKB.items[rid].system_id; };
+  var order = eng.registry.getSortedIds().map(work);
+  var todo = ids, full = true;
+  if (reuse && !nchanged && !removed.length) {
+    todo = [];
+    full = false;
+  } else if (reuse && nchanged + removed.length < ids.length / 4) {
     var affected = {};
-    var mark = function (list) {
+    var mark = function (list, known) {
       for (var j = 0; j < list.length; j++) {
-        if (changed[list[j]] || (j > 0 && (changed[list[j - 1]] || json[list[j - 1]] === undefined))) {
+        if (changed[list[j]] || (j > 0 && (changed[list[j - 1]] || known[list[j - 1]] === undefined))) {
           affected[list[j]] = true;
         }
       }
     };
-    mark(order);
-    mark(prev.order);
+    mark(order, now);
+    mark(prev.order, now);
     for (var g = 0; g < ids.length; g++) { if (families[family[ids[g]]]) { affected[ids[g]] = true; } }
     todo = ids.filter(function (id) { return affected[id]; });
-    for (var e in prev.entries) {
-      if (json[e] !== undefined) { entries[e] = prev.entries[e]; labels[e] = prev.labels[e]; }
-    }
-  } else if (reuse && !nchanged && !removed.length) {
-    todo = [];
-    entries = prev.entries;
-    labels = prev.labels;
+    full = false;
   }
+  var entries = {}, labels = {};
   if (todo.length) {
-    var bib = todo.length === ids.length ? eng.makeBibliography()
-      : eng.makeBibliography({include: todo.map(function (id) { return {field: "id", value: id}; })});
+    var bib = full ? eng.makeBibliography()
+      : eng.makeBibliography({include: todo.map(function (id) { return {field: "id", value: refkbRid(id)}; })});
     if (bib) {
-      for (var k = 0; k < bib[0].entry_ids.length; k++) { entries[bib[0].entry_ids[k][0]] = bib[1][k]; }
+      for (var k = 0; k < bib[0].entry_ids.length; k++) { entries[work(bib[0].entry_ids[k][0])] = bib[1][k]; }
     }
-    for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: todo[m]}]); }
+    for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: refkbRid(todo[m])}]); }
   }
-  REFKB.styles[name] = {xml: styleXml, lang: lang, eng: eng, json: json, family: family, order: order,
-                        entries: entries, labels: labels};
+  // citeproc-js clears its tainted items only in processCitationCluster, which refkb does not use: left set, they
+  // make every later updateItems recompute every work's sort keys (2 s of 2.6 s for ten edits at 1,000 works).
+  eng.tmp.taintedItemIDs = {};
+  REFKB.styles[name] = {xml: styleXml, lang: lang, eng: eng, seen: now, family: family, order: order};
   REFKB.engines[name] = eng;
-  return JSON.stringify({order: order, entries: entries, labels: labels, formatted: todo.length});
+  refkbForget();
+  return JSON.stringify({order: order, entries: entries, labels: labels, formatted: todo.length, full: full});
+}
+function refkbForget() {
+  // Registered versions that no engine holds any more.
+  var held = {};
+  for (var s in REFKB.styles) {
+    var seen = REFKB.styles[s].seen;
+    for (var id in seen) { held[seen[id] > 1 ? id + "\u0001" + seen[id] : id] = true; }
+  }
+  for (var rid in REFKB.items) {
+    if (!held[rid] && REFKB.items[rid].system_id !== undefined) { delete REFKB.items[rid]; }
+  }
 }
 function refkbFormatOne(name, styleXml, lang, itemJson) {
   // One item in an engine of its own (a page of this site citing itself): no year suffix from the library.
@@ -141,6 +172,12 @@ function refkbFormatOne(name, styleXml, lang, itemJson) {
 function refkbClusters(name, clustersJson) {
   var eng = REFKB.engines[name];
   var clusters = JSON.parse(clustersJson);
+  for (var c = 0; c < clusters.length; c++) {
+    for (var w = 0; w < clusters[c].length; w++) {
+      var v = REFKB.styles[name].seen[clusters[c][w].id];
+      if (v > 1) { clusters[c][w].id += "\u0001" + v; }
+    }
+  }
   var out = [];
   for (var i = 0; i < clusters.length; i++) {
     eng.opt.development_extensions.apply_citation_wrapper = false;
@@ -152,6 +189,11 @@ function refkbClusters(name, clustersJson) {
   return JSON.stringify(out);
 }
 """
+
+
+def item_texts(items: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each item's JSON as the engine takes it (keys sorted, so equal items give equal text), by id."""
+    return {str(it["id"]): json.dumps(it, ensure_ascii=False, sort_keys=True) for it in items}
 
 
 class EngineError(Exception):
@@ -243,23 +285,44 @@ class Citeproc:
         locales = {p.stem[len("locales-") :]: p.read_text(encoding="utf-8") for p in locale_dir().glob("locales-*.xml")}
         self._ctx.call("refkbLocales", json.dumps(locales))
         self._loaded: set[str] = set()
+        self._texts: dict[str, str] = {}  # id -> JSON of the item V8 holds
+        self._bibs: dict[str, Bibliography] = {}  # style -> its last bibliography
 
-    def load(self, name: str, style_xml: str, lang: str, items: Sequence[Mapping[str, Any]]) -> Bibliography:
-        """Register every item with a new engine for `style_xml` and return the style's whole bibliography."""
+    def items(self, texts: Mapping[str, str]) -> int:
+        """Make `texts` (id -> the item's JSON, from `item_texts`) the library every style loads next; only the items
+        whose JSON changed since the last call cross into V8. Returns how many did."""
+        changed = [t for k, t in texts.items() if self._texts.get(k) != t]
+        if changed or list(texts) != list(self._texts):
+            self._ctx.call("refkbItems", "[" + ",".join(changed) + "]", json.dumps(list(texts), ensure_ascii=False))
+            self._texts = dict(texts)
+        return len(changed)
+
+    def load(
+        self, name: str, style_xml: str, lang: str, items: Sequence[Mapping[str, Any]] | None = None
+    ) -> Bibliography:
+        """The style's whole bibliography over the library (`items`, or the last one given to `items()`). A style
+        loaded before keeps its engine: only changed works are registered again and only the entries that can have
+        changed are formatted again (`formatted` counts them)."""
+        if items is not None:
+            self.items(item_texts(items))
         try:
-            raw = self._ctx.call(
-                "refkbLoad", name, style_xml, lang, json.dumps(list(items), ensure_ascii=False, sort_keys=True)
-            )
+            raw = self._ctx.call("refkbLoad", name, style_xml, lang)
         except Exception as exc:
             raise EngineError(f"citeproc-js failed on style {name}: {exc}") from exc
         self._loaded.add(name)
         data = json.loads(str(raw))
-        return Bibliography(
-            order=tuple(data["order"]),
-            entries={k: v.strip() for k, v in data["entries"].items()},
-            labels=dict(data["labels"]),
-            formatted=int(data.get("formatted", len(data["entries"]))),
-        )
+        order = tuple(data["order"])
+        fresh = {k: v.strip() for k, v in data["entries"].items()}
+        prev = self._bibs.get(name)
+        if data["full"] or prev is None:
+            entries, labels = fresh, dict(data["labels"])
+        else:
+            entries = {k: fresh[k] if k in fresh else prev.entries[k] for k in order if k in fresh or k in prev.entries}
+            labels = {k: data["labels"][k] if k in data["labels"] else prev.labels[k] for k in order
+                      if k in data["labels"] or k in prev.labels}  # fmt: skip
+        bib = Bibliography(order=order, entries=entries, labels=labels, formatted=int(data["formatted"]))
+        self._bibs[name] = bib
+        return bib
 
     def format_one(self, name: str, style_xml: str, lang: str, item: Mapping[str, Any]) -> str:
         """One item alone in a style (an engine per style, kept, apart from the library's): the entry's HTML."""

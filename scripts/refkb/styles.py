@@ -12,6 +12,7 @@ import contextlib
 import functools
 import hashlib
 import html
+import json
 import multiprocessing
 import os
 import re
@@ -146,6 +147,8 @@ class Renderer:
         self._loaded: set[str] = set()
         self._clusters: dict[str, str] = {}
         self._labels: dict[str, dict[str, str]] = {}  # style -> key -> the work's own citation
+        self._texts: dict[str, str] = {}  # key -> the engine item's JSON
+        self._converted: dict[str, CslItem] = {}  # a CslItem's JSON -> its engine item (kept engines only)
         self._unsaved = False
 
     def _citeproc(self) -> engine.Citeproc:
@@ -155,9 +158,25 @@ class Renderer:
 
     def _load(self, style_id: str) -> engine.Bibliography:
         style = STYLES[style_id]
-        bib = self._citeproc().load(style_id, _style_xml(style_id), style.locale, self._items)
+        js = self._citeproc()
+        js.items(self._texts)
+        bib = js.load(style_id, _style_xml(style_id), style.locale)
         self._loaded.add(style_id)
         return bib
+
+    def _convert(self, items: Sequence[CslItem]) -> list[CslItem]:
+        """Items as the engine takes them; with kept engines, a work converted before is not converted again."""
+        if not self.keep_engines:
+            return _engine_items(items)
+        out, memo = [], {}
+        for it in items:
+            source = json.dumps(it, ensure_ascii=False, sort_keys=True)
+            known = self._converted.get(source)
+            converted = known if known is not None else csl.engine_item(it)
+            memo[source] = converted
+            out.append(converted)
+        self._converted = memo
+        return out
 
     def _bib_key(self, style_id: str) -> str:
         return digest("bibliography", self._library, style_id, STYLES[style_id].locale, _style_xml(style_id))
@@ -180,8 +199,9 @@ class Renderer:
     ) -> dict[str, dict[str, Rendered]]:
         """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them."""
         wanted = tuple(styles)
-        self._items = _engine_items(items)
-        self._library = digest(self._items, _code())
+        self._items = self._convert(items)
+        self._texts = engine.item_texts(self._items)
+        self._library = hashlib.sha256("\n".join((_code(), *self._texts.values())).encode()).hexdigest()
         if self._engine is not None:  # a new library: the loaded engines hold the old one
             self._loaded.clear()
         self._clusters.clear()
@@ -205,22 +225,31 @@ class Renderer:
                 out[r.key][style_id] = r
             self._labels[style_id] = {r.key: r.intext for r in records}
         asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
-        for s in wanted:  # clusters already cached need no engine
-            asked[s] = [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
-        jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
-        parallel = len(jobs) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM
-        if parallel and not self.keep_engines:
+
+        def missing(s: str) -> list[list[ClusterCite]]:  # clusters already cached need no engine
+            return [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
+
+        parallel = len(todo) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM and not self.keep_engines
+        if parallel:
+            for s in wanted:
+                asked[s] = missing(s)
+            jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
             ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
             with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=ctx) as pool:
                 results = list(pool.map(_format_style, jobs))
         else:
             results = []
-            for style_id, _, _ in jobs:
-                bib = self._load(style_id)
-                records = _records(style_id, keys, bib)
+            for style_id in todo:
+                records = _records(style_id, keys, self._load(style_id))
+                # With the style's own citations known, a cluster whose works' citations did not change is a hit.
+                self._labels[style_id] = {r.key: r.intext for r in records}
+                asked[style_id] = missing(style_id)
                 done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
                 results.append((records, done))
-        for (style_id, _, _), (records, done) in zip(jobs, results, strict=True):
+            for s in wanted:
+                if s not in todo:
+                    asked[s] = missing(s)
+        for style_id, (records, done) in zip(todo, results, strict=True):
             self.stats.misses += 1
             self.stats.formatted.append(style_id)
             self.cache.put(self._bib_key(style_id), [asdict(r) for r in records])
@@ -231,7 +260,10 @@ class Renderer:
                 key = self._cluster_key(style_id, cl)
                 self._clusters[key] = text
                 self.cache.put(key, text)
-        self.cache.save()
+        if self.keep_engines:
+            self._unsaved = True  # mkdocs serve: written when the server stops (`save`), not on every rebuild
+        else:
+            self.cache.save()
         return out
 
     def clusters(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
