@@ -143,3 +143,17 @@ def test_csl_json_keeps_every_field_a_style_can_print(entry: Entry) -> None:
     for f in entry.fields:
         if f.name in CSL_HOLDS and f.value.strip():
             assert any(v in data for v in CSL_HOLDS[f.name]), (entry.key, f.name)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 129])
+def test_a_library_file_joined_from_each_works_own_equals_the_whole_export(count: int) -> None:
+    entries = ENTRIES[:count]
+    items = [csl.item(e) for e in entries]
+    cases = [
+        (exports.joined_bibtex([exports.bibtex([e]) for e in entries]), exports.bibtex(entries)),
+        (exports.joined_bibtex([exports.bibtex_classic([e]) for e in entries]), exports.bibtex_classic(entries)),
+        (exports.joined_ris([exports.ris([it]) for it in items]), exports.ris(items)),
+        (exports.joined_csl_json([exports.csl_json([it]) for it in items]), exports.csl_json(items)),
+    ]
+    for joined, whole in cases:
+        assert joined == whole

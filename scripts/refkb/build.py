@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import nh3
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
@@ -145,6 +146,9 @@ class Memo:
     bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' digest, it, its own issues
     library: tuple[str, dict[str, str]] | None = None  # the entries' digest and the whole-library downloads
     notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)  # path -> mtime, size
+    rows: dict[str, tuple[tuple[object, ...], Markup]] = field(default_factory=dict)  # key -> the library's row
+    pages: validate.PageMemo = field(default_factory=dict)  # the page checks' findings
+    entries: JsonCache | None = None  # each entry's CSL item and downloads (.cache/refkb/entries.json)
 
 
 def _bib_digest(proj: project_mod.Project) -> str:
@@ -252,7 +256,8 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, me
             bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
             memo.bib = (bib_inputs, bib, bib_issues)
         data = kb.load(proj, {e.key for e in bib.entries})
-        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues)
+        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues,
+                                                page_memo=memo.pages)  # fmt: skip
         if not any(i.level is Level.ERROR for i in issues):
             memo.inputs, memo.validated = inputs, (bib, notes, data)
     for issue in issues:
@@ -280,7 +285,12 @@ _PREPARE_CODE = digest(
 
 def _prepare(st: BuildState) -> list[csl.CslItem]:
     """CSL items and per-work downloads, from the cache when the entry is unchanged (TeX decoding is costly)."""
-    cache = JsonCache(st.project.root / ".cache" / "refkb" / "entries.json")
+    path = st.project.root / ".cache" / "refkb" / "entries.json"
+    memo = st.memo
+    # In serve the cache stays in memory between rebuilds, and is written after the pages (on_post_build).
+    cache = memo.entries.carry() if memo is not None and memo.entries is not None else JsonCache(path)
+    if memo is not None:
+        memo.entries = cache
     items = []
     for e in st.bib.entries:
         key = digest(e.raw, sorted(st.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
@@ -295,7 +305,8 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bibtex.bib"] = hit["bibtex"]
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.ris"] = hit["ris"]
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.json"] = hit["json"]
-    cache.save()
+    if memo is None:
+        cache.save()
     return items
 
 
@@ -329,11 +340,12 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     entries = list(st.bib.entries)
     library = digest([e.raw for e in entries], sorted(st.bib.macros.items()), _PREPARE_CODE)
     if memo is None or memo.library is None or memo.library[0] != library:
+        per = [f"{st.project.folder}/{e.key}/{e.key}" for e in entries]
         whole = {
-            "downloads/references.bib": exports.bibtex(entries),
-            "downloads/references.bibtex.bib": exports.bibtex_classic(entries),
-            "downloads/references.ris": exports.ris(items),
-            "downloads/references.json": exports.csl_json(items),
+            "downloads/references.bib": exports.joined_bibtex([st.downloads[f"{p}.bib"] for p in per]),
+            "downloads/references.bibtex.bib": exports.joined_bibtex([st.downloads[f"{p}.bibtex.bib"] for p in per]),
+            "downloads/references.ris": exports.joined_ris([st.downloads[f"{p}.ris"] for p in per]),
+            "downloads/references.json": exports.joined_csl_json([st.downloads[f"{p}.json"] for p in per]),
         }
         if memo is not None:
             memo.library = (library, whole)
@@ -551,7 +563,7 @@ def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsCo
                            ", and by the evidence coding (platform, region, form, population, design, data source)")
                            if st.project.coding else "")  # fmt: skip
         browser = pages.library_browser(refs, st.project.topics, current) + _evidence_facets(st)
-        rows = pages.library_rows(refs, current, _evidence_row_attrs(st))
+        rows = _library_rows(st, refs, current)
         # The table repeats what the reference pages say: kept out of the search index (late).
         markdown = markdown.replace(
             "REFKB_LIBRARY",
@@ -701,12 +713,24 @@ def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> No
     memo.search = docs
 
 
+def on_env(st: BuildState, env: jinja2.Environment) -> jinja2.Environment:
+    """Theme templates compiled once, not on every build: Jinja's own bytecode cache in .cache/refkb/jinja (keyed by
+    the template's name and a checksum of its source, so an edited template is compiled again)."""
+    folder = st.project.root / ".cache" / "refkb" / "jinja"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    return env
+
+
 def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> None:
     _merge_search_index(st, config, dirty)
     if st.renderer is not None:
         st.renderer.save()
     if st.page_citer is not None:
         st.page_citer.save()
+    if st.memo is not None and st.memo.entries is not None:
+        st.memo.entries.save()
     for job in st.jobs:  # the style picker's files (reader features)
         try:
             job.result()
@@ -949,6 +973,22 @@ def _evidence_coding(st: BuildState, ref: pages.Ref, current: str) -> Markup:
 def _evidence_facets(st: BuildState) -> Markup:
     scheme = st.project.coding
     return evidence.library_facets(_evidence_sources(st), scheme) if scheme is not None else Markup("")
+
+
+def _library_rows(st: BuildState, refs: Sequence[pages.Ref], current: str) -> Markup:
+    """The library table; in serve, a row is made again only when its work's entry or topics changed."""
+    attrs = _evidence_row_attrs(st)
+    memo = st.memo
+    if memo is None:
+        return pages.library_rows(refs, current, attrs)
+    settings = digest(repr(st.project), sorted(st.bib.macros.items()))
+    kept: dict[str, tuple[tuple[object, ...], Markup]] = {}
+    for r in refs:
+        sig = (r.entry.raw, r.discussed_in, r.folder, current, settings)
+        old = memo.rows.get(r.key)
+        kept[r.key] = (sig, old[1] if old is not None and old[0] == sig else pages.library_row(r, current, attrs))
+    memo.rows = kept
+    return pages.library_table(kept[r.key][1] for r in sorted(refs, key=pages.Ref.sort_key))
 
 
 def _evidence_row_attrs(st: BuildState) -> Callable[[pages.Ref], Markup] | None:

@@ -36,6 +36,14 @@ class JsonCache:
                     self._old = {}
         return self._old
 
+    def carry(self) -> JsonCache:
+        """The cache of a next run in this process: this run's keys, without reading the file again (what `save`
+        writes, or wrote)."""
+        nxt = JsonCache(self.path)
+        nxt._changed = self._changed or len(self._used) != len(self._load())  # not written yet
+        nxt._old = dict(self._used)
+        return nxt
+
     def get(self, key: str) -> Any | None:
         old = self._load()
         if key in self._used:
@@ -59,3 +67,4 @@ class JsonCache:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self._used, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
+        self._old, self._changed = dict(self._used), False

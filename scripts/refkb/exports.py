@@ -225,3 +225,19 @@ def ris(items: Sequence[csl.CslItem]) -> str:
 
 def csl_json(items: Sequence[csl.CslItem]) -> str:
     return json.dumps([csl.exported(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# A whole library's file from each work's own (`bibtex([e])`, `ris([item])`, ...), as the functions above would write
+# it: a build makes every work's download anyway, and joining them costs nothing (tests/test_exports.py compares).
+def joined_bibtex(parts: Sequence[str]) -> str:
+    return "\n".join(parts) if parts else "\n"
+
+
+def joined_ris(parts: Sequence[str]) -> str:
+    return "\n".join(f"{n}.\n{p[3:]}" if p.startswith("1.\n") else p for n, p in enumerate(parts, 1))
+
+
+def joined_csl_json(parts: Sequence[str]) -> str:
+    if not parts:
+        return csl_json([])
+    return "[\n" + ",\n".join(p[2:-3] for p in parts) + "\n]\n"

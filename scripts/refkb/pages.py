@@ -647,16 +647,22 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
 
 def library_rows(refs: Iterable[Ref], current: str, attrs: Callable[[Ref], Markup] | None = None) -> Markup:
     """The library table; `attrs` adds data attributes to each row (the evidence coding's facets)."""
-    rows = []
-    for r in sorted(refs, key=Ref.sort_key):
-        rows.append(fmt(
-            '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
-            '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
-            r.key, r.year, r.entry.type, r.entry.value("sourcekind").strip(), " ".join(r.topics),
-            attrs(r) if attrs else "",
-            r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title,
-            TYPE_LABELS.get(r.entry.type, r.entry.type),
-            KIND_LABELS.get(r.entry.value("sourcekind").strip(), r.entry.value("sourcekind").strip())))  # fmt: skip
+    return library_table(library_row(r, current, attrs) for r in sorted(refs, key=Ref.sort_key))
+
+
+def library_row(r: Ref, current: str, attrs: Callable[[Ref], Markup] | None = None) -> Markup:
+    """One work's row in the library table."""
+    kind = r.entry.value("sourcekind").strip()
+    return fmt(
+        '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
+        '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+        r.key, r.year, r.entry.type, kind, " ".join(r.topics), attrs(r) if attrs else "",
+        r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title,
+        TYPE_LABELS.get(r.entry.type, r.entry.type), KIND_LABELS.get(kind, kind))  # fmt: skip
+
+
+def library_table(rows: Iterable[Markup]) -> Markup:
+    """The library table around its rows (in the order given)."""
     return Markup(
         '<div class="refkb-scroll"><table class="refkb-library" data-refkb-library><thead><tr>'
         '<th scope="col">Author</th><th scope="col">Year'

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -98,6 +99,10 @@ class RefkbPlugin(BasePlugin[RefkbConfig]):  # type: ignore[no-untyped-call]
         out: str = build.guarded(build.on_post_template)(
             output_content=output_content, template_name=template_name, config=config
         )
+        return out
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        out: jinja2.Environment = build.guarded(build.on_env)(st=self._st(), env=env)
         return out
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

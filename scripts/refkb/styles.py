@@ -149,6 +149,7 @@ class Renderer:
         self._labels: dict[str, dict[str, str]] = {}  # style -> key -> the work's own citation
         self._texts: dict[str, str] = {}  # key -> the engine item's JSON
         self._converted: dict[str, CslItem] = {}  # a CslItem's JSON -> its engine item (kept engines only)
+        self._dicts: dict[Rendered, dict[str, Any]] = {}  # records as the disk cache stores them (kept engines only)
         self._unsaved = False
 
     def _citeproc(self) -> engine.Citeproc:
@@ -249,10 +250,13 @@ class Renderer:
             for s in wanted:
                 if s not in todo:
                     asked[s] = missing(s)
+        kept: dict[Rendered, dict[str, Any]] = {}
         for style_id, (records, done) in zip(todo, results, strict=True):
             self.stats.misses += 1
             self.stats.formatted.append(style_id)
-            self.cache.put(self._bib_key(style_id), [asdict(r) for r in records])
+            dicts = {r: self._dicts.get(r) or asdict(r) for r in records}  # kept engines: most records are unchanged
+            kept.update(dicts)
+            self.cache.put(self._bib_key(style_id), list(dicts.values()))
             for r in records:
                 out[r.key][style_id] = r
             self._labels[style_id] = {r.key: r.intext for r in records}
@@ -261,6 +265,7 @@ class Renderer:
                 self._clusters[key] = text
                 self.cache.put(key, text)
         if self.keep_engines:
+            self._dicts = kept or self._dicts
             self._unsaved = True  # mkdocs serve: written when the server stops (`save`), not on every rebuild
         else:
             self.cache.save()

@@ -1302,75 +1302,105 @@ def attribute_problems(text: str) -> Iterator[tuple[int, int, str]]:
             break
 
 
-def check_docs_pages(project: Project, today: dt.date | None = None) -> Iterator[Issue]:
+# What a page check found, kept by mkdocs serve between rebuilds: (check, path) -> (the file's modification time and
+# size and the check's other inputs, the issues). A page is checked again only when one of them changed.
+PageMemo = dict[tuple[str, str], tuple[tuple[object, ...], tuple[Issue, ...]]]
+
+
+def _each_page(
+    project: Project, check: str, inputs: object, fn: Callable[[Path], Iterable[Issue]], memo: PageMemo | None
+) -> Iterator[Issue]:
+    """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not read again."""
+    if not project.docs.is_dir():
+        return
+    for md in sorted(project.docs.rglob("*.md")):
+        if memo is None:
+            yield from fn(md)
+            continue
+        try:
+            st = md.stat()
+        except OSError:
+            yield from fn(md)
+            continue
+        sig = (st.st_mtime_ns, st.st_size, inputs)
+        old = memo.get((check, str(md)))
+        if old is None or old[0] != sig:
+            old = (sig, tuple(fn(md)))
+            memo[(check, str(md))] = old
+        yield from old[1]
+
+
+def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageMemo | None = None) -> Iterator[Issue]:
     """Every page of docs/: readable (UTF-8, not too large), front matter with allowed keys of the right type
     (annotation pages are checked by check_annotation), and attr_list attributes that cannot carry script."""
-    if not project.docs.is_dir():
-        return
-    for md in sorted(project.docs.rglob("*.md")):
-        rel = project.relative(md)
-        guard.note(rel)
-        try:
-            data = md.read_bytes()
-        except OSError as exc:
-            yield _issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
-            continue
-        if len(data) > annotation.MAX_BYTES:
-            yield _issue(rel, 1, 1, "input-too-large", "", f"the page is larger than {annotation.MAX_BYTES // 1024} KB",
-                         "split the page")  # fmt: skip
-            continue
-        try:
-            text = safeyaml.decode(data)
-        except safeyaml.YamlError as exc:
-            if md.parent != project.annotations:  # annotation pages: reported by check_annotation
-                yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
-            continue
-        for line, col, what in attribute_problems(text):
-            yield _issue(rel, line, col, "unsafe-attribute", "", f"attribute list with {what!r}",
-                         "use only {: #plain-id .class }: event handlers, styles and quotes are refused")  # fmt: skip
-        if md.parent == project.annotations or not text.startswith("---"):
-            continue
-        m = _FRONT.match(text)
-        if m is None:
-            continue
-        try:
-            meta = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
-        except safeyaml.YamlError as exc:
-            yield _issue(rel, exc.line, exc.col, "front-matter-key", "", f"front matter: {exc.message}",
-                         "fix the YAML between the --- lines")  # fmt: skip
-            continue
-        if meta is None:
-            continue
-        if not isinstance(meta, dict):
-            yield _issue(rel, 2, 1, "front-matter-key", "", "front matter is not a mapping", "write key: value lines")
-            continue
-        lines = {k.group(1).strip(): m.group(1).count("\n", 0, k.start()) + 2
-                 for k in annotation._TOP_KEY.finditer(m.group(1))}  # fmt: skip
-        for name, problem in front_matter_problems({str(k): v for k, v in meta.items()}, PAGE_KEYS):
-            yield _issue(rel, lines.get(name, 2), 1, "front-matter-key", "", problem,
-                         "a page's front matter may hold title, description, hide, search and status")  # fmt: skip
+    return _each_page(project, "docs", today, lambda md: _docs_page(project, md), memo)
 
 
-def check_citations(project: Project, keys: set[str]) -> Iterator[Issue]:
-    if not project.docs.is_dir():
+def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
+    rel = project.relative(md)
+    guard.note(rel)
+    try:
+        data = md.read_bytes()
+    except OSError as exc:
+        yield _issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
         return
-    for md in sorted(project.docs.rglob("*.md")):
-        if md.parent == project.annotations and md.stem in keys:
-            continue
-        text = read_page(md)
-        if "@" not in text:
-            continue
-        for key, line, col in citations.keys(text):
-            if key not in keys:
-                yield _issue(
-                    project.relative(md),
-                    line,
-                    col,
-                    "unresolved-citation",
-                    key,
-                    f"[@{key}] names no entry in {project.relative(project.bibliography)}",
-                    "correct the key or add the reference",
-                )
+    if len(data) > annotation.MAX_BYTES:
+        yield _issue(rel, 1, 1, "input-too-large", "", f"the page is larger than {annotation.MAX_BYTES // 1024} KB",
+                     "split the page")  # fmt: skip
+        return
+    try:
+        text = safeyaml.decode(data)
+    except safeyaml.YamlError as exc:
+        if md.parent != project.annotations:  # annotation pages: reported by check_annotation
+            yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
+        return
+    for line, col, what in attribute_problems(text):
+        yield _issue(rel, line, col, "unsafe-attribute", "", f"attribute list with {what!r}",
+                     "use only {: #plain-id .class }: event handlers, styles and quotes are refused")  # fmt: skip
+    if md.parent == project.annotations or not text.startswith("---"):
+        return
+    m = _FRONT.match(text)
+    if m is None:
+        return
+    try:
+        meta = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
+    except safeyaml.YamlError as exc:
+        yield _issue(rel, exc.line, exc.col, "front-matter-key", "", f"front matter: {exc.message}",
+                     "fix the YAML between the --- lines")  # fmt: skip
+        return
+    if meta is None:
+        return
+    if not isinstance(meta, dict):
+        yield _issue(rel, 2, 1, "front-matter-key", "", "front matter is not a mapping", "write key: value lines")
+        return
+    lines = {k.group(1).strip(): m.group(1).count("\n", 0, k.start()) + 2
+             for k in annotation._TOP_KEY.finditer(m.group(1))}  # fmt: skip
+    for name, problem in front_matter_problems({str(k): v for k, v in meta.items()}, PAGE_KEYS):
+        yield _issue(rel, lines.get(name, 2), 1, "front-matter-key", "", problem,
+                     "a page's front matter may hold title, description, hide, search and status")  # fmt: skip
+
+
+def check_citations(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
+    return _each_page(project, "citations", hash(frozenset(keys)), lambda md: _page_citations(project, md, keys), memo)
+
+
+def _page_citations(project: Project, md: Path, keys: set[str]) -> Iterator[Issue]:
+    if md.parent == project.annotations and md.stem in keys:
+        return
+    text = read_page(md)
+    if "@" not in text:
+        return
+    for key, line, col in citations.keys(text):
+        if key not in keys:
+            yield _issue(
+                project.relative(md),
+                line,
+                col,
+                "unresolved-citation",
+                key,
+                f"[@{key}] names no entry in {project.relative(project.bibliography)}",
+                "correct the key or add the reference",
+            )
 
 
 _PHONE = re.compile(r"(?<![\w/.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{1,5}(?:[\s.-]\d{2,5}){1,4}(?![\w/-])")
@@ -1387,65 +1417,67 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def check_do_no_harm(project: Project, keys: set[str]) -> Iterator[Issue]:
+def check_do_no_harm(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
     """No phone numbers but the allow-listed help lines, no e-mail addresses and no social-media handles in the
     prose of docs/ (front matter, code and HTML comments are not prose)."""
     allowed = {_digits(n) for n in project.helplines}
-    if not project.docs.is_dir():
-        return
-    for md in sorted(project.docs.rglob("*.md")):
-        text = read_page(md)
-        if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
-            continue  # nothing that could be a handle, an address or a phone number: skip the masking
-        prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-        rel = project.relative(md)
+    inputs = (hash(frozenset(keys)), tuple(sorted(allowed)))
+    return _each_page(project, "harm", inputs, lambda md: _page_harm(project, md, keys, allowed), memo)
 
-        def at(offset: int, prose: str = prose) -> tuple[int, int]:
-            line = prose.count("\n", 0, offset) + 1
-            return line, offset - (prose.rfind("\n", 0, offset) + 1) + 1
 
-        for m in _EMAIL.finditer(prose):
-            line, col = at(m.start())
-            yield _issue(
-                rel,
-                line,
-                col,
-                "email-address",
-                "",
-                f"e-mail address {m.group(0)!r}",
-                "remove it: only official help lines may be given (on the help page)",
-            )
-        for m in _PHONE.finditer(prose):
-            digits = _digits(m.group(0))
-            before = prose[max(0, m.start() - 6) : m.start()].lower()
-            if not 9 <= len(digits) <= 15 or "isbn" in before or "issn" in before or digits in allowed:
-                continue
-            separators = re.findall(r"[\s.()-]+", m.group(0).strip())
-            if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
-                continue
-            line, col = at(m.start())
-            yield _issue(
-                rel,
-                line,
-                col,
-                "phone-number",
-                "",
-                f"phone number {m.group(0).strip()!r}",
-                "remove it, or add an official help line to extra.refkb.helplines",
-            )
-        for m in _HANDLE.finditer(prose):
-            if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
-                continue
-            line, col = at(m.start())
-            yield _issue(
-                rel,
-                line,
-                col,
-                "social-media-handle",
-                m.group(1),
-                f"'{m.group(0)}' looks like a handle",
-                "remove it (a citation key would resolve: check the spelling)",
-            )
+def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) -> Iterator[Issue]:
+    text = read_page(md)
+    if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
+        return  # nothing that could be a handle, an address or a phone number: skip the masking
+    prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    rel = project.relative(md)
+
+    def at(offset: int, prose: str = prose) -> tuple[int, int]:
+        line = prose.count("\n", 0, offset) + 1
+        return line, offset - (prose.rfind("\n", 0, offset) + 1) + 1
+
+    for m in _EMAIL.finditer(prose):
+        line, col = at(m.start())
+        yield _issue(
+            rel,
+            line,
+            col,
+            "email-address",
+            "",
+            f"e-mail address {m.group(0)!r}",
+            "remove it: only official help lines may be given (on the help page)",
+        )
+    for m in _PHONE.finditer(prose):
+        digits = _digits(m.group(0))
+        before = prose[max(0, m.start() - 6) : m.start()].lower()
+        if not 9 <= len(digits) <= 15 or "isbn" in before or "issn" in before or digits in allowed:
+            continue
+        separators = re.findall(r"[\s.()-]+", m.group(0).strip())
+        if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
+            continue
+        line, col = at(m.start())
+        yield _issue(
+            rel,
+            line,
+            col,
+            "phone-number",
+            "",
+            f"phone number {m.group(0).strip()!r}",
+            "remove it, or add an official help line to extra.refkb.helplines",
+        )
+    for m in _HANDLE.finditer(prose):
+        if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
+            continue
+        line, col = at(m.start())
+        yield _issue(
+            rel,
+            line,
+            col,
+            "social-media-handle",
+            m.group(1),
+            f"'{m.group(0)}' looks like a handle",
+            "remove it (a citation key would resolve: check the spelling)",
+        )
 
 
 def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
@@ -1492,6 +1524,7 @@ def validate_project(
     data: kb.Data | None = None,
     bib: BibFile | None = None,
     bib_issues: Sequence[Issue] | None = None,
+    page_memo: PageMemo | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
     citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`."""
@@ -1503,10 +1536,10 @@ def validate_project(
         scanned = annotation.scan(project.annotations) if notes is None else notes
         issues.extend(check_annotations(project, bib, scanned, settings.today))
         issues.extend(check_freshness(project, scanned, settings.today))
-        issues.extend(check_docs_pages(project, settings.today))
+        issues.extend(check_docs_pages(project, settings.today, page_memo))
         keys = {e.key for e in bib.entries}
-        issues.extend(check_citations(project, keys))
-        issues.extend(check_do_no_harm(project, keys))
+        issues.extend(check_citations(project, keys, page_memo))
+        issues.extend(check_do_no_harm(project, keys, page_memo))
         issues.extend((data if data is not None else kb.load(project, keys, settings.today)).issues)
     return bib, sorted(issues, key=Issue.sort_key)
 
