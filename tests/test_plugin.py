@@ -114,6 +114,15 @@ def _start(site: Path, command: str, dirty: bool) -> None:
         os.chdir(cwd)
 
 
+def _stop(site: Path) -> None:
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        load_config(str(site / "mkdocs.yml")).plugins.on_shutdown()
+    finally:
+        os.chdir(cwd)
+
+
 def _search_docs(site: Path) -> list[tuple[str, str, str]]:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return sorted((d["location"], d["title"], d["text"]) for d in index["docs"])
@@ -160,6 +169,10 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
         _rebuild(site, dirty_out, dirty=True)
         if i == 0:  # an annotation edit rebuilds its own page, not the other work's: the rebuild is incremental
             assert other.stat().st_mtime_ns == before
+    citations = site / ".cache" / "refkb" / "citations.json"
+    assert not citations.exists()  # serve keeps its caches in memory ...
+    _stop(site)
+    assert citations.exists()  # ... and writes them when it stops
     _start(site, "build", False)
     _rebuild(site, clean_out, dirty=False)
     differ = _differences(dirty_out, clean_out)

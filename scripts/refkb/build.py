@@ -149,6 +149,10 @@ class Memo:
     rows: dict[str, tuple[tuple[object, ...], Markup]] = field(default_factory=dict)  # key -> the library's row
     pages: validate.PageMemo = field(default_factory=dict)  # the page checks' findings
     entries: JsonCache | None = None  # each entry's CSL item and downloads (.cache/refkb/entries.json)
+    site: str = ""  # the site folder the last build wrote
+    downloads: dict[str, str] = field(default_factory=dict)  # what it wrote of each work's downloads
+    picker: list[dict[str, str]] | None = None  # the style index whose picker files it holds
+    page_citer: reader.PageCiter | None = None  # the last build's, for on_shutdown
 
 
 def _bib_digest(proj: project_mod.Project) -> str:
@@ -356,8 +360,16 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     # Each work's three downloads (thousands of small files) are written by a second process while MkDocs renders
     # the pages (the site folder was cleaned before on_files); on_post_build waits for it. A thread would wait for
     # the GIL between every two files while the pages are rendered.
-    st.writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    st.written = st.writer.submit(_write_downloads, Path(config.site_dir), dict(st.downloads))
+    # In a dirty serve rebuild the site folder keeps the last build's files: only downloads that changed are written,
+    # here (a handful: no second process).
+    site = Path(config.site_dir)
+    if memo is not None and dirty and memo.site == str(site) and site.is_dir():
+        _write_downloads(site, {k: v for k, v in st.downloads.items() if memo.downloads.get(k) != v})
+    else:
+        st.writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        st.written = st.writer.submit(_write_downloads, site, dict(st.downloads))
+    if memo is not None:
+        memo.downloads = dict(st.downloads)
 
     # Who cites what: read every page's Markdown once, before any page is rendered (in serve, only pages that
     # changed since the last rebuild).
@@ -713,6 +725,18 @@ def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> No
     memo.search = docs
 
 
+def on_shutdown(memo: Memo | None) -> None:
+    """`mkdocs serve` stops: write the caches it kept in memory."""
+    if memo is None:
+        return
+    if memo.renderer is not None:
+        memo.renderer.save()
+    if memo.page_citer is not None:
+        memo.page_citer.save()
+    if memo.entries is not None:
+        memo.entries.save()
+
+
 def on_env(st: BuildState, env: jinja2.Environment) -> jinja2.Environment:
     """Theme templates compiled once, not on every build: Jinja's own bytecode cache in .cache/refkb/jinja (keyed by
     the template's name and a checksum of its source, so an edited template is compiled again)."""
@@ -725,12 +749,13 @@ def on_env(st: BuildState, env: jinja2.Environment) -> jinja2.Environment:
 
 def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> None:
     _merge_search_index(st, config, dirty)
-    if st.renderer is not None:
-        st.renderer.save()
-    if st.page_citer is not None:
-        st.page_citer.save()
-    if st.memo is not None and st.memo.entries is not None:
-        st.memo.entries.save()
+    if st.memo is None:  # in serve, the caches stay in memory and are written when the server stops (on_shutdown)
+        if st.renderer is not None:
+            st.renderer.save()
+        if st.page_citer is not None:
+            st.page_citer.save()
+    else:
+        st.memo.page_citer = st.page_citer
     for job in st.jobs:  # the style picker's files (reader features)
         try:
             job.result()
@@ -801,6 +826,11 @@ def _reader_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
     if reader.engine_source(st.project.root) is not None:
         index = reader.style_index(st.project.root / ".cache" / "refkb")
         st.picker_styles = len(index)
+        memo, site = st.memo, str(config.site_dir)
+        if memo is not None and memo.site == site and memo.picker == index and os.path.isdir(site):
+            return  # a dirty serve rebuild: the site folder has them from the last build
+        if memo is not None:
+            memo.site, memo.picker = site, index
         if st.writer is not None:  # written by the downloads' process while MkDocs renders the pages
             st.jobs.append(st.writer.submit(reader.install_picker, Path(config.site_dir), st.project.root, index))
         else:
@@ -843,6 +873,8 @@ def _picker_section(st: BuildState, key: str, current: str) -> list[str]:
 
 
 def _page_citer(st: BuildState) -> reader.PageCiter:
+    if st.page_citer is None and st.memo is not None and st.memo.page_citer is not None:
+        st.page_citer = st.memo.page_citer  # serve: the last build's, with its engine and cache
     if st.page_citer is None:
         st.page_citer = reader.PageCiter(st.project.root / ".cache" / "refkb")
     return st.page_citer

@@ -108,5 +108,8 @@ class RefkbPlugin(BasePlugin[RefkbConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         build.guarded(build.on_post_build)(st=self._st(), config=config, dirty=self.dirty)
 
+    def on_shutdown(self) -> None:
+        build.guarded(build.on_shutdown)(memo=self.memo if self.serving else None)
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         return build.guarded(build.on_serve)(server=server, config=config, builder=builder)

@@ -275,6 +275,7 @@ class PageCiter:
 
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "pages.json")
         self._js: Any = None
+        self._styles: dict[str, tuple[str, str]] = {}  # style -> its CSL and the digest of what a citation depends on
 
     def render(self, item: CslItem) -> dict[str, str]:
         """{style: formatted reference HTML} in the four styles."""
@@ -284,9 +285,13 @@ class PageCiter:
         out: dict[str, str] = {}
         for style_id in styles.ORDER:
             style = styles.STYLES[style_id]
-            xml = engine.style_path(style.csl).read_text(encoding="utf-8")
-            key = digest("page", item, style_id, style.locale, xml, Path(engine.__file__).read_text(encoding="utf-8"),
-                         engine.script_path().stat().st_size)  # fmt: skip
+            if style_id not in self._styles:  # the style file and the engine's code, read and digested once
+                xml = engine.style_path(style.csl).read_text(encoding="utf-8")
+                glue = Path(engine.__file__).read_text(encoding="utf-8")
+                code = digest(xml, glue, engine.script_path().stat().st_size)
+                self._styles[style_id] = (xml, code)
+            xml, code = self._styles[style_id]
+            key = digest("page", item, style_id, style.locale, code)
             hit = self.cache.get(key)
             if not isinstance(hit, str):
                 if self._js is None:
