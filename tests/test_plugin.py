@@ -186,3 +186,35 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
     page = (dirty_out / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")
     assert "Soil, Seeds and the Small Farm" in page
     assert "It shows that the plugin" in page
+
+
+# The page cache (refkb.pagecache): a warm `mkdocs build` writes unchanged reference pages from it.
+
+
+def _build_command(site: Path, out: Path, cache: bool = True) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1" if cache else "0"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=site, env=env,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_warm_build_from_the_page_cache_equals_a_build_without_it(tmp_path: Path) -> None:
+    site = copy_tiny(tmp_path)
+    kept = site / ".cache" / "refkb" / "pages"
+    _build_command(site, tmp_path / "cold")
+    assert len(list(kept.glob("*.html"))) == 2  # both reference pages
+    steps: list[Callable[[], None]] = [
+        lambda: None,  # nothing changed: every reference page from the cache
+        lambda: _edit(site / "works.bib", "title = {Soil and the small farm}", "title = {Soil, seeds and the farm}"),
+        lambda: _edit(site / "docs" / "notes" / "wateraid2021water.md", "## Summary", "## Summary\n\nA new line."),
+        lambda: _edit(site / "mkdocs.yml", "site_name: ", "site_name: Renamed "),  # every page's header changes
+    ]
+    for i, step in enumerate(steps):
+        step()
+        _build_command(site, tmp_path / f"warm{i}")
+        _build_command(site, tmp_path / f"clean{i}", cache=False)
+        assert _differences(tmp_path / f"warm{i}", tmp_path / f"clean{i}") == []
+    page = (tmp_path / "warm3" / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")
+    assert "Soil, Seeds and the Farm" in page
+    assert "Renamed" in page
+    assert len(list(kept.glob("*.html"))) == 2  # pages no build uses any more are dropped

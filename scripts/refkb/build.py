@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -38,7 +39,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import annotation, citations, csl, evidence, exports, kb, pages, reader, styles, validate
+from . import annotation, citations, csl, evidence, exports, kb, pagecache, pages, reader, styles, validate
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
@@ -230,6 +231,14 @@ class BuildState:
     jobs: list[Future[int]] = field(default_factory=list)
     picker_styles: int = 0
     page_citer: reader.PageCiter | None = None
+    # Finished reference pages kept between builds (refkb.pagecache; `mkdocs build` only: serve has dirty builds).
+    pages: pagecache.PageCache | None = None
+    site_digest: str = ""
+    shown: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    page_digests: dict[str, str] = field(default_factory=dict)  # src_uri -> the page's digest
+    cached: dict[str, tuple[str, pagecache.SearchEntries]] = field(default_factory=dict)  # src_uri -> from the cache
+    page_urls: dict[str, str] = field(default_factory=dict)  # digest -> url of a page built in this run
+    page_order: list[str] = field(default_factory=list)  # every page's url, in the order MkDocs builds them
 
 
 def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, memo: Memo | None = None) -> BuildState:
@@ -425,7 +434,64 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     _evidence_files(st, files, config)
     if memo is not None:
         _plan_rebuild(st, memo, files, citers, shown, dirty)
+    elif os.environ.get("REFKB_PAGE_CACHE", "1") != "0":
+        st.shown = _shown(st)
+        st.site_digest = _site_digest(st, files, config)
+        st.pages = pagecache.PageCache(st.project.root / ".cache" / "refkb" / "pages")
+        st.page_order = [f.url for f in files.documentation_pages()]
     return files
+
+
+CACHED_TEMPLATE = "refkb-cached-page.html"  # a page from the page cache: its finished HTML as it is
+
+
+@functools.cache
+def _code_digest() -> str:
+    """refkb's own code and assets, and the versions of what renders a page."""
+    import importlib.metadata as md
+
+    import mkdocs
+
+    here = Path(__file__).parent
+    blobs = [(str(p.relative_to(here)), p.read_bytes()) for p in sorted(here.rglob("*")) if p.is_file()
+             and "__pycache__" not in p.parts]  # fmt: skip
+    versions = []
+    for dist in ("mkdocs", "properdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "nh3"):
+        with contextlib.suppress(md.PackageNotFoundError):
+            versions.append((dist, md.version(dist)))
+    return digest([(name, hashlib.sha256(b).hexdigest()) for name, b in blobs], versions, mkdocs.__file__)
+
+
+def _site_digest(st: BuildState, files: Files, config: MkDocsConfig) -> str:
+    """What every reference page's finished HTML depends on besides its own inputs: the configuration, every other
+    page (the navigation's titles come from them), the theme's overrides, the knowledge base's version, the code."""
+    config_text = ""
+    if config.config_file_path:
+        with contextlib.suppress(OSError):
+            config_text = Path(config.config_file_path).read_text(encoding="utf-8")
+    prefix = f"{st.project.folder}/"
+    pages_ = [f.src_uri if f.src_uri.startswith(prefix) else (f.src_uri, digest(f.content_string))
+              for f in files.documentation_pages()]  # fmt: skip
+    theme = []
+    for folder in config.theme.dirs:
+        if "site-packages" in Path(folder).parts:
+            continue  # the installed theme: its version is in the code digest
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                theme.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
+    urls = (str(config.site_url), str(config.use_directory_urls))
+    return digest(_code_digest(), config_text, repr(st.project), pages_, theme, st.meta.version,
+                  str(st.meta.released), st.picker_styles, urls)  # fmt: skip
+
+
+def _page_digest(st: BuildState, page: Page, key: str, markdown: str, tokens: _Tokens, meta: str) -> str:
+    """A reference page's digest: the site's, the page's Markdown with the HTML refkb made for it, and the data of
+    its work and of every work it cites (previews)."""
+    made = "".join(str(v) for v in tokens.values.values())
+    cited = [st.shown[k] for k in reader.cited_keys(made) if k in st.shown and k != key]
+    return digest(st.site_digest, page.url, page.file.src_uri, meta, markdown, [(t, str(v)) for t, v in
+                  tokens.values.items()], sorted(tokens.late), st.shown.get(key), cited,
+                  _page_updated(st, page).isoformat(), st.meta.version)  # fmt: skip
 
 
 def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
@@ -523,6 +589,25 @@ def safe_title(text: str) -> str:
 
 
 def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    meta = repr(sorted((k, repr(v)) for k, v in page.meta.items()))
+    out = _page_markdown(st, markdown, page, config, files)
+    key = _ref_key(st, page)
+    if key is None or st.pages is None:
+        return out
+    d = _page_digest(st, page, key, out, st.tokens[page.file.src_uri], meta)
+    st.page_digests[page.file.src_uri] = d
+    hit = st.pages.get(d)
+    if hit is None:
+        return out
+    # Finished before: the theme prints the kept HTML as it is, and the search plugin skips the page (its kept
+    # entries are added to the index in on_post_build).
+    st.cached[page.file.src_uri] = hit
+    page.meta["template"] = CACHED_TEMPLATE
+    page.meta["search"] = {"exclude": True}
+    return ""
+
+
+def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     tokens = st.tokens.setdefault(page.file.src_uri, _Tokens())
     current = page.url
     key = _ref_key(st, page)
@@ -648,6 +733,8 @@ def sanitize(html: str) -> str:
 
 
 def on_page_content(st: BuildState, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if page.file.src_uri in st.cached:
+        return st.cached[page.file.src_uri][0]
     if _ref_key(st, page) is not None:
         html = sanitize(html)
     tokens = st.tokens.get(page.file.src_uri)
@@ -662,6 +749,18 @@ HELP_LINE = (
 
 
 def on_post_page(st: BuildState, output: str, page: Page, config: MkDocsConfig) -> str:
+    if page.file.src_uri in st.cached:
+        st.tokens.pop(page.file.src_uri, None)
+        return output
+    output = _post_page(st, output, page, config)
+    d = st.page_digests.get(page.file.src_uri)
+    if st.pages is not None and d is not None:
+        st.pages.put(d, output)
+        st.page_urls[d] = page.url
+    return output
+
+
+def _post_page(st: BuildState, output: str, page: Page, config: MkDocsConfig) -> str:
     tokens = st.tokens.pop(page.file.src_uri, None)
     if tokens is not None:
         output = tokens.fill_late(output)
@@ -725,6 +824,33 @@ def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> No
     memo.search = docs
 
 
+def _cached_search(st: BuildState, config: MkDocsConfig) -> None:
+    """The search index gets the kept entries of the pages from the page cache; the pages built in this run give
+    theirs to the cache, which is then written."""
+    assert st.pages is not None
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if path.is_file():
+        index = json.loads(path.read_text(encoding="utf-8"))
+        docs: list[dict[str, Any]] = index.get("docs", [])
+        by_page: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for d in docs:
+            by_page[str(d.get("location", "")).split("#", 1)[0]].append(d)
+        for digest_, url in st.page_urls.items():
+            st.pages.put_search(digest_, by_page.get(url, []))
+        if st.cached:
+            for _, entries in st.cached.values():
+                docs.extend(entries)
+            # In the order the search plugin writes them, page by page in build order: a warm build's index is the
+            # same file as a cold build's.
+            order = {url: i for i, url in enumerate(st.page_order)}
+            index["docs"] = sorted(docs, key=lambda d: order.get(str(d.get("location", "")).split("#", 1)[0], -1))
+            tmp = path.with_name(f".{path.name}.refkb-tmp")
+            tmp.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")  # as Material
+            os.replace(tmp, path)
+    with contextlib.suppress(OSError):
+        st.pages.save()
+
+
 def on_shutdown(memo: Memo | None) -> None:
     """`mkdocs serve` stops: write the caches it kept in memory."""
     if memo is None:
@@ -744,11 +870,15 @@ def on_env(st: BuildState, env: jinja2.Environment) -> jinja2.Environment:
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    if env.loader is not None:  # the template of a page from the page cache
+        env.loader = jinja2.ChoiceLoader([env.loader, jinja2.DictLoader({CACHED_TEMPLATE: "{{ page.content }}"})])
     return env
 
 
 def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> None:
     _merge_search_index(st, config, dirty)
+    if st.pages is not None:
+        _cached_search(st, config)
     if st.memo is None:  # in serve, the caches stay in memory and are written when the server stops (on_shutdown)
         if st.renderer is not None:
             st.renderer.save()

@@ -1,0 +1,79 @@
+"""Finished reference pages kept between builds: a page whose inputs (its Markdown and the HTML refkb made for it,
+the work's data, the site's configuration, navigation, theme and code) have the same digest as in an earlier build
+is written from this cache, so that neither Markdown, the theme nor the search plugin runs for it again.
+
+One file per page (`<dir>/<digest>.html`) and one JSON file with each page's search-index entries; a build keeps
+only the pages it used (`prune`). Nothing here knows MkDocs: the adapter (refkb.build) decides what goes in a digest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+SearchEntries = list[dict[str, Any]]
+
+
+class PageCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._search: dict[str, SearchEntries] | None = None
+        self._new: dict[str, tuple[str, SearchEntries | None]] = {}
+        self.used: set[str] = set()
+
+    def _entries(self) -> dict[str, SearchEntries]:
+        if self._search is None:
+            try:
+                data = json.loads((self.folder / "search.json").read_text(encoding="utf-8"))
+                self._search = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._search = {}
+        return self._search
+
+    def get(self, digest: str) -> tuple[str, SearchEntries] | None:
+        """The finished page and its search entries, if both are kept."""
+        entries = self._entries().get(digest)
+        if not isinstance(entries, list):
+            return None
+        try:
+            html = (self.folder / f"{digest}.html").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        self.used.add(digest)
+        return html, entries
+
+    def put(self, digest: str, html: str) -> None:
+        """A page built in this run (its search entries come later, from the search index: `put_search`)."""
+        self._new[digest] = (html, None)
+        self.used.add(digest)
+
+    def put_search(self, digest: str, entries: SearchEntries) -> None:
+        html, _ = self._new[digest]
+        self._new[digest] = (html, entries)
+
+    def new(self) -> Iterable[str]:
+        return list(self._new)
+
+    def save(self) -> None:
+        """Write this run's new pages (atomically, each) and drop the pages it did not use."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        search = {d: e for d, e in self._entries().items() if d in self.used}
+        for digest, (html, entries) in self._new.items():
+            if entries is None:
+                continue  # no search entries known: not kept
+            tmp = self.folder / f".{digest}.{os.getpid()}.tmp"
+            tmp.write_text(html, encoding="utf-8")
+            os.replace(tmp, self.folder / f"{digest}.html")
+            search[digest] = entries
+        tmp = self.folder / f".search.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(search, ensure_ascii=False), encoding="utf-8")  # entries keep their key order
+        os.replace(tmp, self.folder / "search.json")
+        self._search, self._new = search, {}
+        for path in self.folder.glob("*.html"):
+            if path.stem not in search:
+                with contextlib.suppress(OSError):
+                    path.unlink()
