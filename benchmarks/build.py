@@ -5,15 +5,17 @@ For N synthetic references (default 100 and 1,000) it builds two sites with the 
 - refkb:  the same N annotations as reference pages generated from references.bib, plus a topic page citing every
           work, built twice: cold (empty citation cache: every work formatted in four styles) and warm (cache
           full: nothing formatted).
-Prints each build's time and the ratios cold/plain and warm/plain. Target: warm at most 1.3x.
+Prints the median times and the ratios cold/plain and warm/plain (the warm ratio as the median and range of paired
+rounds). Target: warm at most 1.3x.
 
-Usage: python benchmarks/build.py [N ...]
+Usage: python benchmarks/build.py [N ...]   (REFKB_BENCH_ROUNDS, default 5)
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,6 +101,7 @@ def build(site: Path) -> float:
 
 def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [100, 1000]
+    rounds = int(os.environ.get("REFKB_BENCH_ROUNDS", "5"))
     print(f"{'N':>6} {'plain':>8} {'cold':>8} {'warm':>8} {'cold/plain':>11} {'warm/plain':>11}")
     for n in sizes:
         base = Path(tempfile.mkdtemp(prefix=f"refkb-bench-{n}-"))
@@ -107,14 +110,16 @@ def main(argv: list[str]) -> int:
             build(plain)  # warm the OS caches and Python's bytecode
             shutil.rmtree(kb / ".cache", ignore_errors=True)
             cold_t = build(kb)
-            # Interleaved, best of three each: the machine's load varies more than the builds do.
-            plain_times, warm_times = [], []
-            for _ in range(3):
+            # Paired rounds, alternating plain and warm, so that the machine's load falls on both: median and range
+            # of the per-round ratio.
+            ratios, plain_times, warm_times = [], [], []
+            for _ in range(rounds):
                 plain_times.append(build(plain))
                 warm_times.append(build(kb))
-            plain_t, warm_t = min(plain_times), min(warm_times)
+                ratios.append(warm_times[-1] / plain_times[-1])
+            plain_t, warm_t = statistics.median(plain_times), statistics.median(warm_times)
             print(f"{n:>6} {plain_t:>7.2f}s {cold_t:>7.2f}s {warm_t:>7.2f}s {cold_t / plain_t:>10.2f}x "
-                  f"{warm_t / plain_t:>10.2f}x")  # fmt: skip
+                  f"{statistics.median(ratios):>10.2f}x ({min(ratios):.2f}–{max(ratios):.2f}, {rounds} rounds)")  # fmt: skip
         finally:
             shutil.rmtree(base, ignore_errors=True)
     return 0

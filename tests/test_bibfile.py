@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import CORPORA, corpus_files
+from conftest import CORPORA, FUZZ_EXAMPLES, corpus_files
 from refkb import bibfile, cli
 from refkb.model import BibFile
 
@@ -199,3 +201,45 @@ def test_non_utf8_points_at_first_bad_byte() -> None:
     _, problem = bibfile.decode("@misc{a,\n  title = {ça".encode() + b" \xe9t\xe9}}", "x.bib")
     assert problem is not None
     assert (problem.line, problem.col, problem.code) == (2, 15, "encoding-not-utf8")
+
+
+# A large file is read in two halves by two processes (bibfile.split_blocks): the result is one read's.
+_SEAMS = [
+    "@article{a1,\n  title = {One},\n}\n\n@book{b1,\n  title = {Two},\n}\n",
+    # the cut falls inside an entry: a value has a line that starts with '@'
+    "@article{a1,\n  title = {One},\n  abstract = {x\n@book{inside, y}\n  z},\n}\n@book{b1,\n  title = {Two},\n}\n",
+    # an unclosed entry before the cut, a failed block after it
+    "@article{a1,\n  title = {One\n\n@book{b1,\n  title = {Two},\n}\n@misc{c1 title = {x}}\n@string{s = {S}}\n",
+    '% comment\n@string{s = {S}}\n\n@book{b1,\n  title = s,\n}\n@comment{c}\n@preamble{"p"}\n@misc{b1,\n}\n',
+]
+
+
+@pytest.mark.parametrize("text", [*_SEAMS, *(p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*.bib")))])
+def test_a_file_read_in_two_halves_gives_the_blocks_of_one_read(text: str) -> None:
+    assert bibfile.parse_text(text, "x.bib", parallel_from=0, cores=2) == bibfile.parse_text(text, "x.bib", cores=1)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "@article{k,\n",
+                "  title = {T},\n",
+                "}\n",
+                "\n",
+                "@string{s = {v}}\n",
+                "x@y\n",
+                "  note = {a\n",
+                "@",
+                "{",
+                "}",
+                '"',
+                "% c\n",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None)
+def test_halves_equal_one_read_on_any_text(text: str) -> None:
+    assert bibfile.parse_text(text, "x.bib", parallel_from=0, cores=2) == bibfile.parse_text(text, "x.bib", cores=1)

@@ -132,3 +132,13 @@ def _root() -> Path:
         (root / "docs").mkdir()
         _ROOT.append(root)
     return _ROOT[0]
+
+
+@given(st.text(alphabet="{} and,AB\\&", max_size=40).map(lambda t: "{" + t))
+@example("{{United Nations}}")
+@example("{A} and {B}")
+@settings(max_examples=FUZZ_EXAMPLES)
+def test_name_lists_split_as_bibtexparser_splits_them(value: str) -> None:
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    assert validate.split_names(value) == split_multiple_persons_names(value)  # braces: the fast path or theirs

@@ -415,14 +415,20 @@ def _quiet_bibtexparser() -> Iterator[_Captured]:
         logger.handlers, logger.propagate = old
 
 
-def parse_text(text: str, path: str, macros: Mapping[str, str] | None = None) -> BibFile:
+def parse_text(
+    text: str,
+    path: str,
+    macros: Mapping[str, str] | None = None,
+    parallel_from: int | None = None,
+    cores: int | None = None,
+) -> BibFile:
     """Parse a .bib file's text into a `BibFile`; syntax problems are in `BibFile.issues`. `macros` are @string
     definitions read before this file (another file of the same bibliography, e.g. an abbreviations file)."""
     text = newlines(text)
     if len(text) > MAX_BYTES:
         return BibFile(path, "", (), (), (), (), (_too_large(path),))
     with no_gc(), _quiet_bibtexparser():
-        return _parse_text(text, path, macros or {})
+        return _parse_text(text, path, macros or {}, parallel_from, cores)
 
 
 def _too_large(path: str) -> Issue:
@@ -431,7 +437,7 @@ def _too_large(path: str) -> Issue:
                  "split the bibliography into several files")  # fmt: skip
 
 
-def _string_references(scanned: list[tuple[bp.Block, str, int, _Scan | None]]) -> dict[str, set[str]]:
+def _string_references(scanned: list[tuple[_Block, str, int, _Scan | None]]) -> dict[str, set[str]]:
     """Every @string name with the macro names its value uses (for cycle detection)."""
     graph: dict[str, set[str]] = {}
     for _, _, _, scan in scanned:
@@ -458,30 +464,89 @@ def _cycle(graph: dict[str, set[str]], start: str, first: str) -> list[str]:
     return []
 
 
-def _parse_text(text: str, path: str, outer: Mapping[str, str]) -> BibFile:
-    lines = LineIndex(text)
+# What refkb takes from bibtexparser's splitter for each block: its kind, its text and its (0-based) first line, and
+# for a block that failed, why.
+_Block = tuple[str, str, int, str]
+PARALLEL_FROM = 1_500_000  # characters: a larger file is split in two halves, read by two processes
+
+
+def _kind(block: bp.Block) -> str:
+    if isinstance(block, _ENTRY_BLOCKS):
+        return "entry"
+    if isinstance(block, bp.ParsingFailedBlock):
+        return "failed"
+    if isinstance(block, bp.String):
+        return "string"
+    if isinstance(block, bp.Preamble):
+        return "preamble"
+    return "entry"
+
+
+def _split(text: str, line_offset: int = 0) -> list[_Block]:
     library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
-    blocks = [b for b in library.blocks if not isinstance(b, bp.ImplicitComment | bp.ExplicitComment)]
+    out = []
+    for b in library.blocks:
+        if not isinstance(b, bp.ImplicitComment | bp.ExplicitComment):
+            kind = _kind(b)  # a duplicate key is an entry here (refkb reports it): no error, as in one read
+            error = str(getattr(b, "error", "")) if kind == "failed" else ""
+            out.append((kind, b.raw or "", (b.start_line or 0) + line_offset, error))
+    return out
+
+
+def _split_half(text: str) -> list[_Block] | None:
+    with no_gc(), _quiet_bibtexparser():
+        return _split(text)
+
+
+def split_blocks(text: str, parallel_from: int | None = None, cores: int | None = None) -> list[_Block]:
+    """bibtexparser's blocks of `text`. A large file on a machine with two cores is read in two halves at once, cut
+    at a line that starts with '@' near the middle; the halves' blocks are the whole file's when the first half's
+    last block closed before the cut (the splitter reads on from a closed block as from the start of a text), and
+    otherwise the file is read again in one piece."""
+    two = (cores if cores is not None else os.cpu_count() or 1) > 1
+    big = len(text) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
+    cut = text.find("\n@", len(text) // 2) + 1 if two and big else 0
+    if cut <= 0:
+        return _split(text)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        first_half = pool.submit(_split_half, text[:cut])
+        second = _split(text[cut:], text.count("\n", 0, cut))
+        try:
+            first = first_half.result()
+        except Exception:  # the child could not send its blocks back: read the file in one piece
+            first = None
+    if first is None or (first and first[-1][0] == "failed"):
+        return _split(text)
+    return first + second
+
+
+def _parse_text(
+    text: str, path: str, outer: Mapping[str, str], parallel_from: int | None = None, cores: int | None = None
+) -> BibFile:
+    lines = LineIndex(text)
+    blocks = split_blocks(text, parallel_from, cores)
     issues: list[Issue] = []
-    scanned: list[tuple[bp.Block, str, int, _Scan | None]] = []
+    scanned: list[tuple[_Block, str, int, _Scan | None]] = []
     macros: dict[str, str] = {**MONTHS, **outer}
     macro_fields: dict[str, Field] = {}
     cursor = 0
-    for block in blocks:
-        raw = block.raw or ""
+    for kind, raw, start_line, error in blocks:
         # Located by position: from the block's line, and never before the end of the block before it, so that two
         # identical blocks (even on one line) are two blocks.
-        line_start = lines.starts[min(block.start_line or 0, len(lines.starts) - 1)]
+        line_start = lines.starts[min(start_line, len(lines.starts) - 1)]
         offset = text.find(raw, max(line_start, cursor))
         if offset < 0:
             offset = text.find(raw, cursor)
         if offset < 0:
             offset = cursor
         cursor = offset + len(raw)
-        is_string = isinstance(block, bp.String) or raw[1:8].lower().startswith("string")
-        is_preamble = isinstance(block, bp.Preamble)
+        is_string = kind == "string" or raw[1:8].lower().startswith("string")
+        is_preamble = kind == "preamble"
         scan = None if is_preamble else _Scanner(raw, has_key=not is_string).scan()
-        scanned.append((block, raw, offset, scan))
+        scanned.append(((kind, raw, start_line, error), raw, offset, scan))
     graph = _string_references(scanned)
     for _block, raw, offset, scan in scanned:
         if scan is not None and scan.type == "string":
@@ -548,8 +613,8 @@ def _parse_text(text: str, path: str, outer: Mapping[str, str]) -> BibFile:
                 issues.append(Issue(path, p.line, p.col, Level.ERROR, "control-character", scan.key,
                                     f"the field name {name!r} holds a control character (U+{ord(bad.group(0)):04X})",
                                     "retype the field name"))  # fmt: skip
-        if isinstance(block, bp.ParsingFailedBlock) and not scan.problems and not isinstance(block, _ENTRY_BLOCKS):
-            reason = str(getattr(block, "error", "")) or "BibTeX cannot read this block"
+        if block[0] == "failed" and not scan.problems:
+            reason = block[3] or "BibTeX cannot read this block"
             pos = lines.pos(offset)
             issues.append(
                 Issue(

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -73,8 +74,11 @@ def classify(url: str) -> Host | None:
     label (`sci-hub`, `ezproxy`) matches any host that has it as one of its labels (`sci-hub.se`,
     `ezproxy.lib.example.edu`), whatever the top-level domain the site moved to."""
     host = host_of(url)
-    if not host:
-        return None
+    return _listed(host) if host else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _listed(host: str) -> Host | None:
     labels = host.split(".")
     for h in HOSTS:
         if "." in h.name and (host == h.name or host.endswith("." + h.name)):

@@ -133,10 +133,7 @@ class Entry:
 
     @functools.cached_property
     def _by_name(self) -> dict[str, Field]:
-        out: dict[str, Field] = {}
-        for f in self.fields:
-            out.setdefault(f.name, f)
-        return out
+        return {f.name: f for f in reversed(self.fields)}  # the first of a repeated field wins
 
     def get(self, name: str) -> Field | None:
         """The first field called `name` (lower case)."""

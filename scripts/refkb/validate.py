@@ -557,7 +557,12 @@ def split_names(value: str) -> list[str]:
     if "{" not in value:
         value = value.strip()
         return _AND.split(value) if value else []
+    if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
+        return [value.strip()]
     return split_multiple_persons_names(value)
+
+
+_ONE_GROUP = re.compile(r"\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\Z")
 
 
 def family_names(name: str) -> list[str]:
@@ -580,23 +585,24 @@ def check_names(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue
         yield at_field(bib, e, f, "invalid-name", f"{f.name} has an empty name", "remove the extra 'and'")
         return
     for n in names:
-        if _SIMPLE_NAME.match(n):
-            continue
-        try:
-            parts = parse_single_name_into_parts(n)
-        except InvalidNameError as exc:
-            yield at_field(
-                bib, e, f, "invalid-name", f"{f.name} name {n!r} is malformed ({exc})",
-                "write 'Family, Given' or a braced organisation name",
-            )  # fmt: skip
-            return
-        if not parts.last:
-            yield at_field(
-                bib, e, f, "invalid-name", f"{f.name} name {n!r} has no family name",
-                "write 'Family, Given' or a braced organisation name",
-            )  # fmt: skip
+        problem = _name_problem(n)
+        if problem:
+            yield at_field(bib, e, f, "invalid-name", f"{f.name} name {n!r} {problem}",
+                           "write 'Family, Given' or a braced organisation name")  # fmt: skip
             return
     yield from _unprotected_and(bib, e, f, names)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_problem(name: str) -> str:
+    """What is wrong with one personal or braced name ('' if nothing): names repeat, so each is parsed once."""
+    if _SIMPLE_NAME.match(name):
+        return ""
+    try:
+        parts = parse_single_name_into_parts(name)
+    except InvalidNameError as exc:
+        return f"is malformed ({exc})"
+    return "" if parts.last else "has no family name"
 
 
 @field_check(*ORG_FIELDS)
