@@ -1438,21 +1438,13 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
     prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
     rel = project.relative(md)
 
-    def at(offset: int, prose: str = prose) -> tuple[int, int]:
+    def found(offset: int, code: str, key: str, message: str, fix: str) -> Issue:
         line = prose.count("\n", 0, offset) + 1
-        return line, offset - (prose.rfind("\n", 0, offset) + 1) + 1
+        return _issue(rel, line, offset - (prose.rfind("\n", 0, offset) + 1) + 1, code, key, message, fix)
 
     for m in _EMAIL.finditer(prose):
-        line, col = at(m.start())
-        yield _issue(
-            rel,
-            line,
-            col,
-            "email-address",
-            "",
-            f"e-mail address {m.group(0)!r}",
-            "remove it: only official help lines may be given (on the help page)",
-        )
+        yield found(m.start(), "email-address", "", f"e-mail address {m.group(0)!r}",
+                    "remove it: only official help lines may be given (on the help page)")  # fmt: skip
     for m in _PHONE.finditer(prose):
         digits = _digits(m.group(0))
         before = prose[max(0, m.start() - 6) : m.start()].lower()
@@ -1461,29 +1453,13 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
         separators = re.findall(r"[\s.()-]+", m.group(0).strip())
         if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
             continue
-        line, col = at(m.start())
-        yield _issue(
-            rel,
-            line,
-            col,
-            "phone-number",
-            "",
-            f"phone number {m.group(0).strip()!r}",
-            "remove it, or add an official help line to extra.refkb.helplines",
-        )
+        yield found(m.start(), "phone-number", "", f"phone number {m.group(0).strip()!r}",
+                    "remove it, or add an official help line to extra.refkb.helplines")  # fmt: skip
     for m in _HANDLE.finditer(prose):
         if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
             continue
-        line, col = at(m.start())
-        yield _issue(
-            rel,
-            line,
-            col,
-            "social-media-handle",
-            m.group(1),
-            f"'{m.group(0)}' looks like a handle",
-            "remove it (a citation key would resolve: check the spelling)",
-        )
+        yield found(m.start(), "social-media-handle", m.group(1), f"'{m.group(0)}' looks like a handle",
+                    "remove it (a citation key would resolve: check the spelling)")  # fmt: skip
 
 
 def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
