@@ -118,8 +118,9 @@ def main(argv: list[str]) -> int:
                 warm_times.append(build(kb))
                 ratios.append(warm_times[-1] / plain_times[-1])
             plain_t, warm_t = statistics.median(plain_times), statistics.median(warm_times)
+            spread = f"({min(ratios):.2f}–{max(ratios):.2f}, {rounds} rounds)"
             print(f"{n:>6} {plain_t:>7.2f}s {cold_t:>7.2f}s {warm_t:>7.2f}s {cold_t / plain_t:>10.2f}x "
-                  f"{statistics.median(ratios):>10.2f}x ({min(ratios):.2f}–{max(ratios):.2f}, {rounds} rounds)")  # fmt: skip
+                  f"{statistics.median(ratios):>10.2f}x {spread}")  # fmt: skip
         finally:
             shutil.rmtree(base, ignore_errors=True)
     return 0
