@@ -191,11 +191,12 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
 # The page cache (refkb.pagecache): a warm `mkdocs build` writes unchanged reference pages from it.
 
 
-def _build_command(site: Path, out: Path, cache: bool = True) -> None:
+def _build_command(site: Path, out: Path, cache: bool = True) -> str:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1" if cache else "0"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=site, env=env,
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
+    return result.stderr
 
 
 def test_a_warm_build_from_the_page_cache_equals_a_build_without_it(tmp_path: Path) -> None:
@@ -209,9 +210,12 @@ def test_a_warm_build_from_the_page_cache_equals_a_build_without_it(tmp_path: Pa
         lambda: _edit(site / "docs" / "notes" / "wateraid2021water.md", "## Summary", "## Summary\n\nA new line."),
         lambda: _edit(site / "mkdocs.yml", "site_name: ", "site_name: Renamed "),  # every page's header changes
     ]
+    kept_pages = ["2 reference pages", "1 reference page", "1 reference page", ""]  # from the cache, per step
     for i, step in enumerate(steps):
         step()
-        _build_command(site, tmp_path / f"warm{i}")
+        log = _build_command(site, tmp_path / f"warm{i}")
+        found = re.search(r"refkb: (\d+ reference pages?) from the page cache", log)
+        assert (found.group(1) if found else "") == kept_pages[i]
         _build_command(site, tmp_path / f"clean{i}", cache=False)
         assert _differences(tmp_path / f"warm{i}", tmp_path / f"clean{i}") == []
     page = (tmp_path / "warm3" / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")

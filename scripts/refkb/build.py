@@ -479,9 +479,24 @@ def _site_digest(st: BuildState, files: Files, config: MkDocsConfig) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 theme.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
-    urls = (str(config.site_url), str(config.use_directory_urls))
-    return digest(_code_digest(), config_text, repr(st.project), pages_, theme, st.meta.version,
-                  str(st.meta.released), st.picker_styles, urls)  # fmt: skip
+    return digest(_code_digest(), config_text, _resolved_config(config), repr(st.project), pages_, theme,
+                  st.meta.version, str(st.meta.released), st.picker_styles)  # fmt: skip
+
+
+def _resolved_config(config: MkDocsConfig) -> str:
+    """The configuration as MkDocs resolved it (values from !ENV or INHERIT included), for the page cache's digest."""
+    out: dict[str, str] = {}
+    for name, value in dict(config).items():
+        if name == "site_dir":
+            continue  # where the site is written is not what a page says
+        if name == "plugins":
+            value = {n: dict(p.config) for n, p in config.plugins.items()}
+        elif name == "theme":
+            value = dict(config.theme.items())
+        elif isinstance(value, Mapping):
+            value = dict(value)
+        out[name] = json.dumps(value, sort_keys=True, default=str)
+    return digest(out)
 
 
 def _page_digest(st: BuildState, page: Page, key: str, markdown: str, tokens: _Tokens, meta: str) -> str:
@@ -849,6 +864,9 @@ def _cached_search(st: BuildState, config: MkDocsConfig) -> None:
             os.replace(tmp, path)
     with contextlib.suppress(OSError):
         st.pages.save()
+    if st.cached:
+        n = len(st.cached)
+        log.info("refkb: %d reference page%s from the page cache", n, "" if n == 1 else "s")
 
 
 def on_shutdown(memo: Memo | None) -> None:
