@@ -53,23 +53,33 @@ GOOD = """@article{smith2020study,
 }
 """
 
-MKDOCS_YML = """site_name: Test site
-docs_dir: docs
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - refkb
-not_in_nav: |
-  /references/*.md
-nav:
-  - Home: index.md
-extra:
-  refkb:
-    topics:
-{topics}
-"""
+_EXTENSIONS = "  - attr_list\n  - md_in_html\n  - toc:\n      permalink: true\n"
+_FENCES = "  - pymdownx.superfences\n  - pymdownx.tabbed:\n      alternate_style: true\n"
+
+
+def site_config(
+    name: str = "Test site",
+    *,
+    features: str = "",
+    extensions: bool = False,
+    fences: bool = False,
+    warn_links: bool = False,
+    nav: bool = False,
+    refkb: str = "",
+) -> str:
+    """A test site's mkdocs.yml (Material, search and refkb, reference pages out of the nav) as a template whose
+    `{topics}` (and whatever `refkb` adds under extra.refkb) the test fills in."""
+    out = f"site_name: {name}\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\n"
+    out += f"  features: [{features}]\n" if features else ""
+    out += "plugins:\n  - search\n  - refkb\nnot_in_nav: |\n  /references/*.md\n"
+    if extensions:
+        out += "markdown_extensions:\n" + _EXTENSIONS + (_FENCES if fences else "")
+    out += "validation:\n  links:\n    not_found: warn\n    anchors: warn\n" if warn_links else ""
+    out += "nav:\n  - Home: index.md\n" if nav else ""
+    return out + "extra:\n  refkb:\n" + refkb + "    topics:\n{topics}\n"
+
+
+MKDOCS_YML = site_config(nav=True)
 
 ANNOTATION = """---
 verified_at:

@@ -20,41 +20,19 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA, ROOT, TOPICS
+from conftest import DATA, ROOT, TOPICS, site_config
 from test_browser import CHROMIUM, SHOTS, page_at, serve
 
 pytestmark = pytest.mark.slow
 SITE = DATA / "sites" / "evidence"
-CONFIG = """site_name: Evidence test site
-docs_dir: docs
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - refkb
-not_in_nav: |
-  /references/*.md
-markdown_extensions:
-  - attr_list
-  - md_in_html
-  - toc:
-      permalink: true
-  - pymdownx.superfences
-  - pymdownx.tabbed:
-      alternate_style: true
-validation:
-  links:
-    not_found: warn
-    anchors: warn
-extra:
-  refkb:
-    coding:
-      vocabularies: {vocabularies}
-      required: [platforms, regions, forms, populations, design, datasource]
-    topics:
-{topics}
-"""
+CONFIG = site_config(
+    "Evidence test site",
+    extensions=True,
+    fences=True,
+    warn_links=True,
+    refkb="    coding:\n      vocabularies: {vocabularies}\n"
+    "      required: [platforms, regions, forms, populations, design, datasource]\n",
+)
 # recruitment-grooming × instagram × from 2020, worked out by hand from tests/data/sites/evidence/references.bib.
 QUESTION = "references/?topic=recruitment-grooming&platforms=instagram&from=2020"
 ANSWER = {"adams2021recruiting", "fox2022livestreamed"}

@@ -15,31 +15,12 @@ from typing import Any
 
 import pytest
 
-from conftest import DATA, ROOT, TOPICS
+from conftest import DATA, ROOT, TOPICS, site_config
 
 pytestmark = pytest.mark.slow
 SITES = DATA / "sites"
 HOSTILE_TOPIC = "<img src=x onerror=alert('topic')>Topic \"quoted\" </title><script>alert('t')</script>"
-CONFIG = """site_name: Test site
-docs_dir: docs
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - refkb
-not_in_nav: |
-  /references/*.md
-markdown_extensions:
-  - attr_list
-  - md_in_html
-  - toc:
-      permalink: true
-extra:
-  refkb:
-    topics:
-{topics}
-"""
+CONFIG = site_config(extensions=True)
 
 
 def build(scenario: str, root: Path) -> tuple[subprocess.CompletedProcess[str], Path]:

@@ -13,39 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, TOPICS
+from conftest import DATA, ROOT, TOPICS, site_config
 
 pytestmark = pytest.mark.slow
 SITES = DATA / "sites"
 
-CONFIG = """site_name: Test site
-docs_dir: docs
-theme:
-  name: material
-  font: false
-  features: [content.code.copy]
-plugins:
-  - search
-  - refkb
-not_in_nav: |
-  /references/*.md
-markdown_extensions:
-  - attr_list
-  - md_in_html
-  - toc:
-      permalink: true
-  - pymdownx.superfences
-  - pymdownx.tabbed:
-      alternate_style: true
-validation:
-  links:
-    not_found: warn
-    anchors: warn
-extra:
-  refkb:
-    topics:
-{topics}
-"""
+CONFIG = site_config(features="content.code.copy", extensions=True, fences=True, warn_links=True)
 
 
 def build(scenario: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
