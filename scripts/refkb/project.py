@@ -72,18 +72,23 @@ class ConfigError(Exception):
 def load(root: Path | str = ".", config_file: str = "mkdocs.yml") -> Project:
     root = Path(root)
     path = root / config_file
-    try:
-        config = safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    except safeyaml.YamlError as exc:
-        raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
+    config = _yaml_file(path, f"{path}: cannot read")
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: the file must be a mapping (site_name: ..., extra: ...)")
     return from_config(root, config, path.name)
 
 
 _YAML = safeyaml.Options(any_tag=True, aliases=safeyaml.MAX_ALIASES)
+
+
+def _yaml_file(path: Path, cannot_read: str) -> Any:
+    """A YAML file of the configuration (empty: {}); `cannot_read` starts the message when it cannot be read."""
+    try:
+        return safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
+    except OSError as exc:
+        raise ConfigError(f"{cannot_read} ({exc.strerror})") from exc
+    except safeyaml.YamlError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
 
 
 def _str(value: object, where: str, name: str) -> str:
@@ -128,12 +133,7 @@ def settings(root: Path, config: Mapping[str, Any], options: Mapping[str, Any] |
     opts = {k: v for k, v in given.items() if v not in (None, "", [])}
     if opts.get("vocabularies"):
         path = root / _str(opts["vocabularies"], where, "vocabularies")
-        try:
-            vocab = safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
-        except OSError as exc:
-            raise ConfigError(f"{where}: plugins.refkb.vocabularies: cannot read {path} ({exc.strerror})") from exc
-        except safeyaml.YamlError as exc:
-            raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
+        vocab = _yaml_file(path, f"{where}: plugins.refkb.vocabularies: cannot read {path}")
         if not isinstance(vocab, Mapping):
             raise ConfigError(f"{path}: the vocabularies file must be a mapping (topics: [...], sourcekinds: [...])")
         merged.update(vocab)
