@@ -821,6 +821,13 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
     return server
 
 
+def _write_search_index(path: Path, index: dict[str, Any]) -> None:
+    """The search index written back atomically, in the search plugin's own format."""
+    tmp = path.with_name(f".{path.name}.refkb-tmp")
+    tmp.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> None:
     """The search plugin indexes only the pages a dirty build rebuilt: keep the previous entries of the others."""
     memo = st.memo
@@ -833,9 +840,7 @@ def _merge_search_index(st: BuildState, config: MkDocsConfig, dirty: bool) -> No
         rebuilt = {d.get("location", "").split("#", 1)[0] for d in docs}
         kept = [d for d in memo.search if d.get("location", "").split("#", 1)[0] not in rebuilt]
         index["docs"] = docs = sorted(kept + docs, key=lambda d: str(d.get("location", "")))
-        tmp = path.with_name(f".{path.name}.refkb-tmp")
-        tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
+        _write_search_index(path, index)
     memo.search = docs
 
 
@@ -859,9 +864,7 @@ def _cached_search(st: BuildState, config: MkDocsConfig) -> None:
             # same file as a cold build's.
             order = {url: i for i, url in enumerate(st.page_order)}
             index["docs"] = sorted(docs, key=lambda d: order.get(str(d.get("location", "")).split("#", 1)[0], -1))
-            tmp = path.with_name(f".{path.name}.refkb-tmp")
-            tmp.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")  # as Material
-            os.replace(tmp, path)
+            _write_search_index(path, index)
     with contextlib.suppress(OSError):
         st.pages.save()
     if st.cached:

@@ -61,9 +61,9 @@ function refkbItems(changedJson, idsJson) {
   REFKB.ids = JSON.parse(idsJson);
   return true;
 }
+function refkbName(id, v) { return v > 1 ? id + "\u0001" + v : id; }  // version v of work id, as registered
 function refkbRid(id) {
-  var v = REFKB.version[id];
-  var rid = v > 1 ? id + "\u0001" + v : id;
+  var rid = refkbName(id, REFKB.version[id]);
   if (!REFKB.items[rid]) {
     var copy = Object.assign({}, REFKB.current[id]);
     copy.id = rid;
@@ -149,7 +149,7 @@ function refkbForget() {
   var held = {};
   for (var s in REFKB.styles) {
     var seen = REFKB.styles[s].seen;
-    for (var id in seen) { held[seen[id] > 1 ? id + "\u0001" + seen[id] : id] = true; }
+    for (var id in seen) { held[refkbName(id, seen[id])] = true; }
   }
   for (var rid in REFKB.items) {
     if (!held[rid] && REFKB.items[rid].system_id !== undefined) { delete REFKB.items[rid]; }
@@ -174,8 +174,7 @@ function refkbClusters(name, clustersJson) {
   var clusters = JSON.parse(clustersJson);
   for (var c = 0; c < clusters.length; c++) {
     for (var w = 0; w < clusters[c].length; w++) {
-      var v = REFKB.styles[name].seen[clusters[c][w].id];
-      if (v > 1) { clusters[c][w].id += "\u0001" + v; }
+      clusters[c][w].id = refkbName(clusters[c][w].id, REFKB.styles[name].seen[clusters[c][w].id]);
     }
   }
   var out = [];

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +53,6 @@ class PageCache:
     def put_search(self, digest: str, entries: SearchEntries) -> None:
         html, _ = self._new[digest]
         self._new[digest] = (html, entries)
-
-    def new(self) -> Iterable[str]:
-        return list(self._new)
 
     def save(self) -> None:
         """Write this run's new pages (atomically, each) and drop the pages it did not use."""
