@@ -145,7 +145,6 @@ class Memo:
     citers: dict[str, set[str]] = field(default_factory=dict)  # key -> src_uris of the pages that cite it
     search: list[dict[str, Any]] | None = None  # the search index of the previous build
     bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' digest, it, its own issues
-    library: tuple[str, dict[str, str]] | None = None  # the entries' digest and the whole-library downloads
     notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)  # path -> mtime, size
     rows: dict[str, tuple[tuple[object, ...], Markup]] = field(default_factory=dict)  # key -> the library's row
     pages: validate.PageMemo = field(default_factory=dict)  # the page checks' findings
@@ -351,19 +350,14 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     for topic in st.project.topics:
         add(f"topics/{topic.slug}.md", f"# {escape(topic.title)}\n")  # mkdocs.yml text, not HTML
     entries = list(st.bib.entries)
-    library = digest([e.raw for e in entries], sorted(st.bib.macros.items()), _PREPARE_CODE)
-    if memo is None or memo.library is None or memo.library[0] != library:
-        per = [f"{st.project.folder}/{e.key}/{e.key}" for e in entries]
-        whole = {
-            "downloads/references.bib": exports.joined_bibtex([st.downloads[f"{p}.bib"] for p in per]),
-            "downloads/references.bibtex.bib": exports.joined_bibtex([st.downloads[f"{p}.bibtex.bib"] for p in per]),
-            "downloads/references.ris": exports.joined_ris([st.downloads[f"{p}.ris"] for p in per]),
-            "downloads/references.json": exports.joined_csl_json([st.downloads[f"{p}.json"] for p in per]),
-        }
-        if memo is not None:
-            memo.library = (library, whole)
-    else:
-        whole = memo.library[1]
+    # The whole library's files, joined from each work's own (cheap: nothing to keep between serve rebuilds).
+    per = [f"{st.project.folder}/{e.key}/{e.key}" for e in entries]
+    whole = {
+        "downloads/references.bib": exports.joined_bibtex([st.downloads[f"{p}.bib"] for p in per]),
+        "downloads/references.bibtex.bib": exports.joined_bibtex([st.downloads[f"{p}.bibtex.bib"] for p in per]),
+        "downloads/references.ris": exports.joined_ris([st.downloads[f"{p}.ris"] for p in per]),
+        "downloads/references.json": exports.joined_csl_json([st.downloads[f"{p}.json"] for p in per]),
+    }
     for src, text in whole.items():
         add(src, text)
     # Each work's three downloads (thousands of small files) are written by a second process while MkDocs renders
