@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
 from refkb import annotation, bibfile, cli, project, safeyaml, validate, writes
+from refkb.checks.codes import CODES
 from refkb.model import Issue
 
 SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
@@ -81,7 +82,7 @@ def test_bib_input_is_reported_at_its_line(code: str, text: str | bytes, line: i
     mine = [i for i in found if i.code == code]
     assert mine, f"{code} not reported; got {[i.render() for i in found]}"
     assert line in {i.line for i in mine}, [i.render() for i in mine]
-    assert all(i.level is validate.CODES[code][0] for i in mine)
+    assert all(i.level is CODES[code][0] for i in mine)
 
 
 def test_input_too_large(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

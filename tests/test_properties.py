@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FUZZ_EXAMPLES, TOPICS, YAML_EXAMPLES
-from refkb import annotation, bibfile, kb, project, validate
+from refkb import annotation, bibfile, kb, project, validate, values
 from refkb.model import BibFile, Level
 
 SETTINGS = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
@@ -141,4 +141,4 @@ def _root() -> Path:
 def test_name_lists_split_as_bibtexparser_splits_them(value: str) -> None:
     from bibtexparser.middlewares.names import split_multiple_persons_names
 
-    assert validate.split_names(value) == split_multiple_persons_names(value)  # braces: the fast path or theirs
+    assert values.split_names(value) == split_multiple_persons_names(value)  # braces: the fast path or theirs

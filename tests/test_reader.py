@@ -17,6 +17,7 @@ import pytest
 
 from conftest import ANNOTATION, ROOT, TODAY, write_project
 from refkb import freshness, project, reader, validate
+from refkb.checks.codes import CODES
 
 D = dt.date
 READER_CODES = {"stale-verification"}  # the check codes tested here (test_validate counts them)
@@ -148,7 +149,7 @@ def test_validate_warns_about_a_stale_verification(tmp_path: Path) -> None:
     assert stale[0].path == "docs/references/smith2020study.md"
     assert "2024-01-15" in stale[0].message
     assert "18 months" in stale[0].message
-    assert "stale-verification" in validate.CODES
+    assert "stale-verification" in CODES
 
 
 def test_validate_stale_age_is_configurable(tmp_path: Path) -> None:

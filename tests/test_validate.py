@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
 from refkb import bibfile, project, validate
+from refkb.checks.codes import CODES
 from refkb.model import Issue, Level
 
 SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
@@ -133,7 +134,7 @@ def test_each_defect_is_reported_at_its_line(code: str, text: str | bytes, line:
     mine = [i for i in found if i.code == code]
     assert mine, f"{code} not reported; got {[i.render() for i in found]}"
     assert line in {i.line for i in mine}, [i.render() for i in mine]
-    assert all(i.level is validate.CODES[code][0] for i in mine)
+    assert all(i.level is CODES[code][0] for i in mine)
     assert all(i.col >= 1 and i.fix for i in mine)
 
 
@@ -262,7 +263,7 @@ CLAIM = """- id: c01
   claim: Something the overview says.
   verdict: partly supported
   evidence: [smith2020study]
-  note: Why.
+  note: Why Smith says so.
   corrected: What the source says.
 """
 TERM = "- term: Grooming\n  definition: Building trust to exploit it.\n  cite: [smith2020study]\n"
@@ -270,7 +271,7 @@ EVENT = "- date: 2020-07\n  event: Something happened.\n  cite: [smith2020study]
 
 DATA_CASES = [
     ("data-invalid", "claims.yml", "- id: c01\n  claim: [unclosed\n", 3),
-    ("data-invalid", "claims.yml", CLAIM.replace("  note: Why.\n", ""), 1),
+    ("data-invalid", "claims.yml", CLAIM.replace("  note: Why Smith says so.\n", ""), 1),
     ("data-invalid", "glossary.yml", "just text\n", 1),
     ("unknown-verdict", "claims.yml", CLAIM.replace("partly supported", "mostly true"), 1),
     ("missing-correction", "claims.yml", CLAIM.replace("  corrected: What the source says.\n", ""), 1),
@@ -353,11 +354,15 @@ def test_every_code_is_tested() -> None:
     from test_reader import READER_CODES  # freshness of verification (issue 14)
 
     tested |= READER_CODES
-    assert tested == set(validate.CODES)
+    from test_appraisal import APPRAISAL_CODES  # appraisal, the verification trail and name variants
+    from test_searchlog import SEARCHLOG_CODES  # the search log and screening records, the ledger's agreement
+
+    tested |= APPRAISAL_CODES | SEARCHLOG_CODES
+    assert tested == set(CODES)
 
 
 def test_codes_have_levels_and_meanings() -> None:
-    for code, (level, meaning) in validate.CODES.items():
+    for code, (level, meaning) in CODES.items():
         assert isinstance(level, Level)
         assert meaning
         assert code == code.lower()

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import guard, safeyaml
 
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _ATTRS = re.compile(r"[ \t]*\{[^{}\n]*\}[ \t]*$")
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
@@ -31,6 +31,12 @@ verified_on:
 
 
 @dataclass(frozen=True)
+class Link:
+    url: str
+    note: str  # why a copy on a low-trust host is kept (empty for an ordinary link)
+
+
+@dataclass(frozen=True)
 class Annotation:
     key: str
     path: Path
@@ -48,12 +54,24 @@ class Annotation:
 
     @property
     def verified_at(self) -> tuple[str, ...]:
+        return tuple(link.url for link in self.trail)
+
+    @property
+    def trail(self) -> tuple[Link, ...]:
+        """The pages the record was verified on. An item is a URL, or `{url: …, note: …}` for a copy kept on a
+        low-trust host because the issuer's own page is not stored (the note says so on the page)."""
         value = self.meta.get("verified_at")
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, list):
-            return tuple(str(v) for v in value)
-        return ()
+        if isinstance(value, str | dict):
+            value = [value]
+        if not isinstance(value, list):
+            return ()
+        out: list[Link] = []
+        for v in value:
+            if isinstance(v, dict):
+                out.append(Link(str(v.get("url", "")), str(v.get("note", "") or "").strip()))
+            else:
+                out.append(Link(str(v), ""))
+        return tuple(out)
 
     @property
     def verified_on(self) -> dt.date | None:
@@ -78,7 +96,7 @@ def parse(path: Path, text: str) -> Annotation:
     meta_lines: dict[str, int] = {}
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     body, body_line = text, 1
-    m = _FRONT.match(text)
+    m = FRONT.match(text)
     if m is None:
         error = "no front matter"
     else:

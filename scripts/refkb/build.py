@@ -39,7 +39,24 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from . import annotation, citations, csl, evidence, exports, kb, pagecache, pages, reader, styles, validate
+from . import (
+    __version__,
+    annotation,
+    appraisal,
+    citations,
+    csl,
+    datapackage,
+    evidence,
+    exports,
+    kb,
+    pagecache,
+    pages,
+    prisma,
+    reader,
+    searchlog,
+    styles,
+    validate,
+)
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
@@ -208,6 +225,8 @@ class BuildState:
     cited_on: dict[str, list[pages.CitingPage]] = field(default_factory=lambda: defaultdict(list))
     notes: dict[str, annotation.Annotation] = field(default_factory=dict)
     data: kb.Data = field(default_factory=kb.Data)
+    searchlog: searchlog.Log | None = None  # read once per build, when a page first needs it
+    site_url: str = ""  # MkDocs' site_url (absolute addresses in the dataset's JSON-LD)
     tokens: dict[str, _Tokens] = field(default_factory=dict)
     downloads: dict[str, str] = field(default_factory=dict)
     writer: ProcessPoolExecutor | None = None
@@ -281,6 +300,7 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, me
         more = f"\n… and {len(errors) - 50} more" if len(errors) > 50 else ""
         raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
     st = BuildState(proj, bib, notes={n.key: n for n in notes}, data=data, memo=memo)
+    st.site_url = str(config.site_url or "")
     if CSS not in config.extra_css:
         config.extra_css.append(CSS)
     if JS not in config.extra_javascript:
@@ -616,6 +636,15 @@ def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsCo
     return ""
 
 
+def _appraisal_section(st: BuildState, note: annotation.Annotation | None, current: str, tokens: _Tokens) -> list[str]:
+    """The source's appraisal (refkb.appraisal) under its own heading, when the annotation has a readable one."""
+    found, _ = appraisal.read(note.meta.get("appraisal"), None) if note else (None, [])
+    if found is None:
+        return []
+    href = pages.relative_url("methodology/", current) + "#appraisal"
+    return ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
+
+
 def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     tokens = st.tokens.setdefault(page.file.src_uri, _Tokens())
     current = page.url
@@ -632,6 +661,7 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
                 note.verified_on if note else None, st.today, st.project.stale_after_months)),
             tokens.add(details, late=True),
             markdown,
+            *_appraisal_section(st, note, current, tokens),
             "## Cite this source",
             tokens.add(pages.cite_block(ref), late=True),
             *_picker_section(st, key, current),
@@ -641,7 +671,7 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
             tokens.add(pages.cited_on(st.cited_on.get(key, []), current), late=True),
             "## In the claims ledger",
             tokens.add(pages.claims_for(key, st.data.claims, current), late=True),
-            tokens.add(pages.verification(note.verified_at if note else (), note.verified_on if note else None),
+            tokens.add(pages.verification(note.trail if note else (), note.verified_on if note else None),
                        late=True),
         ])  # fmt: skip
     elif page.file.src_uri in DATA_PAGES and "REFKB_DATA" in markdown:
@@ -691,6 +721,7 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
             markdown += f"\n\n## {heading}\n\n" + tokens.add(
                 pages.reference_list(further, st.project.style, current, "refkb-topic-sources"), late=True
             )
+    markdown = _method_page(st, markdown, page, tokens)
     return _reader_page(st, _evidence_page(st, markdown, page, tokens), page, tokens, config)
 
 
@@ -1138,8 +1169,32 @@ def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
     add("downloads/coding.json", evidence.coding_json(srcs, scheme, site_url))
     add(REGIONS, REGIONS_MD)
     add(PLATFORMS_INDEX, "# Platforms\n\nREFKB_PLATFORMS\n")
-    for cat in scheme.categories:
-        add(f"platforms/{cat.slug}.md", f"# {cat.label}\n")
+    for cat in scheme.categories:  # a label is data: escaped, so that markup in coding.yml stays text
+        add(f"platforms/{cat.slug}.md", f"# {escape(cat.label)}\n")
+    log = _search_log(st)
+    if log is not None:
+        for name, content in _data_package(st, log, evidence.coding_csv(srcs, scheme, site_url), site_url).items():
+            add(f"downloads/{name}", content)
+
+
+def _data_package(st: BuildState, log: searchlog.Log, coding_csv: str, site_url: str) -> dict[str, str]:
+    rows = []
+    for key in sorted(st.refs):
+        note = st.notes.get(key)
+        found, _ = appraisal.read(note.meta.get("appraisal"), None) if note else (None, [])
+        rows.append(appraisal.as_row(key, found))
+    resources = [
+        datapackage.coding_resource(evidence.EXPORT_COLUMNS, coding_csv),
+        datapackage.appraisal_resource(rows),
+        datapackage.searches_resource(log),
+        datapackage.screening_resource(log),
+    ]
+    return datapackage.package(resources, DATASET_NAME, DATASET_TITLE, __version__, site_url)
+
+
+DATASET_NAME = "refkb-evidence"
+DATASET_TITLE = "Evidence coding, appraisal, searches and screening records"
+DATASET_FILES = ("datapackage.json", "coding.csv", "appraisal.csv", "searches.csv", "screening.csv")
 
 
 def _evidence_coding(st: BuildState, ref: pages.Ref, current: str) -> Markup:
@@ -1203,6 +1258,66 @@ def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -
     return markdown
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The method (refkb.searchlog, refkb.prisma): the PRISMA flow, the search log and the screening records where the
+# methodology page asks for them; "last searched" on topic and platform pages.
+
+METHOD_MARKERS = ("REFKB_PRISMA", "REFKB_SEARCH_LOG", "REFKB_SCREENING", "REFKB_DATASET")
+
+
+def _search_log(st: BuildState) -> searchlog.Log | None:
+    proj = st.project
+    if proj.searches is None:
+        return None
+    if st.searchlog is None or st.searchlog.path != proj.relative(proj.searches):
+        vocab = validate.search_vocabulary(proj)
+        st.searchlog = searchlog.load(proj.searches, proj.relative(proj.searches), vocab)
+    return st.searchlog
+
+
+def _dataset_html(st: BuildState, current: str) -> Markup:
+    """The data package's files and its schema.org `Dataset` description (JSON-LD)."""
+    base = pages.relative_url("downloads/", current)
+    links = Markup(" · ").join(Markup('<a href="{}{}" download>{}</a>').format(base, f, f) for f in DATASET_FILES)
+    ld = datapackage.json_ld(DATASET_TITLE, "The knowledge base's data as a Frictionless Data Package.", __version__,
+                             st.site_url, DATASET_FILES)  # fmt: skip
+    return Markup('<p class="refkb-dataset">Version {}: {}.</p><script type="application/ld+json">{}</script>').format(
+        __version__, links, Markup(ld)
+    )
+
+
+def _method_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
+    log = _search_log(st)
+    if log is None:
+        for marker in METHOD_MARKERS:
+            markdown = markdown.replace(marker, "")
+        return markdown
+    src, current = page.file.src_uri, page.url
+    if "REFKB_PRISMA" in markdown:
+        flow = searchlog.flow(log, len(st.refs))
+        markdown = markdown.replace("REFKB_PRISMA", tokens.add(prisma.flow_html(flow)))
+    if "REFKB_SEARCH_LOG" in markdown:
+        library = pages.relative_url(st.project.folder + "/", current)
+        markdown = markdown.replace("REFKB_SEARCH_LOG", tokens.add(prisma.log_table(log, library), late=True))
+    if "REFKB_DATASET" in markdown:
+        markdown = markdown.replace("REFKB_DATASET", tokens.add(_dataset_html(st, current), late=True))
+    if "REFKB_SCREENING" in markdown:
+        markdown = markdown.replace("REFKB_SCREENING", tokens.add(prisma.screening_table(log), late=True))
+    dimension, slug = "", ""
+    if src.startswith("topics/"):
+        dimension, slug = "topics", src[len("topics/") : -3]
+    elif src.startswith("platforms/") and src != PLATFORMS_INDEX:
+        dimension, slug = "platform_categories", src[len("platforms/") : -3]
+    if dimension:
+        when, aimed = log.last_searched(dimension, slug)
+        method = pages.relative_url("methodology/", current)
+        line = prisma.last_searched(when, aimed, log.cadence_months, method)
+        h1 = _H1.search(markdown)
+        at = h1.end() if h1 else 0
+        markdown = markdown[:at] + "\n\n" + tokens.add(line) + "\n\n" + markdown[at:]
+    return markdown
+
+
 def _evidence_watch(server: Any, config: MkDocsConfig) -> None:
     """`mkdocs serve` rebuilds when the coding vocabularies change."""
     scheme = project_of(config).coding
@@ -1218,7 +1333,7 @@ def _evidence_watch(server: Any, config: MkDocsConfig) -> None:
 # reaches MkDocs some other way (a plugin, `mkdocs serve` after an edit).
 
 _PAGE_META = frozenset({"title", "description", "hide", "search", "status"})
-_NOTE_META = frozenset({"verified_at", "verified_on", "content_note"})
+_NOTE_META = frozenset({"verified_at", "verified_on", "content_note", "appraisal"})
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
 _TAG = re.compile(r"<[A-Za-z][^>]*>")
 _HANDLER = re.compile(

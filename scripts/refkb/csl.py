@@ -17,7 +17,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from .bibfile import MONTHS
 from .model import Entry, Person
-from .validate import DOI, DOI_PREFIX, split_names, url_problem, url_value
+from .values import DOI, DOI_PREFIX, split_names, url_problem, url_value
 
 CslItem = dict[str, Any]
 

@@ -305,7 +305,7 @@ def map_markdown(srcs: Sequence[Source], scheme: Scheme, ax: Mapping[str, Axis],
         r, c = ax[rows], ax[cols]
         if not r.values or not c.values:
             continue
-        parts.append(f"### {r.label} × {c.label.lower()}")
+        parts.append(f"### {escape(r.label)} × {escape(c.label.lower())}")  # labels are data, not markup
         parts.append(add(Markup('<div class="refkb-figure">') + view_svg(srcs, r, c, current)
                          + view_table(srcs, r, c, current) + Markup("</div>")))  # fmt: skip
     downloads = fmt(
@@ -505,7 +505,7 @@ def platform_page(srcs: Sequence[Source], scheme: Scheme, category: str, topics:
     for t in topics:
         on_topic = sorted((s for s in mine if t.slug in s.ref.topics), key=newest)
         if on_topic:
-            out.append(f"### {t.title} ({len(on_topic)})")
+            out.append(f"### {escape(t.title)} ({len(on_topic)})")  # data, not markup
             out.append(
                 add(
                     fmt(

@@ -3,6 +3,10 @@
 - `mirror`: a copy of someone else's work (document-sharing sites, aggregators, repositories of reposts), a
   development server or a library proxy. The copy may be where a maintainer read the work — then it belongs in the
   annotation's `verified_at` — but `url` is the issuing body's own page or the DOI. `refkb validate` warns.
+- `low-trust`: scraper, spam and document-dump sites, test servers and adult-industry sites: worse than a mirror,
+  since what they serve may be altered or wrapped in unrelated content. In `url` they are mirrors (`mirror-url`); in
+  `verified_at` an unmarked link is a `low-trust-host` warning — the issuer's stored page is linked instead, or the
+  copy is kept as `{url: …, note: …}` saying why.
 - `piracy`: sites that distribute works without the rights holder's permission. Never linked anywhere, not even in
   `verified_at`. `refkb validate` refuses them.
 """
@@ -18,7 +22,7 @@ from urllib.parse import urlsplit
 @dataclass(frozen=True)
 class Host:
     name: str  # the registered domain; sub-domains match too
-    kind: str  # "mirror" or "piracy"
+    kind: str  # "mirror", "low-trust" or "piracy"
     reason: str
 
 
@@ -42,8 +46,14 @@ HOSTS: tuple[Host, ...] = (
     Host("drugsandalcohol.ie", "mirror", "a library's copy of an intergovernmental report"),
     Host("ai-bt.com", "mirror", "an aggregator of PubMed records"),
     Host("1library.net", "mirror", "a document aggregator: copies of other publishers' files"),
-    Host("www-dev.isi.edu", "mirror", "a development server"),
-    Host("localhost", "mirror", "a development server"),
+    Host("www-dev.isi.edu", "low-trust", "a development server: not the published page"),
+    Host("localhost", "low-trust", "a development server: not the published page"),
+    Host("dokumen.tips", "low-trust", "a document-dump site: uploads scraped from other publishers"),
+    Host("vdocuments.net", "low-trust", "a document-dump site: uploads scraped from other publishers"),
+    Host("vdocuments.mx", "low-trust", "a document-dump site: uploads scraped from other publishers"),
+    Host("fdocuments.in", "low-trust", "a document-dump site: uploads scraped from other publishers"),
+    Host("pdfslide.net", "low-trust", "a document-dump site: uploads scraped from other publishers"),
+    Host("kupdf.net", "low-trust", "a document-dump site: uploads scraped from other publishers"),
     Host("ezproxy", "mirror", "a library proxy: readers outside the library cannot open it"),
     Host("idm.oclc.org", "mirror", "a library proxy: readers outside the library cannot open it"),
     Host("sci-hub", "piracy", "distributes articles without the publishers' permission"),

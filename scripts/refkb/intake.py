@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from . import annotation, bibfile, validate
+from . import annotation, bibfile, validate, values
 from .model import BibFile, Entry, Issue, Level
 from .project import Project
 
@@ -108,7 +108,7 @@ def normalise(c: Candidate, today: dt.date) -> tuple[Candidate, list[str]]:
         fields["date"] = braced(f"{year}-{number:02d}" if 1 <= number <= 12 else year)
         notes.append(f"year/month written as date = {fields['date']}")
     if "doi" in fields:
-        bare = validate.DOI_PREFIX.sub("", _inner(fields["doi"]).strip())
+        bare = values.DOI_PREFIX.sub("", _inner(fields["doi"]).strip())
         if bare != _inner(fields["doi"]):
             notes.append("the DOI's resolver prefix was removed")
         fields["doi"] = braced(bare)
@@ -153,7 +153,7 @@ def conventional_key(c: Candidate, taken: set[str]) -> tuple[str, str]:
 
 def _preferred(prefixes: set[str], e: Entry) -> str:
     people = " ".join((e.value("author") or e.value("editor")).split())
-    first = (validate.split_names(people) or [""])[0].strip()
+    first = (values.split_names(people) or [""])[0].strip()
     if first.startswith("{"):
         words = [w for w in re.findall(r"[a-z0-9]+", validate.ascii_fold(first)) if w not in validate.STOPWORDS]
         return "".join(w[0] for w in words) if len(words) >= 3 else (words[0] if words else "org")
@@ -242,10 +242,10 @@ def _off_convention(c: Candidate, key: str) -> bool:
 
 
 def _refuse_duplicates(bib: BibFile, c: Candidate) -> None:
-    doi = validate.DOI_PREFIX.sub("", _inner(c.get("doi")).strip()).lower()
+    doi = values.DOI_PREFIX.sub("", _inner(c.get("doi")).strip()).lower()
     url = _normal_url(_inner(c.get("url")))
     for e in bib.entries:
-        if doi and validate.DOI_PREFIX.sub("", e.value("doi").strip()).lower() == doi:
+        if doi and values.DOI_PREFIX.sub("", e.value("doi").strip()).lower() == doi:
             raise Refused(f"DOI {doi} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")
         if url and e.value("url") and _normal_url(e.value("url")) == url:
             raise Refused(f"URL {url} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")

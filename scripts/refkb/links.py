@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import __version__, bibfile, citations, validate
+from . import __version__, bibfile, citations, validate, values
 from .model import BibFile, Entry, Issue, Level, Position
 from .project import Project
 
@@ -219,7 +219,7 @@ def wayback(url: str, when: str = "", timeout: float = 10.0) -> str:
         return ""
     closest = (data.get("archived_snapshots") or {}).get("closest") or {}
     snapshot = str(closest.get("url", ""))
-    if closest.get("available") and str(closest.get("status", "200")) == "200" and not validate.url_problem(snapshot):
+    if closest.get("available") and str(closest.get("status", "200")) == "200" and not values.url_problem(snapshot):
         return snapshot.replace("http://web.archive.org/", "https://web.archive.org/")
     return ""
 
@@ -248,8 +248,8 @@ def check_urls(
     for e in bib.entries:
         for name in validate.URL_FIELDS:
             f = e.get(name)
-            if f is not None and f.value.strip() and not validate.url_problem(f.value.strip()):
-                jobs.append((e, name, validate.url_value(f.value), f.value_pos))
+            if f is not None and f.value.strip() and not values.url_problem(f.value.strip()):
+                jobs.append((e, name, values.url_value(f.value), f.value_pos))
 
     def run(job: tuple[Entry, str, str, Position]) -> UrlResult:
         e, name, url, pos = job

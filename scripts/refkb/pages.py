@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from . import bibfile, csl, kb, styles
+from . import annotation, bibfile, csl, kb, styles
 from .citations import Citation, Cite
 from .engine import CITE_END, CITE_SEP, CITE_START, ClusterCite
 from .model import Entry, Person
 from .project import Topic
-from .validate import url_problem
+from .values import url_problem
 
 TYPE_LABELS = {
     "article": "Journal article", "inproceedings": "Conference paper", "report": "Report", "techreport": "Report",
@@ -275,10 +275,14 @@ def cited_on(pages: Sequence[CitingPage], current: str) -> Markup:
     )
 
 
-def verification(urls: Sequence[str], on: dt.date | None) -> Markup:
-    safe = [u for u in urls if not url_problem(u)]
+def verification(trail: Sequence[annotation.Link], on: dt.date | None) -> Markup:
+    """Where and when the record was verified; a copy kept on a low-trust host carries its note."""
     when = on.isoformat() if on else "an unrecorded date"
-    links = Markup(", ").join(link(u, u) for u in safe)
+    links = Markup(", ").join(
+        link(t.url, t.url) + (fmt(' <span class="refkb-trail-note">({})</span>', t.note) if t.note else Markup(""))
+        for t in trail
+        if not url_problem(t.url)
+    )
     return fmt('<p class="refkb-verified">Record verified on {} at: {}.</p>', when, links)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,10 @@ class Project:
     # extra.refkb.bibliography may list several files, read in order like BibTeX: the @string macros of the
     # earlier ones (e.g. an abbreviations file) are defined in the later ones; the last one holds the entries.
     macro_files: tuple[Path, ...] = ()
+    # extra.refkb.appraisal: "required" makes every annotation carry an appraisal block (refkb.appraisal).
+    appraisal_required: bool = False
+    # extra.refkb.searches: the search log and screening records (refkb.searchlog), a YAML file under docs/.
+    searches: Path | None = None
 
     @property
     def topic_slugs(self) -> frozenset[str]:
@@ -63,6 +68,9 @@ class Project:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+
+_MARKUP = re.compile(r"[<>\"`]")
 
 
 class ConfigError(Exception):
@@ -148,6 +156,10 @@ def from_config(
     type (a list where text belongs, a number for a path, ...). `options` are the plugin's validated options (the
     build passes them; the CLI reads them from the raw `plugins:` list)."""
     extra = settings(root, config, options, where)
+    for name in ("site_name", "site_url"):  # Material prints both into every page unescaped
+        value = config.get(name)
+        if isinstance(value, str) and _MARKUP.search(value):
+            raise ConfigError(f'{where}: {name} must be plain text without < > " ` (the theme prints it unescaped)')
     docs = root / _str(config.get("docs_dir", "docs"), where, "docs_dir").strip()
     topics = []
     for t in _list(extra.get("topics", []), where, "topics"):
@@ -179,7 +191,16 @@ def from_config(
         macro_files=tuple(root / f for f in files[:-1]),
         coding=scheme,
         stale_after_months=_months(extra.get("stale_after_months", 18), where),
+        appraisal_required=_choice(extra.get("appraisal", "optional"), where, "appraisal", ("optional", "required"))
+        == "required",
+        searches=docs / _str(extra["searches"], where, "searches") if extra.get("searches") else None,
     )
+
+
+def _choice(value: Any, where: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where}: extra.refkb.{name} must be one of {', '.join(allowed)}, not {value!r:.40}")
+    return str(value)
 
 
 def _months(value: Any, where: str) -> int:

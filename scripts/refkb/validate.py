@@ -15,111 +15,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from rapidfuzz import fuzz, process
 
-from . import annotation, bibfile, citations, coding, freshness, guard, hosts, kb, safeyaml
-from .model import BibFile, Entry, Field, Issue, Level
+from . import annotation, bibfile, citations, coding, freshness, guard, hosts, kb, safeyaml, searchlog
+from .checks import appraisal as appraisal_check
+from .checks import ledger, trail
+from .checks import names as name_variants
+from .checks.codes import CODES
+from .checks.codes import issue as _issue
+from .model import BibFile, Entry, Field, Issue
 from .project import Project
-
-E, W = Level.ERROR, Level.WARNING
-
-# code -> (level, what it means). The single list of every code refkb reports; tests cover each one.
-CODES: dict[str, tuple[Level, str]] = {
-    # links and titles (issue 9: canonical links, one title convention)
-    "mirror-url": (W, "a url on a mirror, aggregator, development server or library proxy (hosts.py)"),
-    "piracy-host": (E, "a link to a piracy site, anywhere (hosts.py)"),
-    "title-case": (E, "a title word capitalised outside braces (titles are stored in sentence case)"),
-    # syntax and encoding (found while reading, in bibfile)
-    "encoding-not-utf8": (E, "the file is not UTF-8"),
-    "syntax-error": (E, "text BibTeX would reject"),
-    "unclosed-brace": (E, "a '{' is never closed"),
-    "unclosed-quote": (E, "a '\"' value is never closed"),
-    "unclosed-entry": (E, "an entry is never closed"),
-    "unbalanced-braces": (E, "a '}' without its '{' inside a value"),
-    "missing-comma": (E, "no comma between two fields (bibtexparser would merge them)"),
-    "percent-in-entry": (E, "a '%' line inside an entry, which BibTeX reads as text"),
-    "duplicate-field": (E, "a field given twice in one entry (bibtexparser drops the entry)"),
-    "undefined-macro": (E, "a bare word that is no @string macro"),
-    "duplicate-macro": (W, "an @string macro defined twice"),
-    "missing-key": (E, "an entry with no key at all"),
-    "invalid-key": (E, "a key BibTeX would reject (spaces, braces)"),
-    "control-character": (E, "a control character in a value"),
-    "bidi-control": (E, "a Unicode bidirectional override or isolate in a value"),
-    "invisible-character": (W, "a zero-width or other invisible character in a value"),
-    "input-too-large": (E, "a file larger than refkb reads (64 MB for .bib, 4 MB for YAML, 1 MB for a page)"),
-    "macro-cycle": (E, "an @string macro defined through itself"),
-    "macro-too-large": (E, "a value whose @string macros expand beyond 100,000 characters"),
-    # keys
-    "empty-key": (E, "an empty key"),
-    "duplicate-key": (E, "two entries with the same key"),
-    "duplicate-key-case": (E, "two keys that differ only in case"),
-    "unsafe-key": (E, "a key that is not a safe slug ^[a-z0-9][a-z0-9-]*$"),
-    "key-convention": (W, "a key that does not follow <author><year><title-word>"),
-    "key-too-long": (E, "a key longer than 64 characters (it names files)"),
-    # fields
-    "unknown-entry-type": (W, "an entry type outside the biblatex data model"),
-    "missing-field": (E, "a field the entry type requires"),
-    "empty-field": (W, "a field with an empty value"),
-    "invalid-name": (E, "an empty or malformed name in a name list"),
-    "unprotected-and": (W, "an organisation name containing 'and' that will be split into two names"),
-    "invalid-year": (E, "a year that is not four digits"),
-    "implausible-year": (W, "a year outside 1800 to next year"),
-    "year-out-of-range": (E, "a year before 1500 or after next year"),
-    "invalid-date": (E, "a date that is not ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD or a range)"),
-    "date-year-mismatch": (W, "date and year that disagree"),
-    "invalid-month": (E, "a month that is not 1-12 or a month name"),
-    "invalid-urldate": (E, "a urldate that is not an ISO 8601 day"),
-    "future-urldate": (E, "a urldate in the future"),
-    "invalid-doi": (E, "a DOI that is not 10.NNNN/suffix"),
-    "doi-resolver-prefix": (W, "a DOI written with a resolver prefix (https://doi.org/, doi:)"),
-    "invalid-url": (E, "a URL that is not absolute http or https"),
-    "invalid-isbn": (E, "an ISBN with a wrong length or checksum"),
-    "invalid-issn": (E, "an ISSN with a wrong checksum"),
-    "invalid-pages": (E, "a page range that is not 'N', 'N--M' or similar"),
-    "page-range-hyphen": (W, "a page range written with a single hyphen or a dash character"),
-    "unescaped-ampersand": (W, "an '&' that LaTeX would read as a table column"),
-    "missing-urldate": (E, "an online source without urldate"),
-    # likely duplicates
-    "duplicate-doi": (W, "two entries with the same DOI"),
-    "duplicate-url": (W, "two entries with the same URL"),
-    "near-duplicate-title": (W, "two entries with near-identical title and the same year"),
-    # knowledge-base rules
-    "unknown-topic": (E, "a keywords topic outside the controlled vocabulary"),
-    "missing-topic": (W, "an entry with no keywords topic"),
-    "invalid-sourcekind": (E, "a sourcekind outside the controlled vocabulary"),
-    "missing-sourcekind": (W, "an entry with no sourcekind"),
-    # evidence coding (extra.refkb.coding; see refkb.coding)
-    "unknown-coding-value": (E, "a platforms/regions/forms/populations/design/datasource value outside its vocabulary"),
-    "missing-coding": (E, "an entry that does not code a dimension the knowledge base requires"),
-    "duplicate-coding-value": (W, "a coding value given twice in one field"),
-    "coding-conflict": (W, "general, global or none given together with more specific values"),
-    "missing-annotation": (E, "an entry without its annotation page"),
-    "orphan-annotation": (E, "an annotation page without its entry"),
-    "annotation-front-matter": (E, "an annotation without valid verified_at/verified_on"),
-    "missing-section": (E, "an annotation without one of its five sections"),
-    "empty-section": (W, "an annotation section with no text"),
-    "front-matter-key": (E, "a front-matter key or value a page may not carry (the theme prints some unescaped)"),
-    "unsafe-attribute": (E, "an attr_list {: ...} with an attribute other than a safe #id, .class or title"),
-    "future-date": (E, "a verification or timeline date in the future"),
-    "unresolved-citation": (E, "a [@key] in docs/ that names no entry"),
-    "stale-verification": (W, "an annotation verified longer ago than extra.refkb.stale_after_months (18)"),
-    # the knowledge base's data: claims ledger, glossary, timeline
-    "data-invalid": (E, "claims.yml, glossary.yml or timeline.yml that cannot be read or lacks a field"),
-    "unknown-verdict": (E, "a claim's verdict outside the verdict vocabulary"),
-    "missing-correction": (E, "a claim not judged 'supported' without a corrected statement"),
-    "unresolved-data-key": (E, "a key in the ledger, glossary or timeline that names no entry"),
-    "missing-citation": (E, "a claim, term or event that cites no source"),
-    "invalid-event-date": (E, "a timeline date that is not YYYY, YYYY-MM or YYYY-MM-DD"),
-    # do no harm: readers may be survivors or people at risk
-    "phone-number": (E, "a phone number in docs/ that is not an allow-listed help line"),
-    "email-address": (E, "an e-mail address in docs/"),
-    "social-media-handle": (E, "a social-media handle (@name) in docs/"),
-}
-
-
-def _issue(path: str, pos_line: int, pos_col: int, code: str, key: str, message: str, fix: str) -> Issue:
-    return Issue(path, pos_line, pos_col, CODES[code][0], code, key, message, fix)
+from .values import AND, DOI, DOI_PREFIX, split_names, url_problem
 
 
 def at_field(bib: BibFile, entry: Entry, f: Field, code: str, message: str, fix: str, value: bool = True) -> Issue:
@@ -188,8 +95,6 @@ for _alias, _target in (("conference", "inproceedings"), ("electronic", "online"
     REQUIRED[_alias] = REQUIRED[_target]
 
 SAFE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-DOI = re.compile(r"^(?:10\.\d{4,9}/\S+|10/[a-z0-9]+)$")  # a DOI, or a shortDOI (10/abcd)
-DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_PART = r"(?:\d{4}(?:-\d{2}(?:-\d{2})?)?)"
 DATE = re.compile(rf"^(?:{_DATE_PART}(?:/(?:{_DATE_PART})?)?|/{_DATE_PART})$")
@@ -205,9 +110,6 @@ SUSPECT = re.compile(
 )
 # Precompiled patterns used in the per-entry checks (10,000 entries call them ~30,000 times each).
 _DOI_BAD_CHAR = re.compile(r"[\"'<>\\{}\s]")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_HTTP_HOST = re.compile(r"^https?://[^/\s?#]+", re.I)
-_URL_BAD_CHAR = re.compile(r"[\s\"<>\\^`{|}]")
 _ISBN_SEP = re.compile(r"[\s-]")
 _ISBN10 = re.compile(r"\d{9}[\dX]")
 _ISBN13 = re.compile(r"97[89]\d{10}")
@@ -391,33 +293,6 @@ def check_doi(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
         yield at_field(bib, e, f, "invalid-doi", f"doi {value!r} is not a DOI", "a DOI looks like 10.1234/abc-5")
 
 
-TEX_URL_ESCAPE = re.compile(r"\\([_%&#$~])")
-
-
-def url_value(value: str) -> str:
-    """A URL field's value as a link: TeX escapes such as \\_ and \\% undone (pandoc does the same)."""
-    return TEX_URL_ESCAPE.sub(r"\1", value.strip())
-
-
-def url_problem(value: str) -> str:
-    """Why `value` is not an acceptable link, or '' when it is."""
-    value = url_value(value)
-    m = _SCHEME.match(value)
-    if m is None:
-        return "is not an absolute URL"
-    if m.group(1).lower() not in ("http", "https"):
-        return f"uses the scheme '{m.group(1)}:' (only http and https become links)"
-    host = _HTTP_HOST.match(value)
-    if not host:
-        return "has no host"
-    if "@" in host.group(0):
-        return "holds user information before '@' (user@host): the link would go to the host after the '@'"
-    bad = _URL_BAD_CHAR.search(value)
-    if bad:
-        return f"contains {'white space' if bad.group(0).isspace() else repr(bad.group(0))}"
-    return ""
-
-
 @field_check(*URL_FIELDS)
 def check_url(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]:
     problem = url_problem(f.value.strip())
@@ -548,21 +423,7 @@ def check_pages(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue
             return
 
 
-_AND = re.compile(r"\s+and\s+", re.I)
 _SIMPLE_NAME = re.compile(r"^[^,{}\\]+(?:,[^,{}\\]+){0,2}$")
-
-
-def split_names(value: str) -> list[str]:
-    """A name list split on ' and ' at brace depth 0 (bibtexparser's splitter, with a fast path for plain lists)."""
-    if "{" not in value:
-        value = value.strip()
-        return _AND.split(value) if value else []
-    if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
-        return [value.strip()]
-    return split_multiple_persons_names(value)
-
-
-_ONE_GROUP = re.compile(r"\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\Z")
 
 
 def family_names(name: str) -> list[str]:
@@ -848,7 +709,7 @@ def key_parts(e: Entry) -> tuple[set[str], str, list[list[str]]]:
         outlet = re.sub(r"^the\s+", "", outlet, flags=re.I)
         prefixes.add("".join(_ALNUM_RUN.findall(outlet.lower())))
     people = " ".join((e.value("author") or e.value("editor")).split())
-    names = _AND.split(people, maxsplit=1) if "{" not in people else split_names(people)
+    names = AND.split(people, maxsplit=1) if "{" not in people else split_names(people)
     first = names[0].strip() if names else ""
     if first.startswith("{") and first.endswith("}"):
         words = _ALNUM_RUN.findall(ascii_fold(first))
@@ -1110,6 +971,7 @@ def check_annotations(
 ) -> Iterator[Issue]:
     by_key = {n.key: n for n in notes}
     keys = {e.key for e in bib.entries}
+    bib_entry = {e.key: e for e in bib.entries}
     for e in bib.entries:
         if e.key and SAFE_KEY.match(e.key) and e.key not in by_key:
             want = project.relative(project.annotations / f"{e.key}.md")
@@ -1133,15 +995,33 @@ def check_annotations(
                 "add the entry or delete the page",
             )
         yield from check_annotation(path, note, today)
+        yield from trail.check(path, note)
+        entry = bib_entry.get(key)
+        if project.appraisal_required and entry is not None:
+            designs = [d.strip() for d in entry.value("design").split(",") if d.strip()]
+            primary = project.coding.primary if project.coding else frozenset()
+            yield from appraisal_check.check(path, note, designs, primary)
 
 
 # Front matter is untrusted: MkDocs hands every key to the theme, which prints some of them unescaped
 # (`description` and `author` in <head>, `template` picks a template, `redirect.html` reads `location`). So a page
 # may carry only these keys, each of its type.
-ANNOTATION_KEYS = frozenset({"verified_at", "verified_on", "content_note"})
+ANNOTATION_KEYS = frozenset({"verified_at", "verified_on", "content_note", "appraisal"})
 PAGE_KEYS = frozenset({"title", "description", "hide", "search", "status"})
 _HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 _PLAIN_UNSAFE = re.compile(r"[<>\"'&`\x00-\x1f\x7f]")
+
+
+def _trail_item(x: object) -> bool:
+    if isinstance(x, str):
+        return True
+    return (
+        isinstance(x, dict)
+        and set(x) == {"url", "note"}
+        and isinstance(x["url"], str)
+        and isinstance(x["note"], str)
+        and 0 < len(x["note"].strip()) <= 300
+    )
 
 
 def front_matter_problems(meta: dict[str, object], allowed: frozenset[str]) -> list[tuple[str, str]]:
@@ -1151,8 +1031,8 @@ def front_matter_problems(meta: dict[str, object], allowed: frozenset[str]) -> l
         if k not in allowed:
             out.append((k, f"front-matter key '{k}' is not allowed here (allowed: {', '.join(sorted(allowed))})"))
         elif k == "verified_at":
-            if not isinstance(v, str | list) or (isinstance(v, list) and not all(isinstance(x, str) for x in v)):
-                out.append((k, "verified_at must be a URL or a list of URLs"))
+            if not isinstance(v, str | list) or (isinstance(v, list) and not all(_trail_item(x) for x in v)):
+                out.append((k, "verified_at must be a URL or a list of URLs (or {url: …, note: …} items)"))
         elif k == "verified_on":
             if not isinstance(v, dt.date | str) or isinstance(v, dt.datetime):
                 out.append((k, "verified_on must be a date (YYYY-MM-DD)"))
@@ -1214,7 +1094,7 @@ def check_annotation(path: str, note: annotation.Annotation, today: dt.date | No
                 "front-matter-key",
                 key,
                 problem,
-                "an annotation's front matter holds verified_at, verified_on and content_note only",
+                "an annotation's front matter holds verified_at, verified_on, content_note and appraisal only",
             )
         urls = note.verified_at
         if not urls or any(url_problem(u) for u in urls):
@@ -1496,7 +1376,12 @@ def validate_bibliography(
     returned it — read again only when not given): what `mkdocs serve` can keep while only pages change."""
     if macro_issues is None:
         macro_issues = read_bibliography(project)[1] if project.macro_files else []
-    return validate_bib(bib, settings) + list(macro_issues) + list(check_coding(bib, project.coding))
+    return (
+        validate_bib(bib, settings)
+        + list(macro_issues)
+        + list(check_coding(bib, project.coding))
+        + list(name_variants.check(bib))
+    )
 
 
 def validate_project(
@@ -1522,8 +1407,33 @@ def validate_project(
         keys = {e.key for e in bib.entries}
         issues.extend(check_citations(project, keys, page_memo))
         issues.extend(check_do_no_harm(project, keys, page_memo))
-        issues.extend((data if data is not None else kb.load(project, keys, settings.today)).issues)
+        data = data if data is not None else kb.load(project, keys, settings.today)
+        issues.extend(data.issues)
+        issues.extend(check_search_log(project, keys, settings.today))
+        claims_path = project.relative(project.docs / "claims.yml")
+        issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in bib.entries}))
     return bib, sorted(issues, key=Issue.sort_key)
+
+
+def search_vocabulary(project: Project) -> dict[str, list[str]]:
+    """The slugs a search may aim at: topics and the coding's values (platform categories apart)."""
+    vocab: dict[str, list[str]] = {"topics": [t.slug for t in project.topics]}
+    scheme = project.coding
+    if scheme is not None:
+        vocab["platform_categories"] = [c.slug for c in scheme.categories]
+        for dim in scheme.dimensions:
+            vocab[dim.name] = list(dim.by_slug)
+    return vocab
+
+
+def check_search_log(project: Project, keys: set[str], today: dt.date) -> Iterator[Issue]:
+    """The search log and screening records (extra.refkb.searches), when the project keeps one."""
+    if project.searches is None:
+        return
+    log = searchlog.load(project.searches, project.relative(project.searches), search_vocabulary(project))
+    yield from log.issues
+    if not log.issues:
+        yield from searchlog.check(log, keys, today, [t.slug for t in project.topics])
 
 
 def check_freshness(project: Project, notes: Iterable[annotation.Annotation], today: dt.date) -> Iterator[Issue]:

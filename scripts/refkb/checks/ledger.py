@@ -1,0 +1,78 @@
+"""The claims ledger agrees with the library.
+
+- `ledger-contradiction`: a note or correction that says a source is "not (yet) in the library" or that no library
+  source says something. The library grows; such sentences go stale silently (two did when gifctndabout was added).
+  The ledger says what its cited sources show, not what the library lacks.
+- `uncited-evidence`: an `evidence` key whose source the note never cites (`[@key]`) nor names (by its short
+  author, first author's family name or organisation): the note should say what each cited source contributes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+
+from .. import csl, kb
+from ..model import Entry, Issue
+from .codes import issue
+
+_ABSENT = re.compile(
+    r"\b(?:not\s+(?:yet\s+)?in\s+(?:the|this)\s+(?:library|knowledge\s+base)"
+    r"|no\s+(?:library\s+source|source\s+in\s+the\s+library))\b",
+    re.I,
+)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def names_of(entry: Entry) -> list[str]:
+    """How a note may name a source: its short author, its first author's family name, its organisation."""
+    out = [csl.plain(entry.value("shortauthor")).strip()]
+    people = csl.people(entry.value("author") or entry.value("editor"))
+    if people:
+        out.append(people[0].family)
+    for name in ("institution", "organization", "publisher", "journaltitle"):
+        out.extend(p.family for p in csl.people(entry.value(name))[:1])
+    return [n for n in out if n]
+
+
+def _named(note: str, entry: Entry) -> bool:
+    if re.search(rf"@{re.escape(entry.key)}(?![\w:-])", note):
+        return True  # cited in the note itself: [@key]
+    text = _fold(note)
+    for name in names_of(entry):
+        words = re.findall(r"\w+", _fold(name))
+        if words and any(len(w) > 2 and re.search(rf"\b{re.escape(w)}", text) for w in words):
+            return True
+    return False
+
+
+def check(path: str, claims: tuple[kb.Claim, ...], entries: Mapping[str, Entry]) -> Iterator[Issue]:
+    for c in claims:
+        for text in (c.note, c.corrected):
+            m = _ABSENT.search(text)
+            if m:
+                yield issue(
+                    path,
+                    c.line,
+                    1,
+                    "ledger-contradiction",
+                    c.id,
+                    f"claim {c.id} says '{m.group(0)}': the library changes, and such a sentence goes stale",
+                    "say what the cited sources show; name a missing source in the search log's screening instead",
+                )
+        for key in c.evidence:
+            entry = entries.get(key)
+            if entry is not None and not _named(c.note, entry):
+                yield issue(
+                    path,
+                    c.line,
+                    1,
+                    "uncited-evidence",
+                    c.id,
+                    f"claim {c.id} lists [{key}] as evidence, but its note never names that source",
+                    f"say in the note what [{key}] shows, or drop it from evidence",
+                )

@@ -1,0 +1,59 @@
+"""Rules for single values that checks, conversion, pages, intake and links share: DOIs, URLs and name lists.
+
+One home, so that a converter or an HTML module does not import the check suite to know what a URL is."""
+
+from __future__ import annotations
+
+import re
+
+from bibtexparser.middlewares.names import split_multiple_persons_names
+
+DOI = re.compile(r"^(?:10\.\d{4,9}/\S+|10/[a-z0-9]+)$")  # a DOI, or a shortDOI (10/abcd)
+
+DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+_HTTP_HOST = re.compile(r"^https?://[^/\s?#]+", re.I)
+
+_URL_BAD_CHAR = re.compile(r"[\s\"<>\\^`{|}]")
+
+TEX_URL_ESCAPE = re.compile(r"\\([_%&#$~])")
+
+
+def url_value(value: str) -> str:
+    """A URL field's value as a link: TeX escapes such as \\_ and \\% undone (pandoc does the same)."""
+    return TEX_URL_ESCAPE.sub(r"\1", value.strip())
+
+
+def url_problem(value: str) -> str:
+    """Why `value` is not an acceptable link, or '' when it is."""
+    value = url_value(value)
+    m = _SCHEME.match(value)
+    if m is None:
+        return "is not an absolute URL"
+    if m.group(1).lower() not in ("http", "https"):
+        return f"uses the scheme '{m.group(1)}:' (only http and https become links)"
+    host = _HTTP_HOST.match(value)
+    if not host:
+        return "has no host"
+    if "@" in host.group(0):
+        return "holds user information before '@' (user@host): the link would go to the host after the '@'"
+    bad = _URL_BAD_CHAR.search(value)
+    if bad:
+        return f"contains {'white space' if bad.group(0).isspace() else repr(bad.group(0))}"
+    return ""
+
+
+AND = re.compile(r"\s+and\s+", re.I)
+_ONE_GROUP = re.compile(r"\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\Z")
+
+
+def split_names(value: str) -> list[str]:
+    """A name list split on ' and ' at brace depth 0 (bibtexparser's splitter, with a fast path for plain lists)."""
+    if "{" not in value:
+        value = value.strip()
+        return AND.split(value) if value else []
+    if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
+        return [value.strip()]
+    return split_multiple_persons_names(value)
