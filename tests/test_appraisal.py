@@ -103,8 +103,16 @@ E = "empirical"
     ("instrument", "answers", "expected"),
     [
         (E, {"peer_reviewed": "yes", "method_stated": "yes", "sample_described": "yes", "independent": "yes"}, "high"),
-        (E, {"peer_reviewed": "yes", "method_stated": "yes", "sample_described": "yes"}, "moderate"),  # independence unclear
-        (E, {"peer_reviewed": "no", "method_stated": "yes", "sample_described": "yes", "independent": "yes"}, "moderate"),
+        (
+            E,
+            {"peer_reviewed": "yes", "method_stated": "yes", "sample_described": "yes"},
+            "moderate",
+        ),  # independence unclear
+        (
+            E,
+            {"peer_reviewed": "no", "method_stated": "yes", "sample_described": "yes", "independent": "yes"},
+            "moderate",
+        ),
         (E, {"peer_reviewed": "yes", "method_stated": "no", "sample_described": "yes", "independent": "yes"}, "low"),
         (E, {"peer_reviewed": "no", "independent": "no", "method_stated": "yes", "sample_described": "yes"}, "low"),
         ("aacods", {"authority": "yes", "accuracy": "yes", "coverage": "yes", "objectivity": "yes"}, "high"),
@@ -114,9 +122,7 @@ E = "empirical"
     ],
 )
 def test_confidence_rule(instrument: str, answers: dict[str, str], expected: str) -> None:
-    items = tuple(
-        appraisal.Item(n, answers.get(n, "unclear"), "A reason.") for n in appraisal.INSTRUMENTS[instrument]
-    )
+    items = tuple(appraisal.Item(n, answers.get(n, "unclear"), "A reason.") for n in appraisal.INSTRUMENTS[instrument])
     assert appraisal.confidence(appraisal.Appraisal(instrument, items)) == expected
 
 
@@ -125,7 +131,10 @@ def test_confidence_rule(instrument: str, answers: dict[str, str], expected: str
     [
         ("  - https://example.org/page\n", []),
         ("  - https://www.pdfcoffee.com/some-copy\n", []),  # a mirror: allowed in the trail
-        ("  - https://documents.pub-like.example/x\n  - https://dokumen.tips/copy\n", ["4 low-trust-host"]),  # at its own line
+        (
+            "  - https://documents.pub-like.example/x\n  - https://dokumen.tips/copy\n",
+            ["4 low-trust-host"],
+        ),  # at its own line
         ('  - {url: "https://dokumen.tips/copy", note: "the issuer\'s page is not stored"}\n', []),
     ],
 )
@@ -162,4 +171,5 @@ def test_name_variant_is_reported_with_both_entries(tmp_path: Path) -> None:
     _, issues = validate.validate_project(project.load(root), today=TODAY)
     variants = [i for i in issues if i.code == "name-variant"]
     assert [(i.key, i.line) for i in variants] == [("musto2020b", 17)]
-    assert "[musto2014a]" in variants[0].message and variants[0].level.value == "warning"
+    assert "[musto2014a]" in variants[0].message
+    assert variants[0].level.value == "warning"

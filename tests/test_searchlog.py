@@ -100,7 +100,7 @@ CLAIM = """- id: c01
         ("Smith (2020) shows it.", []),
         ("The study shows it [@smith2020study].", []),
         ("A study shows it.", ["1 uncited-evidence"]),
-        ("Smith (2020) shows it; no library source names the platform.", ["1 ledger-contradiction"]),
+        ("Smith (2020) shows it; the page is not in the knowledge base.", ["1 ledger-contradiction"]),
         ("Smith (2020) shows it; the report is not yet in the library.", ["1 ledger-contradiction"]),
     ],
 )
@@ -138,5 +138,6 @@ def test_last_searched_links_the_searches() -> None:
     log = searchlog.Log("l", 6, (s,))
     when, aimed = log.last_searched("topics", "x")
     html = str(prisma.last_searched(when, aimed, 6, "../methodology/"))
-    assert "2026-12-05" in html and 'href="../methodology/#s004"' in html
+    assert "2026-12-05" in html
+    assert 'href="../methodology/#s004"' in html
     assert log.last_searched("topics", "y") == (None, ())

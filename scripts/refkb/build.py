@@ -552,6 +552,9 @@ def _cluster_requests(st: BuildState, files: Files) -> list[list[ClusterCite]]:
             known = tuple(citations.Cite(k) for k in record.keys if k in keys)
             if known:
                 out.extend(pages.cluster_requests(citations.Citation(0, 0, 0, 0, known)))
+            for c in citations.find(getattr(record, "note", "")):  # a claim's note cites inline
+                if all(k in keys for k in c.keys):
+                    out.extend(pages.cluster_requests(c))
     return list({repr(c): c for c in out}.values())
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from . import annotation, bibfile, csl, kb, styles
+from . import annotation, bibfile, citations, csl, kb, styles
 from .citations import Citation, Cite
 from .engine import CITE_END, CITE_SEP, CITE_START, ClusterCite
 from .model import Entry, Person
@@ -543,6 +543,17 @@ def cite_keys(keys: Sequence[str], refs: Mapping[str, Ref], style_id: str, curre
     return intext(Citation(0, 0, 0, 0, known), refs, style_id, current, clusters)
 
 
+def cited_text(text: str, refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn) -> Markup:
+    """Prose from a data file with its `[@key]` citations formatted and linked (the rest escaped)."""
+    out, at = Markup(""), 0
+    for c in citations.find(text):
+        if not all(k in refs for k in c.keys):
+            continue
+        out += escape(text[at : c.start]) + intext(c, refs, style_id, current, clusters)
+        at = c.end
+    return out + escape(text[at:])
+
+
 def claims_table(
     claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
@@ -561,14 +572,22 @@ def claims_table(
         rows.append(fmt(
             '<tr id="{0}" data-verdict="{1}" data-section="{2}"><td><a href="#{0}">{0}</a></td><td>{2}</td><td>{3}</td>'
             '<td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td><td>{5} {6}</td><td>{7}</td></tr>',
-            c.id, c.verdict, c.section, c.claim, VERDICT_CLASS.get(c.verdict, "unknown"), c.note,
-            cite_keys(c.evidence, refs, style_id, current, clusters), c.corrected or "—"))  # fmt: skip
+            c.id, c.verdict, c.section, c.claim, VERDICT_CLASS.get(c.verdict, "unknown"),
+            cited_text(c.note, refs, style_id, current, clusters),
+            cite_keys(_uncited(c.evidence, c.note), refs, style_id, current, clusters),
+            c.corrected or "—"))  # fmt: skip
     return Markup(
         controls + '<div class="refkb-scroll"><table class="refkb-claims refkb-filterable" data-refkb-table="claims">'
         "<thead><tr><th>#</th>"
         "<th>Section</th><th>Claim (paraphrased)</th><th>Verdict</th><th>Evidence</th><th>Corrected statement</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
+
+
+def _uncited(keys: Sequence[str], text: str) -> list[str]:
+    """The keys that `text` does not already cite inline."""
+    inline = {k for c in citations.find(text) for k in c.keys}
+    return [k for k in keys if k not in inline]
 
 
 def claims_for(key: str, claims: Sequence[kb.Claim], current: str) -> Markup:
