@@ -172,6 +172,25 @@ def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: 
 
 
 @pytest.mark.parametrize(
+    ("author", "institution", "apa_has_publisher"),
+    [
+        ("{{European Commission}}", "{{European Commission}}", False),  # APA 7 9.24: the same organisation
+        ("{{ECPAT International} and {INTERPOL}}", "{ECPAT International}", False),  # the publisher is an author
+        ("{{Polaris}}", "{{Thorn}}", True),  # another organisation publishes it
+        ("{Smith, Jane}", "{{Smith Institute}}", True),  # a person is never the publisher
+    ],
+)  # fmt: skip
+def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str, apa_has_publisher: bool) -> None:
+    text = f"@report{{k,\n  author = {author},\n  title = {{A report}},\n  institution = {institution},\n  date = {{2020}},\n}}\n"
+    item = csl.item(bibfile.parse_text(text, "t.bib").entries[0])
+    out = styles.Renderer(None).render([item], ("apa", "chicago"))["k"]
+    publisher = str(item["publisher"]).split("; ")[0]
+    apa = re.sub(r"<[^>]+>", "", out["apa"].html)
+    assert (publisher in apa.split(")", 1)[1]) is apa_has_publisher  # after the author and date
+    assert publisher in re.sub(r"<[^>]+>", "", out["chicago"].html).split("2020.", 1)[1]  # Chicago keeps it
+
+
+@pytest.mark.parametrize(
     ("cites", "expected"),
     [
         ([ClusterCite("polaris2018second"), ClusterCite("doe2019book")],

@@ -42,6 +42,35 @@ REFKB.sys = {
   retrieveItem: function (id) { return REFKB.items[id]; },
   wrapCitationEntry: function (str, id) { return "\ue020" + id + "\ue021" + str + "\ue022"; }
 };
+// Per-style views of an item, for rules a style file cannot state. APA 7 (9.24): when the author and the publisher
+// are the same organisation, the publisher is omitted. A view is made once per registered item (WeakMap).
+REFKB.views = {apa: new WeakMap()};
+function refkbNorm(s) { return String(s || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); }
+function refkbApaView(item) {
+  if (!item || !item.publisher || !item.author || !item.author.length) { return item; }
+  var orgs = {};
+  for (var i = 0; i < item.author.length; i++) {
+    if (item.author[i].literal) { orgs[refkbNorm(item.author[i].literal)] = true; }
+  }
+  var pubs = String(item.publisher).split("; ");
+  for (var j = 0; j < pubs.length; j++) { if (!orgs[refkbNorm(pubs[j])]) { return item; } }
+  var view = REFKB.views.apa.get(item);
+  if (!view) {
+    view = Object.assign({}, item);
+    delete view.publisher;
+    delete view["publisher-place"];
+    REFKB.views.apa.set(item, view);
+  }
+  return view;
+}
+function refkbSys(name) {
+  if (!/^apa/.test(name)) { return REFKB.sys; }
+  return {
+    retrieveLocale: REFKB.sys.retrieveLocale,
+    retrieveItem: function (id) { return refkbApaView(REFKB.items[id]); },
+    wrapCitationEntry: REFKB.sys.wrapCitationEntry
+  };
+}
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
 function refkbFamily(item) {
   var names = item.author || item.editor || [];
@@ -102,7 +131,7 @@ function refkbLoad(name, styleXml, lang) {
     eng = prev.eng;
     if (nchanged || removed.length) { eng.updateItems(rids); }
   } else {
-    eng = new CSL.Engine(REFKB.sys, styleXml, lang, true);
+    eng = new CSL.Engine(refkbSys(name), styleXml, lang, true);
     eng.setOutputFormat("html");
     eng.updateItems(rids);
   }
@@ -161,7 +190,7 @@ function refkbFormatOne(name, styleXml, lang, itemJson) {
   REFKB.single = REFKB.single || {};
   var eng = REFKB.single[name];
   if (!eng) {
-    eng = REFKB.single[name] = new CSL.Engine(REFKB.sys, styleXml, lang, true);
+    eng = REFKB.single[name] = new CSL.Engine(refkbSys(name), styleXml, lang, true);
     eng.setOutputFormat("html");
   }
   REFKB.items[item.id] = item;
