@@ -237,7 +237,10 @@ def test_reach_counts_what_issue_11_asks_for(scheme: coding.Scheme) -> None:
 """
     entries = bibfile.parse_text(text, "t.bib").entries
     reach = coding.reach(entries, scheme, {"recruitment-grooming": {"a2022x", "c2021z"}})
-    assert reach["focus_outside_us"] == "2 (67%)"
+    assert reach["specific_outside_us"] == "1 (33%)"  # the Philippines; `global` is not a country or region
+    assert reach["global_only"] == 1
+    assert reach["us_only"] == 1
+    assert set(reach) <= set(coding.REACH_DEFINITIONS)
     assert reach["labour_trafficking"] == 2
     assert reach["peer_reviewed_empirical"] == 1  # a journal article by academics with a primary design; not news
     assert reach["from_2021"] == 2

@@ -372,3 +372,70 @@ def test_print_edition_has_an_outline_page_numbers_and_every_topic_and_reference
     annots = [a.get_object() for page in pdf.pages[:6] for a in (page.get("/Annots") or [])]
     internal = [a for a in annots if "/Dest" in a or ("/A" in a and a["/A"].get("/S") == "/GoTo")]
     assert len(internal) > 40
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The evidence-gap map answers a three-way question, and its address keeps the answer (the methodology issue).
+
+
+def _expected_messaging_labour() -> set[str]:
+    """Every source coded with the form labour-trafficking and a messaging platform, read from references.bib by
+    bibtexparser and from coding.yml by PyYAML: not by refkb."""
+    import bibtexparser
+    import yaml
+
+    vocab = yaml.safe_load((ROOT / "coding.yml").read_text(encoding="utf-8"))
+    messaging = {p["slug"] for p in vocab["platforms"] if p.get("category") == "messaging"} | {"messaging"}
+    out = set()
+    for e in bibtexparser.parse_file(str(ROOT / "references.bib")).entries:
+        fields = {f.key: str(f.value) for f in e.fields}
+        forms = {v.strip() for v in fields.get("forms", "").split(",")}
+        platforms = {v.strip() for v in fields.get("platforms", "").split(",")}
+        if "labour-trafficking" in forms and platforms & messaging:
+            out.add(e.key)
+    return out
+
+
+def test_map_answers_a_three_way_question_and_the_address_keeps_it(chrome: Any, site: str) -> None:
+    expected = _expected_messaging_labour()
+    assert expected, "the knowledge base has labour-trafficking sources on messaging platforms"
+    with page_at(chrome, site) as (page, watch):
+        page.goto(f"{site}/dashboard/")
+        page.select_option("[data-refkb-map] select[name=rows]", "region")
+        for axis, value in (("form", "labour-trafficking"), ("category", "messaging")):
+            page.select_option("[data-refkb-map] select[name=faxis]", axis)
+            page.select_option("[data-refkb-map] select[name=fvalue]", value)
+            page.click("[data-refkb-map] .refkb-map-add")
+        caption = page.inner_text(".refkb-map-grid caption")
+        assert f"of the {len(expected)} that pass the filters" in caption
+        assert "high or moderate confidence" in caption
+        address = page.url
+        assert "rows=region" in address
+        assert "filter=form%3Alabour-trafficking" in address
+        assert "filter=category%3Amessaging" in address
+        cells = page.eval_on_selector_all(
+            ".refkb-map-button", "bs => bs.map(b => [b.dataset.row, b.dataset.col, b.dataset.count, b.dataset.share])"
+        )
+        busy = [c for c in cells if c[2] != "0"]
+        assert busy, "some region has such sources"
+        row, col = busy[0][0], busy[0][1]
+        page.click(f".refkb-map-button[data-row='{row}'][data-col='{col}']")
+        listed = page.eval_on_selector_all(".refkb-map-cell li a", "as => as.map(a => a.getAttribute('href'))")
+        assert len(listed) == int(busy[0][2])
+        assert {_key(h) for h in listed} <= expected
+        confidences = page.eval_on_selector_all(
+            ".refkb-map-cell .refkb-map-confidence", "s => s.map(x => x.textContent)"
+        )
+        weighty = sum("high" in c or "moderate" in c for c in confidences)
+        assert int(busy[0][3]) == round(100 * weighty / len(listed))
+        assert "cell=" in page.url
+        kept = page.url
+        page.goto(kept)  # a reload, or the address shared
+        assert page.inner_text(".refkb-map-grid caption") == caption
+        again = page.eval_on_selector_all(
+            ".refkb-map-button", "bs => bs.map(b => [b.dataset.row, b.dataset.col, b.dataset.count, b.dataset.share])"
+        )
+        assert again == cells
+        assert page.eval_on_selector_all(".refkb-map-cell li a", "as => as.map(a => a.getAttribute('href'))") == listed
+        page.screenshot(path=str(SHOTS / "map-three-way.png"), full_page=False)
+        assert not watch.errors

@@ -181,7 +181,10 @@ def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: 
     ],
 )  # fmt: skip
 def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str, apa_has_publisher: bool) -> None:
-    text = f"@report{{k,\n  author = {author},\n  title = {{A report}},\n  institution = {institution},\n  date = {{2020}},\n}}\n"
+    text = (
+        f"@report{{k,\n  author = {author},\n  title = {{A report}},\n  institution = {institution},\n"
+        "  date = {2020},\n}\n"
+    )
     item = csl.item(bibfile.parse_text(text, "t.bib").entries[0])
     out = styles.Renderer(None).render([item], ("apa", "chicago"))["k"]
     publisher = str(item["publisher"]).split("; ")[0]

@@ -57,6 +57,7 @@ from . import (
     styles,
     validate,
 )
+from . import coding as coding_mod
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
@@ -1151,7 +1152,17 @@ def _evidence_config(st: BuildState, config: MkDocsConfig) -> None:
 
 def _evidence_sources(st: BuildState) -> list[evidence.Source]:
     assert st.project.coding is not None
-    return evidence.sources(st.refs.values(), st.project.coding)
+    return evidence.sources(st.refs.values(), st.project.coding, _confidence(st))
+
+
+def _confidence(st: BuildState) -> dict[str, str]:
+    """Each appraised source's confidence (refkb.appraisal), by key."""
+    out = {}
+    for key, note in st.notes.items():
+        found, _ = appraisal.read(note.meta.get("appraisal"), None)
+        if found is not None:
+            out[key] = found.confidence
+    return out
 
 
 def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
@@ -1266,6 +1277,33 @@ def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -
 # methodology page asks for them; "last searched" on topic and platform pages.
 
 METHOD_MARKERS = ("REFKB_PRISMA", "REFKB_SEARCH_LOG", "REFKB_SCREENING", "REFKB_DATASET")
+# The reach figures the home page quotes: those of `refkb stats` that do not depend on the topic pages' text.
+HOME_REACH = (
+    "sources",
+    "specific_outside_us",
+    "global_only",
+    "us_only",
+    "labour_trafficking",
+    "peer_reviewed_empirical",
+    "high_or_moderate_confidence",
+    "from_2021",
+    "journalism",
+)
+
+
+def _reach_html(st: BuildState) -> Markup:
+    """The knowledge base's reach as `refkb stats` computes it, each figure with its definition."""
+    scheme = st.project.coding
+    if scheme is None:
+        return Markup("")
+    confidence = _confidence(st) if st.project.appraisal_required else None
+    figures = coding_mod.reach(st.bib.entries, scheme, {}, confidence)
+    rows = Markup("").join(
+        Markup("<li><strong>{}</strong> — {}</li>").format(figures[k], coding_mod.REACH_DEFINITIONS[k].replace("`", ""))
+        for k in HOME_REACH
+        if k in figures
+    )
+    return Markup('<ul class="refkb-reach">{}</ul>').format(rows)
 
 
 def _search_log(st: BuildState) -> searchlog.Log | None:
@@ -1291,6 +1329,8 @@ def _dataset_html(st: BuildState, current: str) -> Markup:
 
 def _method_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
     log = _search_log(st)
+    if "REFKB_REACH" in markdown:  # the home page's figures need no search log
+        markdown = markdown.replace("REFKB_REACH", tokens.add(_reach_html(st)))
     if log is None:
         for marker in METHOD_MARKERS:
             markdown = markdown.replace(marker, "")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import bibfile, project, validate
+from . import appraisal, bibfile, project, validate
 from .model import BibFile, Issue, Level
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -352,7 +352,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise UsageError("no mkdocs.yml here or above")
     bib = _read(proj.bibliography)
     keys = {e.key for e in bib.entries}
-    notes = {n.key for n in annotation.scan(proj.annotations)}
+    scanned = annotation.scan(proj.annotations)
+    notes = {n.key for n in scanned}
+    confidence = {}
+    for n in scanned:
+        found, _ = appraisal.read(n.meta.get("appraisal"), None)
+        if found is not None:
+            confidence[n.key] = found.confidence
     years = [int(m.group(0)) for e in bib.entries if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
     topics: dict[str, dict[str, int]] = {}
     topic_sources: dict[str, set[str]] = {}
@@ -382,7 +388,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     coverage = coding.coverage(bib.entries, proj.coding) if proj.coding is not None else {}
     if coverage:
         stats["coding"] = coverage
-        stats["reach"] = coding.reach(bib.entries, proj.coding, topic_sources) if proj.coding is not None else {}
+        reach = coding.reach(bib.entries, proj.coding, topic_sources, confidence) if proj.coding is not None else {}
+        stats["reach"] = reach
+        stats["reach_definitions"] = {k: coding.REACH_DEFINITIONS[k] for k in reach}
     if args.json:
         json.dump(stats, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -402,6 +410,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 for what, figure in value.items():
                     shown = ", ".join(f"{k} {v}" for k, v in figure.items()) if isinstance(figure, dict) else figure
                     sys.stdout.write(f"reach {what:26} {shown}\n")
+                    sys.stdout.write(f"      {'':26} = {coding.REACH_DEFINITIONS[what]}\n")
+            elif name == "reach_definitions":
+                continue
             else:
                 sys.stdout.write(f"{name:24} {value}\n")
     return EXIT_OK

@@ -340,16 +340,42 @@ def coverage(entries: Sequence[Entry], scheme: Scheme) -> dict[str, dict[str, An
 
 
 US_REGIONS = frozenset({"us"})
+WORLDWIDE = frozenset({"global"})
+
+# What each reach figure counts: `refkb stats --definitions` prints these, and the README and the home page quote the
+# figures with them.
+REACH_DEFINITIONS: dict[str, str] = {
+    "sources": "entries in the bibliography",
+    "specific_outside_us": "sources coded to at least one country or region other than the United States "
+    "(a source coded only `global` is not counted; one coded to the US and another country is)",
+    "global_only": "sources coded only `global` (worldwide, no country or region named)",
+    "us_only": "sources coded only to the United States",
+    "labour_trafficking": "sources coded with the form `labour-trafficking`",
+    "peer_reviewed_empirical": "journal articles and proceedings papers by academics with a primary empirical "
+    "design (peer review itself is recorded in each source's appraisal, not here)",
+    "high_or_moderate_confidence": "sources whose appraisal gives high or moderate confidence",
+    "from_2021": "sources dated 2021 or later",
+    "journalism": "sources of kind `journalism`: news reports, features, investigations and a podcast "
+    "transcript, not told apart",
+    "per_topic": "sources tagged with the topic or cited on its page",
+    "per_platform_category": "sources coded with a platform of the category (or the category itself)",
+}
 
 
-def reach(entries: Sequence[Entry], scheme: Scheme, topic_sources: Mapping[str, set[str]]) -> dict[str, Any]:
-    """The knowledge base's reach (issue 11's targets): how much of it looks beyond the United States, at labour
-    trafficking, is peer-reviewed empirical work (a journal article or proceedings paper by academics with a primary
-    empirical design: peer review itself is not coded), is recent, is journalism; sources per topic (tagged or cited
-    on its page, `topic_sources`) and per platform category."""
+def reach(
+    entries: Sequence[Entry],
+    scheme: Scheme,
+    topic_sources: Mapping[str, set[str]],
+    confidence: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The knowledge base's reach, each figure as REACH_DEFINITIONS says: how much of it looks at a country or
+    region other than the United States, at labour trafficking, is peer-reviewed empirical work, carries weight by
+    its appraisal (`confidence`: key -> high/moderate/low), is recent, is journalism; per topic and per platform
+    category."""
     n = len(entries)
     codings = {e.key: coding_of(e) for e in entries}
-    outside = sum(1 for c in codings.values() if c.get("regions") and not US_REGIONS & set(c["regions"]))
+    regions = {k: set(c.get("regions", ())) for k, c in codings.items()}
+    specific = sum(1 for r in regions.values() if r - US_REGIONS - WORLDWIDE)
     years = {e.key: (e.value("date") or e.value("year")).strip()[:4] for e in entries}
     empirical = sum(
         1 for e in entries
@@ -360,13 +386,20 @@ def reach(entries: Sequence[Entry], scheme: Scheme, topic_sources: Mapping[str, 
     for c in codings.values():
         for cat in {scheme.category_of(p) for p in c.get("platforms", ())} - {""}:
             categories[cat] = categories.get(cat, 0) + 1
-    return {
+    out: dict[str, Any] = {
         "sources": n,
-        "focus_outside_us": f"{outside} ({round(100 * outside / n) if n else 0}%)",
+        "specific_outside_us": f"{specific} ({round(100 * specific / n) if n else 0}%)",
+        "global_only": sum(1 for r in regions.values() if r and r <= WORLDWIDE),
+        "us_only": sum(1 for r in regions.values() if r and r <= US_REGIONS),
         "labour_trafficking": sum("labour-trafficking" in c.get("forms", ()) for c in codings.values()),
         "peer_reviewed_empirical": empirical,
+    }
+    if confidence is not None:
+        out["high_or_moderate_confidence"] = sum(confidence.get(e.key) in ("high", "moderate") for e in entries)
+    out |= {
         "from_2021": sum(y.isdigit() and int(y) >= 2021 for y in years.values()),
         "journalism": sum(e.value("sourcekind").strip() == "journalism" for e in entries),
         "per_topic": {t: len(keys) for t, keys in topic_sources.items()},
         "per_platform_category": categories,
     }
+    return out

@@ -37,18 +37,36 @@ class Source:
     ref: Ref
     coding: Mapping[str, tuple[str, ...]]  # dimension → values as written
     primary: bool
+    confidence: str = ""  # high, moderate or low from its appraisal ("" when not appraised)
 
     @property
     def key(self) -> str:
         return self.ref.key
 
 
-def sources(refs: Iterable[Ref], scheme: Scheme) -> list[Source]:
+def sources(refs: Iterable[Ref], scheme: Scheme, confidence: Mapping[str, str] | None = None) -> list[Source]:
     out = []
     for r in sorted(refs, key=Ref.sort_key):
         c = coding.coding_of(r.entry)
-        out.append(Source(r, c, scheme.is_primary(c)))
+        out.append(Source(r, c, scheme.is_primary(c), (confidence or {}).get(r.key, "")))
     return out
+
+
+CONFIDENCE_VALUES = (("high", "High"), ("moderate", "Moderate"), ("low", "Low"), ("unappraised", "Not appraised"))
+PERIODS = (
+    ("before-2010", "Before 2010", 0, 2009),
+    ("2010-2014", "2010–2014", 2010, 2014),
+    ("2015-2019", "2015–2019", 2015, 2019),
+    ("2020-2022", "2020–2022", 2020, 2022),
+    ("2023-later", "2023 and later", 2023, 9999),
+)
+
+
+def period(year: str) -> str:
+    if not year[:4].isdigit():
+        return "undated"
+    y = int(year[:4])
+    return next(slug for slug, _, lo, hi in PERIODS if lo <= y <= hi)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -95,7 +113,11 @@ def axes(srcs: Sequence[Source], scheme: Scheme, topics: Sequence[Topic], kinds:
         Axis("datasource", "Data source", vocab("datasource"), dim("datasource")),
         Axis("kind", "Kind of source", tuple((k, KIND_LABELS.get(k, k)) for k in kinds),
              lambda s: (s.ref.entry.value("sourcekind").strip(),)),
+        Axis("years", "Years", (*((p[0], p[1]) for p in PERIODS), ("undated", "Undated")),
+             lambda s: (period(s.ref.year),)),
     ]  # fmt: skip
+    if any(s.confidence for s in srcs):
+        out.append(Axis("confidence", "Confidence", CONFIDENCE_VALUES, lambda s: (s.confidence or "unappraised",)))
     return {a.name: a for a in out}
 
 
@@ -270,15 +292,18 @@ def legend(scheme: Scheme) -> Markup:
 def explorer(srcs: Sequence[Source], ax: Mapping[str, Axis], current: str) -> Markup:
     """The interactive map: choose rows and columns, click a cell to list its sources. Hidden without JavaScript
     (the build-time views below it stand alone)."""
+    design = dict(ax["design"].values) if "design" in ax else {}
     data = {
         "axes": {a.name: {"label": a.label, "values": [list(v) for v in a.values]} for a in ax.values()},
         "sources": [
             {"key": s.key, "title": s.ref.title, "authors": s.ref.authors_text, "year": s.ref.year,
-             "url": relative_url(s.ref.url, current), "primary": s.primary,
+             "url": relative_url(s.ref.url, current), "primary": s.primary, "confidence": s.confidence,
+             "design": [design.get(d, d) for d in s.coding.get("design", ())],
              "axes": {a.name: list(a.of(s)) for a in ax.values()}}
             for s in srcs
         ],
         "thin": THIN,
+        "appraised": any(s.confidence for s in srcs),
         "library": relative_url("references/", current),
     }  # fmt: skip
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -286,9 +311,13 @@ def explorer(srcs: Sequence[Source], ax: Mapping[str, Axis], current: str) -> Ma
     options = "".join(f'<option value="{escape(a.name)}">{escape(a.label)}</option>' for a in ax.values())
     return Markup(
         '<div class="refkb-map" data-refkb-map hidden>'
-        '<form class="refkb-filters" aria-label="Choose the map\'s rows and columns">'
+        '<form class="refkb-filters" aria-label="Choose the map\'s rows, columns and filters">'
         f'<label>Rows <select name="rows">{options}</select></label>'
-        f'<label>Columns <select name="cols">{options}</select></label></form>'
+        f'<label>Columns <select name="cols">{options}</select></label>'
+        f'<label>Filter by <select name="faxis">{options}</select></label>'
+        '<label>Value <select name="fvalue"></select></label>'
+        '<button type="button" class="md-button refkb-map-add">Add filter</button></form>'
+        '<ul class="refkb-map-filters" aria-label="Filters in force"></ul>'
         '<div class="refkb-scroll" tabindex="0" role="region" aria-label="Interactive map">'
         '<table class="refkb-map-grid"><caption></caption><thead></thead><tbody></tbody>'
         '</table></div><div class="refkb-map-cell" aria-live="polite" tabindex="-1"></div>'
