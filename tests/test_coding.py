@@ -3,6 +3,7 @@ codes and positions (file:line:col of the value), regions placed in UN M49 regio
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -248,3 +249,26 @@ def test_reach_counts_what_issue_11_asks_for(scheme: coding.Scheme) -> None:
     assert reach["per_topic"] == {"recruitment-grooming": 2}
     assert reach["per_platform_category"]["social-network"] == 1
     assert reach["per_platform_category"]["dating"] == 1
+
+
+def test_readme_reach_figures_equal_refkb_stats() -> None:
+    """README quotes `refkb stats` exactly: every figure of its reach table, value and definition."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-m", "refkb", "stats", "--json"], cwd=ROOT, capture_output=True,
+                         text=True, check=True, timeout=120)  # fmt: skip
+    stats = json.loads(out.stdout)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        m.group(1): (m.group(2), m.group(3))
+        for m in re.finditer(r"^\| ([a-z_0-9]+) \| ([^|]+?) \| ([^|]+?) \|$", readme, re.M)
+        if m.group(1) in stats["reach"]
+    }
+    assert len(rows) >= 8, rows
+    for name, (value, definition) in rows.items():
+        assert value == str(stats["reach"][name]), name
+        assert definition == stats["reach_definitions"][name], name

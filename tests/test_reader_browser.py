@@ -381,13 +381,13 @@ def test_print_edition_has_an_outline_page_numbers_and_every_topic_and_reference
 def _expected_messaging_labour() -> set[str]:
     """Every source coded with the form labour-trafficking and a messaging platform, read from references.bib by
     bibtexparser and from coding.yml by PyYAML: not by refkb."""
-    import bibtexparser
     import yaml
+    from bibtexparser import parse_file  # type: ignore[attr-defined]
 
     vocab = yaml.safe_load((ROOT / "coding.yml").read_text(encoding="utf-8"))
     messaging = {p["slug"] for p in vocab["platforms"] if p.get("category") == "messaging"} | {"messaging"}
     out = set()
-    for e in bibtexparser.parse_file(str(ROOT / "references.bib")).entries:
+    for e in parse_file(str(ROOT / "references.bib")).entries:
         fields = {f.key: str(f.value) for f in e.fields}
         forms = {v.strip() for v in fields.get("forms", "").split(",")}
         platforms = {v.strip() for v in fields.get("platforms", "").split(",")}
@@ -439,3 +439,23 @@ def test_map_answers_a_three_way_question_and_the_address_keeps_it(chrome: Any, 
         assert page.eval_on_selector_all(".refkb-map-cell li a", "as => as.map(a => a.getAttribute('href'))") == listed
         page.screenshot(path=str(SHOTS / "map-three-way.png"), full_page=False)
         assert not watch.errors
+
+
+def test_the_site_ships_its_method(site_dir: Path) -> None:
+    """The built knowledge base: the data package passes `frictionless validate`; every reference page shows its
+    appraisal; the methodology page carries the PRISMA flow and the search log; topic pages say when last searched."""
+    import frictionless
+
+    report = frictionless.validate(str(site_dir / "downloads" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M)
+    for key in keys:
+        page = (site_dir / "references" / key / "index.html").read_text(encoding="utf-8")
+        assert 'class="refkb-appraisal"' in page, key
+        assert re.search(r'class="refkb-confidence-(high|moderate|low)"', page), key
+    method = (site_dir / "methodology" / "index.html").read_text(encoding="utf-8")
+    assert '<svg class="refkb-prisma"' in method
+    assert 'class="refkb-search-log"' in method
+    assert 'id="s001"' in method
+    topic = (site_dir / TOPIC / "index.html").read_text(encoding="utf-8")
+    assert "Evidence last searched for:" in topic
