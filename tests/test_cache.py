@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from refkb import cache
 from refkb.cache import JsonCache
 
 
@@ -49,3 +52,37 @@ def test_a_carried_cache_reads_nothing_and_writes_only_changes(tmp_path: Path) -
     assert carried.get("b") == 2
     carried.save()  # ... written by the next run
     assert _on_disk(path) == {"a": 1, "b": 2}
+
+
+def test_digest_is_the_same_in_every_process_whatever_the_hash_seed() -> None:
+    """Sets iterate in hash-seed order: `digest` sorts them, so a key made in one process is found in the next."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import sys; sys.path.insert(0, 'scripts'); from refkb import cache, project; "
+        "print(cache.digest(frozenset({'quantitative', 'qualitative', 'mixed-methods', 'x', 'y'}), "
+        "project.load('.')))"
+    )
+    keys = set()
+    for seed in ("0", "1", "2", "3"):
+        run = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env={"PYTHONHASHSEED": seed}, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        keys.add(run.stdout)
+    assert len(keys) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"b": 1, "a": 2}, {"a": 2, "b": 1}),
+        (frozenset({"x", "y", "z"}), frozenset({"z", "y", "x"})),
+        ((1, 2), [1, 2]),
+    ],
+)
+def test_equal_data_gives_equal_digests(a: object, b: object) -> None:
+    assert cache.digest(a) == cache.digest(b)

@@ -222,3 +222,26 @@ def test_a_warm_build_from_the_page_cache_equals_a_build_without_it(tmp_path: Pa
     assert "Soil, Seeds and the Farm" in page
     assert "Renamed" in page
     assert len(list(kept.glob("*.html"))) == 2  # pages no build uses any more are dropped
+
+
+def test_the_page_cache_hits_in_a_new_process_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """The real knowledge base (coding scheme and all: its frozenset of primary designs once made every process's
+    digest differ) built twice, in two processes with different hash seeds: the second takes every reference page
+    from the page cache."""
+    site = tmp_path / "kb"
+    site.mkdir()
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, site / name)
+    for name in ("mkdocs.yml", "references.bib", "coding.yml", "CITATION.cff"):
+        shutil.copy(ROOT / name, site / name)
+    (site / "node_modules").symlink_to(ROOT / "node_modules")
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (site / "references.bib").read_text(encoding="utf-8"), re.M)
+    logs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1", "PYTHONHASHSEED": seed}
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / seed)],
+                                cwd=site, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        logs.append(result.stderr)
+    assert "from the page cache" not in logs[0]
+    assert f"refkb: {len(keys)} reference pages from the page cache" in logs[1]

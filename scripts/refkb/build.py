@@ -179,7 +179,7 @@ def _bib_digest(proj: project_mod.Project) -> str:
         with contextlib.suppress(OSError):
             st = path.stat()
             stats.append((str(path), st.st_mtime_ns, st.st_size))
-    return digest(stats, repr(proj))
+    return digest(stats, proj)
 
 
 def _notes(proj: project_mod.Project, memo: Memo) -> list[annotation.Annotation]:
@@ -494,7 +494,7 @@ def _site_digest(st: BuildState, files: Files, config: MkDocsConfig) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 theme.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
-    return digest(_code_digest(), config_text, _resolved_config(config), repr(st.project), pages_, theme,
+    return digest(_code_digest(), config_text, _resolved_config(config), st.project, pages_, theme,
                   st.meta.version, str(st.meta.released), st.picker_styles)  # fmt: skip
 
 
@@ -510,7 +510,7 @@ def _resolved_config(config: MkDocsConfig) -> str:
             value = dict(config.theme.items())
         elif isinstance(value, Mapping):
             value = dict(value)
-        out[name] = json.dumps(value, sort_keys=True, default=str)
+        out[name] = digest(value)
     return digest(out)
 
 
@@ -530,7 +530,7 @@ def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
     for claim in st.data.claims:
         for key in claim.keys:
             claims[key].append((claim.id, claim.verdict))
-    settings = repr(st.project)
+    settings = digest(st.project)
     return {
         key: (ref.entry.raw, tuple(sorted(ref.rendered.items())), ref.discussed_in,
               tuple((p.url, p.title) for p in st.cited_on.get(key, [])), tuple(claims.get(key, [])), settings,
@@ -622,7 +622,7 @@ def safe_title(text: str) -> str:
 
 
 def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    meta = repr(sorted((k, repr(v)) for k, v in page.meta.items()))
+    meta = digest(page.meta)
     out = _page_markdown(st, markdown, page, config, files)
     key = _ref_key(st, page)
     if key is None or st.pages is None:
@@ -1218,28 +1218,33 @@ def _evidence_coding(st: BuildState, ref: pages.Ref, current: str) -> Markup:
 
 def _evidence_facets(st: BuildState) -> Markup:
     scheme = st.project.coding
-    return evidence.library_facets(_evidence_sources(st), scheme) if scheme is not None else Markup("")
+    confidence = _confidence(st) if st.project.appraisal_required else None
+    return evidence.library_facets(_evidence_sources(st), scheme, confidence) if scheme is not None else Markup("")
 
 
 def _library_rows(st: BuildState, refs: Sequence[pages.Ref], current: str) -> Markup:
     """The library table; in serve, a row is made again only when its work's entry or topics changed."""
     attrs = _evidence_row_attrs(st)
+    scheme = st.project.coding
+    confidence = _confidence(st) if st.project.appraisal_required else {}
+    note = evidence.row_evidence(scheme, confidence) if scheme is not None else None
     memo = st.memo
     if memo is None:
-        return pages.library_rows(refs, current, attrs)
-    settings = digest(repr(st.project), sorted(st.bib.macros.items()))
+        return pages.library_rows(refs, current, attrs, note)
+    settings = digest(st.project, sorted(st.bib.macros.items()))
     kept: dict[str, tuple[tuple[object, ...], Markup]] = {}
     for r in refs:
-        sig = (r.entry.raw, r.discussed_in, r.folder, current, settings)
+        sig = (r.entry.raw, r.discussed_in, r.folder, current, settings, confidence.get(r.key, ""))
         old = memo.rows.get(r.key)
-        kept[r.key] = (sig, old[1] if old is not None and old[0] == sig else pages.library_row(r, current, attrs))
+        kept[r.key] = (sig, old[1] if old is not None and old[0] == sig else pages.library_row(r, current, attrs, note))
     memo.rows = kept
     return pages.library_table(kept[r.key][1] for r in sorted(refs, key=pages.Ref.sort_key))
 
 
 def _evidence_row_attrs(st: BuildState) -> Callable[[pages.Ref], Markup] | None:
     scheme = st.project.coding
-    return evidence.row_attrs(scheme) if scheme is not None else None
+    confidence = _confidence(st) if st.project.appraisal_required else None
+    return evidence.row_attrs(scheme, confidence) if scheme is not None else None
 
 
 def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:

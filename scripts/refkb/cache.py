@@ -3,16 +3,42 @@ last run used (so it never grows with stale entries)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePath
 from typing import Any
 
 
+def canonical(value: Any) -> Any:
+    """`value` as JSON data that is the same in every process: dataclasses as their fields, mappings with text keys,
+    sets sorted (their iteration order follows the hash seed, so `repr()` of a frozenset is not a key), paths in
+    POSIX form, dates in ISO form; anything else as its text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__name__, **fields}
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        items = [canonical(v) for v in value]
+        return sorted(items, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
 def digest(*parts: Any) -> str:
-    """A stable key for JSON-able parts."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    """A stable key for parts of any shape (see `canonical`): equal data gives the same key in every process."""
+    blob = json.dumps(canonical(parts), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -352,17 +352,48 @@ def map_markdown(srcs: Sequence[Source], scheme: Scheme, ax: Mapping[str, Axis],
 FACET_PARAM = {d: d for d in DIMENSIONS}
 
 
-def row_attrs(scheme: Scheme) -> Callable[[Ref], Markup]:
+def row_attrs(scheme: Scheme, confidence: Mapping[str, str] | None = None) -> Callable[[Ref], Markup]:
     """The data attributes of a library row that the facets filter on (values expanded: a platform's category,
-    a country's M49 regions)."""
+    a country's M49 regions), and its appraisal's confidence when the sources are appraised."""
 
     def attrs(ref: Ref) -> Markup:
         c = coding.coding_of(ref.entry)
-        return Markup("").join(
+        out = Markup("").join(
             fmt(' data-{}="{}"', d, " ".join(scheme.expand(d, c[d]))) for d in DIMENSIONS if d in scheme.by_name
         )
+        if confidence:
+            out += fmt(' data-confidence="{}"', confidence.get(ref.key, "unappraised"))
+        return out
 
     return attrs
+
+
+def row_evidence(scheme: Scheme, confidence: Mapping[str, str] | None = None) -> Callable[[Ref], Markup]:
+    """What a library row says of its source's weight, under the title: its design(s) and its confidence."""
+    labels = {v.slug: v.label for v in scheme.all_values("design")} if "design" in scheme.by_name else {}
+
+    def note(ref: Ref) -> Markup:
+        designs = ", ".join(labels.get(d, d) for d in coding.coding_of(ref.entry).get("design", ()))
+        level = (confidence or {}).get(ref.key, "")
+        parts = [p for p in (designs, f"{level} confidence" if level else "") if p]
+        return fmt('<span class="refkb-row-evidence">{}</span>', " · ".join(parts)) if parts else Markup("")
+
+    return note
+
+
+def confidence_facet(confidence: Mapping[str, str]) -> Markup:
+    """The library's filter by appraised confidence (the same checkboxes as the coding's facets)."""
+    counts = Counter(confidence.values())
+    items = Markup("").join(
+        fmt('<li class="refkb-facet-depth0"><label><input type="checkbox" name="confidence" value="{}"> {} '
+            '<span class="refkb-facet-count">{}</span></label></li>', slug, label, counts[slug])
+        for slug, label in CONFIDENCE_VALUES if counts[slug]
+    )  # fmt: skip
+    return fmt(
+        '<details class="refkb-facet" data-dim="confidence"><summary>Confidence <span class="refkb-facet-chosen">'
+        "</span></summary><fieldset><legend>Confidence (appraisal)</legend><ul>{}</ul></fieldset></details>",
+        items,
+    )
 
 
 def facet_values(srcs: Sequence[Source], scheme: Scheme, dim: str) -> list[tuple[str, str, int, int]]:
@@ -398,7 +429,7 @@ def facet_values(srcs: Sequence[Source], scheme: Scheme, dim: str) -> list[tuple
     return [(v.slug, v.label, 0, counts[v.slug]) for v in scheme.all_values(dim) if counts[v.slug]]
 
 
-def library_facets(srcs: Sequence[Source], scheme: Scheme) -> Markup:
+def library_facets(srcs: Sequence[Source], scheme: Scheme, confidence: Mapping[str, str] | None = None) -> Markup:
     """A group of checkboxes per dimension with each value's count; the script (evidence.js) keeps the counts live
     and the choice in the URL. Hidden until the script runs, so the full list shows without JavaScript."""
     groups = []
@@ -415,6 +446,8 @@ def library_facets(srcs: Sequence[Source], scheme: Scheme) -> Markup:
             '<details class="refkb-facet" data-dim="{0}"><summary>{1} <span class="refkb-facet-chosen"></span>'
             '</summary><fieldset><legend>{1}</legend><ul>{2}</ul></fieldset></details>',
             d, coding.LABELS[d], items))  # fmt: skip
+    if confidence:
+        groups.append(confidence_facet(confidence))
     return fmt(
         '<div class="refkb-facets" data-refkb-facets hidden role="group" aria-label="Filter by evidence coding">'
         '<p class="refkb-facets-help">Several values of one dimension: any of them; several dimensions: all of '

@@ -668,19 +668,30 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
     )
 
 
-def library_rows(refs: Iterable[Ref], current: str, attrs: Callable[[Ref], Markup] | None = None) -> Markup:
-    """The library table; `attrs` adds data attributes to each row (the evidence coding's facets)."""
-    return library_table(library_row(r, current, attrs) for r in sorted(refs, key=Ref.sort_key))
+def library_rows(
+    refs: Iterable[Ref],
+    current: str,
+    attrs: Callable[[Ref], Markup] | None = None,
+    note: Callable[[Ref], Markup] | None = None,
+) -> Markup:
+    """The library table; `attrs` adds data attributes to each row (the evidence coding's facets), `note` a line
+    under each title."""
+    return library_table(library_row(r, current, attrs, note) for r in sorted(refs, key=Ref.sort_key))
 
 
-def library_row(r: Ref, current: str, attrs: Callable[[Ref], Markup] | None = None) -> Markup:
-    """One work's row in the library table."""
+def library_row(
+    r: Ref,
+    current: str,
+    attrs: Callable[[Ref], Markup] | None = None,
+    note: Callable[[Ref], Markup] | None = None,
+) -> Markup:
+    """One work's row in the library table; `note` adds a line under the title (design and confidence)."""
     kind = r.entry.value("sourcekind").strip()
     return fmt(
         '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
-        '<td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+        '<td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td></tr>',
         r.key, r.year, r.entry.type, kind, " ".join(r.topics), attrs(r) if attrs else "",
-        r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title,
+        r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title, note(r) if note else "",
         TYPE_LABELS.get(r.entry.type, r.entry.type), KIND_LABELS.get(kind, kind))  # fmt: skip
 
 
