@@ -334,9 +334,15 @@ _NAME_VARS = ("author", "editor", "translator", "container-author", "collection-
 _NOT_RANGE = {"legislation", "bill", "report", "document", "webpage", "dataset"}
 
 
+def _straight(value: str) -> str:
+    return value.replace(QUOTE_OPEN, '"').replace(QUOTE_CLOSE, '"')
+
+
 def engine_item(item: CslItem) -> CslItem:
-    """An item as the CSL engine takes it: CSL-JSON, with a hyphen in a statute's or report's number escaped."""
-    out = exported(item)
+    """An item as the CSL engine takes it: CSL-JSON, with a hyphen in a statute's or report's number escaped, and
+    quotation marks inside values straight, which citeproc-js localises by the style's locale and nesting (“…” in
+    US styles and ‘…’ inside the style's own quotation marks; ‘…’ in British ones)."""
+    out: CslItem = map_strings(item, _straight)
     # Names arrive split (particles included, by biblatex's rules): citeproc-js must not split them again, or it
     # reads a lower-case given name ("danah") as a particle and cannot initialise it ("boyd, d.").
     for var in _NAME_VARS:
