@@ -355,9 +355,10 @@ def test_every_code_is_tested() -> None:
 
     tested |= READER_CODES
     from test_appraisal import APPRAISAL_CODES  # appraisal, the verification trail and name variants
+    from test_htmlpolicy import HTMLPOLICY_CODES  # raw HTML and slugs
     from test_searchlog import SEARCHLOG_CODES  # the search log and screening records, the ledger's agreement
 
-    tested |= APPRAISAL_CODES | SEARCHLOG_CODES
+    tested |= APPRAISAL_CODES | SEARCHLOG_CODES | HTMLPOLICY_CODES
     assert tested == set(CODES)
 
 

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import nh3
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -48,6 +47,7 @@ from . import (
     datapackage,
     evidence,
     exports,
+    htmlpolicy,
     kb,
     pagecache,
     pages,
@@ -753,34 +753,10 @@ def _cite(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
     return text
 
 
-_ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
-_ALLOWED_ATTRS = {"*": {"id", "class", "title", "lang"}, "a": {"href"}, "td": {"colspan", "rowspan", "align"},
-                  "th": {"colspan", "rowspan", "align", "scope"}, "ol": {"start"}}  # fmt: skip
-
-
-def sanitize(html: str) -> str:
-    """Annotation HTML with anything executable removed (scripts, event handlers, javascript: links, styles)."""
-    return str(
-        nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            attributes=_ALLOWED_ATTRS,
-            url_schemes={"http", "https", "mailto"},
-            link_rel=None,
-            strip_comments=True,
-        )
-    )
-
-
 def on_page_content(st: BuildState, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if page.file.src_uri in st.cached:
         return st.cached[page.file.src_uri][0]
-    if _ref_key(st, page) is not None:
-        html = sanitize(html)
+    html = htmlpolicy.clean(html)  # what authors wrote, by the one policy; refkb's own HTML is filled in after
     tokens = st.tokens.get(page.file.src_uri)
     html = tokens.fill(html) if tokens else html
     return html + str(reader.updated_line(_page_updated(st, page), st.meta.version, _ref_key(st, page) is None))
@@ -1383,11 +1359,6 @@ def _evidence_watch(server: Any, config: MkDocsConfig) -> None:
 _PAGE_META = frozenset({"title", "description", "hide", "search", "status"})
 _NOTE_META = frozenset({"verified_at", "verified_on", "content_note", "appraisal"})
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]*$")
-_TAG = re.compile(r"<[A-Za-z][^>]*>")
-_HANDLER = re.compile(
-    r"""\son[a-z]+\s*=|(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(?:javascript:|vbscript:|data:text/html)""",
-    re.I,
-)
 
 
 def untrusted_meta(st: BuildState, page: Page) -> None:
@@ -1412,10 +1383,8 @@ def refuse_script(st: BuildState, html: str, page: Page) -> None:
         if not _SAFE_ID.match(item.id or "x"):
             raise PluginError(f"{where}: a heading's id {item.id[:60]!r} is not a plain id — use {{: #plain-id }}")
         stack.extend(item.children)
-    if _ref_key(st, page) is not None:  # annotation HTML went through nh3; the rest is our own escaped output
+    if _ref_key(st, page) is not None:  # the annotation went through htmlpolicy; the rest is refkb's escaped output
         return
-    if not any(_HANDLER.search(tag.group(0)) for tag in _TAG.finditer(html)):
-        return  # the usual case: nothing that even looks like a handler
     found = _ScriptFinder()
     found.feed(html)
     if found.found:
@@ -1423,22 +1392,37 @@ def refuse_script(st: BuildState, html: str, page: Page) -> None:
         raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds {what} — remove it")
 
 
+_DATA_SCRIPTS = frozenset({"application/json", "application/ld+json"})
+
+
 class _ScriptFinder(HTMLParser):
-    """Real attribute names and values (a regex would also see ' onclick=' inside an escaped title)."""
+    """A second guard, on the finished content (refkb's own output included): real attribute names and values as a
+    browser reads them (character references decoded, tabs and newlines dropped), script elements other than data."""
 
     def __init__(self) -> None:
         super().__init__()
         self.found: list[tuple[int, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and (values.get("type") or "").strip().lower() not in _DATA_SCRIPTS:
+            self.found.append((self.getpos()[0], "a <script> element"))
+        if tag == "iframe" and "srcdoc" in values:
+            self.found.append((self.getpos()[0], "an <iframe srcdoc>"))
         for name, value in attrs:
-            v = (value or "").strip().lower()
             if name.startswith("on"):
                 self.found.append((self.getpos()[0], f"an event handler <{tag} {name}=...>"))
-            elif name in ("href", "src", "action", "formaction", "xlink:href") and v.startswith(
-                ("javascript:", "vbscript:", "data:text/html")
+            elif name in _URL_ATTRS and not htmlpolicy.url_allowed(value or ""):
+                self.found.append((self.getpos()[0], f"a script URL <{tag} {name}={(value or '')[:30]}>"))
+            elif (
+                tag in ("animate", "set")
+                and name in ("values", "to", "from")
+                and not htmlpolicy.url_allowed(value or "")
             ):
-                self.found.append((self.getpos()[0], f"a script URL <{tag} {name}={v[:30]}>"))
+                self.found.append((self.getpos()[0], f"an SVG <{tag}> setting a script URL"))
+
+
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -105,8 +105,9 @@ def screening_resource(log: searchlog.Log) -> Resource:
 
 def coding_resource(columns: Sequence[str], coding_csv: str) -> Resource:
     rows = tuple(csv.DictReader(io.StringIO(coding_csv)))
-    fields = tuple((c, "string", f"Evidence coding: {c.replace('_', ' ')} (several values separated by '; ')")
-                   for c in columns)  # fmt: skip
+    fields = tuple(
+        (c, "string", f"Evidence coding: {c.replace('_', ' ')} (several values separated by '; ')") for c in columns
+    )
     return Resource("coding", "Evidence coding", "One row per source, one column per dimension.", fields, rows)
 
 

@@ -84,8 +84,8 @@ def page_html(url: str, source: str, included: set[str], site_url: str) -> tuple
         if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
             return g.group(0)  # http(s), mailto: kept
         path, _, fragment = target.partition("#")
-        if not path:
-            return f'href="#{anchor(url, fragment)}"'
+        if not path:  # the fragment was unescaped above: escaped again, it cannot leave the attribute
+            return f'href="#{html.escape(anchor(url, fragment), quote=True)}"'
         resolved = posixpath.normpath(posixpath.join("/" + url, path)).lstrip("/")
         if resolved in (".", ""):
             resolved = ""
@@ -93,7 +93,7 @@ def page_html(url: str, source: str, included: set[str], site_url: str) -> tuple
         if page and not page.endswith("/") and "." not in page.rsplit("/", 1)[-1]:
             page += "/"
         if page in included:
-            return f'href="#{anchor(page, fragment) if fragment else anchor(page)}"'
+            return f'href="#{html.escape(anchor(page, fragment) if fragment else anchor(page), quote=True)}"'
         if site_url:
             return f'href="{html.escape(site_url.rstrip("/") + "/" + resolved, quote=True)}"'
         return 'data-href-outside="1"'

@@ -18,9 +18,9 @@ from pathlib import Path
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from rapidfuzz import fuzz, process
 
-from . import annotation, bibfile, citations, coding, freshness, guard, hosts, kb, safeyaml, searchlog
+from . import annotation, bibfile, citations, coding, freshness, guard, hosts, htmlpolicy, kb, safeyaml, searchlog
 from .checks import appraisal as appraisal_check
-from .checks import ledger, trail
+from .checks import ledger, slugs, trail
 from .checks import names as name_variants
 from .checks.codes import CODES
 from .checks.codes import issue as _issue
@@ -1171,6 +1171,21 @@ _SAFE_ATTR = re.compile(r"^(?:#[A-Za-z][\w-]*|\.[A-Za-z_][\w-]*)$")
 _SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
 
 
+_AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
+
+
+def html_problems(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, col, what) for each raw HTML tag in a page's prose that the site's HTML policy would strip."""
+    prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    for m in htmlpolicy.tags_in(prose):
+        if _AUTOLINK.match(m.group(0)):
+            continue  # <https://…> and <name@host> are Markdown autolinks, not HTML
+        for p in htmlpolicy.problems(m.group(0)):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + p.col
+            yield line, col, p.what
+
+
 def attribute_problems(text: str) -> Iterator[tuple[int, int, str]]:
     """(line, col, what) for each attr_list `{: ...}` attribute that is not a plain #id, .class, title or lang."""
     prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -1240,6 +1255,9 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
         if md.parent != project.annotations:  # annotation pages: reported by check_annotation
             yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
         return
+    for line, col, what in html_problems(text):
+        fix = "write it in Markdown, or use only the tags and attributes htmlpolicy.py allows"
+        yield _issue(rel, line, col, "unsafe-html", "", f"raw HTML with {what}", fix)
     for line, col, what in attribute_problems(text):
         yield _issue(rel, line, col, "unsafe-attribute", "", f"attribute list with {what!r}",
                      "use only {: #plain-id .class }: event handlers, styles and quotes are refused")  # fmt: skip
@@ -1410,6 +1428,7 @@ def validate_project(
         data = data if data is not None else kb.load(project, keys, settings.today)
         issues.extend(data.issues)
         issues.extend(check_search_log(project, keys, settings.today))
+        issues.extend(slugs.check(project, data))
         claims_path = project.relative(project.docs / "claims.yml")
         issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in bib.entries}))
     return bib, sorted(issues, key=Issue.sort_key)

@@ -1,0 +1,175 @@
+"""The one HTML policy for what authors write (raw HTML in docs pages, annotation bodies): which tags, attributes and
+URL schemes a page may carry. `clean` applies it with nh3 (the build, to every page's Markdown-rendered HTML before
+refkb's own output is filled in); `problems` names what it would remove (`refkb validate`: code unsafe-html).
+
+URLs are judged as a browser reads them: character references decoded (`&#106;avascript:`, `&colon;`) and the tabs,
+newlines and control characters a browser drops removed (`java&#9;script:`), so only http(s), mailto, relative
+addresses and in-page anchors pass. `<script>`, `<style>`, `<iframe>` (with its `srcdoc`), `<object>`, forms and
+their `formaction`, SVG and its `<animate>` are not allowed at all; no attribute that starts with "on" is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import nh3
+
+TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+    }
+)
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"id", "class", "title", "lang", "dir"}),
+    "a": frozenset({"href"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading"}),
+    "input": frozenset({"type", "name", "checked", "disabled"}),  # pymdownx.tabbed and task lists
+    "label": frozenset({"for"}),
+    "td": frozenset({"colspan", "rowspan", "align", "style"}),  # style: text-align only (Markdown's tables)
+    "th": frozenset({"colspan", "rowspan", "align", "scope", "style"}),
+    "ol": frozenset({"start", "type"}),
+    "time": frozenset({"datetime"}),
+    "details": frozenset({"open"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src"})
+SCHEMES = frozenset({"http", "https", "mailto"})
+_DROPPED = re.compile(r"[\x00-\x20\x7f]")  # what a browser strips from a URL before reading its scheme
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_CONTENT_DROPPED = frozenset({"script", "style", "template", "iframe", "object", "noscript", "textarea", "xmp"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 1-based, in the HTML given
+    col: int
+    what: str
+
+
+def url_allowed(value: str) -> bool:
+    """Whether a URL (character references already decoded) is http(s), mailto, relative or an anchor."""
+    bare = _DROPPED.sub("", value)
+    m = _SCHEME.match(bare)
+    return m is None or m.group(1).lower() in SCHEMES
+
+
+def clean(html: str) -> str:
+    """`html` with everything outside the policy removed (script and style elements with their content)."""
+    return str(
+        nh3.clean(
+            html,
+            tags=set(TAGS),
+            clean_content_tags=set(_CONTENT_DROPPED),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            url_schemes=set(SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+            generic_attribute_prefixes=None,
+            filter_style_properties={"text-align"},
+        )
+    )
+
+
+class _Finder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Problem] = []
+
+    def _at(self, what: str) -> None:
+        line, col = self.getpos()
+        self.found.append(Problem(line, col + 1, what))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TAGS:
+            self._at(f"<{tag}> (not allowed)")
+            return
+        allowed = ATTRIBUTES["*"] | ATTRIBUTES.get(tag, frozenset())
+        for name, value in attrs:
+            if name.startswith("on"):
+                self._at(f"an event handler <{tag} {name}=…>")
+            elif name not in allowed:
+                self._at(f"the attribute {name} on <{tag}> (not allowed)")
+            elif name in URL_ATTRIBUTES and not url_allowed(value or ""):
+                self._at(f"a URL that is not http(s), mailto or relative <{tag} {name}=“{(value or '')[:30]}”>")
+
+    handle_startendtag = handle_starttag
+
+
+def problems(html: str) -> list[Problem]:
+    """What `clean` would remove from `html`, each at its line and column (attribute values decoded as browsers do)."""
+    if "<" not in html:
+        return []
+    finder = _Finder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def tags_in(text: str) -> Iterator[re.Match[str]]:
+    """The raw HTML tags in a Markdown text (code and comments are the caller's to mask)."""
+    return _RAW_TAG.finditer(text)
+
+
+_RAW_TAG = re.compile(r"<[A-Za-z][^<>]*>|<![A-Za-z][^<>]*>")
