@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, TODAY, write_project
+from conftest import ANNOTATION, TODAY, codes_found, write_project
 from refkb import appraisal, project, validate
 from refkb.checks import names
 
@@ -56,10 +56,7 @@ def note(front: str) -> str:
 
 def found(tmp_path: Path, text: str, bib: str = BIB) -> list[str]:
     root = write_project(tmp_path, bib, {"ngo2020report": text})
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n    appraisal: required\n"))
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
-    return [f"{i.line} {i.code}" for i in issues if i.code in APPRAISAL_CODES]
+    return codes_found(root, "    appraisal: required\n", APPRAISAL_CODES)
 
 
 # Lines: the annotation's front matter starts at line 2; verified_at's item at 3; the appraisal block at 5.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ANNOTATION, GOOD, ROOT, TODAY, write_project
-from refkb import prisma, project, searchlog, validate
+from conftest import ANNOTATION, GOOD, ROOT, codes_found, write_project
+from refkb import prisma, searchlog
 
 SEARCHLOG_CODES = {
     "searchlog-invalid",
@@ -57,10 +57,7 @@ def found(tmp_path: Path, log: str, claims: str = "") -> list[str]:
     if claims:
         pages["claims.yml"] = claims
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, pages)
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n    searches: searches.yml\n"))
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
-    return [f"{i.line} {i.code}" for i in issues if i.code in SEARCHLOG_CODES]
+    return codes_found(root, "    searches: searches.yml\n", SEARCHLOG_CODES)
 
 
 @pytest.mark.parametrize(
