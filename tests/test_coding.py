@@ -272,3 +272,18 @@ def test_readme_reach_figures_equal_refkb_stats() -> None:
     for name, (value, definition) in rows.items():
         assert value == str(stats["reach"][name]), name
         assert definition == stats["reach_definitions"][name], name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "coding.yml:2:"),  # an alias chain: refused at once
+        (b"platforms:\n  - {slug: caf\xe9, label: x}\n", "coding.yml:2:15: byte 0xe9 is not valid UTF-8"),
+        (b"platforms: [" * 100 + b"\n", "coding.yml:1:"),  # nesting beyond the limit
+    ],
+)
+def test_a_vocabularies_file_is_read_by_the_one_safe_loader(tmp_path: Path, text: bytes, message: str) -> None:
+    (tmp_path / "coding.yml").write_bytes(text)
+    with pytest.raises(coding.SchemeError) as err:
+        coding.load(tmp_path, {"vocabularies": "coding.yml"})
+    assert str(err.value).startswith(message), str(err.value)

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
 from rapidfuzz import process
 
+from . import safeyaml
 from .model import Entry, Field
 
 DIMENSIONS = ("platforms", "regions", "forms", "populations", "design", "datasource")
@@ -307,11 +307,11 @@ def load(root: Path, config: Any) -> Scheme | None:
     name = str(config["vocabularies"])
     path = root / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safeyaml.load_bytes(path.read_bytes()) or {}
     except OSError as exc:
         raise SchemeError(f"{name}: cannot read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise SchemeError(f"{name}: not valid YAML ({exc})") from exc
+    except safeyaml.YamlError as exc:  # aliases refused, nesting and size bounded, bad bytes at their place
+        raise SchemeError(f"{name}:{exc.line}:{exc.col}: {exc.message}") from exc
     if not isinstance(data, dict):
         raise SchemeError(f"{name}: expected a mapping of vocabularies")
     required = config.get("required") or []

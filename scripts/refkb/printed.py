@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import project as project_mod
-from . import reader
+from . import reader, safeyaml
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 _TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -257,14 +257,12 @@ def build(site: Path, out: Path, root: Path = Path("."), config_file: str = "mkd
 
 def _top_level(config_text: str, name: str) -> str:
     """A top-level scalar of mkdocs.yml (site_name, site_url) without loading MkDocs."""
-    import yaml
-
     m = re.search(rf"^{name}:[ \t]*(.+)$", config_text, re.M)
     if not m:
         return ""
     try:
-        value = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
+        value = safeyaml.load(m.group(1))
+    except safeyaml.YamlError:
         return ""
     return value if isinstance(value, str) else ""
 

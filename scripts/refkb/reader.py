@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup, escape
 
-from . import styles
+from . import safeyaml, styles
 from .csl import CslItem
 from .freshness import is_stale
 
@@ -49,8 +48,10 @@ class KbMeta:
 def kb_meta(root: Path) -> KbMeta:
     """CITATION.cff's title, version, release date and authors (a missing or broken file gives neutral values)."""
     try:
-        data = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        data = safeyaml.load_bytes((root / "CITATION.cff").read_bytes(), safeyaml.Options(dates_as_text=True)) or {}
+    except (OSError, safeyaml.YamlError):
+        data = {}
+    if not isinstance(data, dict):
         data = {}
     released = data.get("date-released")
     if isinstance(released, str):
