@@ -125,7 +125,7 @@ def clean(html: str) -> str:
             attributes={k: set(v) for k, v in ATTRIBUTES.items()},
             url_schemes=set(SCHEMES),
             link_rel=None,
-            strip_comments=True,
+            strip_comments=False,  # a comment cannot run; authors' comments stay as they wrote them
             generic_attribute_prefixes=None,
             filter_style_properties={"text-align"},
         )

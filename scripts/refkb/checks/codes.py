@@ -86,7 +86,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "missing-section": (E, "an annotation without one of its five sections"),
     "empty-section": (W, "an annotation section with no text"),
     "front-matter-key": (E, "a front-matter key or value a page may not carry (the theme prints some unescaped)"),
-    "unsafe-html": (E, "raw HTML in a page that the site's HTML policy would strip (script, handler, script URL, …)"),
+    "unsafe-html": (W, "raw HTML in a page that the build's HTML policy strips (script, handler, script URL, …)"),
     "unsafe-slug": (E, "a topic, platform, category, coding value or claim id that is not a safe slug"),
     "unsafe-attribute": (E, "an attr_list {: ...} with an attribute other than a safe #id, .class or title"),
     "future-date": (E, "a verification or timeline date in the future"),
