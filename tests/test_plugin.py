@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
@@ -245,3 +246,65 @@ def test_the_page_cache_hits_in_a_new_process_whatever_the_hash_seed(tmp_path: P
         logs.append(result.stderr)
     assert "from the page cache" not in logs[0]
     assert f"refkb: {len(keys)} reference pages from the page cache" in logs[1]
+
+
+# A cache that checks and heals: damaged records are misses, rebuilt and rewritten, never shipped.
+
+
+def _poison_json(path: Path, change: Callable[[Any], Any]) -> None:
+    path.write_text(json.dumps(change(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+
+
+def _each_value(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: {k: fn(v) for k, v in data.items()}
+
+
+def _script_in_records(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{**r, "html": r["html"] + "<img src=x onerror=alert(1)>"} if isinstance(r, dict) else r for r in value]
+    return value
+
+
+def _each_page(cache: Path, change: Callable[[str], str]) -> None:
+    for page in (cache / "pages").glob("*.html"):
+        page.write_text(change(page.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+CORRUPTIONS: dict[str, Callable[[Path], None]] = {
+    "page truncated": lambda c: _each_page(c, lambda html: html[:40]),
+    "page with a script": lambda c: _each_page(c, lambda html: html + "<script>alert(1)</script>"),
+    "page index a list": lambda c: _write(c / "pages" / "search.json", "[]"),
+    "page index wrong shapes": lambda c: _poison_json(
+        c / "pages" / "search.json", _each_value(lambda v: {"sha256": 5, "entries": "x"})
+    ),
+    "page index not JSON": lambda c: _write(c / "pages" / "search.json", '{"a": '),
+    "citations with a script": lambda c: _poison_json(c / "citations.json", _each_value(_script_in_records)),
+    "clusters reading x": lambda c: _poison_json(
+        c / "citations.json", _each_value(lambda v: "x" if isinstance(v, str) else v)
+    ),
+    "citations of the wrong type": lambda c: _poison_json(c / "citations.json", _each_value(lambda v: 7)),
+    "entries garbage": lambda c: _poison_json(c / "entries.json", _each_value(lambda v: "garbage")),
+    "entries truncated": lambda c: _write(c / "entries.json", '{"k": {"item"'),
+    "page citations with a script": lambda c: _poison_json(
+        c / "pages.json", _each_value(lambda v: "<script>alert(1)</script>")
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPTIONS))
+def test_a_damaged_cache_heals(tmp_path: Path, name: str) -> None:
+    """Each kind of damage to each cache file: the next build equals a build without caches, exits 0, and the
+    build after it uses the rewritten caches again."""
+    site = copy_tiny(tmp_path)
+    _build_command(site, tmp_path / "first")
+    cache = site / ".cache" / "refkb"
+    CORRUPTIONS[name](cache)
+    _build_command(site, tmp_path / "healed")
+    _build_command(site, tmp_path / "clean", cache=False)
+    assert _differences(tmp_path / "healed", tmp_path / "clean") == []
+    log = _build_command(site, tmp_path / "again")
+    assert "2 reference pages from the page cache" in log

@@ -27,9 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import jinja2
 from markupsafe import Markup, escape
@@ -316,6 +315,14 @@ _PREPARE_CODE = digest(
 )
 
 
+def _prepared_ok(hit: object) -> TypeGuard[dict[str, Any]]:
+    return (
+        isinstance(hit, dict)
+        and isinstance(hit.get("item"), dict)
+        and all(isinstance(hit.get(k), str) for k in ("ris", "json", "bib", "bibtex"))
+    )
+
+
 def _prepare(st: BuildState) -> list[csl.CslItem]:
     """CSL items and per-work downloads, from the cache when the entry is unchanged (TeX decoding is costly)."""
     path = st.project.root / ".cache" / "refkb" / "entries.json"
@@ -328,7 +335,7 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
     for e in st.bib.entries:
         key = digest(e.raw, sorted(st.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
         hit = cache.get(key)
-        if hit is None or "bib" not in hit:
+        if not _prepared_ok(hit):  # missing, or a record of the wrong shape (a damaged cache): made again
             item = csl.item(e)
             hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item]),
                    "bib": exports.bibtex([e]), "bibtex": exports.bibtex_classic([e])}  # fmt: skip
@@ -1385,44 +1392,11 @@ def refuse_script(st: BuildState, html: str, page: Page) -> None:
         stack.extend(item.children)
     if _ref_key(st, page) is not None:  # the annotation went through htmlpolicy; the rest is refkb's escaped output
         return
-    found = _ScriptFinder()
+    found = htmlpolicy.ScriptFinder()
     found.feed(html)
     if found.found:
         line, what = found.found[0]
         raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds {what} — remove it")
-
-
-_DATA_SCRIPTS = frozenset({"application/json", "application/ld+json"})
-
-
-class _ScriptFinder(HTMLParser):
-    """A second guard, on the finished content (refkb's own output included): real attribute names and values as a
-    browser reads them (character references decoded, tabs and newlines dropped), script elements other than data."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "script" and (values.get("type") or "").strip().lower() not in _DATA_SCRIPTS:
-            self.found.append((self.getpos()[0], "a <script> element"))
-        if tag == "iframe" and "srcdoc" in values:
-            self.found.append((self.getpos()[0], "an <iframe srcdoc>"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append((self.getpos()[0], f"an event handler <{tag} {name}=...>"))
-            elif name in _URL_ATTRS and not htmlpolicy.url_allowed(value or ""):
-                self.found.append((self.getpos()[0], f"a script URL <{tag} {name}={(value or '')[:30]}>"))
-            elif (
-                tag in ("animate", "set")
-                and name in ("values", "to", "from")
-                and not htmlpolicy.url_allowed(value or "")
-            ):
-                self.found.append((self.getpos()[0], f"an SVG <{tag}> setting a script URL"))
-
-
-_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

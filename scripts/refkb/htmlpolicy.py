@@ -167,6 +167,46 @@ def problems(html: str) -> list[Problem]:
     return finder.found
 
 
+_DATA_SCRIPTS = frozenset({"application/json", "application/ld+json"})
+_SCRIPT_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
+
+
+class ScriptFinder(HTMLParser):
+    """What would run in a browser, in HTML refkb made or kept (its own output, cached pages and citations): event
+    handlers, script URLs (read as a browser reads them), script elements other than data, `<iframe srcdoc>` and SVG
+    animations that set a script URL. Unlike `problems`, other tags and attributes are allowed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and (values.get("type") or "").strip().lower() not in _DATA_SCRIPTS:
+            self.found.append((self.getpos()[0], "a <script> element"))
+        if tag == "iframe" and "srcdoc" in values:
+            self.found.append((self.getpos()[0], "an <iframe srcdoc>"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((self.getpos()[0], f"an event handler <{tag} {name}=...>"))
+            elif name in _SCRIPT_URL_ATTRS and not url_allowed(value or ""):
+                self.found.append((self.getpos()[0], f"a script URL <{tag} {name}={(value or '')[:30]}>"))
+            elif tag in ("animate", "set") and name in ("values", "to", "from") and not url_allowed(value or ""):
+                self.found.append((self.getpos()[0], f"an SVG <{tag}> setting a script URL"))
+
+    handle_startendtag = handle_starttag
+
+
+def runs_script(html: str) -> bool:
+    """Whether anything in `html` would run in a browser (a cache record that does is not trusted)."""
+    if "<" not in html:
+        return False
+    finder = ScriptFinder()
+    finder.feed(html)
+    finder.close()
+    return bool(finder.found)
+
+
 def tags_in(text: str) -> Iterator[re.Match[str]]:
     """The raw HTML tags in a Markdown text (code and comments are the caller's to mask)."""
     return _RAW_TAG.finditer(text)

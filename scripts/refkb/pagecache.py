@@ -2,13 +2,17 @@
 the work's data, the site's configuration, navigation, theme and code) have the same digest as in an earlier build
 is written from this cache, so that neither Markdown, the theme nor the search plugin runs for it again.
 
-One file per page (`<dir>/<digest>.html`) and one JSON file with each page's search-index entries; a build keeps
-only the pages it used (`prune`). Nothing here knows MkDocs: the adapter (refkb.build) decides what goes in a digest.
+One file per page (`<dir>/<digest>.html`) and one JSON file with each page's search-index entries and the SHA-256
+of its HTML; a build keeps only the pages it used. A kept page is used only when its file still has that digest and
+its entries have the search index's shape: anything else is a miss (the page is built again and rewritten), never
+shipped. Nothing here knows MkDocs: the adapter (refkb.build) decides what
+goes in a digest.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -17,14 +21,24 @@ from typing import Any
 SearchEntries = list[dict[str, Any]]
 
 
+def _sha(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+
+
+def _entries_ok(entries: object) -> bool:
+    return isinstance(entries, list) and all(
+        isinstance(e, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in e.items()) for e in entries
+    )
+
+
 class PageCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._search: dict[str, SearchEntries] | None = None
+        self._search: dict[str, Any] | None = None
         self._new: dict[str, tuple[str, SearchEntries | None]] = {}
         self.used: set[str] = set()
 
-    def _entries(self) -> dict[str, SearchEntries]:
+    def _entries(self) -> dict[str, Any]:
         if self._search is None:
             try:
                 data = json.loads((self.folder / "search.json").read_text(encoding="utf-8"))
@@ -34,15 +48,21 @@ class PageCache:
         return self._search
 
     def get(self, digest: str) -> tuple[str, SearchEntries] | None:
-        """The finished page and its search entries, if both are kept."""
-        entries = self._entries().get(digest)
-        if not isinstance(entries, list):
+        """The finished page and its search entries, if both are kept whole (see the module's note)."""
+        record = self._entries().get(digest)
+        if not isinstance(record, dict) or not isinstance(record.get("sha256"), str):
+            return None
+        entries = record.get("entries")
+        if not _entries_ok(entries):
             return None
         try:
             html = (self.folder / f"{digest}.html").read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):
+            return None
+        if _sha(html) != record["sha256"]:  # truncated, edited or replaced since it was written
             return None
         self.used.add(digest)
+        assert isinstance(entries, list)
         return html, entries
 
     def put(self, digest: str, html: str) -> None:
@@ -64,7 +84,7 @@ class PageCache:
             tmp = self.folder / f".{digest}.{os.getpid()}.tmp"
             tmp.write_text(html, encoding="utf-8")
             os.replace(tmp, self.folder / f"{digest}.html")
-            search[digest] = entries
+            search[digest] = {"sha256": _sha(html), "entries": entries}
         tmp = self.folder / f".search.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(search, ensure_ascii=False), encoding="utf-8")  # entries keep their key order
         os.replace(tmp, self.folder / "search.json")

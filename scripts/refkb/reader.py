@@ -27,7 +27,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import safeyaml, styles
+from . import htmlpolicy, safeyaml, styles
 from .csl import CslItem
 from .freshness import is_stale
 
@@ -294,7 +294,7 @@ class PageCiter:
             xml, code = self._styles[style_id]
             key = digest("page", item, style_id, style.locale, code)
             hit = self.cache.get(key)
-            if not isinstance(hit, str):
+            if not isinstance(hit, str) or htmlpolicy.runs_script(hit):  # a damaged or foreign record: made again
                 if self._js is None:
                     self._js = engine.Citeproc()
                 hit = self._js.format_one(style_id, xml, style.locale, item)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, csl, engine
+from . import __version__, csl, engine, htmlpolicy
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
@@ -113,6 +113,26 @@ def _format_style(job: _Job) -> tuple[list[Rendered], list[str]]:
     records = _records(style_id, [str(it["id"]) for it in items], bib)
     done = js.clusters(style_id, [[ClusterCite.of(c) for c in cl] for cl in clusters]) if clusters else []
     return records, done
+
+
+_RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int}
+
+
+def _kept_records(hit: object) -> list[Rendered] | None:
+    """A style's records as the cache kept them, when every one has Rendered's fields and types and no HTML in them
+    would run as script; None (a miss: formatted again) otherwise."""
+    if not isinstance(hit, list):
+        return None
+    out = []
+    for r in hit:
+        if not isinstance(r, dict) or set(r) != set(_RECORD_FIELDS):
+            return None
+        if not all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in _RECORD_FIELDS.items()):
+            return None
+        if htmlpolicy.runs_script(r["html"]) or htmlpolicy.runs_script(r["intext"]):
+            return None
+        out.append(Rendered(**r))
+    return out
 
 
 def _records(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> list[Rendered]:
@@ -212,12 +232,7 @@ class Renderer:
         todo: list[str] = []
         for style_id in wanted:
             hit = self.cache.get(self._bib_key(style_id))
-            records: list[Rendered] | None = None
-            if isinstance(hit, list):
-                try:
-                    records = [Rendered(**r) for r in hit]
-                except TypeError:
-                    records = None
+            records = _kept_records(hit)
             if records is None or [r.key for r in records] != keys:
                 todo.append(style_id)
                 continue
@@ -228,7 +243,7 @@ class Renderer:
         asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
 
         def missing(s: str) -> list[list[ClusterCite]]:  # clusters already cached need no engine
-            return [cl for cl in asked[s] if self.cache.get(self._cluster_key(s, cl)) is None]
+            return [cl for cl in asked[s] if self._kept_cluster(self._cluster_key(s, cl), cl) is None]
 
         parallel = len(todo) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM and not self.keep_engines
         if parallel:
@@ -277,7 +292,7 @@ class Renderer:
         missing = [
             (k, cl)
             for k, cl in zip(keys, clusters, strict=True)
-            if k not in self._clusters and self.cache.get(k) is None
+            if k not in self._clusters and self._kept_cluster(k, cl) is None
         ]
         if missing:
             if style_id not in self._loaded:
@@ -287,7 +302,14 @@ class Renderer:
                 self._clusters[k] = text
                 self.cache.put(k, text)
             self._unsaved = True
-        return [self._clusters.get(k) or str(self.cache.get(k)) for k in keys]
+        return [self._clusters.get(k) or self._kept_cluster(k, cl) or "" for k, cl in zip(keys, clusters, strict=True)]
+
+    def _kept_cluster(self, key: str, cites: Sequence[ClusterCite]) -> str | None:
+        """A cluster from the cache, when it is text that wraps one work per cite and runs no script."""
+        hit = self.cache.get(key)
+        if not isinstance(hit, str) or hit.count(engine.CITE_START) != len(cites) or htmlpolicy.runs_script(hit):
+            return None
+        return hit
 
     def save(self) -> None:
         """Write the clusters formatted since `render` to the disk cache (once per build, not per page)."""
