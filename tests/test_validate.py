@@ -355,10 +355,11 @@ def test_every_code_is_tested() -> None:
 
     tested |= READER_CODES
     from test_appraisal import APPRAISAL_CODES  # appraisal, the verification trail and name variants
+    from test_bounds import BOUNDS_CODES  # bounded input
     from test_htmlpolicy import HTMLPOLICY_CODES  # raw HTML and slugs
     from test_searchlog import SEARCHLOG_CODES  # the search log and screening records, the ledger's agreement
 
-    tested |= APPRAISAL_CODES | SEARCHLOG_CODES | HTMLPOLICY_CODES
+    tested |= APPRAISAL_CODES | SEARCHLOG_CODES | HTMLPOLICY_CODES | BOUNDS_CODES
     assert tested == set(CODES)
 
 

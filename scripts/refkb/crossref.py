@@ -36,7 +36,7 @@ class NotFound(Exception):
     """Crossref does not know the DOI."""
 
 
-def fetch(doi: str, timeout: float = 15.0) -> dict[str, Any]:
+def fetch(doi: str, timeout: float = 5.0) -> dict[str, Any]:
     """The `message` of Crossref's answer for `doi`."""
     base = os.environ.get("REFKB_CROSSREF_URL", DEFAULT_BASE).rstrip("/")
     url = f"{base}/works/{urllib.parse.quote(doi, safe='/')}"

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import coding as coding_mod
 from . import safeyaml
+from .values import excerpt
 
 DEFAULT_SOURCEKINDS = ("ngo", "intergovernmental", "government", "academic", "industry", "law", "journalism")
 
@@ -101,7 +102,7 @@ def _yaml_file(path: Path, cannot_read: str) -> Any:
 
 def _str(value: object, where: str, name: str) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
-        raise ConfigError(f"{where}: extra.refkb.{name} must be text, not {value!r:.60}")
+        raise ConfigError(f"{where}: extra.refkb.{name} must be text, not {excerpt(value)}")
     text = str(value)
     if any(ord(c) < 32 for c in text):
         raise ConfigError(f"{where}: extra.refkb.{name} holds a control character")
@@ -110,7 +111,7 @@ def _str(value: object, where: str, name: str) -> str:
 
 def _list(value: object, where: str, name: str) -> list[object]:
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: extra.refkb.{name} must be a list, not {value!r:.60}")
+        raise ConfigError(f"{where}: extra.refkb.{name} must be a list, not {excerpt(value)}")
     return value
 
 
@@ -164,7 +165,7 @@ def from_config(
     topics = []
     for t in _list(extra.get("topics", []), where, "topics"):
         if not isinstance(t, dict) or "slug" not in t:
-            raise ConfigError(f"{where}: each of extra.refkb.topics needs slug, title and section, not {t!r:.60}")
+            raise ConfigError(f"{where}: each of extra.refkb.topics needs slug, title and section, not {excerpt(t)}")
         slug = _str(t["slug"], where, "topics.slug")
         topics.append(Topic(slug, _str(t.get("title", slug), where, "topics.title"),
                             str(t.get("section", "") or "")))  # fmt: skip
@@ -199,7 +200,7 @@ def from_config(
 
 def _choice(value: Any, where: str, name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ConfigError(f"{where}: extra.refkb.{name} must be one of {', '.join(allowed)}, not {value!r:.40}")
+        raise ConfigError(f"{where}: extra.refkb.{name} must be one of {', '.join(allowed)}, not {excerpt(value)}")
     return str(value)
 
 
@@ -207,6 +208,6 @@ def _months(value: Any, where: str) -> int:
     """extra.refkb.stale_after_months: a positive whole number of months."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
-            f"{where}: extra.refkb.stale_after_months must be a whole number of months, not {value!r:.40}"
+            f"{where}: extra.refkb.stale_after_months must be a whole number of months, not {excerpt(value)}"
         )
     return value

@@ -19,6 +19,7 @@ from typing import Any
 from . import guard, safeyaml
 from .checks.codes import issue
 from .model import Issue
+from .values import excerpt
 
 ROUTES = ("before-log", "web-search", "publication-list", "catalogue", "citation-chasing")
 REASONS: dict[str, str] = {
@@ -159,7 +160,7 @@ def _searches(items: object, bad: Any, vocab: Mapping[str, Iterable[str]]) -> It
         seen.add(sid)
         route = _text(item, "route")
         if route not in ROUTES:
-            bad(line, "unknown-route", sid, f"route {route!r:.40} is not one of: {', '.join(ROUTES)}", "pick one")
+            bad(line, "unknown-route", sid, f"route {excerpt(route)} is not one of: {', '.join(ROUTES)}", "pick one")
             continue
         day = _text(item, "date")
         try:
@@ -167,7 +168,13 @@ def _searches(items: object, bad: Any, vocab: Mapping[str, Iterable[str]]) -> It
         except ValueError:
             date = None
         if date is None:
-            bad(line, "searchlog-invalid", sid, f"date {day!r:.20} is not a day YYYY-MM-DD", "write the search's day")
+            bad(
+                line,
+                "searchlog-invalid",
+                sid,
+                f"date {excerpt(day)} is not a day YYYY-MM-DD",
+                "write the search's day",
+            )
             continue
         looked = item.get("looked_at")
         yielded = _keys(item.get("yielded"))
@@ -197,7 +204,13 @@ def _aims(
         known = set(vocab.get(dim, ()))
         for v in keys:
             if known and v not in known:
-                bad(line, "unknown-aim", sid, f"aims.{dim}: {v!r:.40} is not in its vocabulary", "use a listed slug")
+                bad(
+                    line,
+                    "unknown-aim",
+                    sid,
+                    f"aims.{dim}: {excerpt(v)} is not in its vocabulary",
+                    "use a listed slug",
+                )
         out[str(dim)] = keys
     return out
 
@@ -219,10 +232,22 @@ def _screening(items: object, bad: Any, ids: set[str]) -> Iterator[Screened]:
             continue
         sid, reason = _text(item, "search"), _text(item, "reason")
         if sid not in ids:
-            bad(line, "unknown-search", sid, f"search {sid!r:.20} is not in the log", "name the search that found it")
+            bad(
+                line,
+                "unknown-search",
+                sid,
+                f"search {excerpt(sid)} is not in the log",
+                "name the search that found it",
+            )
             continue
         if reason not in REASONS:
-            bad(line, "unknown-reason", sid, f"reason {reason!r:.40} is not one of: {', '.join(REASONS)}", "pick one")
+            bad(
+                line,
+                "unknown-reason",
+                sid,
+                f"reason {excerpt(reason)} is not one of: {', '.join(REASONS)}",
+                "pick one",
+            )
             continue
         yield Screened(_text(item, "candidate"), sid, reason, _text(item, "note"), line)
 

@@ -945,12 +945,22 @@ def _near_duplicates_in(bib: BibFile, groups: dict[str, list[Entry]], cutoff: fl
         )  # fmt: skip
 
 
+MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousand)
+
+
 def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
     """Every check on one parsed file: syntax (from reading), keys, fields and likely duplicates."""
     s = settings or Settings()
     issues = list(bib.issues)
     with bibfile.no_gc():
         for e in bib.entries:
+            huge = [f for f in e.fields if len(f.value) > MAX_FIELD]
+            if huge:  # nothing else is read of an entry that holds such a value: every later step would pay for it
+                fix = f"shorten it below {MAX_FIELD:,} characters"
+                for f in huge:
+                    message = f"{f.name} is {len(f.value):,} characters long"
+                    issues.append(at_field(bib, e, f, "field-too-large", message, fix, value=False))
+                continue
             for check in ENTRY_CHECKS:
                 issues.extend(check(bib, e, s))
             for f in e.fields:

@@ -57,3 +57,15 @@ def split_names(value: str) -> list[str]:
     if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
         return [value.strip()]
     return split_multiple_persons_names(value)
+
+
+def excerpt(value: object, limit: int = 60) -> str:
+    """A value as a message may quote it: at most `limit` characters, and never the repr of a whole container (a
+    YAML alias chain makes a few bytes stand for gigabytes; a repr would build them all before any cut)."""
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("…" if len(value) > limit else "")
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value):,} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value):,} key{'' if len(value) == 1 else 's'}"
+    return repr(value)[:limit]

@@ -1,0 +1,50 @@
+"""Bounded work on unbounded input: a huge field is one line at once, messages quote a short excerpt of any value
+(never the repr of a whole container), Crossref is given at most 5 seconds."""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import pytest
+
+from refkb import bibfile, crossref, validate
+from refkb.values import excerpt
+
+BOUNDS_CODES = {"field-too-large"}
+
+
+def test_a_huge_field_is_one_line_at_once() -> None:
+    text = "@book{big2020title,\n  author = {A, B},\n  title = {" + "a" * 4_000_000 + "},\n  date = {2020},\n}\n"
+    start = time.perf_counter()
+    issues = validate.validate_bib(bibfile.parse_text(text, "big.bib"))
+    assert time.perf_counter() - start < 10
+    assert [(i.line, i.col, i.code) for i in issues] == [(3, 3, "field-too-large")]
+    assert "4,000,000 characters" in issues[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("short", "'short'"),
+        ("x" * 1000, "'" + "x" * 60 + "'…"),
+        ([[1, 2]] * 10**6, "a list of 1,000,000 items"),
+        ({"a": 1}, "a mapping of 1 key"),
+        (7, "7"),
+    ],
+)
+def test_excerpt_is_short_whatever_the_value(value: object, expected: str) -> None:
+    assert excerpt(value) == expected
+
+
+def test_an_alias_bomb_is_described_without_walking_it() -> None:
+    a: list[object] = ["x"] * 10
+    for _ in range(9):  # what a 9-level YAML alias chain loads as: 10^9 leaves, shared
+        a = [a] * 10
+    start = time.perf_counter()
+    assert excerpt(a) == "a list of 10 items"
+    assert time.perf_counter() - start < 0.1
+
+
+def test_crossref_waits_at_most_five_seconds() -> None:
+    assert inspect.signature(crossref.fetch).parameters["timeout"].default <= 5
