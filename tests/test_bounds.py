@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import inspect
 import time
+from pathlib import Path
 
 import pytest
 
-from refkb import bibfile, crossref, validate
+from conftest import ANNOTATION, GOOD, TODAY, write_project
+from refkb import bibfile, crossref, project, validate
 from refkb.values import excerpt
 
-BOUNDS_CODES = {"field-too-large"}
+BOUNDS_CODES = {"field-too-large", "nesting-too-deep"}
 
 
 def test_a_huge_field_is_one_line_at_once() -> None:
@@ -48,3 +50,17 @@ def test_an_alias_bomb_is_described_without_walking_it() -> None:
 
 def test_crossref_waits_at_most_five_seconds() -> None:
     assert inspect.signature(crossref.fetch).parameters["timeout"].default <= 5
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("# T\n\n" + "- " * 600 + "deep\n", ["3:1 nesting-too-deep"]),
+        ("# T\n\n" + ">" * 100 + " quoted\n", ["3:1 nesting-too-deep"]),
+        ("# T\n\n- a\n  - b\n    - c\n", []),
+    ],
+)
+def test_nesting_is_bounded_before_markdown_sees_it(tmp_path: Path, page: str, expected: list[str]) -> None:
+    root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"deep.md": page})
+    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    assert [f"{i.line}:{i.col} {i.code}" for i in issues if i.code == "nesting-too-deep"] == expected

@@ -657,6 +657,10 @@ def _appraisal_section(st: BuildState, note: annotation.Annotation | None, curre
 
 
 def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    deep = validate.nesting_problem(markdown)  # before Markdown sees it: its recursion has no bound of its own
+    if deep is not None:
+        where = f"docs/{page.file.src_uri}: a line nested {deep[1]} levels deep (line {deep[0]} of its Markdown)"
+        raise PluginError(f"{where} — flatten it to at most {validate.MAX_NESTING} levels")
     tokens = st.tokens.setdefault(page.file.src_uri, _Tokens())
     current = page.url
     key = _ref_key(st, page)

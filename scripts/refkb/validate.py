@@ -1184,6 +1184,25 @@ _SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
 _AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
 
 
+MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown recurses once per level
+_NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
+
+
+def nesting_problem(text: str) -> tuple[int, int] | None:
+    """(line, depth) of the first line nested deeper than MAX_NESTING (a 600-deep list made Python-Markdown print a
+    RecursionError traceback), or None."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if len(line) < MAX_NESTING:
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        prefix = _NESTING_PREFIX.match(line)
+        markers = len(re.findall(r">|[-*+][ \t]|\d[.)][ \t]", prefix.group(0))) if prefix else 0
+        depth = markers + line[:indent].expandtabs(4).count("  ")
+        if depth > MAX_NESTING:
+            return n, depth
+    return None
+
+
 def html_problems(text: str) -> Iterator[tuple[int, int, str]]:
     """(line, col, what) for each raw HTML tag in a page's prose that the site's HTML policy would strip."""
     prose = _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -1264,6 +1283,11 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
     except safeyaml.YamlError as exc:
         if md.parent != project.annotations:  # annotation pages: reported by check_annotation
             yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
+        return
+    deep = nesting_problem(text)
+    if deep is not None:
+        fix = f"flatten it to at most {MAX_NESTING} levels"
+        yield _issue(rel, deep[0], 1, "nesting-too-deep", "", f"a line nested {deep[1]} levels deep", fix)
         return
     for line, col, what in html_problems(text):
         fix = "write it in Markdown, or use only the tags and attributes htmlpolicy.py allows"

@@ -34,6 +34,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "bidi-control": (E, "a Unicode bidirectional override or isolate in a value"),
     "invisible-character": (W, "a zero-width or other invisible character in a value"),
     "input-too-large": (E, "a file larger than refkb reads (64 MB for .bib, 4 MB for YAML, 1 MB for a page)"),
+    "nesting-too-deep": (E, "a page line nested deeper than 64 levels (lists, quotes, indentation)"),
     "field-too-large": (E, "a field value longer than 65,536 characters"),
     "macro-cycle": (E, "an @string macro defined through itself"),
     "macro-too-large": (E, "a value whose @string macros expand beyond 100,000 characters"),
