@@ -24,7 +24,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser import model as bp
 
-from . import guard
+from . import children, guard
 from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
 
 MONTHS = {
@@ -511,7 +511,9 @@ def split_blocks(text: str, parallel_from: int | None = None, cores: int | None 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("fork"), initializer=children.die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         first_half = pool.submit(_split_half, text[:cut])
         second = _split(text[cut:], text.count("\n", 0, cut))
         try:

@@ -41,6 +41,7 @@ from . import (
     __version__,
     annotation,
     appraisal,
+    children,
     citations,
     csl,
     datapackage,
@@ -397,7 +398,12 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     if memo is not None and dirty and memo.site == str(site) and site.is_dir():
         _write_downloads(site, {k: v for k, v in st.downloads.items() if memo.downloads.get(k) != v})
     else:
-        st.writer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        st.writer = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=children.die_with_parent,
+            initargs=(os.getpid(),),
+        )
         st.written = st.writer.submit(_write_downloads, site, dict(st.downloads))
     if memo is not None:
         memo.downloads = dict(st.downloads)

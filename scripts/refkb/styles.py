@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, csl, engine, htmlpolicy
+from . import __version__, children, csl, engine, htmlpolicy
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
@@ -251,7 +251,12 @@ class Renderer:
                 asked[s] = missing(s)
             jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
             ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
-            with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=ctx) as pool:
+            with ProcessPoolExecutor(
+                min(self.workers, len(jobs)),
+                mp_context=ctx,
+                initializer=children.die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 results = list(pool.map(_format_style, jobs))
         else:
             results = []

@@ -1,0 +1,29 @@
+"""refkb's worker processes end with the process that started them.
+
+A build killed with SIGKILL (an editor's "stop", an out-of-memory kill, `kill -9`) gets no chance to shut its pools
+down; the downloads writer then ran on as an orphan. Every pool refkb starts passes `die_with_parent` as its
+initializer: on Linux the kernel sends the worker SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere
+the call does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Initializer of a worker process whose parent is `parent` (its pid, taken before the pool started)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call above: nothing would signal this worker
+        os._exit(1)
