@@ -64,3 +64,12 @@ def test_nesting_is_bounded_before_markdown_sees_it(tmp_path: Path, page: str, e
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"deep.md": page})
     _, issues = validate.validate_project(project.load(root), today=TODAY)
     assert [f"{i.line}:{i.col} {i.code}" for i in issues if i.code == "nesting-too-deep"] == expected
+
+
+def test_a_time_of_day_in_verified_on_is_reported_at_its_line(tmp_path: Path) -> None:
+    """Once an internal error naming another file: a datetime is not a day."""
+    note = ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: 2026-11-29T10:00:00")
+    root = write_project(tmp_path, GOOD, {"smith2020study": note})
+    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    found = [(i.path, i.line, i.code) for i in issues if i.code in ("annotation-front-matter", "front-matter-key")]
+    assert ("docs/references/smith2020study.md", 4, "annotation-front-matter") in found

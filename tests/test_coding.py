@@ -287,3 +287,8 @@ def test_a_vocabularies_file_is_read_by_the_one_safe_loader(tmp_path: Path, text
     with pytest.raises(coding.SchemeError) as err:
         coding.load(tmp_path, {"vocabularies": "coding.yml"})
     assert str(err.value).startswith(message), str(err.value)
+
+
+def test_primary_of_the_wrong_type_is_one_line() -> None:
+    with pytest.raises(coding.SchemeError, match="primary must be a list of design slugs"):
+        coding.from_mapping({"primary": 7}, [], "coding.yml")

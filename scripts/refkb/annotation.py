@@ -76,6 +76,8 @@ class Annotation:
     @property
     def verified_on(self) -> dt.date | None:
         value = self.meta.get("verified_on")
+        if isinstance(value, dt.datetime):
+            return None  # a time of day is not a day: refkb validate says so at the line (annotation-front-matter)
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str):

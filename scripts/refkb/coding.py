@@ -297,7 +297,12 @@ def from_mapping(data: Mapping[str, Any], required: Sequence[str] = (), source: 
     unknown = [r for r in required if r not in DIMENSIONS]
     if unknown:
         raise SchemeError(f"required names unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
-    return Scheme(dims, categories, tuple(required), frozenset(str(p) for p in data.get("primary", [])), source)
+    primary = data.get("primary", [])
+    if not isinstance(primary, list) or not all(isinstance(p, str) for p in primary):
+        raise SchemeError(
+            f"{source or 'the vocabularies'}: primary must be a list of design slugs, e.g. [quantitative]"
+        )
+    return Scheme(dims, categories, tuple(required), frozenset(primary), source)
 
 
 def load(root: Path, config: Any) -> Scheme | None:

@@ -70,60 +70,96 @@ def tex(text: str) -> str:
     return plain.replace("{", "").replace("}", "")
 
 
-def _date(message: dict[str, Any]) -> str:
-    for field in ("published-print", "published-online", "published", "issued", "created"):
-        parts = (message.get(field) or {}).get("date-parts") or [[]]
-        first = [p for p in parts[0] if p is not None] if parts and parts[0] else []
-        if first:
-            return "-".join([f"{first[0]:04d}", *(f"{p:02d}" for p in first[1:3])])
+# Crossref's answer is data from the network: every value is checked for its type before use (a list where text
+# belongs, a number where a list belongs), and nothing that could close a BibTeX value (a brace) reaches a field.
+_PAGES = re.compile(r"^[A-Za-z]?\d+(?:\s*[-–—]+\s*[A-Za-z]?\d+)?$")
+_IDENT = re.compile(r"^[0-9Xx-]{8,17}$")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return tex(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return ""
 
 
-def _people(people: list[dict[str, Any]]) -> str:
+def _first(value: object) -> str:
+    """The first text of a Crossref list (title, container-title, ISSN…), or the text itself."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), "")
+    return value if isinstance(value, str) else ""
+
+
+def _date(message: dict[str, Any]) -> str:
+    for field in ("published-print", "published-online", "published", "issued", "created"):
+        block = message.get(field)
+        parts = block.get("date-parts") if isinstance(block, dict) else None
+        first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+        numbers = [p for p in first[:3] if isinstance(p, int) and not isinstance(p, bool)]
+        whole = numbers and len(numbers) == len([p for p in first[:3] if p is not None])
+        if (
+            whole
+            and 0 < numbers[0] < 10000
+            and all(0 < p <= top for p, top in zip(numbers[1:], (12, 31), strict=False))
+        ):
+            return "-".join([f"{numbers[0]:04d}", *(f"{p:02d}" for p in numbers[1:])])
+    return ""
+
+
+def _people(people: object) -> str:
     names = []
-    for p in people:
-        if p.get("family"):
-            given = tex(p.get("given", ""))
-            names.append(f"{tex(p['family'])}, {given}" if given else tex(p["family"]))
-        elif p.get("name"):
-            names.append("{{" + tex(p["name"]) + "}}")
+    for p in people if isinstance(people, list) else []:
+        if not isinstance(p, dict):
+            continue
+        family, given, name = (
+            tex(v) if isinstance(v, str) else "" for v in (p.get(k) for k in ("family", "given", "name"))
+        )
+        if family:
+            names.append(f"{family}, {given}" if given else family)
+        elif name:
+            names.append("{{" + name + "}}")
     return " and ".join(names)
 
 
 def to_fields(message: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """(entry type, fields) for a Crossref work."""
-    kind = TYPES.get(str(message.get("type", "")), "misc")
+    """(entry type, fields) for a Crossref work; values of an unexpected type are left out."""
+    kind = TYPES.get(message.get("type", "") if isinstance(message.get("type"), str) else "", "misc")
     fields: dict[str, str] = {}
-    if message.get("author"):
-        fields["author"] = _people(message["author"])
-    if message.get("editor") and kind in ("book", "incollection", "inproceedings"):
-        fields["editor"] = _people(message["editor"])
-    titles = message.get("title") or []
-    if titles:
-        title = tex(titles[0])
-        subtitle = (message.get("subtitle") or [""])[0]
-        fields["title"] = f"{title}: {tex(subtitle)}" if subtitle and subtitle.lower() not in title.lower() else title
-    container = (message.get("container-title") or [""])[0]
+    if _people(message.get("author")):
+        fields["author"] = _people(message.get("author"))
+    if kind in ("book", "incollection", "inproceedings") and _people(message.get("editor")):
+        fields["editor"] = _people(message.get("editor"))
+    title = tex(_first(message.get("title")))
+    if title:
+        subtitle = tex(_first(message.get("subtitle")))
+        fields["title"] = f"{title}: {subtitle}" if subtitle and subtitle.lower() not in title.lower() else title
+    container = tex(_first(message.get("container-title")))
     if container:
-        fields[{"article": "journaltitle", "inproceedings": "booktitle", "incollection": "booktitle"}.get(
-            kind, "journaltitle" if kind == "misc" else "booktitle")] = tex(container)  # fmt: skip
+        target = {"article": "journaltitle", "inproceedings": "booktitle", "incollection": "booktitle"}.get(
+            kind, "journaltitle" if kind == "misc" else "booktitle"
+        )
+        fields[target] = container
     for source, target in (("volume", "volume"), ("issue", "number"), ("publisher", "publisher")):
-        if message.get(source):
-            fields[target] = tex(str(message[source]))
+        value = _text(message.get(source))
+        if value:
+            fields[target] = value
     if kind == "report" and "publisher" in fields:
         fields["institution"] = "{" + fields.pop("publisher") + "}"
         fields["type"] = "Report"
-    if message.get("page"):
-        fields["pages"] = str(message["page"]).replace("-", "--").replace("–", "--")
+    page = message.get("page")
+    if isinstance(page, str) and _PAGES.match(page.strip()):
+        fields["pages"] = re.sub(r"\s*[-–—]+\s*", "--", page.strip())
     date = _date(message)
     if date:
         fields["date"] = date
-    if message.get("DOI"):
-        fields["doi"] = str(message["DOI"]).lower()
+    doi = message.get("DOI")
+    if isinstance(doi, str) and "{" not in doi and "}" not in doi and doi.strip():
+        fields["doi"] = doi.strip().lower()
     for source, target in (("ISSN", "issn"), ("ISBN", "isbn")):
-        values = message.get(source) or []
-        if values:
-            fields[target] = str(values[0])
+        value = _first(message.get(source)).strip()
+        if _IDENT.match(value):
+            fields[target] = value
     return kind, fields
 
 
