@@ -22,6 +22,7 @@ from rapidfuzz import process
 
 from . import safeyaml
 from .model import Entry, Field
+from .values import excerpt
 
 DIMENSIONS = ("platforms", "regions", "forms", "populations", "design", "datasource")
 LABELS = {
@@ -279,10 +280,14 @@ def _values(items: Any, what: str, group_key: str = "") -> tuple[Value, ...]:
     if not isinstance(items, list):
         raise SchemeError(f"'{what}' must be a list of {{slug, label, definition}}")
     out = []
+    seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict) or not item.get("slug"):
-            raise SchemeError(f"'{what}': every value needs a slug (got {item!r})")
+            raise SchemeError(f"'{what}': every value needs a slug (got {excerpt(item)})")
         slug = str(item["slug"])
+        if slug in seen:
+            raise SchemeError(f"'{what}': the slug {excerpt(slug)} is given twice")
+        seen.add(slug)
         out.append(Value(slug, str(item.get("label", slug)), str(item.get("definition", "")),
                          str(item.get(group_key) or "") if group_key else ""))  # fmt: skip
     return tuple(out)
@@ -294,6 +299,12 @@ def from_mapping(data: Mapping[str, Any], required: Sequence[str] = (), source: 
         Dimension(d, LABELS[d], _values(data.get(d, []), d, groups.get(d, ""))) for d in DIMENSIONS if d in data
     )
     categories = _values(data.get("platform_categories", []), "platform_categories")
+    known = {c.slug for c in categories}
+    for d in dims:
+        if d.name == "platforms":
+            dangling = [v.slug for v in d.values if v.group and v.group not in known]
+            if dangling:
+                raise SchemeError(f"'platforms': {excerpt(dangling[0])} names a category that is not listed")
     unknown = [r for r in required if r not in DIMENSIONS]
     if unknown:
         raise SchemeError(f"required names unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")

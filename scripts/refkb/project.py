@@ -175,20 +175,27 @@ def from_config(
     if not files:
         raise ConfigError(f"{where}: extra.refkb.bibliography names no file")
     sourcekinds = _list(extra.get("sourcekinds", list(DEFAULT_SOURCEKINDS)), where, "sourcekinds")
+    if extra.get("coding") is not None and not isinstance(extra.get("coding"), Mapping):
+        raise ConfigError(f"{where}: extra.refkb.coding must be a mapping (vocabularies: coding.yml, required: [...])")
     try:
         scheme = coding_mod.load(root, extra.get("coding"))
     except coding_mod.SchemeError as exc:
         raise ConfigError(f"{where}: extra.refkb.coding: {exc}") from exc
+    annotations = docs / _str(extra.get("annotations", "references"), where, "annotations")
+    if not _inside(annotations, docs):
+        raise ConfigError(
+            f"{where}: extra.refkb.annotations must be a folder inside docs_dir, not {excerpt(str(annotations))}"
+        )
     return Project(
         root=root,
         bibliography=root / files[-1],
         docs=docs,
-        annotations=docs / _str(extra.get("annotations", "references"), where, "annotations"),
+        annotations=annotations,
         topics=tuple(topics),
         sourcekinds=tuple(_str(k, where, "sourcekinds") for k in sourcekinds),
         style=_str(extra.get("style", "apa"), where, "style"),
         helplines=tuple(_str(n, where, "helplines") for n in _list(extra.get("helplines", []), where, "helplines")),
-        titles=_str(extra.get("titles", "as-is"), where, "titles"),
+        titles=_choice(extra.get("titles", "as-is"), where, "titles", ("as-is", "sentence-case")),
         macro_files=tuple(root / f for f in files[:-1]),
         coding=scheme,
         stale_after_months=_months(extra.get("stale_after_months", 18), where),
@@ -196,6 +203,14 @@ def from_config(
         == "required",
         searches=docs / _str(extra["searches"], where, "searches") if extra.get("searches") else None,
     )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return path.resolve() != folder.resolve()
 
 
 def _choice(value: Any, where: str, name: str, allowed: tuple[str, ...]) -> str:

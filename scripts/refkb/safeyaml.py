@@ -60,6 +60,20 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _no_repeated_key(node: yaml.MappingNode, line_offset: int) -> None:
+    """YAML lets a later key silently replace an earlier one; refkb's files never mean that."""
+    seen: set[str] = set()
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if key.value in seen:
+                raise YamlError(
+                    f"the key {key.value[:40]!r} is given twice in one mapping: keep one",
+                    key.start_mark.line + 1 + line_offset,
+                    key.start_mark.column + 1,
+                )
+            seen.add(key.value)
+
+
 def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
         _depth = 0
@@ -90,6 +104,7 @@ def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
                 Loader._depth -= 1
 
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            _no_repeated_key(node, opts.line_offset)
             mapping = super().construct_mapping(node, deep=deep)
             if opts.keep_lines:
                 mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
@@ -127,6 +142,7 @@ def _fast_loader(opts: Options) -> Any:
 
         class Fast(_C_LOADER):  # type: ignore[misc]
             def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+                _no_repeated_key(node, opts.line_offset)
                 mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
                 if opts.keep_lines:
                     mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset

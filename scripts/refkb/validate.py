@@ -117,7 +117,7 @@ _ISBN_LIST_SEP = re.compile(r"\s*[,;\s]\s*|\s+and\s+")
 _ISSN_LIST_SEP = re.compile(r"\s*[,;]\s*|\s+and\s+")
 _ISSN = re.compile(r"\d{7}[\dX]")
 _RANGE_SEP = re.compile(r"--")
-_DANGLING_AND = re.compile(r"(?:^|\s)and\s*$|^\s*and\s")
+_DANGLING_AND = re.compile(r"(?:^|\s)and\s*$|^\s*and\s|\sand\s+and\s")  # "A and and B": an empty name
 _BARE_AMP = re.compile(r"(?<!\\)&")
 _TEX_MARKUP = re.compile(r"\\[a-zA-Z]+\s*|\\.|[{}]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
@@ -1284,6 +1284,12 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
         if md.parent != project.annotations:  # annotation pages: reported by check_annotation
             yield _issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
         return
+    bad = CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        message = f"a control character U+{ord(bad.group(0)):04X} in the page"
+        yield _issue(rel, line, col, "control-character", "", message, "delete it (an editor may show it as a box)")
     deep = nesting_problem(text)
     if deep is not None:
         fix = f"flatten it to at most {MAX_NESTING} levels"

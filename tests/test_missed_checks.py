@@ -1,0 +1,68 @@
+"""Checks an audit found missing, each with a bad input: an empty name between two "and"s, a YAML key given twice,
+a control character in a page, repeated or dangling vocabulary slugs, option values that were silently ignored,
+an annotations folder outside docs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ANNOTATION, GOOD, TODAY, write_project
+from refkb import bibfile, coding, project, safeyaml, validate
+
+
+def test_an_empty_name_between_two_ands() -> None:
+    text = "@book{a2020b,\n  author = {A, B and and C, D},\n  title = {T},\n  date = {2020},\n}\n"
+    issues = validate.validate_bib(bibfile.parse_text(text, "t.bib"))
+    assert [(i.line, i.code) for i in issues if i.code == "invalid-name"] == [(2, "invalid-name")]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\nb: 2\na: 3\n", (3, 1)),
+        ("x: {a: 1, a: 2}\n", (1, 11)),
+        ("- {slug: s, label: L, slug: t}\n", (1, 23)),
+    ],
+)
+def test_a_yaml_key_given_twice_is_an_error_at_its_place(text: str, where: tuple[int, int]) -> None:
+    with pytest.raises(safeyaml.YamlError) as err:
+        safeyaml.load(text)
+    assert (err.value.line, err.value.col) == where
+    assert "given twice" in err.value.message
+
+
+def test_a_control_character_in_a_page(tmp_path: Path) -> None:
+    root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"p.md": "# P\n\nText\x00here.\n"})
+    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    assert [(i.path, i.line, i.col) for i in issues if i.code == "control-character"] == [("docs/p.md", 3, 5)]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"platform_categories": [{"slug": "a"}, {"slug": "a"}]}, "given twice"),
+        ({"platform_categories": [{"slug": "a"}], "platforms": [{"slug": "p", "category": "nowhere"}]}, "not listed"),
+    ],
+)
+def test_vocabulary_slugs_are_unique_and_resolve(data: dict[str, object], message: str) -> None:
+    with pytest.raises(coding.SchemeError, match=message):
+        coding.from_mapping(data)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("    titles: SENTENCE\n", "titles must be one of as-is, sentence-case"),
+        ("    coding: [coding.yml]\n", "coding must be a mapping"),
+        ("    annotations: ../../elsewhere\n", "annotations must be a folder inside docs_dir"),
+        ("    annotations: .\n", "annotations must be a folder inside docs_dir"),
+    ],
+)
+def test_option_values_are_checked_not_ignored(tmp_path: Path, setting: str, message: str) -> None:
+    root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n" + setting), encoding="utf-8")
+    with pytest.raises(project.ConfigError, match=message):
+        project.load(root)
