@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, DATA, GOOD, ROOT, LocalServer, write_project
-from refkb import bibfile, cli, project, validate
+from refkb import bibfile, cli, intake, project, validate
 
 PASTED = """@article{Jones_2021,
   title = {Recruitment {Online}: A Field Study},
@@ -176,3 +176,21 @@ def test_a_crash_mid_write_leaves_the_file_intact(kb: Path, monkeypatch: pytest.
 def test_add_needs_exactly_one_source(kb: Path) -> None:
     assert run(kb, "add").returncode == 2
     assert run(kb, "add", "x.bib", "--doi", "10.1/x").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("pair", "refused"),
+    [
+        ("title=A}, keywords = {x", True),  # would close the value and inject a field
+        ("title={A", True),
+        ("title=A {B} c", False),
+        ("bad name=x", True),
+        ("note=x", False),
+    ],
+)
+def test_a_field_given_on_the_command_line_cannot_inject_another(pair: str, refused: bool) -> None:
+    if refused:
+        with pytest.raises(intake.Refused):
+            intake.from_fields("misc", [pair])
+    else:
+        assert len(intake.from_fields("misc", [pair]).fields) == 1

@@ -63,12 +63,30 @@ def from_bibtex(text: str) -> Candidate:
     return Candidate(e.type, e.key, tuple((f.name, bibfile.canonical_value(f.parts)) for f in e.fields))
 
 
+def _balanced(value: str) -> bool:
+    """Whether every unescaped brace in `value` closes one opened before it, and all are closed."""
+    depth = 0
+    for i, ch in enumerate(value):
+        if i and value[i - 1] == "\\":
+            continue
+        depth += (ch == "{") - (ch == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def from_fields(entry_type: str, pairs: Sequence[str]) -> Candidate:
     fields = []
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise Refused(f"--field {pair!r}: write name=value")
+            raise Refused(f"--field {pair[:60]!r}: write name=value")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name.strip()):
+            raise Refused(f"--field {pair[:60]!r}: a field name is letters, digits, - and _")
+        if not _balanced(value):  # "title=A}, keywords = {x" would close the value and open a field of its own
+            raise Refused(
+                f"--field {pair[:60]!r}: the braces in the value do not pair up; write \\{{ or \\}} for a brace"
+            )
         fields.append((name.strip().lower(), braced(value.strip())))
     return Candidate(entry_type.lower(), "", tuple(fields))
 
