@@ -8,7 +8,14 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve test build lint typecheck unit validate format-check site links bench bench-deps bench-cold lock clean pdf release
 
+# The pins need Python 3.11.5 or newer (pymdown-extensions); citeproc-js comes with npm. Each missing piece is one
+# line saying what to install, before anything is downloaded; a .venv made by an older Python is made again.
+PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else 1)
+
 $(STAMP): pyproject.toml requirements.txt package.json package-lock.json
+	@$(PYTHON) -c '$(PY_OK)' 2>/dev/null || { echo "make: refkb needs Python 3.11.5 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1 || echo missing) — install a newer Python and run: make PYTHON=python3.12 (or make clean first)"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "make: npm is needed to install citeproc-js — install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(PY_OK)' 2>/dev/null; then echo "make: $(VENV) was made by an older Python; making it again"; rm -rf $(VENV); fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# citeproc-js (the CSL engine, run by refkb in mini-racer's embedded V8) comes from the npm registry, pinned by
 	# package-lock.json; npm is needed at install time only.

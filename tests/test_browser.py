@@ -203,12 +203,20 @@ def test_text_filter_searches_the_annotation_summary(browser: Any, site: str) ->
         others = " ".join(f"{r['authors']} {r['title']} {r['summary']}" for r in records if r["key"] != key).lower()
         word = next(w for w in re.findall(r"[A-Za-z]{6,}", mine["summary"])
                     if w.lower() not in others and w.lower() not in table)  # fmt: skip
-        page.fill('.refkb-browser input[name="q"]', word)
+        page.fill('.refkb-browser input[name="text"]', word)
         page.wait_for_function(
             "document.querySelectorAll('[data-refkb-library] tbody tr:not([hidden])').length === 1", timeout=5000
         )
         visible = page.locator("[data-refkb-library] tbody tr:not([hidden])")
         assert visible.get_attribute("data-key") == key
+        shared = page.url  # the filtered library's address, shared: it opens filtered, with no search overlay
+        assert "q=" not in shared.split("?", 1)[1]
+        page.goto(shared)
+        page.wait_for_function(
+            "document.querySelectorAll('[data-refkb-library] tbody tr:not([hidden])').length === 1", timeout=5000
+        )
+        overlay = page.evaluate("() => document.querySelector('[data-md-toggle=search]').checked")
+        assert overlay is False
 
 
 def test_apa_copy_button_copies_the_citation(browser: Any, site: str) -> None:

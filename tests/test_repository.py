@@ -72,3 +72,47 @@ def test_git_ignores_build_outputs() -> None:
     ignored = subprocess.run(["git", "check-ignore", "site/x", ".venv/x", ".cache/x"], cwd=ROOT, capture_output=True,
                              text=True, check=False).stdout.split()  # fmt: skip
     assert ignored == ["site/x", ".venv/x", ".cache/x"]
+
+
+def _make_install(tmp_path: Path, python: str, path: str) -> subprocess.CompletedProcess[str]:
+    """`make install` in a copy of the project's set-up files (no .venv): only the checks can run before it fails."""
+    import shutil
+    import time
+
+    for name in ("Makefile", "pyproject.toml", "requirements.txt", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    start = time.monotonic()
+    command = ["/usr/bin/make", "install", f"PYTHON={python}"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, env={"PATH": path})
+    assert time.monotonic() - start < 10
+    return run
+
+
+def test_make_install_says_in_one_line_that_python_is_too_old(tmp_path: Path) -> None:
+    old = tmp_path / "python-3.11.2"
+    old.write_text("#!/bin/sh\n[ \"$1\" = -V ] && echo 'Python 3.11.2' && exit 0\nexit 1\n", encoding="utf-8")
+    old.chmod(0o755)
+    run = _make_install(tmp_path, str(old), "/usr/bin:/bin")
+    assert run.returncode != 0
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert lines == [lines[0]]
+    assert "needs Python 3.11.5 or newer" in lines[0]
+    assert "Python 3.11.2" in lines[0]
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_make_install_says_in_one_line_that_npm_is_missing(tmp_path: Path) -> None:
+    import shutil
+    import sys
+
+    bin_dir = tmp_path / "bin"  # a PATH with Python and the shell's tools but no npm
+    bin_dir.mkdir()
+    for tool in ("sh", "rm", "test", "[", "echo"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    run = _make_install(tmp_path, sys.executable, str(bin_dir))
+    assert run.returncode != 0
+    lines = [line for line in run.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "npm is needed" in lines[0]

@@ -1096,7 +1096,7 @@ def _previews(st: BuildState, output: str, page: Page) -> str:
     titles = {t.slug: t.title for t in st.project.topics}
     records = {
         k: reader.preview_record(st.refs[k], st.project.style, page.url, titles,
-                                 pages.TYPE_LABELS.get(st.refs[k].entry.type, st.refs[k].entry.type.capitalize()))
+                                 pages.type_label(st.refs[k].entry))
         for k in keys
     }  # fmt: skip
     script = reader.json_data("refkb-previews", records)

@@ -25,7 +25,25 @@ TYPE_LABELS = {
     "online": "Web page", "book": "Book", "incollection": "Book chapter", "inbook": "Book chapter",
     "legislation": "Law or resolution", "misc": "Document", "thesis": "Thesis", "phdthesis": "Doctoral thesis",
     "dataset": "Dataset", "unpublished": "Unpublished work",
+    "article-newspaper": "Newspaper article", "article-magazine": "Magazine article",
 }  # fmt: skip
+CONTAINER_LABELS = {"article": "Journal", "article-newspaper": "Newspaper", "article-magazine": "Magazine"}
+
+
+def type_of(e: Entry) -> str:
+    """The kind of work as readers know it: an @article with entrysubtype newspaper or magazine is a newspaper or
+    magazine article (biblatex's data model), not a journal article."""
+    sub = e.value("entrysubtype").strip().lower()
+    if e.type == "article" and sub in ("newspaper", "magazine"):
+        return f"article-{sub}"
+    return e.type
+
+
+def type_label(e: Entry) -> str:
+    t = type_of(e)
+    return TYPE_LABELS.get(t, t.capitalize())
+
+
 KIND_LABELS = {
     "ngo": "Non-governmental organisation", "intergovernmental": "Intergovernmental body", "government": "Government",
     "academic": "Academic research", "industry": "Industry", "law": "Law or treaty", "journalism": "Journalism",
@@ -148,9 +166,9 @@ def content_note(text: str) -> Markup:
 def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Markup:
     e, item = ref.entry, ref.item
     rows: list[tuple[str, Markup]] = []
-    rows.append(("Type", escape(TYPE_LABELS.get(e.type, e.type.capitalize()))))
+    rows.append(("Type", escape(type_label(e))))
     if item.get("container-title"):
-        label = "Journal" if e.type == "article" else "Published in"
+        label = CONTAINER_LABELS.get(type_of(e), "Published in")
         volume = ", ".join(x for x in (
             f"vol. {item['volume']}" if item.get("volume") else "", f"no. {item['issue']}" if item.get("issue") else "",
             f"pp. {item['page']}" if item.get("page") else "") if x)  # fmt: skip
@@ -632,7 +650,7 @@ def index_record(ref: Ref, summary: str) -> dict[str, object]:
     """One line of the library's JSON index (what the browser filters on)."""
     return {
         "key": ref.key, "url": ref.url, "authors": ref.authors_text, "year": ref.year,
-        "title": ref.title, "type": ref.entry.type, "kind": ref.entry.value("sourcekind").strip(),
+        "title": ref.title, "type": type_of(ref.entry), "kind": ref.entry.value("sourcekind").strip(),
         "topics": ref.topics, "summary": summary,
     }  # fmt: skip
 
@@ -640,7 +658,7 @@ def index_record(ref: Ref, summary: str) -> dict[str, object]:
 def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) -> Markup:
     """Filters (topic, kind, type, years, text, sort) over the library table; hidden until the script runs, so the
     full list shows without JavaScript."""
-    types = sorted({r.entry.type for r in refs})
+    types = sorted({type_of(r.entry) for r in refs})
     kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
     years = [int(r.year) for r in refs if r.year.isdigit()]
     lo, hi = (min(years), max(years)) if years else (1990, 2030)
@@ -661,7 +679,7 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
         "</label>"
         f'<label>To <input name="to" type="number" min="{lo}" max="{hi}" placeholder="{hi}" inputmode="numeric">'
         "</label>"
-        '<label>Text <input name="q" type="search" placeholder="Author, title, summary"></label>'
+        '<label>Text <input name="text" type="search" placeholder="Author, title, summary"></label>'
         '<label>Sort <select name="sort"><option value="author">Author</option><option value="year-desc">Newest'
         '</option><option value="year">Oldest</option><option value="title">Title</option></select></label>'
         '<output class="refkb-count" aria-live="polite"></output></form>'
@@ -690,9 +708,9 @@ def library_row(
     return fmt(
         '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
         '<td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td></tr>',
-        r.key, r.year, r.entry.type, kind, " ".join(r.topics), attrs(r) if attrs else "",
+        r.key, r.year, type_of(r.entry), kind, " ".join(r.topics), attrs(r) if attrs else "",
         r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title, note(r) if note else "",
-        TYPE_LABELS.get(r.entry.type, r.entry.type), KIND_LABELS.get(kind, kind))  # fmt: skip
+        type_label(r.entry), KIND_LABELS.get(kind, kind))  # fmt: skip
 
 
 def library_table(rows: Iterable[Markup]) -> Markup:

@@ -66,7 +66,7 @@
       return f ? String(f.value).trim().toLowerCase() : "";
     }
     function apply() {
-      var topic = value("topic"), kind = value("kind"), type = value("type"), q = value("q");
+      var topic = value("topic"), kind = value("kind"), type = value("type"), q = value("text");  // not "q": Material's search reads ?q= from any address
       var from = parseInt(value("from"), 10), to = parseInt(value("to"), 10);
       var shown = 0, base = [];
       rows.forEach(function (row) {

@@ -1,0 +1,24 @@
+"""refkb.pages: works labelled as readers know them (a newspaper piece is not a journal article)."""
+
+from __future__ import annotations
+
+import pytest
+
+from refkb import bibfile, pages
+
+
+@pytest.mark.parametrize(
+    ("fields", "kind", "label", "container"),
+    [
+        ("", "article", "Journal article", "Journal"),
+        ("  entrysubtype = {newspaper},\n", "article-newspaper", "Newspaper article", "Newspaper"),
+        ("  entrysubtype = {magazine},\n", "article-magazine", "Magazine article", "Magazine"),
+    ],
+)
+def test_newspaper_and_magazine_pieces_are_labelled_as_such(fields: str, kind: str, label: str, container: str) -> None:
+    head = "@article{k,\n  author = {A, B},\n  title = {T},\n  journaltitle = {The Post},\n"
+    text = head + fields + "  date = {2020},\n}\n"
+    entry = bibfile.parse_text(text, "t.bib").entries[0]
+    assert pages.type_of(entry) == kind
+    assert pages.type_label(entry) == label
+    assert pages.CONTAINER_LABELS[kind] == container
