@@ -10,6 +10,7 @@ one; the comparison puts one space after a leading label.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -459,3 +460,18 @@ def test_the_site_ships_its_method(site_dir: Path) -> None:
     assert 'id="s001"' in method
     topic = (site_dir / TOPIC / "index.html").read_text(encoding="utf-8")
     assert "Evidence last searched for:" in topic
+
+
+def test_cite_blocks_are_standalone_citations(site_dir: Path) -> None:
+    """What a student copies is the work formatted alone: never MLA's repeated-author dash (it belongs only in a list
+    after the same author's previous entry) and never a year suffix the library's list needed (2018a)."""
+    boxes = 0
+    for page in (site_dir / "references").glob("*/index.html"):
+        text = page.read_text(encoding="utf-8")
+        for m in re.finditer(r'<p class="refkb-formatted" id="refkb-cite-\w+"[^>]*>(.*?)</p>', text, re.S):
+            boxes += 1
+            shown = html.unescape(re.sub(r"<[^>]+>", "", m.group(1)))
+            assert not shown.startswith("———"), (page.parent.name, shown[:80])
+            assert not re.search(r"\b(?:19|20)\d\d[a-z]\b", shown), (page.parent.name, shown[:80])
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M)
+    assert boxes == 4 * len(keys)

@@ -684,7 +684,7 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
             markdown,
             *_appraisal_section(st, note, current, tokens),
             "## Cite this source",
-            tokens.add(pages.cite_block(ref), late=True),
+            tokens.add(pages.cite_block(ref, _page_citer(st).render(csl.engine_item(ref.csl_item))), late=True),
             *_picker_section(st, key, current),
             "## Downloads",
             tokens.add(pages.downloads(ref), late=True),

@@ -222,15 +222,16 @@ def access_date_text(style_id: str, item: csl.CslItem) -> str:
     return label + date
 
 
-def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
+def cite_block(ref: Ref, standalone: Mapping[str, str] | None = None, key_prefix: str = "refkb") -> Markup:
     """Content tabs (Material's markup): one per style, then BibTeX. Each formatted citation has a copy button
     (refkb.js: the citation as HTML, italics kept, and as plain text; where the style prints an access date, the
-    copied citation carries the reader's date, and the box says so)."""
+    copied citation carries the reader's date, and the box says so). `standalone` holds the work formatted alone,
+    as a one-item bibliography (no repeated-author dash, no year suffix from the library): what a student copies."""
     tabs: list[tuple[str, Markup]] = []
     for style_id in styles.ORDER:
-        r = ref.rendered[style_id]
+        html = (standalone or {}).get(style_id) or ref.rendered[style_id].html
         accessed = access_date_text(style_id, ref.item)
-        if accessed not in r.html:
+        if accessed not in html:
             accessed = ""
         label, form = ACCESS_FORMS.get(style_id, ("", ""))
         data = fmt(' data-accessed="{}" data-accessed-label="{}" data-accessed-form="{}"', accessed, label, form) if (
@@ -243,7 +244,7 @@ def cite_block(ref: Ref, key_prefix: str = "refkb") -> Markup:
             '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}"{4}>{2}</p>'
             '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
             'aria-label="Copy the {3} citation" data-refkb-copy="#{0}-cite-{1}"></button>{5}</div>',
-            key_prefix, style_id, Markup(r.html), styles.STYLES[style_id].label, data, note)))  # fmt: skip
+            key_prefix, style_id, Markup(html), styles.STYLES[style_id].label, data, note)))  # fmt: skip
     bib = fmt(
         '<pre class="refkb-bibtex"><code class="language-bibtex">{}</code></pre>', "\n".join(_bibtex_lines(ref.entry))
     )
