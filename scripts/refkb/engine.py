@@ -359,7 +359,9 @@ class Citeproc:
         except Exception as exc:
             raise EngineError(f"citeproc-js failed on style {name}: {exc}") from exc
         m = re.match(r'^<div class="csl-entry">(.*)</div>$', raw.strip(), re.S)
-        return (m.group(1) if m else raw).strip()
+        # An engine holding one item prints a given name it cannot initialise ("boyd, danah") after two spaces,
+        # where the library's engine prints one: the copied text would differ.
+        return re.sub(r"(?<=\S) {2,}(?=\S)", " ", (m.group(1) if m else raw).strip())
 
     def clusters(self, name: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         """Citation clusters in a loaded style, each work wrapped in CITE_START id CITE_SEP … CITE_END, ordered and
