@@ -91,8 +91,14 @@ def write_sites(n: int, base: Path) -> tuple[Path, Path]:
 def build(site: Path) -> float:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site / "site")], cwd=site,
-                            capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-d", str(site / "site")],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"build failed in {site}:\n{result.stderr[-3000:]}")
@@ -119,8 +125,10 @@ def main(argv: list[str]) -> int:
                 ratios.append(warm_times[-1] / plain_times[-1])
             plain_t, warm_t = statistics.median(plain_times), statistics.median(warm_times)
             spread = f"({min(ratios):.2f}–{max(ratios):.2f}, {rounds} rounds)"
-            print(f"{n:>6} {plain_t:>7.2f}s {cold_t:>7.2f}s {warm_t:>7.2f}s {cold_t / plain_t:>10.2f}x "
-                  f"{statistics.median(ratios):>10.2f}x {spread}")  # fmt: skip
+            print(
+                f"{n:>6} {plain_t:>7.2f}s {cold_t:>7.2f}s {warm_t:>7.2f}s {cold_t / plain_t:>10.2f}x "
+                f"{statistics.median(ratios):>10.2f}x {spread}"
+            )
         finally:
             shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -83,8 +83,10 @@ def main(argv: list[str]) -> int:
             cold_t = build(kb)
             ratios.append(cold_t / peer_t)
             print(f"{r + 1:>5} {peer_t:>7.2f}s {cold_t:>10.2f}s {cold_t / peer_t:>5.2f}x")
-        print(f"refkb cold / mkdocs-bibtex+pandoc at N={n}: median {statistics.median(ratios):.2f}x "
-              f"(range {min(ratios):.2f}–{max(ratios):.2f}x, {rounds} paired rounds)")  # fmt: skip
+        print(
+            f"refkb cold / mkdocs-bibtex+pandoc at N={n}: median {statistics.median(ratios):.2f}x "
+            f"(range {min(ratios):.2f}–{max(ratios):.2f}x, {rounds} paired rounds)"
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -91,10 +91,21 @@ def run_pandoc(items: list[dict[str, Any]]) -> int:
         data = Path(tmp) / "items.json"
         data.write_text(json.dumps(items), encoding="utf-8")
         out = subprocess.run(
-            [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", f"--bibliography={data}",
-             f"--csl={engine.style_path('apa')}"],
-            input="---\nnocite: '@*'\n---\n", capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            [
+                pypandoc.get_pandoc_path(),
+                "-f",
+                "markdown",
+                "-t",
+                "html",
+                "--citeproc",
+                f"--bibliography={data}",
+                f"--csl={engine.style_path('apa')}",
+            ],
+            input="---\nnocite: '@*'\n---\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return out.stdout.count('class="csl-entry"')
 
 

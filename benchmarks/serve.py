@@ -62,8 +62,12 @@ def main(argv: list[str]) -> int:
     log = (base / "serve.log").open("w", encoding="utf-8")  # the server's log, shown when a trial fails
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=site, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True,
-    )  # fmt: skip
+        cwd=site,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
+    )
     try:
         bib = (site / "references.bib").read_text(encoding="utf-8")
         keys = re.findall(r"^@\w+\{([^,]+),", bib, re.M)
@@ -77,8 +81,9 @@ def main(argv: list[str]) -> int:
             times["annotation edit"].append(wait_for(f"http://127.0.0.1:{port}/references/{key}/", marker, 120))
             key = keys[(t * 89 + 13) % len(keys)]
             title = f"Retitled work {t} {time.time_ns()}"
-            bib = re.sub(r"(@\w+\{" + re.escape(key) + r",\n(?:.*\n)*?  title = \{)[^\n]*(\},)", rf"\g<1>{title}\2",
-                         bib, count=1)  # fmt: skip
+            bib = re.sub(
+                r"(@\w+\{" + re.escape(key) + r",\n(?:.*\n)*?  title = \{)[^\n]*(\},)", rf"\g<1>{title}\2", bib, count=1
+            )
             (site / "references.bib").write_text(bib, encoding="utf-8")
             times["title edit"].append(wait_for(f"http://127.0.0.1:{port}/references/{key}/", title, 120))
             print(

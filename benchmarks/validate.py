@@ -279,8 +279,10 @@ def main(argv: list[str]) -> int:
                 ratios.append(f / b)
             found = refkb_validate()
             spread = f"({min(ratios):.2f}–{max(ratios):.2f})"
-            print(f"{n:>7} {variant:>9} {statistics.median(bares):>7.3f}s {statistics.median(fulls):>8.3f}s "
-                  f"{statistics.median(ratios):>8.2f}x {spread}  {len(found)}")  # fmt: skip
+            print(
+                f"{n:>7} {variant:>9} {statistics.median(bares):>7.3f}s {statistics.median(fulls):>8.3f}s "
+                f"{statistics.median(ratios):>8.2f}x {spread}  {len(found)}"
+            )
     return 0
 
 

@@ -18,8 +18,13 @@ CI = os.environ.get("CI") == "true"
 hypothesis_settings.register_profile("fast", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # CI explores the same 10,000 examples on every run (derandomized), so a submission passes or fails on its own
 # merits; `HYPOTHESIS_EXPLORE=1` draws new ones (and the database keeps what they find) for a deeper search.
-hypothesis_settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                                     derandomize=not os.environ.get("HYPOTHESIS_EXPLORE"), print_blob=True)  # fmt: skip
+hypothesis_settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=not os.environ.get("HYPOTHESIS_EXPLORE"),
+    print_blob=True,
+)
 hypothesis_settings.load_profile("ci" if CI else "fast")
 FUZZ_EXAMPLES = 10_000 if CI else 300
 YAML_EXAMPLES = 2_000 if CI else 150

@@ -43,77 +43,264 @@ def _note(extra: str) -> str:
 CASES: list[tuple[str, dict[str, str | bytes], list[str], bytes | None, set[int], str]] = [
     # bombs
     ("string-doubling", {"d.bib": DOUBLING}, ["validate", "d.bib"], None, {1}, r"^d\.bib:15:15: error macro-too-large"),
-    ("string-doubling-format", {"d.bib": DOUBLING}, ["format", "--check", "d.bib"], None, {1},
-     r"^d\.bib:15:15: error macro-too-large"),
-    ("laughs-claims", {"docs/claims.yml": LAUGHS}, ["validate"], None, {1},
-     r"^docs/claims\.yml:2:\d+: error data-invalid .*aliases"),
-    ("laughs-content-note", {NOTE: ANNOTATION.replace("---\n##", "x: &x [1]\ncontent_note: *x\n---\n##")},
-     ["validate"], None, {1}, r"^docs/references/smith2020study\.md:6:\d+: error annotation-front-matter"),
-    ("annual-report-3000", {"references.bib": _report(3000)}, ["validate", "references.bib"], None, {0, 1},
-     r"more near-identical titles"),
-    ("identical-8002", {"references.bib": _report(8002, "Same")}, ["validate", "references.bib"], None, {0, 1},
-     r"more near-identical titles"),
-    ("nested-brackets", {"docs/claims.yml": "[" * 20_000}, ["validate"], None, {1},
-     r"^docs/claims\.yml:1:\d+: error data-invalid .*nesting"),
+    (
+        "string-doubling-format",
+        {"d.bib": DOUBLING},
+        ["format", "--check", "d.bib"],
+        None,
+        {1},
+        r"^d\.bib:15:15: error macro-too-large",
+    ),
+    (
+        "laughs-claims",
+        {"docs/claims.yml": LAUGHS},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/claims\.yml:2:\d+: error data-invalid .*aliases",
+    ),
+    (
+        "laughs-content-note",
+        {NOTE: ANNOTATION.replace("---\n##", "x: &x [1]\ncontent_note: *x\n---\n##")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:6:\d+: error annotation-front-matter",
+    ),
+    (
+        "annual-report-3000",
+        {"references.bib": _report(3000)},
+        ["validate", "references.bib"],
+        None,
+        {0, 1},
+        r"more near-identical titles",
+    ),
+    (
+        "identical-8002",
+        {"references.bib": _report(8002, "Same")},
+        ["validate", "references.bib"],
+        None,
+        {0, 1},
+        r"more near-identical titles",
+    ),
+    (
+        "nested-brackets",
+        {"docs/claims.yml": "[" * 20_000},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/claims\.yml:1:\d+: error data-invalid .*nesting",
+    ),
     # never a traceback: decoding and types
-    ("claims-latin1", {"docs/claims.yml": b"- id: c1\n  claim: caf\xe9\n"}, ["validate"], None, {1},
-     r"^docs/claims\.yml:2:\d+: error data-invalid"),
-    ("annotation-latin1", {NOTE: ANNOTATION.encode() + b"caf\xe9\n"}, ["validate"], None, {1},
-     r"^docs/references/smith2020study\.md:20:4: error encoding-not-utf8"),
-    ("page-latin1", {"docs/index.md": b"# Home\n\ncaf\xe9\n"}, ["validate"], None, {1},
-     r"^docs/index\.md:3:4: error encoding-not-utf8"),
-    ("evidence-7", {"docs/claims.yml": "- id: c1\n  section: S\n  claim: C\n  verdict: supported\n  note: N\n"
-                                       "  evidence: 7\n"}, ["validate"], None, {1},
-     r"^docs/claims\.yml:1:1: error data-invalid \[c1\] 'evidence' must be a list"),
-    ("extra-refkb-type", {"mkdocs.yml": "site_name: x\nextra:\n  refkb:\n    topics: 7\n"}, ["validate"], None, {2},
-     r"^refkb: mkdocs\.yml: extra\.refkb\.topics must be a list"),
-    ("stdin-latin1", {}, ["add", "-"], b"@misc{a,\n  title = {caf\xe9},\n}\n", {2},
-     r"^refkb: <stdin>:2:15: error encoding-not-utf8"),
-    ("long-title-word", {}, ["add", "-q", "-"], ("@misc{x,\n  author = {Smith, Jane},\n  title = {" + "w" * 250
-                                                 + "},\n  date = {2020},\n}\n").encode(), {0}, ""),
-    ("long-key", {"references.bib": GOOD.replace("smith2020study", "smith2020" + "s" * 242)},
-     ["validate", "references.bib"], None, {1}, r"^references\.bib:1:10: error key-too-long"),
+    (
+        "claims-latin1",
+        {"docs/claims.yml": b"- id: c1\n  claim: caf\xe9\n"},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/claims\.yml:2:\d+: error data-invalid",
+    ),
+    (
+        "annotation-latin1",
+        {NOTE: ANNOTATION.encode() + b"caf\xe9\n"},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:20:4: error encoding-not-utf8",
+    ),
+    (
+        "page-latin1",
+        {"docs/index.md": b"# Home\n\ncaf\xe9\n"},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/index\.md:3:4: error encoding-not-utf8",
+    ),
+    (
+        "evidence-7",
+        {"docs/claims.yml": "- id: c1\n  section: S\n  claim: C\n  verdict: supported\n  note: N\n  evidence: 7\n"},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/claims\.yml:1:1: error data-invalid \[c1\] 'evidence' must be a list",
+    ),
+    (
+        "extra-refkb-type",
+        {"mkdocs.yml": "site_name: x\nextra:\n  refkb:\n    topics: 7\n"},
+        ["validate"],
+        None,
+        {2},
+        r"^refkb: mkdocs\.yml: extra\.refkb\.topics must be a list",
+    ),
+    (
+        "stdin-latin1",
+        {},
+        ["add", "-"],
+        b"@misc{a,\n  title = {caf\xe9},\n}\n",
+        {2},
+        r"^refkb: <stdin>:2:15: error encoding-not-utf8",
+    ),
+    (
+        "long-title-word",
+        {},
+        ["add", "-q", "-"],
+        ("@misc{x,\n  author = {Smith, Jane},\n  title = {" + "w" * 250 + "},\n  date = {2020},\n}\n").encode(),
+        {0},
+        "",
+    ),
+    (
+        "long-key",
+        {"references.bib": GOOD.replace("smith2020study", "smith2020" + "s" * 242)},
+        ["validate", "references.bib"],
+        None,
+        {1},
+        r"^references\.bib:1:10: error key-too-long",
+    ),
     # closed gaps
-    ("url-userinfo", {"references.bib": GOOD.replace("  date", "  url = {https://www.antitraffickingreview.org@evil."
-                                                     "example/login},\n  date")}, ["validate", "references.bib"],
-     None, {1}, r"^references\.bib:5:9: error invalid-url .*user information"),
-    ("url-credentials", {"references.bib": GOOD.replace("  date", "  url = {https://u:p@example.org/},\n  date")},
-     ["validate", "references.bib"], None, {1}, r"^references\.bib:5:9: error invalid-url"),
-    ("string-cycle", {"c.bib": "@string{a = b}\n@string{b = a}\n"}, ["validate", "c.bib"], None, {1},
-     r"^c\.bib:1:13: error macro-cycle"),
-    ("field-name-control", {"c.bib": "@misc{a,\n  ti\x01tle = {x},\n}\n"}, ["validate", "c.bib"], None, {1},
-     r"^c\.bib:2:\d+: error control-character"),
-    ("nul-run", {"c.bib": GOOD + "\x00" * 5000 + "\n" + GOOD.replace("smith2020study", "smith2020studyb")},
-     ["validate", "c.bib"], None, {1}, r"^c\.bib:9:1: error control-character 5000 control"),
-    ("future-verified-on", {NOTE: ANNOTATION.replace("2026-11-29", "2999-01-01")}, ["validate"], None, {1},
-     r"^docs/references/smith2020study\.md:4:1: error future-date"),
-    ("future-timeline", {"docs/timeline.yml": "- date: '2999'\n  event: E.\n  cite: [smith2020study]\n"},
-     ["validate"], None, {1}, r"^docs/timeline\.yml:1:1: error future-date"),
-    ("year-1000", {"references.bib": GOOD.replace("{2020}", "{1000}")}, ["validate", "references.bib"], None, {1},
-     r"^references\.bib:5:\d+: error year-out-of-range"),
+    (
+        "url-userinfo",
+        {
+            "references.bib": GOOD.replace(
+                "  date", "  url = {https://www.antitraffickingreview.org@evil.example/login},\n  date"
+            )
+        },
+        ["validate", "references.bib"],
+        None,
+        {1},
+        r"^references\.bib:5:9: error invalid-url .*user information",
+    ),
+    (
+        "url-credentials",
+        {"references.bib": GOOD.replace("  date", "  url = {https://u:p@example.org/},\n  date")},
+        ["validate", "references.bib"],
+        None,
+        {1},
+        r"^references\.bib:5:9: error invalid-url",
+    ),
+    (
+        "string-cycle",
+        {"c.bib": "@string{a = b}\n@string{b = a}\n"},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:1:13: error macro-cycle",
+    ),
+    (
+        "field-name-control",
+        {"c.bib": "@misc{a,\n  ti\x01tle = {x},\n}\n"},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:2:\d+: error control-character",
+    ),
+    (
+        "nul-run",
+        {"c.bib": GOOD + "\x00" * 5000 + "\n" + GOOD.replace("smith2020study", "smith2020studyb")},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:9:1: error control-character 5000 control",
+    ),
+    (
+        "future-verified-on",
+        {NOTE: ANNOTATION.replace("2026-11-29", "2999-01-01")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:4:1: error future-date",
+    ),
+    (
+        "future-timeline",
+        {"docs/timeline.yml": "- date: '2999'\n  event: E.\n  cite: [smith2020study]\n"},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/timeline\.yml:1:1: error future-date",
+    ),
+    (
+        "year-1000",
+        {"references.bib": GOOD.replace("{2020}", "{1000}")},
+        ["validate", "references.bib"],
+        None,
+        {1},
+        r"^references\.bib:5:\d+: error year-out-of-range",
+    ),
     # front matter and headings
-    ("description-script", {NOTE: _note("description: '\"><script>alert(1)</script>'\n")}, ["validate"], None, {1},
-     r"^docs/references/smith2020study\.md:5:1: error front-matter-key"),
-    ("author-breakout", {NOTE: _note("author: 'x\" onload=\"alert(1)'\n")}, ["validate"], None, {1},
-     r"^docs/references/smith2020study\.md:5:1: error front-matter-key .*'author'"),
-    ("redirect-template", {NOTE: _note("template: redirect.html\nlocation: 'javascript:alert(1)'\n")}, ["validate"],
-     None, {1}, r"^docs/references/smith2020study\.md:6:1: error front-matter-key .*'location'"),
-    ("heading-attr", {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
-     ["validate"], None, {1}, r"^docs/references/smith2020study\.md:6:12: error unsafe-attribute"),
-    ("string-backslash", {"c.bib": '@string{m1 = "c\\"}\n'}, ["validate", "c.bib"], None, {1},
-     r"^c\.bib:1:14: error syntax-error .*backslash"),
+    (
+        "description-script",
+        {NOTE: _note("description: '\"><script>alert(1)</script>'\n")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:5:1: error front-matter-key",
+    ),
+    (
+        "author-breakout",
+        {NOTE: _note("author: 'x\" onload=\"alert(1)'\n")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:5:1: error front-matter-key .*'author'",
+    ),
+    (
+        "redirect-template",
+        {NOTE: _note("template: redirect.html\nlocation: 'javascript:alert(1)'\n")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:6:1: error front-matter-key .*'location'",
+    ),
+    (
+        "heading-attr",
+        {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:6:12: error unsafe-attribute",
+    ),
+    (
+        "string-backslash",
+        {"c.bib": '@string{m1 = "c\\"}\n'},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:1:14: error syntax-error .*backslash",
+    ),
     # right places
-    ("cr-only", {"c.bib": "% c\r@misc{a,\r  title = {x},\r  date = 2020a,\r}\r"}, ["validate", "c.bib"], None, {1},
-     r"^c\.bib:4:10: error syntax-error"),
-    ("front-matter-yaml", {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: [2026")}, ["validate"],
-     None, {1}, r"^docs/references/smith2020study\.md:5:\d+: error annotation-front-matter"),
-    ("parser-log", {"c.bib": "@misc{a, title = {x}\n" * 5000}, ["validate", "c.bib"], None, {1},
-     r"^c\.bib:\d+:\d+: error"),
+    (
+        "cr-only",
+        {"c.bib": "% c\r@misc{a,\r  title = {x},\r  date = 2020a,\r}\r"},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:4:10: error syntax-error",
+    ),
+    (
+        "front-matter-yaml",
+        {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: [2026")},
+        ["validate"],
+        None,
+        {1},
+        r"^docs/references/smith2020study\.md:5:\d+: error annotation-front-matter",
+    ),
+    (
+        "parser-log",
+        {"c.bib": "@misc{a, title = {x}\n" * 5000},
+        ["validate", "c.bib"],
+        None,
+        {1},
+        r"^c\.bib:\d+:\d+: error",
+    ),
     # multi-file bibliographies
-    ("abbrv-set", {"abbrv.bib": "@string{jss = {Journal of Studies}}\n",
-                   "refs.bib": GOOD.replace("{Journal of Studies}", "jss")},
-     ["format", "--check", "abbrv.bib", "refs.bib"], None, {0}, ""),
-]  # fmt: skip
+    (
+        "abbrv-set",
+        {"abbrv.bib": "@string{jss = {Journal of Studies}}\n", "refs.bib": GOOD.replace("{Journal of Studies}", "jss")},
+        ["format", "--check", "abbrv.bib", "refs.bib"],
+        None,
+        {0},
+        "",
+    ),
+]
 
 
 def _limits() -> None:
@@ -124,17 +311,30 @@ def run_refkb(cwd: Path, argv: list[str], stdin: bytes | None) -> tuple[subproce
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "refkb", *argv], cwd=cwd, input=stdin.decode("latin-1") if stdin else "",
-        capture_output=True, text=True, encoding="latin-1", env=env, preexec_fn=_limits, timeout=60, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "refkb", *argv],
+        cwd=cwd,
+        input=stdin.decode("latin-1") if stdin else "",
+        capture_output=True,
+        text=True,
+        encoding="latin-1",
+        env=env,
+        preexec_fn=_limits,
+        timeout=60,
+        check=False,
+    )
     return result, time.monotonic() - start
 
 
 @pytest.mark.parametrize(("name", "files", "argv", "stdin", "codes", "expect"), CASES, ids=[c[0] for c in CASES])
 def test_audit_input(
-    tmp_path: Path, name: str, files: dict[str, str | bytes], argv: list[str], stdin: bytes | None, codes: set[int],
+    tmp_path: Path,
+    name: str,
+    files: dict[str, str | bytes],
+    argv: list[str],
+    stdin: bytes | None,
+    codes: set[int],
     expect: str,
-) -> None:  # fmt: skip
+) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
     for rel, content in files.items():
         target = tmp_path / rel
@@ -178,8 +378,9 @@ BUILD_CASES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "rel", "content", "expect"), BUILD_CASES, ids=[c[0] for c in BUILD_CASES])
-def test_build_reports_bad_input_in_one_line(tmp_path: Path, name: str, rel: str, content: bytes | None,
-                                             expect: str) -> None:  # fmt: skip
+def test_build_reports_bad_input_in_one_line(
+    tmp_path: Path, name: str, rel: str, content: bytes | None, expect: str
+) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
     if content is None:
         cfg = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
@@ -187,9 +388,16 @@ def test_build_reports_bad_input_in_one_line(tmp_path: Path, name: str, rel: str
     else:
         (tmp_path / rel).write_bytes(content)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
-                            cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
-                            preexec_fn=_limits, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=_limits,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "internal error" not in result.stderr
@@ -200,9 +408,16 @@ def test_build_reports_bad_input_in_one_line(tmp_path: Path, name: str, rel: str
 def test_build_refuses_hostile_front_matter_in_one_line(tmp_path: Path) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": _note("x: &x [1]\ncontent_note: *x\n")})
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
-                            cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
-                            preexec_fn=_limits, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "s")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=_limits,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "docs/references/smith2020study.md:6:" in result.stderr

@@ -31,8 +31,7 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 if not CHROMIUM:
     if os.environ.get("CI") == "true" and os.environ.get("REFKB_BROWSER_OPTIONAL") != "1":
-        pytest.fail("chromium is missing: .ci/run installs Debian's chromium (apt-get install chromium)",
-                    pytrace=False)  # fmt: skip
+        pytest.fail("chromium is missing: .ci/run installs Debian's chromium (apt-get install chromium)", pytrace=False)
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -80,8 +79,14 @@ def serve(folder: Path) -> Iterator[str]:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("browser") / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     with serve(out) as base:
         yield base
@@ -90,9 +95,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])  # fmt: skip
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         try:
             yield b
         finally:
@@ -108,8 +123,9 @@ class Watch:
 
 @contextlib.contextmanager
 def page_at(browser: Any, base: str, width: int = 1280, height: int = 900) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  permissions=["clipboard-read", "clipboard-write"])  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, permissions=["clipboard-read", "clipboard-write"]
+    )
     watch = Watch()
 
     def route(r: Any) -> None:
@@ -136,8 +152,13 @@ def page_at(browser: Any, base: str, width: int = 1280, height: int = 900) -> It
 
 
 REFERENCE = "references/musto2014traffickingtechnology/"
-PAGES = {"home": "", "topic": "topics/recruitment-grooming/", "reference": REFERENCE, "library": "references/",
-         "dashboard": "dashboard/"}  # fmt: skip
+PAGES = {
+    "home": "",
+    "topic": "topics/recruitment-grooming/",
+    "reference": REFERENCE,
+    "library": "references/",
+    "dashboard": "dashboard/",
+}
 
 
 def test_search_finds_a_reference_by_author_title_and_key(browser: Any, site: str) -> None:
@@ -201,8 +222,11 @@ def test_text_filter_searches_the_annotation_summary(browser: Any, site: str) ->
         key = "musto2014traffickingtechnology"
         mine = next(r for r in records if r["key"] == key)
         others = " ".join(f"{r['authors']} {r['title']} {r['summary']}" for r in records if r["key"] != key).lower()
-        word = next(w for w in re.findall(r"[A-Za-z]{6,}", mine["summary"])
-                    if w.lower() not in others and w.lower() not in table)  # fmt: skip
+        word = next(
+            w
+            for w in re.findall(r"[A-Za-z]{6,}", mine["summary"])
+            if w.lower() not in others and w.lower() not in table
+        )
         page.fill('.refkb-browser input[name="text"]', word)
         page.wait_for_function(
             "document.querySelectorAll('[data-refkb-library] tbody tr:not([hidden])').length === 1", timeout=5000
@@ -280,8 +304,11 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, site: str, nam
     with page_at(browser, site) as (page, watch):
         page.goto(f"{site}/{PAGES[name]}")
         results = Axe().run(page)
-        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert bad == [], "\n".join(bad)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

@@ -35,8 +35,11 @@ def coded_project(root: Path, bib: str, required: tuple[str, ...] = ()) -> proje
     shutil.copyfile(ROOT / "coding.yml", root / "coding.yml")
     config = root / "mkdocs.yml"
     req = "[" + ", ".join(required) + "]"
-    config.write_text(config.read_text().replace(
-        "  refkb:\n", f"  refkb:\n    coding:\n      vocabularies: coding.yml\n      required: {req}\n"))  # fmt: skip
+    config.write_text(
+        config.read_text().replace(
+            "  refkb:\n", f"  refkb:\n    coding:\n      vocabularies: coding.yml\n      required: {req}\n"
+        )
+    )
     return project.load(root)
 
 
@@ -113,8 +116,9 @@ def test_messages_say_how_to_fix(tmp_path: Path) -> None:
         "references.bib:9:14: error unknown-coding-value [smith2020study] regions value 'PH' is not in the "
         "vocabulary — write it in lower case: ph"
     )
-    _, issues = validate.validate_project(coded_project(tmp_path, _replace(CODED, "  platforms = {instgram},\n")),
-                                          TODAY)  # fmt: skip
+    _, issues = validate.validate_project(
+        coded_project(tmp_path, _replace(CODED, "  platforms = {instgram},\n")), TODAY
+    )
     (issue,) = [i for i in issues if i.code == "unknown-coding-value"]
     assert "did you mean 'instagram'?" in issue.fix
 
@@ -163,8 +167,9 @@ def scheme() -> coding.Scheme:
         ("global", (), "global", "Global"),
     ],
 )
-def test_regions_sit_in_their_m49_regions(scheme: coding.Scheme, slug: str, parents: tuple[str, ...], top: str,
-                                          label: str) -> None:  # fmt: skip
+def test_regions_sit_in_their_m49_regions(
+    scheme: coding.Scheme, slug: str, parents: tuple[str, ...], top: str, label: str
+) -> None:
     assert scheme.region_parents(slug) == parents
     assert scheme.top_region(slug) == top
     assert scheme.label("regions", slug) == label
@@ -195,11 +200,14 @@ def test_tokens_keep_their_offsets() -> None:
     f = bib.entries[0].get("platforms")
     assert f is not None
     assert [(w, f.position_of(o)) for w, o in coding.tokens(f)] == [
-        ("instagram", Position(8, 16)), ("dating", Position(8, 27))]  # fmt: skip
+        ("instagram", Position(8, 16)),
+        ("dating", Position(8, 27)),
+    ]
 
 
-def test_stats_prints_coverage_per_dimension(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_stats_prints_coverage_per_dimension(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     from refkb import cli
@@ -259,8 +267,14 @@ def test_readme_reach_figures_equal_refkb_stats() -> None:
 
     from conftest import ROOT
 
-    out = subprocess.run([sys.executable, "-m", "refkb", "stats", "--json"], cwd=ROOT, capture_output=True,
-                         text=True, check=True, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "refkb", "stats", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     stats = json.loads(out.stdout)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = {

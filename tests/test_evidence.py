@@ -19,9 +19,16 @@ from refkb.coding import Scheme
 from refkb.project import Topic
 
 BIB = DATA / "sites" / "evidence" / "references.bib"
-TOPICS = [Topic(s, s.replace("-", " ").capitalize(), "S") for s in (
-    "recruitment-grooming", "advertising-transactions", "detection-monitoring", "legal-jurisdiction",
-    "data-measurement")]  # fmt: skip
+TOPICS = [
+    Topic(s, s.replace("-", " ").capitalize(), "S")
+    for s in (
+        "recruitment-grooming",
+        "advertising-transactions",
+        "detection-monitoring",
+        "legal-jurisdiction",
+        "data-measurement",
+    )
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +56,60 @@ def ax(srcs: list[evidence.Source], scheme: Scheme) -> dict[str, evidence.Axis]:
 @pytest.mark.parametrize(
     ("rows", "cols", "row", "col", "keys", "primary", "state"),
     [
-        ("topic", "design", "recruitment-grooming", "quantitative", {"baker2019grooming", "fox2022livestreamed"}, 2,
-         "thin"),
+        (
+            "topic",
+            "design",
+            "recruitment-grooming",
+            "quantitative",
+            {"baker2019grooming", "fox2022livestreamed"},
+            2,
+            "thin",
+        ),
         ("topic", "design", "recruitment-grooming", "narrative-review", {"evans2023social"}, 0, "thin"),
         ("topic", "design", "legal-jurisdiction", "quantitative", set(), 0, "gap"),
-        ("topic", "category", "recruitment-grooming", "social-network",
-         {"adams2021recruiting", "baker2019grooming", "evans2023social", "fox2022livestreamed"}, 3, "ok"),
+        (
+            "topic",
+            "category",
+            "recruitment-grooming",
+            "social-network",
+            {"adams2021recruiting", "baker2019grooming", "evans2023social", "fox2022livestreamed"},
+            3,
+            "ok",
+        ),
         ("topic", "category", "legal-jurisdiction", "general", {"green2018jurisdiction"}, 0, "thin"),
         ("topic", "region", "recruitment-grooming", "asia", {"clark2022shortvideo", "fox2022livestreamed"}, 2, "thin"),
-        ("topic", "region", "advertising-transactions", "americas", {"davis2020advertising", "hill2024classifieds"},
-         2, "thin"),
-        ("platform", "form", "instagram", "sex-trafficking",
-         {"adams2021recruiting", "baker2019grooming", "davis2020advertising"}, 3, "ok"),
+        (
+            "topic",
+            "region",
+            "advertising-transactions",
+            "americas",
+            {"davis2020advertising", "hill2024classifieds"},
+            2,
+            "thin",
+        ),
+        (
+            "platform",
+            "form",
+            "instagram",
+            "sex-trafficking",
+            {"adams2021recruiting", "baker2019grooming", "davis2020advertising"},
+            3,
+            "ok",
+        ),
         ("platform", "form", "social-network", "sex-trafficking", {"evans2023social"}, 0, "thin"),
     ],
-)  # fmt: skip
-def test_cells_count_sources_and_primary_studies(ax: dict[str, evidence.Axis], srcs: list[evidence.Source],
-                                                 rows: str, cols: str, row: str, col: str, keys: set[str],
-                                                 primary: int, state: str) -> None:  # fmt: skip
+)
+def test_cells_count_sources_and_primary_studies(
+    ax: dict[str, evidence.Axis],
+    srcs: list[evidence.Source],
+    rows: str,
+    cols: str,
+    row: str,
+    col: str,
+    keys: set[str],
+    primary: int,
+    state: str,
+) -> None:
     cell = evidence.cells(srcs, ax[rows], ax[cols])[(row, col)]
     assert set(cell.keys) == keys
     assert cell.primary == primary
@@ -75,7 +118,14 @@ def test_cells_count_sources_and_primary_studies(ax: dict[str, evidence.Axis], s
 
 def test_platform_axis_lists_only_platforms_in_use(ax: dict[str, evidence.Axis]) -> None:
     assert [s for s, _ in ax["platform"].values] == [
-        "facebook", "instagram", "whatsapp", "backpage", "craigslist", "tiktok", "social-network"]  # fmt: skip
+        "facebook",
+        "instagram",
+        "whatsapp",
+        "backpage",
+        "craigslist",
+        "tiktok",
+        "social-network",
+    ]
     assert ax["region"].values[0] == ("global", "Global")
 
 
@@ -83,7 +133,8 @@ def test_svg_and_table_mark_gaps_and_thin_cells(ax: dict[str, evidence.Axis], sr
     svg = evidence.view_svg(srcs, ax["topic"], ax["design"], "dashboard/")
     table = evidence.view_table(srcs, ax["topic"], ax["design"], "dashboard/")
     assert svg.count("refkb-bubble--gap") == sum(
-        not c.n for c in evidence.cells(srcs, ax["topic"], ax["design"]).values())  # fmt: skip
+        not c.n for c in evidence.cells(srcs, ax["topic"], ax["design"]).values()
+    )
     assert 'role="img"' in svg
     assert "<a " not in svg
     assert "(gap)" in table

@@ -40,11 +40,18 @@ ANSWER = {"adams2021recruiting", "fox2022livestreamed"}
 
 def build_site(root: Path) -> subprocess.CompletedProcess[str]:
     topics = "\n".join(f"      - {{slug: {t}, title: {t.replace('-', ' ').capitalize()}, section: S}}" for t in TOPICS)
-    (root / "mkdocs.yml").write_text(CONFIG.format(hook=ROOT / "scripts" / "mkdocs_hooks.py",
-                                                   vocabularies=ROOT / "coding.yml", topics=topics))  # fmt: skip
+    (root / "mkdocs.yml").write_text(
+        CONFIG.format(hook=ROOT / "scripts" / "mkdocs_hooks.py", vocabularies=ROOT / "coding.yml", topics=topics)
+    )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-                          cwd=root, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +68,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])  # fmt: skip
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         try:
             yield b
         finally:
@@ -71,8 +88,11 @@ def browser() -> Iterator[Any]:
 
 
 def visible_keys(page: Any) -> set[str]:
-    return set(page.eval_on_selector_all("[data-refkb-library] tbody tr:not([hidden])",
-                                         "rows => rows.map(r => r.getAttribute('data-key'))"))  # fmt: skip
+    return set(
+        page.eval_on_selector_all(
+            "[data-refkb-library] tbody tr:not([hidden])", "rows => rows.map(r => r.getAttribute('data-key'))"
+        )
+    )
 
 
 def test_the_question_has_one_shareable_address(browser: Any, site: str) -> None:
@@ -115,8 +135,13 @@ def test_facet_counts_are_live_and_values_of_one_dimension_combine_with_or(brows
     with page_at(browser, site) as (page, watch):
         page.goto(f"{site}/references/?platforms=instagram&platforms=tiktok")
         page.wait_for_selector("[data-refkb-facets]:not([hidden])")
-        assert visible_keys(page) == {"adams2021recruiting", "baker2019grooming", "clark2022shortvideo",
-                                      "davis2020advertising", "fox2022livestreamed"}  # fmt: skip
+        assert visible_keys(page) == {
+            "adams2021recruiting",
+            "baker2019grooming",
+            "clark2022shortvideo",
+            "davis2020advertising",
+            "fox2022livestreamed",
+        }
         # Regions expand: the Philippines count in South-eastern Asia and Asia.
         page.goto(f"{site}/references/?regions=asia")
         page.wait_for_selector("[data-refkb-facets]:not([hidden])")
@@ -156,11 +181,15 @@ def test_a_map_cell_opens_its_sources(browser: Any, site: str) -> None:
         links = panel.locator("a")
         assert links.count() == 2
         assert {links.nth(i).text_content() for i in range(2)} == {
-            "Grooming on photo apps before the pandemic", "Livestreamed abuse and messaging apps"}  # fmt: skip
+            "Grooming on photo apps before the pandemic",
+            "Livestreamed abuse and messaging apps",
+        }
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.mouse.move(0, 0)
-        page.evaluate("window.scrollTo(0, document.querySelector('[data-refkb-map]').getBoundingClientRect().top"
-                      " + window.scrollY - 120)")  # fmt: skip
+        page.evaluate(
+            "window.scrollTo(0, document.querySelector('[data-refkb-map]').getBoundingClientRect().top"
+            " + window.scrollY - 120)"
+        )
         page.screenshot(path=str(SHOTS / "evidence-map-cell.png"))  # the grid and the cell's sources below it
         links.first.click()
         page.wait_for_url(re.compile(r"/references/(baker2019grooming|fox2022livestreamed)/"))
@@ -251,8 +280,11 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, site: str, pat
         if path == "dashboard/":
             page.locator(".refkb-map-button").first.click()
         results = Axe().run(page)
-        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert bad == [], "\n".join(bad)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"evidence-{path.strip('/').replace('/', '-')}.png"), full_page=True)

@@ -39,10 +39,13 @@ def test_ris_parses_back_to_the_same_record(item: csl.CslItem) -> None:
     assert record["type_of_reference"] == exports.RIS_TYPES.get(item["type"], "GEN")
     expected = [
         # An organisation ends in a comma, EndNote's mark of a corporate name (Zotero keeps it whole either way).
-        f"{n['literal']}," if "literal" in n else
-        ", ".join(x for x in (f"{n.get('non-dropping-particle', '')} {n['family']}".strip(), n.get("given", "")) if x)
+        f"{n['literal']},"
+        if "literal" in n
+        else ", ".join(
+            x for x in (f"{n.get('non-dropping-particle', '')} {n['family']}".strip(), n.get("given", "")) if x
+        )
         for n in public.get("author", [])
-    ]  # fmt: skip
+    ]
     assert record.get("authors", []) == expected
     if "DOI" in item:
         assert record["doi"] == item["DOI"]
@@ -96,9 +99,29 @@ def test_classic_bibtex_is_formatted_by_pybtex(bib: BibFile) -> None:
     assert set(refused) == set(PYBTEX_REFUSED) & set(db.entries), refused
 
 
-BIBLATEX_ONLY = {"date", "journaltitle", "location", "urldate", "eid", "entrysubtype", "eventtitle", "venue",
-                 "eventdate", "subtitle", "maintitle", "pagetotal", "langid", "shortauthor", "sourcekind", "regions",
-                 "populations", "platforms", "forms", "design", "datasource"}  # fmt: skip
+BIBLATEX_ONLY = {
+    "date",
+    "journaltitle",
+    "location",
+    "urldate",
+    "eid",
+    "entrysubtype",
+    "eventtitle",
+    "venue",
+    "eventdate",
+    "subtitle",
+    "maintitle",
+    "pagetotal",
+    "langid",
+    "shortauthor",
+    "sourcekind",
+    "regions",
+    "populations",
+    "platforms",
+    "forms",
+    "design",
+    "datasource",
+}
 
 
 @pytest.mark.parametrize("bib", [BIB, SAMPLE], ids=["references.bib", "styles.bib"])
@@ -125,16 +148,38 @@ def test_classic_bibtex_has_year_journal_and_no_biblatex_field(bib: BibFile) -> 
 
 # biblatex field -> the CSL variables that can hold it (CSL 1.0.2); a field a style can print is never dropped.
 CSL_HOLDS = {
-    "author": ("author",), "editor": ("editor",), "translator": ("translator",), "title": ("title",),
-    "journaltitle": ("container-title",), "booktitle": ("container-title",), "series": ("collection-title",),
-    "publisher": ("publisher",), "institution": ("publisher",), "school": ("publisher",),
-    "location": ("publisher-place",), "date": ("issued",), "urldate": ("accessed",), "volume": ("volume",),
-    "number": ("number", "issue", "collection-number"), "pages": ("page",), "eid": ("number",), "doi": ("DOI",),
-    "url": ("URL",), "isbn": ("ISBN",), "issn": ("ISSN",), "edition": ("edition",), "version": ("version",),
-    "note": ("note",), "abstract": ("abstract",), "eventtitle": ("event-title",), "venue": ("event-place",),
-    "eventdate": ("event-date",), "pagetotal": ("number-of-pages",), "langid": ("language",),
+    "author": ("author",),
+    "editor": ("editor",),
+    "translator": ("translator",),
+    "title": ("title",),
+    "journaltitle": ("container-title",),
+    "booktitle": ("container-title",),
+    "series": ("collection-title",),
+    "publisher": ("publisher",),
+    "institution": ("publisher",),
+    "school": ("publisher",),
+    "location": ("publisher-place",),
+    "date": ("issued",),
+    "urldate": ("accessed",),
+    "volume": ("volume",),
+    "number": ("number", "issue", "collection-number"),
+    "pages": ("page",),
+    "eid": ("number",),
+    "doi": ("DOI",),
+    "url": ("URL",),
+    "isbn": ("ISBN",),
+    "issn": ("ISSN",),
+    "edition": ("edition",),
+    "version": ("version",),
+    "note": ("note",),
+    "abstract": ("abstract",),
+    "eventtitle": ("event-title",),
+    "venue": ("event-place",),
+    "eventdate": ("event-date",),
+    "pagetotal": ("number-of-pages",),
+    "langid": ("language",),
     "keywords": ("keyword",),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.key for e in ENTRIES])

@@ -19,9 +19,15 @@ from refkb.model import Issue
 
 SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 HARDENING_CODES = {
-    "input-too-large", "macro-cycle", "macro-too-large", "key-too-long", "year-out-of-range", "front-matter-key",
-    "unsafe-attribute", "future-date",
-}  # fmt: skip
+    "input-too-large",
+    "macro-cycle",
+    "macro-too-large",
+    "key-too-long",
+    "year-out-of-range",
+    "front-matter-key",
+    "unsafe-attribute",
+    "future-date",
+}
 
 
 def issues_of(text: str | bytes) -> list[Issue]:
@@ -118,39 +124,68 @@ PROJECT_CASES: list[tuple[str, dict[str, str | bytes], str, int]] = [
     ("front-matter-key", {NOTE: front("template: redirect.html\nlocation: 'javascript:alert(1)'\n")}, NOTE, 5),
     ("front-matter-key", {NOTE: front("template: redirect.html\nlocation: 'javascript:alert(1)'\n")}, NOTE, 6),
     ("front-matter-key", {NOTE: front("content_note: [a, b]\n")}, NOTE, 5),
-    ("front-matter-key", {"docs/index.md": "---\ntitle: Home\ntemplate: redirect.html\nlocation: javascript:x\n---\n"},
-     "docs/index.md", 3),
-    ("front-matter-key", {"docs/index.md": "---\ndescription: '\"><script>alert(1)</script>'\n---\n# Home\n"},
-     "docs/index.md", 2),
+    (
+        "front-matter-key",
+        {"docs/index.md": "---\ntitle: Home\ntemplate: redirect.html\nlocation: javascript:x\n---\n"},
+        "docs/index.md",
+        3,
+    ),
+    (
+        "front-matter-key",
+        {"docs/index.md": "---\ndescription: '\"><script>alert(1)</script>'\n---\n# Home\n"},
+        "docs/index.md",
+        2,
+    ),
     ("front-matter-key", {"docs/index.md": "---\ntitle: [1, 2\n---\n# Home\n"}, "docs/index.md", 3),
     # front-matter YAML errors at the parser's line in the file (not 1:1)
     ("annotation-front-matter", {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: [2026")}, NOTE, 5),
     ("annotation-front-matter", {NOTE: front("x: &a [1]\ny: *a\n")}, NOTE, 6),
     # headings: attr_list attributes that could carry script
-    ("unsafe-attribute", {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
-     NOTE, 6),
-    ("unsafe-attribute", {"docs/index.md": "# Home\n\nText\n{: onclick=\"alert(1)\" }\n"}, "docs/index.md", 4),
-    ("unsafe-attribute", {"docs/index.md": "# Home {#x\"y}\n"}, "docs/index.md", 1),
+    (
+        "unsafe-attribute",
+        {NOTE: ANNOTATION.replace("## Summary", "## Summary {: id='x\" onmouseover=\"alert(1)' }")},
+        NOTE,
+        6,
+    ),
+    ("unsafe-attribute", {"docs/index.md": '# Home\n\nText\n{: onclick="alert(1)" }\n'}, "docs/index.md", 4),
+    ("unsafe-attribute", {"docs/index.md": '# Home {#x"y}\n'}, "docs/index.md", 1),
     # future dates where there can be none
     ("future-date", {NOTE: ANNOTATION.replace("verified_on: 2026-11-29", f"verified_on: {FUTURE}")}, NOTE, 4),
-    ("future-date", {"docs/timeline.yml": f"- date: '{FUTURE[:7]}'\n  event: Later.\n  cite: [smith2020study]\n"},
-     "docs/timeline.yml", 1),
+    (
+        "future-date",
+        {"docs/timeline.yml": f"- date: '{FUTURE[:7]}'\n  event: Later.\n  cite: [smith2020study]\n"},
+        "docs/timeline.yml",
+        1,
+    ),
     # pages and data that are not UTF-8, or of the wrong YAML type, or bombs
     ("encoding-not-utf8", {NOTE: ANNOTATION.encode() + b"\n\xff\n"}, NOTE, 21),
     ("encoding-not-utf8", {"docs/index.md": b"# Home\n\ncaf\xe9\n"}, "docs/index.md", 3),
     ("data-invalid", {"docs/claims.yml": b"- id: c1\n  claim: caf\xe9\n"}, "docs/claims.yml", 2),
-    ("data-invalid", {"docs/claims.yml": "- id: c1\n  section: S\n  claim: C\n  verdict: supported\n  note: N\n"
-                                         "  evidence: 7\n"}, "docs/claims.yml", 1),
-    ("data-invalid", {"docs/glossary.yml": "- term: {a: 1}\n  definition: D\n  cite: [smith2020study]\n"},
-     "docs/glossary.yml", 1),
-    ("data-invalid", {"docs/claims.yml": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a]\n"},
-     "docs/claims.yml", 2),
+    (
+        "data-invalid",
+        {"docs/claims.yml": "- id: c1\n  section: S\n  claim: C\n  verdict: supported\n  note: N\n  evidence: 7\n"},
+        "docs/claims.yml",
+        1,
+    ),
+    (
+        "data-invalid",
+        {"docs/glossary.yml": "- term: {a: 1}\n  definition: D\n  cite: [smith2020study]\n"},
+        "docs/glossary.yml",
+        1,
+    ),
+    (
+        "data-invalid",
+        {"docs/claims.yml": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a]\n"},
+        "docs/claims.yml",
+        2,
+    ),
     ("data-invalid", {"docs/timeline.yml": "[" * 20_000}, "docs/timeline.yml", 1),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("code", "files", "path", "line"), PROJECT_CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(PROJECT_CASES)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "files", "path", "line"), PROJECT_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(PROJECT_CASES)]
+)
 def test_project_input_is_reported_at_its_line(
     tmp_path: Path, code: str, files: dict[str, str | bytes], path: str, line: int
 ) -> None:
@@ -202,8 +237,13 @@ def test_yaml_decoding_error_has_line_and_column() -> None:
 
 
 def test_mkdocs_yml_wrong_types_are_one_line_errors(tmp_path: Path) -> None:
-    for extra in ("extra: 7\n", "extra:\n  refkb: [1]\n", "extra:\n  refkb:\n    topics: 7\n",
-                  "extra:\n  refkb:\n    bibliography: {a: 1}\n", "extra:\n  refkb:\n    style: [apa]\n"):  # fmt: skip
+    for extra in (
+        "extra: 7\n",
+        "extra:\n  refkb: [1]\n",
+        "extra:\n  refkb:\n    topics: 7\n",
+        "extra:\n  refkb:\n    bibliography: {a: 1}\n",
+        "extra:\n  refkb:\n    style: [apa]\n",
+    ):
         (tmp_path / "mkdocs.yml").write_text("site_name: x\n" + extra, encoding="utf-8")
         with pytest.raises(project.ConfigError):
             project.load(tmp_path)
@@ -213,12 +253,12 @@ def test_mkdocs_yml_wrong_types_are_one_line_errors(tmp_path: Path) -> None:
 # Formatter: positions, CR, quotes that cannot become braces
 
 FORMAT_CASES = [
-    '@misc{a, title={x}}@misc{a, title={x}}\n',
+    "@misc{a, title={x}}@misc{a, title={x}}\n",
     "@preamble{}@preamble{}\n",
     '@string{m1 = "c\\\\d"}\n',
     "@misc{k,\r  title = {a\rb},\r}\r",
     "@misc{k,\r\n  title = {a},\r\n}\r\n",
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("text", FORMAT_CASES)
@@ -263,8 +303,9 @@ ENTRIES = """@article{smith2020study,
 """
 
 
-def test_validate_a_set_of_files_sharing_macros(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_validate_a_set_of_files_sharing_macros(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "abbrv.bib").write_text(ABBRV, encoding="utf-8")
     (tmp_path / "refs.bib").write_text(ENTRIES, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -275,8 +316,9 @@ def test_validate_a_set_of_files_sharing_macros(tmp_path: Path, monkeypatch: pyt
     assert cli.main(["validate", "--macros", "abbrv.bib", "refs.bib"]) == 0
 
 
-def test_format_a_set_is_lossless_and_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_format_a_set_is_lossless_and_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "abbrv.bib").write_text(ABBRV, encoding="utf-8")
     (tmp_path / "refs.bib").write_text(ENTRIES.replace("\n\n", "\n\n\n"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -292,8 +334,9 @@ def test_format_a_set_is_lossless_and_idempotent(tmp_path: Path, monkeypatch: py
     assert bibs[1].entries[0].value("journaltitle") == "Journal of Studies"
 
 
-def test_format_alone_keeps_undefined_macros_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_format_alone_keeps_undefined_macros_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "refs.bib").write_text(ENTRIES, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert cli.main(["format", "refs.bib"]) == 0
@@ -343,8 +386,11 @@ def test_stale_temp_files_are_cleaned_and_gitignored(tmp_path: Path) -> None:
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "references.bib"]
     assert list(notes.iterdir()) == []
-    ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", ".references.bib.abc123.refkb-tmp"],
-                             cwd=Path(__file__).parents[1], check=False)  # fmt: skip
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "--no-index", ".references.bib.abc123.refkb-tmp"],
+        cwd=Path(__file__).parents[1],
+        check=False,
+    )
     assert ignored.returncode == 0
 
 
@@ -405,9 +451,17 @@ def test_concurrent_adds_lose_nothing(tmp_path: Path) -> None:
         procs = []
         for _ in range(2):
             n += 1
-            procs.append(subprocess.Popen([sys.executable, "-m", "refkb", "add", "-q", "-"], cwd=tmp_path,
-                                          stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                          text=True, env=env))  # fmt: skip
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "refkb", "add", "-q", "-"],
+                    cwd=tmp_path,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+            )
             assert procs[-1].stdin is not None
             procs[-1].stdin.write(ADD_ONE.format(n=n))
             procs[-1].stdin.close()
@@ -432,16 +486,24 @@ def test_kill_during_add_leaves_both_or_neither(tmp_path: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     rng = random.Random(12)
     for n in range(1, 21):
-        proc = subprocess.Popen([sys.executable, "-m", "refkb", "add", "-q", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, env=env)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "refkb", "add", "-q", "-"],
+            cwd=tmp_path,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
         assert proc.stdin is not None
         proc.stdin.write(ADD_ONE.format(n=n))
         proc.stdin.close()
         time.sleep(rng.uniform(0.2, 1.2))
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        subprocess.run([sys.executable, "-m", "refkb", "validate"], cwd=tmp_path, capture_output=True, env=env,
-                       check=False)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "refkb", "validate"], cwd=tmp_path, capture_output=True, env=env, check=False
+        )
         keys = {e.key for e in bibfile.read(tmp_path / "references.bib").entries}
         notes = {a.key for a in annotation.scan(tmp_path / "docs" / "references")}
         assert keys == notes, (n, keys ^ notes)

@@ -28,11 +28,18 @@ def build(scenario: str, root: Path) -> tuple[subprocess.CompletedProcess[str], 
     topics = [f"      - {{slug: {t}, title: {t}, section: S}}" for t in TOPICS]
     title = HOSTILE_TOPIC.replace("'", "''")
     topics[-1] = f"      - {{slug: {TOPICS[-1]}, title: '{title}', section: '<b onclick=alert(1)>S</b>'}}"
-    (root / "mkdocs.yml").write_text(CONFIG.format(hook=ROOT / "scripts" / "mkdocs_hooks.py", topics="\n".join(topics)),
-                                     encoding="utf-8")  # fmt: skip
+    (root / "mkdocs.yml").write_text(
+        CONFIG.format(hook=ROOT / "scripts" / "mkdocs_hooks.py", topics="\n".join(topics)), encoding="utf-8"
+    )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-                            cwd=root, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     return result, root / "site"
 
 
@@ -102,8 +109,11 @@ def browser() -> Iterator[Any]:
         pytest.skip("chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])  # fmt: skip
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             yield b
         finally:
@@ -125,8 +135,14 @@ def test_nothing_runs_in_chromium(hostile_site: Path, browser: Any) -> None:
             events: list[str] = []
             page.on("dialog", lambda d, events=events: (events.append("dialog " + d.message), d.dismiss()))
             page.on("pageerror", lambda e, events=events: events.append(f"pageerror {e}"))
-            page.on("console", lambda m, events=events: events.append("console " + m.text) if m.type == "error"
-                    and "Failed to load resource" not in m.text else None)  # fmt: skip
+            page.on(
+                "console",
+                lambda m, events=events: (
+                    events.append("console " + m.text)
+                    if m.type == "error" and "Failed to load resource" not in m.text
+                    else None
+                ),
+            )
             page.goto(f"{base}/{rel}", wait_until="load")
             for el in page.locator("article a, article img, article svg").all()[:5]:  # hover a few
                 try:

@@ -38,28 +38,40 @@ def test_each_case_is_reported_at_its_field(code: str, text: str, line: int, col
 
 @pytest.mark.parametrize(
     "title",
-    ["Erased: The impact of {FOSTA-SESTA} on {Backpage}", "Why? Because {Instagram} said so",
-     "The {United Nations}—A history", "2024 trafficking in persons report",
-     "Backpage and {Bitcoin}: Uncovering traffickers",
-     "A “Quoted” phrase"],
-)  # fmt: skip
+    [
+        "Erased: The impact of {FOSTA-SESTA} on {Backpage}",
+        "Why? Because {Instagram} said so",
+        "The {United Nations}—A history",
+        "2024 trafficking in persons report",
+        "Backpage and {Bitcoin}: Uncovering traffickers",
+        "A “Quoted” phrase",
+    ],
+)
 def test_sentence_case_titles_pass(title: str) -> None:
     issues = validate.validate_bib(bibfile.parse_text(_bib("", title), "t.bib"), SETTINGS)
     assert not [i for i in issues if i.code == "title-case"]
 
 
 def test_title_check_is_off_unless_the_project_asks_for_it() -> None:
-    issues = validate.validate_bib(bibfile.parse_text(_bib("", "Title Case Title"), "t.bib"),
-                                   validate.Settings(dt.date(2026, 12, 1)))  # fmt: skip
+    issues = validate.validate_bib(
+        bibfile.parse_text(_bib("", "Title Case Title"), "t.bib"), validate.Settings(dt.date(2026, 12, 1))
+    )
     assert not [i for i in issues if i.code == "title-case"]
 
 
 @pytest.mark.parametrize(
     ("url", "kind"),
-    [("https://scribd.com/x", "mirror"), ("https://ja.scribd.com/x", "mirror"), ("https://sci-hub.ru/x", "piracy"),
-     ("https://z-library.se/x", "piracy"), ("https://www.unodc.org/x", None), ("https://doi.org/10.1/x", None),
-     ("https://example.org/scribd.com", None), ("not a url", None)],
-)  # fmt: skip
+    [
+        ("https://scribd.com/x", "mirror"),
+        ("https://ja.scribd.com/x", "mirror"),
+        ("https://sci-hub.ru/x", "piracy"),
+        ("https://z-library.se/x", "piracy"),
+        ("https://www.unodc.org/x", None),
+        ("https://doi.org/10.1/x", None),
+        ("https://example.org/scribd.com", None),
+        ("not a url", None),
+    ],
+)
 def test_host_classification(url: str, kind: str | None) -> None:
     found = hosts.classify(url)
     assert (found.kind if found else None) == kind

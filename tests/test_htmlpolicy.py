@@ -106,8 +106,11 @@ def test_chromium_runs_none_of_the_cleaned_html(tmp_path: Path) -> None:
     body = "\n".join(f"<div class='v'>{c}</div>" for c in cleaned)
     (tmp_path / "index.html").write_text(f"<!doctype html><html><body>{body}</body></html>", encoding="utf-8")
     with sync_api.sync_playwright() as p:
-        browser: Any = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])  # fmt: skip
+        browser: Any = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
         try:
             with serve(tmp_path) as base, page_at(browser, base) as (page, watch):
                 page.goto(base + "/index.html")

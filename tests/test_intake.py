@@ -27,10 +27,15 @@ PASTED = """@article{Jones_2021,
 
 
 def run(root: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "refkb", *args], cwd=root, input=stdin, capture_output=True,
-                          text=True, check=False,
-                          env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin",
-                               **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "refkb", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin", **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -91,9 +96,22 @@ def test_add_unknown_doi(kb: Path, server: LocalServer) -> None:
 
 
 def test_add_from_fields(kb: Path) -> None:
-    result = run(kb, "add", "--type", "online", "--field", "author={{Polaris}}", "--field",
-                 "title=Human Trafficking and Online Recruitment", "--field", "url=https://polarisproject.org/is-it-love/",
-                 "--field", "keywords=recruitment-grooming", "--field", "sourcekind=ngo")  # fmt: skip
+    result = run(
+        kb,
+        "add",
+        "--type",
+        "online",
+        "--field",
+        "author={{Polaris}}",
+        "--field",
+        "title=Human Trafficking and Online Recruitment",
+        "--field",
+        "url=https://polarisproject.org/is-it-love/",
+        "--field",
+        "keywords=recruitment-grooming",
+        "--field",
+        "sourcekind=ngo",
+    )
     assert result.returncode == 0, result.stderr
     assert "added [polarisndhuman]" in result.stderr
     entry = next(e for e in bibfile.read(kb / "references.bib").entries if e.key == "polarisndhuman")
@@ -116,8 +134,10 @@ def test_add_from_fields(kb: Path) -> None:
     ],
 )
 def test_exact_duplicates_are_refused(tmp_path: Path, paste: str, message: str) -> None:
-    bib = GOOD.replace("  date", "  doi = {10.9999/existing},\n  url = {https://example.org/existing},\n"
-                                 "  urldate = {2026-01-01},\n  date")  # fmt: skip
+    bib = GOOD.replace(
+        "  date",
+        "  doi = {10.9999/existing},\n  url = {https://example.org/existing},\n  urldate = {2026-01-01},\n  date",
+    )
     kb = write_project(tmp_path, bib, {"smith2020study": ANNOTATION})
     before = (kb / "references.bib").read_bytes()
     result = run(kb, "add", "-", stdin=paste)
@@ -135,8 +155,11 @@ def test_near_duplicate_title_warns_with_the_other_key(kb: Path) -> None:
 
 
 def test_key_disambiguation_is_announced(kb: Path) -> None:
-    first = GOOD.replace("smith2020study", "x").replace("Journal of Studies", "Other Journal").replace(
-        "A Study of Things", "A Study of Others")  # fmt: skip
+    first = (
+        GOOD.replace("smith2020study", "x")
+        .replace("Journal of Studies", "Other Journal")
+        .replace("A Study of Things", "A Study of Others")
+    )
     result = run(kb, "add", "-", stdin=first)
     assert result.returncode == 0, result.stderr
     assert "smith2020study is taken: used smith2020studyothers" in result.stderr

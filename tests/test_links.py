@@ -36,23 +36,48 @@ def site(server: LocalServer, tmp_path: Path) -> tuple[Path, LocalServer]:
     s.routes["/moved"] = (301, {"Location": "/ok"}, b"")
     s.routes["/flaky"] = [(503, {}, b"busy"), OK]
     s.routes["/nohead"] = lambda method, path: (405, {}, b"") if method == "HEAD" else OK
-    s.routes["/wayback/available"] = lambda method, path: (200, {"Content-Type": "application/json"}, json.dumps({
-        "url": "x", "archived_snapshots": {"closest": {
-            "status": "200", "available": True, "timestamp": "20200115000000",
-            "url": f"http://web.archive.org/web/20200115000000/{s.base}/dead"}}}).encode() if "dead" in path
-        else json.dumps({"url": "x", "archived_snapshots": {}}).encode())  # fmt: skip
+    s.routes["/wayback/available"] = lambda method, path: (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps(
+            {
+                "url": "x",
+                "archived_snapshots": {
+                    "closest": {
+                        "status": "200",
+                        "available": True,
+                        "timestamp": "20200115000000",
+                        "url": f"http://web.archive.org/web/20200115000000/{s.base}/dead",
+                    }
+                },
+            }
+        ).encode()
+        if "dead" in path
+        else json.dumps({"url": "x", "archived_snapshots": {}}).encode(),
+    )
     keys = ["orgndpageok", "dead", "gone", "moved", "flaky", "nohead"]
     bib = "".join(entry(k, f"{s.base}/{'ok' if k == 'orgndpageok' else k}") for k in keys)
-    root = write_project(tmp_path, bib, dict.fromkeys(keys, ANNOTATION),
-                         {"topics/t.md": "# T\n\nCited [@dead] here.\n"})  # fmt: skip
+    root = write_project(
+        tmp_path, bib, dict.fromkeys(keys, ANNOTATION), {"topics/t.md": "# T\n\nCited [@dead] here.\n"}
+    )
     return root, s
 
 
 def run(root: Path, server: LocalServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin", "REFKB_WAYBACK_URL": server.base,
-           "NO_MKDOCS_2_WARNING": "1"}  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "refkb", "check-links", *args], cwd=root, capture_output=True,
-                          text=True, check=False, env=env)  # fmt: skip
+    env = {
+        "PYTHONPATH": str(ROOT / "scripts"),
+        "PATH": "/usr/bin:/bin",
+        "REFKB_WAYBACK_URL": server.base,
+        "NO_MKDOCS_2_WARNING": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "refkb", "check-links", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def test_online_check_reports_each_kind_of_link(site: tuple[Path, LocalServer]) -> None:
@@ -71,8 +96,12 @@ def test_online_check_reports_each_kind_of_link(site: tuple[Path, LocalServer]) 
     assert by_key["gone"]["archive"] == ""
     assert by_key["dead"]["cited_on"] == ["docs/topics/t.md"]
     assert by_key["dead"]["line"] == 13
-    assert ("GET", "/wayback/available?url=" + f"{server.base}/dead".replace(":", "%3A").replace("/", "%2F")
-            + "&timestamp=20200115") in server.log  # fmt: skip
+    assert (
+        "GET",
+        "/wayback/available?url="
+        + f"{server.base}/dead".replace(":", "%3A").replace("/", "%2F")
+        + "&timestamp=20200115",
+    ) in server.log
 
 
 def test_online_text_report_names_entry_line_and_citing_pages(site: tuple[Path, LocalServer]) -> None:
@@ -115,9 +144,11 @@ def test_a_silent_server_times_out(server: LocalServer) -> None:
 def test_offline_check_of_a_built_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "a").mkdir(parents=True)
-    (site / "index.html").write_text('<a href="a/">a</a> <a href="a/#here">ok</a> <a href="a/#nowhere">x</a> '
-                                     '<a href="missing/">m</a> <a href="https://example.org/x">ext</a> '
-                                     '<img src="img.png"> <a href="#top">top</a><h1 id="top">T</h1>')  # fmt: skip
+    (site / "index.html").write_text(
+        '<a href="a/">a</a> <a href="a/#here">ok</a> <a href="a/#nowhere">x</a> '
+        '<a href="missing/">m</a> <a href="https://example.org/x">ext</a> '
+        '<img src="img.png"> <a href="#top">top</a><h1 id="top">T</h1>'
+    )
     (site / "a" / "index.html").write_text('<h2 id="here">H</h2><a href="../index.html#top">back</a>')
     problems = {(p.page, p.link, p.code) for p in links.check_site(site)}
     assert problems == {
@@ -128,7 +159,12 @@ def test_offline_check_of_a_built_site(tmp_path: Path) -> None:
 
 
 def test_offline_check_of_the_project_site_passes() -> None:
-    result = subprocess.run([sys.executable, "-m", "refkb", "check-links", "--quiet"], cwd=ROOT, capture_output=True,
-                            text=True, check=False, env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin",
-                                                         "NO_MKDOCS_2_WARNING": "1"})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "refkb", "check-links", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT / "scripts"), "PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -53,8 +53,14 @@ def test_plugin_holds_no_module_state() -> None:
 
 def test_a_tiny_unrelated_knowledge_base_builds_with_the_plugin_options_only(tmp_path: Path) -> None:
     site = copy_tiny(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
-                         cwd=site, env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+        cwd=site,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     built = tmp_path / "out"
     home = (built / "index.html").read_text(encoding="utf-8")
@@ -70,8 +76,14 @@ def test_plugin_options_are_validated_by_mkdocs(tmp_path: Path) -> None:
     site = copy_tiny(tmp_path)
     config = (site / "mkdocs.yml").read_text(encoding="utf-8").replace("style: mla", "style: vancouver")
     (site / "mkdocs.yml").write_text(config, encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
-                         cwd=site, env=ENV, capture_output=True, text=True, timeout=600)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+        cwd=site,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 1
     assert "Config value 'plugins': Plugin 'refkb' option 'style'" in out.stderr
     assert "Traceback" not in out.stderr
@@ -157,12 +169,16 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
     notes = site / "docs" / "notes"
     edits: list[Callable[[], None]] = [
         lambda: _edit(notes / "rivera2019soil.md", "It proves that the plugin", "It shows that the plugin"),
-        lambda: _edit(site / "works.bib", "title = {Soil and the small farm}",
-                      "title = {Soil, seeds and the small farm}"),
+        lambda: _edit(
+            site / "works.bib", "title = {Soil and the small farm}", "title = {Soil, seeds and the small farm}"
+        ),
         lambda: _edit(site / "works.bib", "date = {2021}", "date = {2019}"),  # Rivera and WaterAid now share 2019
-        lambda: _edit(site / "docs" / "index.md", "water second [@wateraid2021water].",
-                      "water second [@wateraid2021water; @rivera2019soil].\n\nMore on soil: @rivera2019soil."),
-    ]  # fmt: skip
+        lambda: _edit(
+            site / "docs" / "index.md",
+            "water second [@wateraid2021water].",
+            "water second [@wateraid2021water; @rivera2019soil].\n\nMore on soil: @rivera2019soil.",
+        ),
+    ]
     other = dirty_out / "notes" / "wateraid2021water" / "index.html"
     for i, edit in enumerate(edits):
         before = other.stat().st_mtime_ns
@@ -194,8 +210,14 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
 
 def _build_command(site: Path, out: Path, cache: bool = True) -> str:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1" if cache else "0"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=site, env=env,
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stderr
 
@@ -240,8 +262,14 @@ def test_the_page_cache_hits_in_a_new_process_whatever_the_hash_seed(tmp_path: P
     logs = []
     for seed in ("1", "2"):
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1", "PYTHONHASHSEED": seed}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / seed)],
-                                cwd=site, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / seed)],
+            cwd=site,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         logs.append(result.stderr)
     assert "from the page cache" not in logs[0]

@@ -21,11 +21,59 @@ from refkb.model import BibFile, Level
 
 SETTINGS = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 PIECES = [
-    "@article", "@misc", "@string", "@preamble", "@comment", "{", "}", "(", ")", '"', ",", "=", "#", "%", "\n", " ",
-    "\r", "\r\n", "\t", "\x00", "key", "title", "author", "url", "doi", "date", "2020", "1000", "2999", "jan", "\\",
-    '\\"', "\\{", "\\&", "&", "and", "{{Org and Co}}", "Smith, J.", "https://x.org/a", "https://u@evil.example/",
-    "javascript:alert(1)", "10.1234/x", "\u202e", "\x07", "é", "\u200b", "--", "12-34", "@", "m1", "m2", "k" * 70,
-]  # fmt: skip
+    "@article",
+    "@misc",
+    "@string",
+    "@preamble",
+    "@comment",
+    "{",
+    "}",
+    "(",
+    ")",
+    '"',
+    ",",
+    "=",
+    "#",
+    "%",
+    "\n",
+    " ",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x00",
+    "key",
+    "title",
+    "author",
+    "url",
+    "doi",
+    "date",
+    "2020",
+    "1000",
+    "2999",
+    "jan",
+    "\\",
+    '\\"',
+    "\\{",
+    "\\&",
+    "&",
+    "and",
+    "{{Org and Co}}",
+    "Smith, J.",
+    "https://x.org/a",
+    "https://u@evil.example/",
+    "javascript:alert(1)",
+    "10.1234/x",
+    "\u202e",
+    "\x07",
+    "é",
+    "\u200b",
+    "--",
+    "12-34",
+    "@",
+    "m1",
+    "m2",
+    "k" * 70,
+]
 VALUES = ["{x}", '"x"', '"c\\"', "{a\rb}", "2020", "m1", "m1 # m2", '"a" # m1', "{}", '""', "{{A}}", "{a {b} c}"]
 
 
@@ -36,8 +84,11 @@ def bibliographies(draw: st.DrawFn) -> str:
     for i in range(draw(st.integers(0, 2))):
         out.append(f"@string{{m{i + 1} = {draw(st.sampled_from(VALUES))}}}")
     for i in range(draw(st.integers(0, 4))):
-        names = draw(st.lists(st.sampled_from(["title", "author", "url", "date", "note", "pages", "urldate"]),
-                              max_size=5, unique=True))  # fmt: skip
+        names = draw(
+            st.lists(
+                st.sampled_from(["title", "author", "url", "date", "note", "pages", "urldate"]), max_size=5, unique=True
+            )
+        )
         body = "".join(f"  {n} = {draw(st.sampled_from(VALUES))},\n" for n in names)
         head = draw(st.sampled_from(["", "% comment\n", "text\n\n", "@preamble{{x}}"]))
         etype = draw(st.sampled_from(["misc", "article", "online"]))
@@ -92,11 +143,50 @@ def test_any_bytes_read_or_report(data: bytes) -> None:
 
 
 YAML_PIECES = [
-    "- ", "  ", "\n", "id: ", "claim: ", "verdict: ", "evidence: ", "cite: ", "date: ", "term: ", "event: ",
-    "definition: ", "section: ", "note: ", "[", "]", "{", "}", ", ", "&a ", "*a", "!!python/object ", "'", '"',
-    "7", "2020-05", "2999-01-01", "2026-13-45", "smith2020study", "supported", "null", "~", "true", "é", "\t", ":",
-    "? ", "|\n", ">\n", "#", "---\n", "\x00", "\ufeff",
-]  # fmt: skip
+    "- ",
+    "  ",
+    "\n",
+    "id: ",
+    "claim: ",
+    "verdict: ",
+    "evidence: ",
+    "cite: ",
+    "date: ",
+    "term: ",
+    "event: ",
+    "definition: ",
+    "section: ",
+    "note: ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "&a ",
+    "*a",
+    "!!python/object ",
+    "'",
+    '"',
+    "7",
+    "2020-05",
+    "2999-01-01",
+    "2026-13-45",
+    "smith2020study",
+    "supported",
+    "null",
+    "~",
+    "true",
+    "é",
+    "\t",
+    ":",
+    "? ",
+    "|\n",
+    ">\n",
+    "#",
+    "---\n",
+    "\x00",
+    "\ufeff",
+]
 yaml_texts = st.one_of(st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join), st.text(max_size=120))
 
 
@@ -106,8 +196,11 @@ def test_yaml_data_never_raises(text: str, name: str) -> None:
     root = _root()
     (root / "docs" / name).write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        data = kb.load(project.Project(root, root / "r.bib", root / "docs", root / "docs" / "references", (), ()),
-                       {"smith2020study"}, dt.date(2026, 11, 29))  # fmt: skip
+        data = kb.load(
+            project.Project(root, root / "r.bib", root / "docs", root / "docs" / "references", (), ()),
+            {"smith2020study"},
+            dt.date(2026, 11, 29),
+        )
     finally:
         (root / "docs" / name).unlink()
     assert all(i.line >= 1 and i.col >= 1 for i in data.issues)

@@ -29,11 +29,13 @@ READER_CODES = {"stale-verification"}  # the check codes tested here (test_valid
         ("", {}),
         ("\x002026-11-29\n\ndocs/a.md\ndocs/b.md\n", {"docs/a.md": D(2026, 11, 29), "docs/b.md": D(2026, 11, 29)}),
         # newest commit first: a file's first mention is its last update
-        ("\x002026-11-29\n\ndocs/a.md\n\x002025-01-02\n\ndocs/a.md\ndocs/c.md\n",
-         {"docs/a.md": D(2026, 11, 29), "docs/c.md": D(2025, 1, 2)}),
+        (
+            "\x002026-11-29\n\ndocs/a.md\n\x002025-01-02\n\ndocs/a.md\ndocs/c.md\n",
+            {"docs/a.md": D(2026, 11, 29), "docs/c.md": D(2025, 1, 2)},
+        ),
         ("\x00not-a-date\n\ndocs/a.md\n", {}),
     ],
-)  # fmt: skip
+)
 def test_parse_git_log(log: str, expected: dict[str, dt.date]) -> None:
     assert reader.parse_git_log(log) == expected
 
@@ -182,8 +184,14 @@ def _build(root: Path, extra_path: str = "") -> subprocess.CompletedProcess[str]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if extra_path:
         env["PATH"] = extra_path + os.pathsep + env.get("PATH", "")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-                          cwd=root, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -192,20 +200,41 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     recorded by a git shim on PATH."""
     root = tmp_path_factory.mktemp("reader")
     old = ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: 2020-01-01")
-    write_project(root, SMARTY_BIB, {"smith2020study": old}, {
-        "typography.md": SMARTY_PAGE, "help.md": "# Help\n\nHelp lines.\n",
-        "topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n",
-        "cite.md": "# How to cite\n\nUse the blocks.\n",
-    })  # fmt: skip
+    write_project(
+        root,
+        SMARTY_BIB,
+        {"smith2020study": old},
+        {
+            "typography.md": SMARTY_PAGE,
+            "help.md": "# Help\n\nHelp lines.\n",
+            "topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n",
+            "cite.md": "# How to cite\n\nUse the blocks.\n",
+        },
+    )
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config + "markdown_extensions:\n  - smarty\n", encoding="utf-8")
     git = shutil.which("git")
     assert git is not None
     subprocess.run([git, "init", "-q", str(root)], check=True)
     subprocess.run([git, "-C", str(root), "add", "docs/topics"], check=True)
-    subprocess.run([git, "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q",
-                    "-m", "topic", "--date=2026-10-01T12:00:00"], check=True,
-                   env={**os.environ, "GIT_COMMITTER_DATE": "2026-10-01T12:00:00"})  # fmt: skip
+    subprocess.run(
+        [
+            git,
+            "-C",
+            str(root),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "topic",
+            "--date=2026-10-01T12:00:00",
+        ],
+        check=True,
+        env={**os.environ, "GIT_COMMITTER_DATE": "2026-10-01T12:00:00"},
+    )
     shim = root / "shim"
     shim.mkdir()
     (shim / "git").write_text(f'#!/bin/sh\necho "$@" >> "{shim}/calls"\nexec "{git}" "$@"\n', encoding="utf-8")
@@ -345,12 +374,15 @@ def test_cite_page_cites_the_knowledge_base_and_links_no_missing_pdf(tiny: Path)
     ("html", "keys"),
     [
         ('<a class="refkb-cite" href="../../references/a2020x/" data-key="a2020x" title="t">A</a>', ["a2020x"]),
-        ('<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a> '
-         '<a class="refkb-cite" href="../sources/a2020x/" data-key="a2020x">A</a> '
-         '<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a>', ["b2021y", "a2020x"]),
+        (
+            '<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a> '
+            '<a class="refkb-cite" href="../sources/a2020x/" data-key="a2020x">A</a> '
+            '<a class="refkb-cite" href="../sources/b2021y/" data-key="b2021y">B</a>',
+            ["b2021y", "a2020x"],
+        ),
         ('<a class="refkb-cite" href="../../references/c2022z/">C</a>', ["c2022z"]),  # no data-key: the link's folder
         ('<a class="refkb-more" href="../../references/a2020x/">→</a>', []),
     ],
-)  # fmt: skip
+)
 def test_cited_keys(html: str, keys: list[str]) -> None:
     assert reader.cited_keys(html) == keys

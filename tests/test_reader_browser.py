@@ -40,8 +40,14 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return Path(prebuilt)
     out = tmp_path_factory.mktemp("reader") / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -130,10 +136,15 @@ def test_preview_opens_by_keyboard_and_escape_closes_it(chrome: Any, site: str) 
 def test_a_citation_of_several_works_previews_each(chrome: Any, site: str) -> None:
     with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
-        group = page.locator(".refkb-citation:has(a.refkb-cite + a.refkb-cite), "
-                             ".refkb-citation:has(a.refkb-cite ~ a.refkb-cite)").first  # fmt: skip
-        keys = list(dict.fromkeys(_key(h) for h in group.locator("a.refkb-cite").evaluate_all(
-            "els => els.map(e => e.getAttribute('href'))")))  # fmt: skip
+        group = page.locator(
+            ".refkb-citation:has(a.refkb-cite + a.refkb-cite), .refkb-citation:has(a.refkb-cite ~ a.refkb-cite)"
+        ).first
+        keys = list(
+            dict.fromkeys(
+                _key(h)
+                for h in group.locator("a.refkb-cite").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+            )
+        )
         assert len(keys) >= 2
         group.locator("a.refkb-cite").first.hover()
         page.locator(".refkb-preview").wait_for(timeout=3000)
@@ -195,15 +206,25 @@ def test_previews_work_after_materials_instant_navigation(chrome: Any, tmp_path:
     with socket.socket() as probe:  # instant navigation needs site_url, which names the port
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    root = write_project(tmp_path, INSTANT_BIB, {"smith2020study": ANNOTATION}, {
-        "topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n"})  # fmt: skip
+    root = write_project(
+        tmp_path,
+        INSTANT_BIB,
+        {"smith2020study": ANNOTATION},
+        {"topics/data-measurement.md": "# Data\n\nAs shown [@smith2020study].\n"},
+    )
     (root / "docs" / "index.md").write_text("# Home\n\n[Go to data](topics/data-measurement.md)\n", encoding="utf-8")
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("  font: false\n", "  font: false\n  features:\n    - navigation.instant\n")
     (root / "mkdocs.yml").write_text(f"site_url: http://127.0.0.1:{port}/\n" + config, encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")], cwd=root,
-                           capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     assert built.returncode == 0, built.stderr
     httpd = _Server(("127.0.0.1", port), lambda *a, **k: _Quiet(*a, directory=str(root / "site"), **k))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -231,8 +252,11 @@ def test_axe_finds_no_serious_violation_with_a_preview_open(chrome: Any, site: s
         page.locator(".refkb-citation a.refkb-cite").first.focus()
         page.locator(".refkb-preview").wait_for(timeout=3000)
         results = Axe().run(page)
-        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"]
-               if v["impact"] in ("serious", "critical")]  # fmt: skip
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert bad == [], "\n".join(bad)
         assert page.locator(".refkb-preview").count() == 1
         assert watch.outside == []
@@ -264,8 +288,13 @@ def _pandoc(bib: Path, csl: Path) -> str:
     from pypandoc import get_pandoc_path
 
     doc = "---\nnocite: '@*'\n---\n"
-    done = subprocess.run([get_pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t",
-                           "plain", "--wrap=none"], input=doc, capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [get_pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t", "plain", "--wrap=none"],
+        input=doc,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return _norm(done.stdout)
 
 

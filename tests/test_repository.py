@@ -33,8 +33,12 @@ def test_the_three_workflows_exist() -> None:
 
 def test_make_targets_used_by_workflows_exist() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    used = {t for p in WORKFLOWS for line in re.findall(r"\bmake ([a-z -]+)$", p.read_text(encoding="utf-8"), re.M)
-            for t in line.split()}  # fmt: skip
+    used = {
+        t
+        for p in WORKFLOWS
+        for line in re.findall(r"\bmake ([a-z -]+)$", p.read_text(encoding="utf-8"), re.M)
+        for t in line.split()
+    }
     assert used >= {"install", "validate", "format-check", "site"}
     for target in used:
         assert re.search(rf"^{re.escape(target)}:", makefile, re.M), target
@@ -69,8 +73,9 @@ def test_ci_run_calls_make_test() -> None:
 
 
 def test_git_ignores_build_outputs() -> None:
-    ignored = subprocess.run(["git", "check-ignore", "site/x", ".venv/x", ".cache/x"], cwd=ROOT, capture_output=True,
-                             text=True, check=False).stdout.split()  # fmt: skip
+    ignored = subprocess.run(
+        ["git", "check-ignore", "site/x", ".venv/x", ".cache/x"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
     assert ignored == ["site/x", ".venv/x", ".cache/x"]
 
 

@@ -29,8 +29,12 @@ def build(scenario: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[st
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-        cwd=root, capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     return result, root / "site"
 
 
@@ -81,14 +85,21 @@ def test_no_citation_in_code_mail_urls_or_comments(citations_site: Path) -> None
 
 
 def test_references_section_lists_what_the_page_cites(citations_site: Path) -> None:
-    page = (citations_site / "other.html" if (citations_site / "other.html").exists()
-            else citations_site / "other" / "index.html").read_text(encoding="utf-8")  # fmt: skip
+    page = (
+        citations_site / "other.html"
+        if (citations_site / "other.html").exists()
+        else citations_site / "other" / "index.html"
+    ).read_text(encoding="utf-8")
     assert 'id="references"' in page
     entries = re.findall(r'<p class="refkb-entry" id="ref-([^"]+)"', page)
     assert entries == ["musto2014trafficking"]
     home = (citations_site / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<p class="refkb-entry" id="ref-([^"]+)"', home) == [
-        "musto2014trafficking", "polaris2018onramps", "polaris2018pledge", "tong2017combating"]  # fmt: skip
+        "musto2014trafficking",
+        "polaris2018onramps",
+        "polaris2018pledge",
+        "tong2017combating",
+    ]
 
 
 def test_year_suffixes_belong_to_lists_not_to_standalone_citations(citations_site: Path) -> None:

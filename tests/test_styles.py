@@ -121,13 +121,19 @@ GOLDEN: dict[str, dict[str, str]] = {
 }
 INTEXT = {
     "tong2017combating": ("(Tong et al., 2017)", "(Tong et al.)", "(Tong et al. 2017)", "(Tong <i>et al.</i>, 2017)"),
-    "polaris2018onramps": ("(Polaris, 2018b)", "(Polaris, <i>On-Ramps, Intersections, and Exit Routes</i>)",
-                           "(Polaris 2018b)", "(Polaris, 2018b)"),
-    "ncmecndonlineenticement": ("(National Center for Missing &#38; Exploited Children, n.d.)",
-                                "(National Center for Missing &#38; Exploited Children)",
-                                "(National Center for Missing &#38; Exploited Children, n.d.)",
-                                "(National Center for Missing &#38; Exploited Children, no date)"),
-}  # fmt: skip
+    "polaris2018onramps": (
+        "(Polaris, 2018b)",
+        "(Polaris, <i>On-Ramps, Intersections, and Exit Routes</i>)",
+        "(Polaris 2018b)",
+        "(Polaris, 2018b)",
+    ),
+    "ncmecndonlineenticement": (
+        "(National Center for Missing &#38; Exploited Children, n.d.)",
+        "(National Center for Missing &#38; Exploited Children)",
+        "(National Center for Missing &#38; Exploited Children, n.d.)",
+        "(National Center for Missing &#38; Exploited Children, no date)",
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -154,15 +160,24 @@ def test_every_entry_type_the_design_allows_has_a_golden_case() -> None:
 @pytest.mark.parametrize(
     ("title", "apa", "mla"),
     [
-        ("Erased: The impact of {FOSTA-SESTA} on {Backpage}", "Erased: The impact of FOSTA-SESTA on Backpage",
-         "Erased: The Impact of FOSTA-SESTA on Backpage"),
-        ("Bitcoin, {Bitcoin} and the {United Nations}", "Bitcoin, Bitcoin and the United Nations",
-         "Bitcoin, Bitcoin and the United Nations"),
-        ("<script>alert(1)</script> & co", "&#60;script&#62;alert(1)&#60;/script&#62; &#38; co",
-         "&#60;script&#62;alert(1)&#60;/Script&#62; &#38; Co"),
+        (
+            "Erased: The impact of {FOSTA-SESTA} on {Backpage}",
+            "Erased: The impact of FOSTA-SESTA on Backpage",
+            "Erased: The Impact of FOSTA-SESTA on Backpage",
+        ),
+        (
+            "Bitcoin, {Bitcoin} and the {United Nations}",
+            "Bitcoin, Bitcoin and the United Nations",
+            "Bitcoin, Bitcoin and the United Nations",
+        ),
+        (
+            "<script>alert(1)</script> & co",
+            "&#60;script&#62;alert(1)&#60;/script&#62; &#38; co",
+            "&#60;script&#62;alert(1)&#60;/Script&#62; &#38; Co",
+        ),
         ("{{Whole title kept as it is}}", "Whole title kept as it is", "Whole title kept as it is"),
     ],
-)  # fmt: skip
+)
 def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: str) -> None:
     entry = bibfile.parse_text(
         f"@book{{k,\n  author = {{A, B}},\n  title = {{{title}}},\n  date = {{2020}},\n}}\n", "t.bib"
@@ -181,7 +196,7 @@ def test_titles_keep_protected_words_and_are_escaped(title: str, apa: str, mla: 
         ("{{Polaris}}", "{{Thorn}}", True),  # another organisation publishes it
         ("{Smith, Jane}", "{{Smith Institute}}", True),  # a person is never the publisher
     ],
-)  # fmt: skip
+)
 def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str, apa_has_publisher: bool) -> None:
     text = (
         f"@report{{k,\n  author = {author},\n  title = {{A report}},\n  institution = {institution},\n"
@@ -198,14 +213,18 @@ def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str,
 @pytest.mark.parametrize(
     ("cites", "expected"),
     [
-        ([ClusterCite("polaris2018second"), ClusterCite("doe2019book")],
-         "(Doe &#38; van der Berg, 2019; Polaris, 2018a)"),
-        ([ClusterCite("doe2019book"), ClusterCite("polaris2018second", locator="2", label="figure")],
-         "(Doe &#38; van der Berg, 2019; Polaris, 2018a, Figure 2)"),
+        (
+            [ClusterCite("polaris2018second"), ClusterCite("doe2019book")],
+            "(Doe &#38; van der Berg, 2019; Polaris, 2018a)",
+        ),
+        (
+            [ClusterCite("doe2019book"), ClusterCite("polaris2018second", locator="2", label="figure")],
+            "(Doe &#38; van der Berg, 2019; Polaris, 2018a, Figure 2)",
+        ),
         ([ClusterCite("roe2020chapter", locator="12-13", label="page", prefix="see")], "(see Roe, 2020, pp. 12–13)"),
         ([ClusterCite("roe2020chapter", suppress_author=True)], "(2020)"),
     ],
-)  # fmt: skip
+)
 def test_clusters_are_ordered_collapsed_and_located_by_the_style(
     rendered: dict[str, dict[str, styles.Rendered]], cites: list[ClusterCite], expected: str
 ) -> None:
@@ -231,22 +250,37 @@ def test_a_kept_engine_reregistering_changed_works_equals_a_fresh_one() -> None:
     kept.render(ITEMS)
     steps: list[Callable[[list[csl.CslItem]], list[csl.CslItem]]] = [
         # the year-suffix order of Polaris's two 2018 reports flips (a and b follow the title)
-        lambda items: [dict(it, title="Zero tolerance, a second report") if it["id"] == "polaris2018second" else it
-                       for it in items],
+        lambda items: [
+            dict(it, title="Zero tolerance, a second report") if it["id"] == "polaris2018second" else it for it in items
+        ],
         # a work moves in the order; another one is dropped
-        lambda items: [dict(it, issued={"date-parts": [[2011]]}) if it["id"] == "doe2019book" else it
-                       for it in items if it["id"] != "lee2022news"],
+        lambda items: [
+            dict(it, issued={"date-parts": [[2011]]}) if it["id"] == "doe2019book" else it
+            for it in items
+            if it["id"] != "lee2022news"
+        ],
         lambda items: items,  # nothing changed
         # the same work edited again (its third version), and a name that makes two works share a first author
-        lambda items: [dict(it, title="Zero tolerance, third") if it["id"] == "polaris2018second" else
-                       dict(it, author=[{"literal": "Polaris"}]) if it["id"] == "smith2021thesis" else it
-                       for it in items],
+        lambda items: [
+            dict(it, title="Zero tolerance, third")
+            if it["id"] == "polaris2018second"
+            else dict(it, author=[{"literal": "Polaris"}])
+            if it["id"] == "smith2021thesis"
+            else it
+            for it in items
+        ],
         # the dropped work comes back, and a new one by the same author and year joins the year suffixes
-        lambda items: [*items, next(it for it in ITEMS if it["id"] == "lee2022news"),
-                       dict(next(it for it in ITEMS if it["id"] == "polaris2018onramps"),
-                            id="polaris2018third", title="A third report")],
+        lambda items: [
+            *items,
+            next(it for it in ITEMS if it["id"] == "lee2022news"),
+            dict(
+                next(it for it in ITEMS if it["id"] == "polaris2018onramps"),
+                id="polaris2018third",
+                title="A third report",
+            ),
+        ],
         lambda items: [it for it in items if it["id"] != "polaris2018onramps"],  # the first of the suffixes goes
-    ]  # fmt: skip
+    ]
     items = list(ITEMS)
     for step in steps:
         items = step(items)
@@ -443,7 +477,7 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("wefers2024understanding", "chicago"): "eid",
     ("wefers2024understanding", "mla"): "eid",
     ("weprotect2019global", "apa"): "publisher-is-author",
-}  # fmt: skip
+}
 ORDER_ACCEPTED = {"apa": "name-sort", "chicago": "name-sort", "harvard": "name-sort"}
 
 _PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', re.S)
@@ -456,10 +490,25 @@ def _text(fragment: str) -> str:
 def _pandoc(style: str, markdown: str, bibliography: Path) -> str:
     st = styles.STYLES[style]
     out = subprocess.run(
-        [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", f"--bibliography={bibliography}",
-         f"--csl={engine.style_path(st.csl)}", "-M", f"lang={st.locale}", "--wrap=none"],
-        input=markdown, capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        [
+            pypandoc.get_pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "html",
+            "--citeproc",
+            f"--bibliography={bibliography}",
+            f"--csl={engine.style_path(st.csl)}",
+            "-M",
+            f"lang={st.locale}",
+            "--wrap=none",
+        ],
+        input=markdown,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return out.stdout
 
 
@@ -543,8 +592,10 @@ def test_in_text_citations_agree_with_pandoc(style: str) -> None:
     refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(bib.entries, items, strict=True)}
     out = _pandoc(style, "\n\n".join(CLUSTERS) + "\n", ROOT / "references.bib")
     theirs = [_text(x) for x in re.findall(r"<p>(.*?)</p>", out, re.S)]
-    ours = [_text(str(pages.intext(c, refs, style, "topics/x/", renderer.cluster)))
-            for c in citations.find("\n\n".join(CLUSTERS))]  # fmt: skip
+    ours = [
+        _text(str(pages.intext(c, refs, style, "topics/x/", renderer.cluster)))
+        for c in citations.find("\n\n".join(CLUSTERS))
+    ]
     assert len(ours) == len(theirs) == len(CLUSTERS)
     differ = {i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b}
     assert differ <= set(CLUSTER_ACCEPTED), [(CLUSTERS[i], ours[i], theirs[i]) for i in sorted(differ)]

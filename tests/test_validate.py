@@ -293,8 +293,12 @@ def test_knowledge_base_data(tmp_path: Path, code: str, name: str, text: str, li
 
 
 def test_good_knowledge_base_data_is_clean(tmp_path: Path) -> None:
-    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION},
-                  {"claims.yml": CLAIM, "glossary.yml": TERM, "timeline.yml": EVENT})  # fmt: skip
+    write_project(
+        tmp_path,
+        GOOD,
+        {"smith2020study": ANNOTATION},
+        {"claims.yml": CLAIM, "glossary.yml": TERM, "timeline.yml": EVENT},
+    )
     _, found = validate.validate_project(project.load(tmp_path), TODAY)
     assert found == []
 
@@ -312,7 +316,8 @@ def test_do_no_harm(tmp_path: Path, code: str, text: str, line: int, col: int) -
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": "# Page\n\n" + text})
     _, found = validate.validate_project(project.load(tmp_path), TODAY)
     assert (code, "docs/page.md", line + 2, col) in {(i.code, i.path, i.line, i.col) for i in found}, [
-        i.render() for i in found]  # fmt: skip
+        i.render() for i in found
+    ]
 
 
 @pytest.mark.parametrize(
@@ -340,8 +345,9 @@ def test_clean_project_has_no_issue(tmp_path: Path) -> None:
 
 
 def test_every_code_is_tested() -> None:
-    tested = {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES} | {c[0] for c in DATA_CASES} | {
-        c[0] for c in HARM_CASES}  # fmt: skip
+    tested = (
+        {c[0] for c in CASES} | {c[0] for c in PROJECT_CASES} | {c[0] for c in DATA_CASES} | {c[0] for c in HARM_CASES}
+    )
     from test_coding import CODING_CASES  # the evidence-coding codes are tested there
 
     tested |= {c[0] for c in CODING_CASES}

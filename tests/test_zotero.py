@@ -29,71 +29,153 @@ CI = os.environ.get("CI") == "true"
 
 # key: (item type, title, creators as Zotero names, date prefix, {field: value} that must come through)
 WORKS = {
-    "gao2021sex": ("report", "Sex trafficking: Online platforms and federal prosecutions",
-                   ["U.S. Government Accountability Office"], "2021",
-                   {"reportNumber": "GAO-21-385", "institution": "U.S. Government Accountability Office",
-                    "url": "https://www.gao.gov/products/gao-21-385", "seriesTitle": "GAO Reports",
-                    "place": "Washington, DC", "reportType": "Report to Congressional Committees"}),
-    "polaris2018onramps": ("webpage", "On-ramps, intersections, and exit routes", ["Polaris Project"], "2018",
-                           {"url": "https://polarisproject.org/on-ramps-intersections-and-exit-routes/",
-                            "websiteTitle": "Polaris Project"}),
-    "fosta2018": ("statute", "Allow States and Victims to Fight Online Sex Trafficking Act of 2017", [], "2018",
-                  {"publicLawNumber": "115-164", "url": "https://www.congress.gov/bill/115th-congress/house-bill/1865"}),
-    "latonero2012rise": ("journalArticle",
-                         "The rise of mobile and the diffusion of technology-facilitated trafficking",
-                         ["Mark Latonero", "Jane Smith"], "2012",
-                         {"publicationTitle": "PLOS ONE", "volume": "7", "issue": "3",
-                          "DOI": "10.1371/journal.pone.0273708", "ISSN": "1932-6203",
-                          "abstractNote": "An abstract of the article.", "pages": "e0273708"}),
-    "dubrawski2015leveraging": ("conferencePaper",
-                                "Leveraging publicly available data to discern patterns of human-trafficking activity",
-                                ["Artur Dubrawski", "Kyle Miller", "John Doe"], "2015",
-                                {"proceedingsTitle": "Proceedings of the 21st ACM SIGKDD Conference",
-                                 "conferenceName": "KDD 2015", "publisher": "ACM", "place": "New York",
-                                 "DOI": "10.1145/2783258.2788613", "pages": "1–10", "series": "KDD ’15"}),
-    "antonopoulos2020technology": ("book", "Technology in human smuggling and trafficking: Case studies from Italy",
-                                   ["Georgios A. Antonopoulos"], "2020",
-                                   {"publisher": "Springer", "place": "Cham", "series": "SpringerBriefs in Criminology",
-                                    "seriesNumber": "4", "ISBN": "9783030427672"}),
-    "musto2020chapter": ("bookSection", "The limits and possibilities of data-driven anti-trafficking efforts",
-                         ["Jennifer Musto", "John Winterdyk", "Jackie Jones"], "2020",
-                         {"bookTitle": "The Palgrave International Handbook of Human Trafficking",
-                          "publisher": "Palgrave Macmillan", "place": "Cham", "pages": "1115-1130",
-                          "ISBN": "9783319630571"}),
-    "smith2019thesis": ("thesis", "Online advertising and trafficking markets", ["Alice Smith"], "2019",
-                        {"university": "University of Toronto", "url": "https://hdl.handle.net/1807/00000"}),
-    "washingtonpost2021instagram": ("newspaperArticle", "Instagram fuels rise in black-market sales of maids",
-                                    ["Rachel Pannett"], "2021",
-                                    {"publicationTitle": "The Washington Post",
-                                     "url": "https://www.washingtonpost.com/world/2021/05/04/story.html"}),
-    "ctdc2023data": ("dataset", "Global synthetic dataset", ["Counter Trafficking Data Collaborative"], "2023",
-                     {"repository": "International Organization for Migration", "versionNumber": "2.1",
-                      "url": "https://www.ctdatacollaborative.org/page/global-synthetic-dataset"}),
-}  # fmt: skip
+    "gao2021sex": (
+        "report",
+        "Sex trafficking: Online platforms and federal prosecutions",
+        ["U.S. Government Accountability Office"],
+        "2021",
+        {
+            "reportNumber": "GAO-21-385",
+            "institution": "U.S. Government Accountability Office",
+            "url": "https://www.gao.gov/products/gao-21-385",
+            "seriesTitle": "GAO Reports",
+            "place": "Washington, DC",
+            "reportType": "Report to Congressional Committees",
+        },
+    ),
+    "polaris2018onramps": (
+        "webpage",
+        "On-ramps, intersections, and exit routes",
+        ["Polaris Project"],
+        "2018",
+        {
+            "url": "https://polarisproject.org/on-ramps-intersections-and-exit-routes/",
+            "websiteTitle": "Polaris Project",
+        },
+    ),
+    "fosta2018": (
+        "statute",
+        "Allow States and Victims to Fight Online Sex Trafficking Act of 2017",
+        [],
+        "2018",
+        {"publicLawNumber": "115-164", "url": "https://www.congress.gov/bill/115th-congress/house-bill/1865"},
+    ),
+    "latonero2012rise": (
+        "journalArticle",
+        "The rise of mobile and the diffusion of technology-facilitated trafficking",
+        ["Mark Latonero", "Jane Smith"],
+        "2012",
+        {
+            "publicationTitle": "PLOS ONE",
+            "volume": "7",
+            "issue": "3",
+            "DOI": "10.1371/journal.pone.0273708",
+            "ISSN": "1932-6203",
+            "abstractNote": "An abstract of the article.",
+            "pages": "e0273708",
+        },
+    ),
+    "dubrawski2015leveraging": (
+        "conferencePaper",
+        "Leveraging publicly available data to discern patterns of human-trafficking activity",
+        ["Artur Dubrawski", "Kyle Miller", "John Doe"],
+        "2015",
+        {
+            "proceedingsTitle": "Proceedings of the 21st ACM SIGKDD Conference",
+            "conferenceName": "KDD 2015",
+            "publisher": "ACM",
+            "place": "New York",
+            "DOI": "10.1145/2783258.2788613",
+            "pages": "1–10",
+            "series": "KDD ’15",
+        },
+    ),
+    "antonopoulos2020technology": (
+        "book",
+        "Technology in human smuggling and trafficking: Case studies from Italy",
+        ["Georgios A. Antonopoulos"],
+        "2020",
+        {
+            "publisher": "Springer",
+            "place": "Cham",
+            "series": "SpringerBriefs in Criminology",
+            "seriesNumber": "4",
+            "ISBN": "9783030427672",
+        },
+    ),
+    "musto2020chapter": (
+        "bookSection",
+        "The limits and possibilities of data-driven anti-trafficking efforts",
+        ["Jennifer Musto", "John Winterdyk", "Jackie Jones"],
+        "2020",
+        {
+            "bookTitle": "The Palgrave International Handbook of Human Trafficking",
+            "publisher": "Palgrave Macmillan",
+            "place": "Cham",
+            "pages": "1115-1130",
+            "ISBN": "9783319630571",
+        },
+    ),
+    "smith2019thesis": (
+        "thesis",
+        "Online advertising and trafficking markets",
+        ["Alice Smith"],
+        "2019",
+        {"university": "University of Toronto", "url": "https://hdl.handle.net/1807/00000"},
+    ),
+    "washingtonpost2021instagram": (
+        "newspaperArticle",
+        "Instagram fuels rise in black-market sales of maids",
+        ["Rachel Pannett"],
+        "2021",
+        {
+            "publicationTitle": "The Washington Post",
+            "url": "https://www.washingtonpost.com/world/2021/05/04/story.html",
+        },
+    ),
+    "ctdc2023data": (
+        "dataset",
+        "Global synthetic dataset",
+        ["Counter Trafficking Data Collaborative"],
+        "2023",
+        {
+            "repository": "International Organization for Migration",
+            "versionNumber": "2.1",
+            "url": "https://www.ctdatacollaborative.org/page/global-synthetic-dataset",
+        },
+    ),
+}
 FORMATS = ("web", "ris", "bib", "bibtex.bib", "json")
 # (format, key) -> {field: reason}: what the format, or Zotero's reader of it, cannot carry. Nothing else may differ.
 _BIB_SERIES = "Zotero's BibTeX translator reads `series` only for books and their parts, not for a report"
 _CLASSIC_TYPE = "classic BibTeX has no type for this work: it is @misc, which Zotero imports as a document"
 ACCEPTED: dict[tuple[str, str], dict[str, str]] = {
     ("web", "gao2021sex"): {
-        "creators": "Zotero's name cleaner (ZU.cleanAuthor) writes the initials 'U.S.' as 'U. S.'; still one name"},
+        "creators": "Zotero's name cleaner (ZU.cleanAuthor) writes the initials 'U.S.' as 'U. S.'; still one name"
+    },
     ("bib", "gao2021sex"): {"seriesTitle": _BIB_SERIES},
     ("bibtex.bib", "gao2021sex"): {"seriesTitle": _BIB_SERIES},
     ("bib", "polaris2018onramps"): {"websiteTitle": "Zotero's BibTeX translator reads no site from @online"},
     ("bibtex.bib", "polaris2018onramps"): {"itemType": _CLASSIC_TYPE, "websiteTitle": _CLASSIC_TYPE},
-    ("bib", "fosta2018"): {"itemType": "Zotero's BibTeX translator files biblatex @legislation as a bill",
-                           "publicLawNumber": "a bill has no public-law number"},
+    ("bib", "fosta2018"): {
+        "itemType": "Zotero's BibTeX translator files biblatex @legislation as a bill",
+        "publicLawNumber": "a bill has no public-law number",
+    },
     ("bibtex.bib", "fosta2018"): {"itemType": _CLASSIC_TYPE, "publicLawNumber": "written in howpublished"},
     ("bib", "latonero2012rise"): {"pages": "Zotero's BibTeX translator ignores biblatex `eid` (article number)"},
     ("json", "latonero2012rise"): {"pages": "CSL `number` (article number) has no Zotero journal-article field"},
     ("bib", "dubrawski2015leveraging"): {"place": "Zotero's BibTeX translator reads no location for a paper"},
     ("bibtex.bib", "dubrawski2015leveraging"): {"conferenceName": "classic BibTeX has no event title"},
-    ("bib", "washingtonpost2021instagram"): {"itemType": "Zotero's BibTeX translator ignores biblatex "
-                                                         "entrysubtype = newspaper"},
+    ("bib", "washingtonpost2021instagram"): {
+        "itemType": "Zotero's BibTeX translator ignores biblatex entrysubtype = newspaper"
+    },
     ("bibtex.bib", "washingtonpost2021instagram"): {"itemType": "classic BibTeX has no newspaper type"},
-    ("bibtex.bib", "ctdc2023data"): {"itemType": _CLASSIC_TYPE, "repository": _CLASSIC_TYPE,
-                                     "versionNumber": "classic BibTeX has no version field"},
-}  # fmt: skip
+    ("bibtex.bib", "ctdc2023data"): {
+        "itemType": _CLASSIC_TYPE,
+        "repository": _CLASSIC_TYPE,
+        "versionNumber": "classic BibTeX has no version field",
+    },
+}
 
 
 def _same(value: str) -> str:
@@ -134,13 +216,19 @@ def zotero(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with tarfile.open(TARBALL) as tar:
         tar.extractall(root, filter="data")
     src = root / "translation-server-src"
-    subprocess.run(["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=src, check=True,
-                   capture_output=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        ["npm", "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=src,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     port = _free_port()
     env = {**os.environ, "NODE_CONFIG": json.dumps({"port": port, "host": "127.0.0.1"}), "DEBUG_LEVEL": "0"}
     env.pop("NODE_ENV", None)
-    proc = subprocess.Popen(["node", "src/server.js"], cwd=src, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        ["node", "src/server.js"], cwd=src, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -164,8 +252,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("zsite")
     bib = (DATA / "zotero.bib").read_text(encoding="utf-8")
     write_project(root, bib, dict.fromkeys(WORKS, ANNOTATION))
-    subprocess.run([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict"], cwd=root, check=True,
-                   capture_output=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
     handler.log_message = lambda *a: None  # type: ignore[attr-defined]
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -72,9 +72,11 @@ ACCEPTED: dict[tuple[str, str], tuple[object, str]] = {
     ("gao2021sex", "creators"): ([("author", "U. S. Government Accountability Office")], _PERIOD),
     ("migrantrights2016recruiting", "creators"): ([("author", "Migrant-Rights. org")], _PERIOD),
     ("musto2014traffickingtechnology", "creators"): (
-        [("author", "Musto", "Jennifer"), ("author", "Boyd", "Danah")], _FIX_CASE),
+        [("author", "Musto", "Jennifer"), ("author", "Boyd", "Danah")],
+        _FIX_CASE,
+    ),
     ("thakor2013networked", "creators"): ([("author", "Thakor", "Mitali"), ("author", "Boyd", "Danah")], _FIX_CASE),
-}  # fmt: skip
+}
 # Not accepted: faults of the site, left failing visibly (strict xfail: it turns into a failure once fixed, so
 # the entry is then removed). (key, field) -> the fault. None now: undated works once took the page's
 # "Last updated <time datetime>" as their date; reference pages now print that date as plain text.
@@ -214,8 +216,14 @@ def kb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     else:
         out = tmp_path_factory.mktemp("zkb") / "site"
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                                cwd=ROOT, capture_output=True, text=True, check=False, env=env)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
         assert result.returncode == 0, result.stderr
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     handler.log_message = lambda *a: None  # type: ignore[attr-defined]
@@ -275,12 +283,24 @@ def test_every_work_has_a_reference_page(kb_site: tuple[str, Path]) -> None:
     assert pages == set(ENTRIES), (sorted(set(ENTRIES) - pages), sorted(pages - set(ENTRIES)))
 
 
-@pytest.mark.parametrize(("key", "field"), [
-    pytest.param(key, field, id=f"{key}-{field}", marks=[pytest.mark.xfail(reason=SITE_FAULTS[key, field], strict=True)]
-                 if (key, field) in SITE_FAULTS else [])
-    for key in ENTRIES for field in FIELDS])  # fmt: skip
-def test_zotero_captures_the_work(captures: dict[str, Any], kb_site: tuple[str, Path], schema: dict[str, set[str]],
-                                  key: str, field: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        pytest.param(
+            key,
+            field,
+            id=f"{key}-{field}",
+            marks=[pytest.mark.xfail(reason=SITE_FAULTS[key, field], strict=True)]
+            if (key, field) in SITE_FAULTS
+            else [],
+        )
+        for key in ENTRIES
+        for field in FIELDS
+    ],
+)
+def test_zotero_captures_the_work(
+    captures: dict[str, Any], kb_site: tuple[str, Path], schema: dict[str, set[str]], key: str, field: str
+) -> None:
     items = captures[key]
     if isinstance(items, Exception):
         raise items

@@ -138,13 +138,24 @@ def read(path: Path) -> Annotation:
     guard.note(path)
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        return Annotation(path.stem, path, "", {}, f"the page is larger than {MAX_BYTES // 1024} KB", "", 1, {}, {},
-                          meta_code="input-too-large")  # fmt: skip
+        return Annotation(
+            path.stem,
+            path,
+            "",
+            {},
+            f"the page is larger than {MAX_BYTES // 1024} KB",
+            "",
+            1,
+            {},
+            {},
+            meta_code="input-too-large",
+        )
     try:
         text = safeyaml.decode(data)
     except safeyaml.YamlError as exc:
-        return Annotation(path.stem, path, "", {}, exc.message, "", 1, {}, {}, exc.line, exc.col,
-                          meta_code="encoding-not-utf8")  # fmt: skip
+        return Annotation(
+            path.stem, path, "", {}, exc.message, "", 1, {}, {}, exc.line, exc.col, meta_code="encoding-not-utf8"
+        )
     return parse(path, text)
 
 

@@ -28,9 +28,19 @@ from . import children, guard
 from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
 
 MONTHS = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
-    "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November", "dec": "December",
-}  # fmt: skip
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
 
 # Characters BibTeX does not allow in a field name, macro name or entry type.
 _NAME = re.compile(r"""[^\s"#%'(),={}]+""")
@@ -432,9 +442,16 @@ def parse_text(
 
 
 def _too_large(path: str) -> Issue:
-    return Issue(path, 1, 1, Level.ERROR, "input-too-large", "",
-                 f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
-                 "split the bibliography into several files")  # fmt: skip
+    return Issue(
+        path,
+        1,
+        1,
+        Level.ERROR,
+        "input-too-large",
+        "",
+        f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB",
+        "split the bibliography into several files",
+    )
 
 
 def _string_references(scanned: list[tuple[_Block, str, int, _Scan | None]]) -> dict[str, set[str]]:
@@ -568,8 +585,18 @@ def _parse_text(
                         if later
                         else f"@string {name} uses '{part.text}', which is not defined"
                     )
-                    issues.append(Issue(path, fld.value_pos.line, fld.value_pos.col, Level.ERROR, code, "", message,
-                                        "define each macro before the macros and entries that use it"))  # fmt: skip
+                    issues.append(
+                        Issue(
+                            path,
+                            fld.value_pos.line,
+                            fld.value_pos.col,
+                            Level.ERROR,
+                            code,
+                            "",
+                            message,
+                            "define each macro before the macros and entries that use it",
+                        )
+                    )
                 if _expanded_size(parts, macros) > MAX_VALUE:
                     issues.append(_too_big(path, fld, "", f"@string {name}"))
                 if name in macro_fields:
@@ -612,9 +639,18 @@ def _parse_text(
             bad = _CONTROL.search(name)
             if bad:
                 p = lines.pos(offset + name_at + bad.start())
-                issues.append(Issue(path, p.line, p.col, Level.ERROR, "control-character", scan.key,
-                                    f"the field name {name!r} holds a control character (U+{ord(bad.group(0)):04X})",
-                                    "retype the field name"))  # fmt: skip
+                issues.append(
+                    Issue(
+                        path,
+                        p.line,
+                        p.col,
+                        Level.ERROR,
+                        "control-character",
+                        scan.key,
+                        f"the field name {name!r} holds a control character (U+{ord(bad.group(0)):04X})",
+                        "retype the field name",
+                    )
+                )
         if block[0] == "failed" and not scan.problems:
             reason = block[3] or "BibTeX cannot read this block"
             pos = lines.pos(offset)
@@ -631,11 +667,17 @@ def _parse_text(
                 )
             )
         fields = tuple(
-            Field(name, raw[value_at:value_end], parts,
-                  parts[0].text if len(parts) == 1 and parts[0].kind != "macro" else _join(parts, macros),
-                  offset + name_at, offset + value_at, lines)
+            Field(
+                name,
+                raw[value_at:value_end],
+                parts,
+                parts[0].text if len(parts) == 1 and parts[0].kind != "macro" else _join(parts, macros),
+                offset + name_at,
+                offset + value_at,
+                lines,
+            )
             for name, name_at, value_at, value_end, parts in scan.fields
-        )  # fmt: skip
+        )
         if scan.type == "string":
             directives.append(Directive("string", raw, lines.pos(offset), fields, tuple(paragraphs)))
             continue
@@ -701,9 +743,16 @@ def _parse_text(
 
 def _too_big(path: str, f: Field, key: str, what: str) -> Issue:
     p = f.value_pos
-    return Issue(path, p.line, p.col, Level.ERROR, "macro-too-large", key,
-                 f"{what} expands to more than {MAX_VALUE:,} characters",
-                 "macros that double each other are a bomb: write the value out")  # fmt: skip
+    return Issue(
+        path,
+        p.line,
+        p.col,
+        Level.ERROR,
+        "macro-too-large",
+        key,
+        f"{what} expands to more than {MAX_VALUE:,} characters",
+        "macros that double each other are a bomb: write the value out",
+    )
 
 
 def _stray_control(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
@@ -714,9 +763,18 @@ def _stray_control(text: str, start: int, end: int, lines: LineIndex, path: str,
         run = m.start()
         while run < end and _CONTROL.match(text, run):
             run += 1
-        issues.append(Issue(path, p.line, p.col, Level.ERROR, "control-character", "",
-                            f"{run - m.start()} control character(s) (U+{ord(m.group(0)):04X}) between entries",
-                            "delete them: the file is damaged or not a text file"))  # fmt: skip
+        issues.append(
+            Issue(
+                path,
+                p.line,
+                p.col,
+                Level.ERROR,
+                "control-character",
+                "",
+                f"{run - m.start()} control character(s) (U+{ord(m.group(0)):04X}) between entries",
+                "delete them: the file is damaged or not a text file",
+            )
+        )
         m = _CONTROL.search(text, run, end)
 
 

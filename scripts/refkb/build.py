@@ -288,8 +288,9 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None = None, me
             bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
             memo.bib = (bib_inputs, bib, bib_issues)
         data = kb.load(proj, {e.key for e in bib.entries})
-        bib, issues = validate.validate_project(proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues,
-                                                page_memo=memo.pages)  # fmt: skip
+        bib, issues = validate.validate_project(
+            proj, notes=notes, data=data, bib=bib, bib_issues=bib_issues, page_memo=memo.pages
+        )
         if not any(i.level is Level.ERROR for i in issues):
             memo.inputs, memo.validated = inputs, (bib, notes, data)
     for issue in issues:
@@ -338,8 +339,13 @@ def _prepare(st: BuildState) -> list[csl.CslItem]:
         hit = cache.get(key)
         if not _prepared_ok(hit):  # missing, or a record of the wrong shape (a damaged cache): made again
             item = csl.item(e)
-            hit = {"item": item, "ris": exports.ris([item]), "json": exports.csl_json([item]),
-                   "bib": exports.bibtex([e]), "bibtex": exports.bibtex_classic([e])}  # fmt: skip
+            hit = {
+                "item": item,
+                "ris": exports.ris([item]),
+                "json": exports.csl_json([item]),
+                "bib": exports.bibtex([e]),
+                "bibtex": exports.bibtex_classic([e]),
+            }
             cache.put(key, hit)
         items.append(hit["item"])
         st.downloads[f"{st.project.folder}/{e.key}/{e.key}.bib"] = hit["bib"]
@@ -362,8 +368,10 @@ def on_files(st: BuildState, files: Files, config: MkDocsConfig, dirty: bool = F
     rendered = renderer.render(items, clusters={st.project.style: _cluster_requests(st, files)})
     st.renderer = renderer
     st.cache_hits, st.cache_misses = renderer.stats.hits, renderer.stats.misses
-    st.refs = {e.key: pages.Ref(e, it, rendered[e.key], folder=st.project.folder)
-               for e, it in zip(st.bib.entries, items, strict=True)}  # fmt: skip
+    st.refs = {
+        e.key: pages.Ref(e, it, rendered[e.key], folder=st.project.folder)
+        for e, it in zip(st.bib.entries, items, strict=True)
+    }
 
     def add(src: str, content: str | bytes) -> None:
         if files.get_file_from_path(src) is None:
@@ -481,8 +489,11 @@ def _code_digest() -> str:
     import mkdocs
 
     here = Path(__file__).parent
-    blobs = [(str(p.relative_to(here)), p.read_bytes()) for p in sorted(here.rglob("*")) if p.is_file()
-             and "__pycache__" not in p.parts]  # fmt: skip
+    blobs = [
+        (str(p.relative_to(here)), p.read_bytes())
+        for p in sorted(here.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     versions = []
     for dist in ("mkdocs", "properdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "nh3"):
         with contextlib.suppress(md.PackageNotFoundError):
@@ -498,8 +509,10 @@ def _site_digest(st: BuildState, files: Files, config: MkDocsConfig) -> str:
         with contextlib.suppress(OSError):
             config_text = Path(config.config_file_path).read_text(encoding="utf-8")
     prefix = f"{st.project.folder}/"
-    pages_ = [f.src_uri if f.src_uri.startswith(prefix) else (f.src_uri, digest(f.content_string))
-              for f in files.documentation_pages()]  # fmt: skip
+    pages_ = [
+        f.src_uri if f.src_uri.startswith(prefix) else (f.src_uri, digest(f.content_string))
+        for f in files.documentation_pages()
+    ]
     theme = []
     for folder in config.theme.dirs:
         if "site-packages" in Path(folder).parts:
@@ -507,8 +520,17 @@ def _site_digest(st: BuildState, files: Files, config: MkDocsConfig) -> str:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file():
                 theme.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
-    return digest(_code_digest(), config_text, _resolved_config(config), st.project, pages_, theme,
-                  st.meta.version, str(st.meta.released), st.picker_styles)  # fmt: skip
+    return digest(
+        _code_digest(),
+        config_text,
+        _resolved_config(config),
+        st.project,
+        pages_,
+        theme,
+        st.meta.version,
+        str(st.meta.released),
+        st.picker_styles,
+    )
 
 
 def _resolved_config(config: MkDocsConfig) -> str:
@@ -532,9 +554,19 @@ def _page_digest(st: BuildState, page: Page, key: str, markdown: str, tokens: _T
     its work and of every work it cites (previews)."""
     made = "".join(str(v) for v in tokens.values.values())
     cited = [st.shown[k] for k in reader.cited_keys(made) if k in st.shown and k != key]
-    return digest(st.site_digest, page.url, page.file.src_uri, meta, markdown, [(t, str(v)) for t, v in
-                  tokens.values.items()], sorted(tokens.late), st.shown.get(key), cited,
-                  _page_updated(st, page).isoformat(), st.meta.version)  # fmt: skip
+    return digest(
+        st.site_digest,
+        page.url,
+        page.file.src_uri,
+        meta,
+        markdown,
+        [(t, str(v)) for t, v in tokens.values.items()],
+        sorted(tokens.late),
+        st.shown.get(key),
+        cited,
+        _page_updated(st, page).isoformat(),
+        st.meta.version,
+    )
 
 
 def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
@@ -545,11 +577,17 @@ def _shown(st: BuildState) -> dict[str, tuple[object, ...]]:
             claims[key].append((claim.id, claim.verdict))
     settings = digest(st.project)
     return {
-        key: (ref.entry.raw, tuple(sorted(ref.rendered.items())), ref.discussed_in,
-              tuple((p.url, p.title) for p in st.cited_on.get(key, [])), tuple(claims.get(key, [])), settings,
-              str(st.notes[key].verified_on) if key in st.notes else "")
+        key: (
+            ref.entry.raw,
+            tuple(sorted(ref.rendered.items())),
+            ref.discussed_in,
+            tuple((p.url, p.title) for p in st.cited_on.get(key, [])),
+            tuple(claims.get(key, [])),
+            settings,
+            str(st.notes[key].verified_on) if key in st.notes else "",
+        )
         for key, ref in st.refs.items()
-    }  # fmt: skip
+    }
 
 
 def _cluster_requests(st: BuildState, files: Files) -> list[list[ClusterCite]]:
@@ -677,29 +715,37 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
         details = pages.reference_header(ref, {t.slug: t for t in st.project.topics}, current)
         details += _evidence_coding(st, ref, current)  # the evidence coding as links to the library's facets
         warning = str(note.meta.get("content_note", "")).strip() if note else ""
-        markdown = "\n\n".join([
-            tokens.add(pages.byline(ref) + pages.content_note(warning) + reader.freshness_note(
-                note.verified_on if note else None, st.today, st.project.stale_after_months)),
-            tokens.add(details, late=True),
-            markdown,
-            *_appraisal_section(st, note, current, tokens),
-            "## Cite this source",
-            tokens.add(pages.cite_block(ref, _page_citer(st).render(csl.engine_item(ref.csl_item))), late=True),
-            *_picker_section(st, key, current),
-            "## Downloads",
-            tokens.add(pages.downloads(ref), late=True),
-            "## Cited on",
-            tokens.add(pages.cited_on(st.cited_on.get(key, []), current), late=True),
-            "## In the claims ledger",
-            tokens.add(pages.claims_for(key, st.data.claims, current), late=True),
-            tokens.add(pages.verification(note.trail if note else (), note.verified_on if note else None),
-                       late=True),
-        ])  # fmt: skip
+        markdown = "\n\n".join(
+            [
+                tokens.add(
+                    pages.byline(ref)
+                    + pages.content_note(warning)
+                    + reader.freshness_note(note.verified_on if note else None, st.today, st.project.stale_after_months)
+                ),
+                tokens.add(details, late=True),
+                markdown,
+                *_appraisal_section(st, note, current, tokens),
+                "## Cite this source",
+                tokens.add(pages.cite_block(ref, _page_citer(st).render(csl.engine_item(ref.csl_item))), late=True),
+                *_picker_section(st, key, current),
+                "## Downloads",
+                tokens.add(pages.downloads(ref), late=True),
+                "## Cited on",
+                tokens.add(pages.cited_on(st.cited_on.get(key, []), current), late=True),
+                "## In the claims ledger",
+                tokens.add(pages.claims_for(key, st.data.claims, current), late=True),
+                tokens.add(
+                    pages.verification(note.trail if note else (), note.verified_on if note else None), late=True
+                ),
+            ]
+        )
     elif page.file.src_uri in DATA_PAGES and "REFKB_DATA" in markdown:
         style = st.project.style
         render: dict[str, Callable[[Any, Mapping[str, pages.Ref], str, str, pages.ClusterFn], Markup]] = {
-            "claims.md": pages.claims_table, "glossary.md": pages.glossary, "timeline.md": pages.timeline,
-        }  # fmt: skip
+            "claims.md": pages.claims_table,
+            "glossary.md": pages.glossary,
+            "timeline.md": pages.timeline,
+        }
         records = getattr(st.data, DATA_PAGES[page.file.src_uri][1])
         html = render[page.file.src_uri](records, st.refs, style, current, st.clusters)
         refs = [st.refs[k] for k in dict.fromkeys(k for r in records for k in r.keys) if k in st.refs]
@@ -715,10 +761,15 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
             '<a href="{0}references.bibtex.bib" download>BibTeX (classic)</a> · '
             '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
         ).format(pages.relative_url("downloads/", current))
-        intro = Markup("<p>{} sources. Filter by topic, kind of source, type, years or text{}; the address keeps the "
-                       "filters, so a filtered view can be shared.</p>").format(len(refs), Markup(
-                           ", and by the evidence coding (platform, region, form, population, design, data source)")
-                           if st.project.coding else "")  # fmt: skip
+        intro = Markup(
+            "<p>{} sources. Filter by topic, kind of source, type, years or text{}; the address keeps the "
+            "filters, so a filtered view can be shared.</p>"
+        ).format(
+            len(refs),
+            Markup(", and by the evidence coding (platform, region, form, population, design, data source)")
+            if st.project.coding
+            else "",
+        )
         browser = pages.library_browser(refs, st.project.topics, current) + _evidence_facets(st)
         rows = _library_rows(st, refs, current)
         # The table repeats what the reference pages say: kept out of the search index (late).
@@ -942,8 +993,12 @@ def on_post_build(st: BuildState, config: MkDocsConfig, dirty: bool = False) -> 
         finally:
             if st.writer is not None:
                 st.writer.shutdown()
-    log.info("refkb: %d references; styles formatted over the whole library: %d from cache, %d new", len(st.refs),
-             st.cache_hits, st.cache_misses)  # fmt: skip
+    log.info(
+        "refkb: %d references; styles formatted over the whole library: %d from cache, %d new",
+        len(st.refs),
+        st.cache_hits,
+        st.cache_misses,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1057,8 +1112,10 @@ def _reader_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens, con
     """Citations, then the page's own cite block at its very end (after its reference list)."""
     src = page.file.src_uri
     if src == VERIFICATION and "REFKB_VERIFICATION" in markdown:
-        rows = [reader.Verified(r.key, r.title, r.url, st.notes[r.key].verified_on if r.key in st.notes else None)
-                for r in st.refs.values()]  # fmt: skip
+        rows = [
+            reader.Verified(r.key, r.title, r.url, st.notes[r.key].verified_on if r.key in st.notes else None)
+            for r in st.refs.values()
+        ]
         table = reader.verification_table(rows, st.today, st.project.stale_after_months, page.url)
         markdown = markdown.replace("REFKB_VERIFICATION", tokens.add(table, late=True))
     text = _cite(st, markdown, page, tokens)
@@ -1067,13 +1124,21 @@ def _reader_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens, con
     if src == CITE_PAGE:
         updated = _kb_updated(st)
         item = reader.kb_item(st.meta, config.site_name, reader.page_url(site_url, ""), updated)
-        block = reader.cite_block(item, citer.render(reader.for_engine(item)), "refkb-kb", updated, st.meta.version,
-                                  pages.relative_url("", page.url) if not site_url else "")  # fmt: skip
+        block = reader.cite_block(
+            item,
+            citer.render(reader.for_engine(item)),
+            "refkb-kb",
+            updated,
+            st.meta.version,
+            pages.relative_url("", page.url) if not site_url else "",
+        )
         # The link only when this build is followed by the print edition (`make pdf` sets REFKB_PRINT_EDITION=1):
         # a plain `mkdocs build` has no PDF, and `refkb check-links` would rightly call the link broken.
-        pdf = Markup('<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
-                     "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
-                     "with its annotation).</p>").format(pages.relative_url(PDF, page.url))  # fmt: skip
+        pdf = Markup(
+            '<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
+            "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
+            "with its annotation).</p>"
+        ).format(pages.relative_url(PDF, page.url))
         if os.environ.get("REFKB_PRINT_EDITION") != "1":
             pdf = Markup("")
         return text + "\n\n## Cite the knowledge base\n\n" + tokens.add(block + pdf)
@@ -1081,8 +1146,14 @@ def _reader_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens, con
         updated = _page_updated(st, page)
         title = _title_of(markdown, page.file)
         item = reader.page_item(st.meta, config.site_name, title, reader.page_url(site_url, page.url), updated)
-        block = reader.cite_block(item, citer.render(reader.for_engine(item)), "refkb-page", updated, st.meta.version,
-                                  "./" if not site_url else "")  # fmt: skip
+        block = reader.cite_block(
+            item,
+            citer.render(reader.for_engine(item)),
+            "refkb-page",
+            updated,
+            st.meta.version,
+            "./" if not site_url else "",
+        )
         return text + "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
     return text
 
@@ -1095,10 +1166,9 @@ def _previews(st: BuildState, output: str, page: Page) -> str:
         return output
     titles = {t.slug: t.title for t in st.project.topics}
     records = {
-        k: reader.preview_record(st.refs[k], st.project.style, page.url, titles,
-                                 pages.type_label(st.refs[k].entry))
+        k: reader.preview_record(st.refs[k], st.project.style, page.url, titles, pages.type_label(st.refs[k].entry))
         for k in keys
-    }  # fmt: skip
+    }
     script = reader.json_data("refkb-previews", records)
     return output.replace("</article>", f"{script}</article>", 1)
 
@@ -1260,8 +1330,9 @@ def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -
     if src == REGIONS and "REFKB_REGIONS" in markdown:
         markdown = markdown.replace("REFKB_REGIONS", evidence.regions_page(_evidence_sources(st), scheme, current, add))
     elif src == PLATFORMS_INDEX and "REFKB_PLATFORMS" in markdown:
-        markdown = markdown.replace("REFKB_PLATFORMS", add(evidence.platforms_index(_evidence_sources(st), scheme,
-                                                                                   current)))  # fmt: skip
+        markdown = markdown.replace(
+            "REFKB_PLATFORMS", add(evidence.platforms_index(_evidence_sources(st), scheme, current))
+        )
     elif src.startswith("platforms/") and src[len("platforms/") : -3] in scheme.category_by_slug:
         category = src[len("platforms/") : -3]
         generated = evidence.platform_page(_evidence_sources(st), scheme, category, st.project.topics, current, add)
@@ -1318,8 +1389,13 @@ def _dataset_html(st: BuildState, current: str) -> Markup:
     """The data package's files and its schema.org `Dataset` description (JSON-LD)."""
     base = pages.relative_url("downloads/", current)
     links = Markup(" · ").join(Markup('<a href="{}{}" download>{}</a>').format(base, f, f) for f in DATASET_FILES)
-    ld = datapackage.json_ld(DATASET_TITLE, "The knowledge base's data as a Frictionless Data Package.", __version__,
-                             st.site_url, DATASET_FILES)  # fmt: skip
+    ld = datapackage.json_ld(
+        DATASET_TITLE,
+        "The knowledge base's data as a Frictionless Data Package.",
+        __version__,
+        st.site_url,
+        DATASET_FILES,
+    )
     return Markup('<p class="refkb-dataset">Version {}: {}.</p><script type="application/ld+json">{}</script>').format(
         __version__, links, Markup(ld)
     )

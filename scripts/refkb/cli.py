@@ -165,8 +165,10 @@ def _format_locked(args: argparse.Namespace, path: Path, before: Sequence[Path])
         return EXIT_PROBLEMS
     if undefined and not args.quiet:  # BibTeX reads such a file with its abbreviations file: keep the bare word
         report([dataclasses.replace(i, level=Level.WARNING) for i in undefined], "text", sys.stderr)
-        sys.stderr.write(f"refkb format: {len(undefined)} macro(s) not defined in {path} were kept as they are "
-                         "(name the file that defines them first, or with --macros)\n")  # fmt: skip
+        sys.stderr.write(
+            f"refkb format: {len(undefined)} macro(s) not defined in {path} were kept as they are "
+            "(name the file that defines them first, or with --macros)\n"
+        )
     canonical = bibfile.format_text(bib)
     original = bib.text
     current = path.read_bytes()
@@ -212,8 +214,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         if args.dry_run:
             plan = intake.plan(proj, candidate)
         else:
-            with writes.lock(proj.bibliography, on_wait=lambda m: sys.stderr.write(f"refkb add: {m}\n"),
-                             clean=[proj.annotations]):  # fmt: skip
+            with writes.lock(
+                proj.bibliography, on_wait=lambda m: sys.stderr.write(f"refkb add: {m}\n"), clean=[proj.annotations]
+            ):
                 plan = intake.plan(proj, candidate)  # read again under the lock: no other add is lost
                 try:
                     intake.apply(plan)
@@ -234,20 +237,31 @@ def cmd_add(args: argparse.Namespace) -> int:
         sys.stdout.write(plan.diff(proj.root))
     bib_path = proj.relative(plan.bib_path)
     if args.json:
-        json.dump({
-            "key": plan.key, "written": not args.dry_run, "bibliography": bib_path, "line": plan.entry.pos.line,
-            "annotation": proj.relative(plan.note_path), "annotation_created": plan.note_text is not None,
-            "notes": plan.notes, "warnings": [w.as_dict() for w in plan.warnings],
-            "left_to_do": list(intake.LEFT_TO_DO),
-        }, sys.stdout, indent=2)  # fmt: skip
+        json.dump(
+            {
+                "key": plan.key,
+                "written": not args.dry_run,
+                "bibliography": bib_path,
+                "line": plan.entry.pos.line,
+                "annotation": proj.relative(plan.note_path),
+                "annotation_created": plan.note_text is not None,
+                "notes": plan.notes,
+                "warnings": [w.as_dict() for w in plan.warnings],
+                "left_to_do": list(intake.LEFT_TO_DO),
+            },
+            sys.stdout,
+            indent=2,
+        )
         sys.stdout.write("\n")
     elif not args.quiet:
         out = sys.stderr
         verb = "would add" if args.dry_run else "added"
         out.write(f"{verb} [{plan.key}] to {bib_path}:{plan.entry.pos.line}\n")
         if plan.note_text is not None:
-            out.write(f"{'would create' if args.dry_run else 'created'} {proj.relative(plan.note_path)} "
-                      "(annotation template, verified_at empty)\n")  # fmt: skip
+            out.write(
+                f"{'would create' if args.dry_run else 'created'} {proj.relative(plan.note_path)} "
+                "(annotation template, verified_at empty)\n"
+            )
         for note in plan.notes:
             out.write(f"note: {note}\n")
         report(plan.warnings, "text", out)
@@ -296,8 +310,14 @@ def cmd_check_links(args: argparse.Namespace) -> int:
                 if not args.quiet and not args.json:
                     sys.stderr.write("building the site (mkdocs build --strict) …\n")
                 env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-                built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                                       cwd=proj.root, capture_output=True, text=True, env=env, check=False)  # fmt: skip
+                built = subprocess.run(
+                    [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                    cwd=proj.root,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=False,
+                )
                 if built.returncode != 0:
                     sys.stderr.write(built.stderr[-4000:])
                     sys.stderr.write("refkb check-links: the site does not build (above); links were not checked\n")
@@ -369,8 +389,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         # Words of prose: without headings, admonition titles, citations and link targets.
         body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)
         topic_sources[t.slug] = cited | {e.key for e in bib.entries if t.slug in e.value("keywords")}
-        topics[t.slug] = {"cited_sources": len(cited), "words": len(re.findall(r"\b\w+\b", body)),
-                          "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries)}  # fmt: skip
+        topics[t.slug] = {
+            "cited_sources": len(cited),
+            "words": len(re.findall(r"\b\w+\b", body)),
+            "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries),
+        }
     data = kb.load(proj, keys)
     stats = {
         "sources": len(bib.entries),
@@ -398,14 +421,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
         for name, value in stats.items():
             if name == "topics":
                 for slug, counts in topics.items():
-                    sys.stdout.write(f"topic {slug:28} {counts['cited_sources']:3} cited sources, "
-                                     f"{counts['words']:5} words, {counts['tagged_sources']:3} tagged\n")  # fmt: skip
+                    sys.stdout.write(
+                        f"topic {slug:28} {counts['cited_sources']:3} cited sources, "
+                        f"{counts['words']:5} words, {counts['tagged_sources']:3} tagged\n"
+                    )
             elif name == "coding":
                 for dim, cov in coverage.items():
                     top = ", ".join(f"{v} {n}" for v, n in list(cov["values"].items())[:5])
-                    sys.stdout.write(f"coding {dim:27} {cov['coded']:3}/{cov['of']} coded ({cov['percent']}%)"
-                                     f"{', ' + str(cov['unknown']) + ' unknown values' if cov['unknown'] else ''}"
-                                     f"; most used: {top or '-'}\n")  # fmt: skip
+                    sys.stdout.write(
+                        f"coding {dim:27} {cov['coded']:3}/{cov['of']} coded ({cov['percent']}%)"
+                        f"{', ' + str(cov['unknown']) + ' unknown values' if cov['unknown'] else ''}"
+                        f"; most used: {top or '-'}\n"
+                    )
             elif name == "reach" and isinstance(value, dict):
                 for what, figure in value.items():
                     shown = ", ".join(f"{k} {v}" for k, v in figure.items()) if isinstance(figure, dict) else figure
@@ -428,14 +455,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="refkb", description="Validate, format and build the knowledge base's references.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     v = sub.add_parser("validate", help="check references.bib, annotation pages and citations")
-    v.add_argument("paths", nargs="*", metavar="PATH",
-                   help=".bib files, read in order sharing @string macros (default: the project)")  # fmt: skip
+    v.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=".bib files, read in order sharing @string macros (default: the project)",
+    )
     v.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     v.add_argument("--format", choices=("text", "json", "github"), default="text")
     v.set_defaults(func=cmd_validate)
     f = sub.add_parser("format", help="rewrite a .bib file in canonical form")
-    f.add_argument("paths", nargs="*", metavar="PATH",
-                   help=".bib files, read in order sharing @string macros (default: the project's)")  # fmt: skip
+    f.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help=".bib files, read in order sharing @string macros (default: the project's)",
+    )
     f.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     f.add_argument("--check", action="store_true", help="write nothing; show a diff and exit 1 when not canonical")
     f.add_argument("--quiet", "-q", action="store_true", help="say nothing when all is well")

@@ -26,13 +26,21 @@ from .values import excerpt
 
 DIMENSIONS = ("platforms", "regions", "forms", "populations", "design", "datasource")
 LABELS = {
-    "platforms": "Platforms", "regions": "Regions", "forms": "Forms of exploitation", "populations": "Populations",
-    "design": "Design (kind of evidence)", "datasource": "Data source",
-}  # fmt: skip
-SINGULAR = {
-    "platforms": "Platform", "regions": "Region", "forms": "Form", "populations": "Population", "design": "Design",
+    "platforms": "Platforms",
+    "regions": "Regions",
+    "forms": "Forms of exploitation",
+    "populations": "Populations",
+    "design": "Design (kind of evidence)",
     "datasource": "Data source",
-}  # fmt: skip
+}
+SINGULAR = {
+    "platforms": "Platform",
+    "regions": "Region",
+    "forms": "Form",
+    "populations": "Population",
+    "design": "Design",
+    "datasource": "Data source",
+}
 # Values that say "nothing specific": they should stand alone in their field.
 ALONE = {"platforms": "general", "regions": "global", "datasource": "none"}
 COUNTRY = re.compile(r"^[a-z]{2}$")
@@ -244,28 +252,40 @@ def problems(entry: Entry, scheme: Scheme) -> Iterator[Problem]:
         if f is None or not split(f.value):
             if dim in scheme.required:
                 yield Problem(
-                    "missing-coding", f, 0, f"the entry does not code '{dim}'",
+                    "missing-coding",
+                    f,
+                    0,
+                    f"the entry does not code '{dim}'",
                     f"add {dim} = {{...}} with values from {scheme.source or 'the coding vocabulary'}",
-                )  # fmt: skip
+                )
             continue
         seen: set[str] = set()
         found = list(tokens(f))
         for word, offset in found:
             if word in seen:
-                yield Problem("duplicate-coding-value", f, offset, f"{dim} value {word!r} is given twice",
-                              "remove the repeat")  # fmt: skip
+                yield Problem(
+                    "duplicate-coding-value", f, offset, f"{dim} value {word!r} is given twice", "remove the repeat"
+                )
                 continue
             seen.add(word)
             if not scheme.allowed(dim, word):
-                yield Problem("unknown-coding-value", f, offset, f"{dim} value {word!r} is not in the vocabulary",
-                              _suggest(scheme, dim, word))  # fmt: skip
+                yield Problem(
+                    "unknown-coding-value",
+                    f,
+                    offset,
+                    f"{dim} value {word!r} is not in the vocabulary",
+                    _suggest(scheme, dim, word),
+                )
         alone = ALONE.get(dim)
         if alone and alone in seen and len(seen) > 1:
             offset = next(o for w, o in found if w == alone)
             yield Problem(
-                "coding-conflict", f, offset, f"{dim} gives {alone!r} together with other values",
+                "coding-conflict",
+                f,
+                offset,
+                f"{dim} gives {alone!r} together with other values",
                 f"'{alone}' means nothing more specific: keep either it or the specific values",
-            )  # fmt: skip
+            )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -288,8 +308,14 @@ def _values(items: Any, what: str, group_key: str = "") -> tuple[Value, ...]:
         if slug in seen:
             raise SchemeError(f"'{what}': the slug {excerpt(slug)} is given twice")
         seen.add(slug)
-        out.append(Value(slug, str(item.get("label", slug)), str(item.get("definition", "")),
-                         str(item.get(group_key) or "") if group_key else ""))  # fmt: skip
+        out.append(
+            Value(
+                slug,
+                str(item.get("label", slug)),
+                str(item.get("definition", "")),
+                str(item.get(group_key) or "") if group_key else "",
+            )
+        )
     return tuple(out)
 
 
@@ -394,10 +420,13 @@ def reach(
     specific = sum(1 for r in regions.values() if r - US_REGIONS - WORLDWIDE)
     years = {e.key: (e.value("date") or e.value("year")).strip()[:4] for e in entries}
     empirical = sum(
-        1 for e in entries
-        if e.type in ("article", "inproceedings") and e.value("sourcekind").strip() == "academic"
-        and e.value("entrysubtype").strip() not in ("newspaper", "magazine") and scheme.is_primary(codings[e.key])
-    )  # fmt: skip
+        1
+        for e in entries
+        if e.type in ("article", "inproceedings")
+        and e.value("sourcekind").strip() == "academic"
+        and e.value("entrysubtype").strip() not in ("newspaper", "magazine")
+        and scheme.is_primary(codings[e.key])
+    )
     categories: dict[str, int] = {c.slug: 0 for c in scheme.categories}
     for c in codings.values():
         for cat in {scheme.category_of(p) for p in c.get("platforms", ())} - {""}:

@@ -21,11 +21,21 @@ DEFAULT_BASE = "https://api.crossref.org"
 USER_AGENT = f"refkb/{__version__} (research knowledge base tooling)"
 
 TYPES = {
-    "journal-article": "article", "proceedings-article": "inproceedings", "book": "book", "monograph": "book",
-    "edited-book": "book", "book-chapter": "incollection", "book-section": "incollection", "report": "report",
-    "report-series": "report", "dissertation": "thesis", "dataset": "dataset", "posted-content": "online",
-    "reference-entry": "inreference", "standard": "standard",
-}  # fmt: skip
+    "journal-article": "article",
+    "proceedings-article": "inproceedings",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "book-chapter": "incollection",
+    "book-section": "incollection",
+    "report": "report",
+    "report-series": "report",
+    "dissertation": "thesis",
+    "dataset": "dataset",
+    "posted-content": "online",
+    "reference-entry": "inreference",
+    "standard": "standard",
+}
 
 
 class Offline(Exception):

@@ -22,15 +22,37 @@ from .values import DOI, DOI_PREFIX, split_names, url_problem, url_value
 CslItem = dict[str, Any]
 
 TYPES = {
-    "article": "article-journal", "book": "book", "mvbook": "book", "inbook": "chapter", "bookinbook": "chapter",
-    "incollection": "chapter", "inreference": "entry-encyclopedia", "inproceedings": "paper-conference",
-    "conference": "paper-conference", "proceedings": "book", "collection": "book", "report": "report",
-    "techreport": "report", "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-    "online": "webpage", "www": "webpage", "electronic": "webpage", "legislation": "legislation",
-    "legal": "legal_case", "jurisdiction": "legal_case", "dataset": "dataset", "software": "software",
-    "manual": "report", "booklet": "pamphlet", "patent": "patent", "unpublished": "manuscript",
-    "periodical": "periodical", "misc": "document",
-}  # fmt: skip
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "inbook": "chapter",
+    "bookinbook": "chapter",
+    "incollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "collection": "book",
+    "report": "report",
+    "techreport": "report",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "online": "webpage",
+    "www": "webpage",
+    "electronic": "webpage",
+    "legislation": "legislation",
+    "legal": "legal_case",
+    "jurisdiction": "legal_case",
+    "dataset": "dataset",
+    "software": "software",
+    "manual": "report",
+    "booklet": "pamphlet",
+    "patent": "patent",
+    "unpublished": "manuscript",
+    "periodical": "periodical",
+    "misc": "document",
+}
 # biblatex's thesis types as the genre the styles print (APA 7 10.6: "[Doctoral dissertation, University]").
 THESIS_TYPES = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Masterâ€™s thesis"}
 # A UN document symbol (A/RES/64/293, S/2020/1) marks a resolution or document of a UN organ, which the styles
@@ -38,8 +60,17 @@ THESIS_TYPES = {"phdthesis": "Doctoral dissertation", "mastersthesis": "Masterâ€
 UN_SYMBOL = re.compile(r"^[A-Z]{1,3}/(?:[A-Z0-9.]+/)*[A-Z0-9.]+$")
 
 # biblatex's language names (babel/polyglossia) as the BCP 47 tags CSL and Zotero expect.
-LANGUAGES = {"english": "en", "american": "en-US", "british": "en-GB", "spanish": "es", "french": "fr",
-             "german": "de", "portuguese": "pt", "italian": "it", "dutch": "nl"}  # fmt: skip
+LANGUAGES = {
+    "english": "en",
+    "american": "en-US",
+    "british": "en-GB",
+    "spanish": "es",
+    "french": "fr",
+    "german": "de",
+    "portuguese": "pt",
+    "italian": "it",
+    "dutch": "nl",
+}
 _TEX = re.compile(r"[\\{}$~]")
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=\w)'(?=\s|$)|(?<=\s)'(?=\d\d\b)|^'(?=\d\d\b)")
 _VERBATIM_VARS = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN"})
@@ -258,9 +289,15 @@ def item(entry: Entry) -> CslItem:
     accessed = date_parts(e("urldate")) if e("urldate") else None
     if accessed:
         csl["accessed"] = {"date-parts": accessed}
-    for field, var in (("volume", "volume"), ("edition", "edition"), ("isbn", "ISBN"), ("issn", "ISSN"),
-                       ("version", "version"),
-                       ("abstract", "abstract"), ("note", "note")):  # fmt: skip
+    for field, var in (
+        ("volume", "volume"),
+        ("edition", "edition"),
+        ("isbn", "ISBN"),
+        ("issn", "ISSN"),
+        ("version", "version"),
+        ("abstract", "abstract"),
+        ("note", "note"),
+    ):
         if e(field):
             csl[var] = plain(e(field))
     if e("pages"):

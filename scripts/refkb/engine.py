@@ -278,9 +278,15 @@ class ClusterCite:
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> ClusterCite:
         """The inverse of `csl()`."""
-        return cls(str(data["id"]), str(data.get("locator", "")), str(data.get("label", "")) if "locator" in data
-                   else "", str(data.get("prefix", "")), str(data.get("suffix", "")),
-                   bool(data.get("suppress-author")), bool(data.get("author-only")))  # fmt: skip
+        return cls(
+            str(data["id"]),
+            str(data.get("locator", "")),
+            str(data.get("label", "")) if "locator" in data else "",
+            str(data.get("prefix", "")),
+            str(data.get("suffix", "")),
+            bool(data.get("suppress-author")),
+            bool(data.get("author-only")),
+        )
 
     def csl(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.key}
@@ -346,8 +352,11 @@ class Citeproc:
             entries, labels = fresh, dict(data["labels"])
         else:
             entries = {k: fresh[k] if k in fresh else prev.entries[k] for k in order if k in fresh or k in prev.entries}
-            labels = {k: data["labels"][k] if k in data["labels"] else prev.labels[k] for k in order
-                      if k in data["labels"] or k in prev.labels}  # fmt: skip
+            labels = {
+                k: data["labels"][k] if k in data["labels"] else prev.labels[k]
+                for k in order
+                if k in data["labels"] or k in prev.labels
+            }
         bib = Bibliography(order=order, entries=entries, labels=labels, formatted=int(data["formatted"]))
         self._bibs[name] = bib
         return bib

@@ -19,12 +19,26 @@ from . import bibfile, csl
 from .model import Entry
 
 RIS_TYPES = {
-    "article-journal": "JOUR", "article-newspaper": "NEWS", "article-magazine": "MGZN", "book": "BOOK",
-    "chapter": "CHAP", "paper-conference": "CPAPER", "report": "RPRT",
-    "thesis": "THES", "webpage": "ELEC", "legislation": "STAT", "legal_case": "CASE", "dataset": "DATA",
-    "software": "COMP", "pamphlet": "PAMP", "patent": "PAT", "manuscript": "UNPB", "entry-encyclopedia": "ENCYC",
-    "document": "GEN", "periodical": "JFULL",
-}  # fmt: skip
+    "article-journal": "JOUR",
+    "article-newspaper": "NEWS",
+    "article-magazine": "MGZN",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "paper-conference": "CPAPER",
+    "report": "RPRT",
+    "thesis": "THES",
+    "webpage": "ELEC",
+    "legislation": "STAT",
+    "legal_case": "CASE",
+    "dataset": "DATA",
+    "software": "COMP",
+    "pamphlet": "PAMP",
+    "patent": "PAT",
+    "manuscript": "UNPB",
+    "entry-encyclopedia": "ENCYC",
+    "document": "GEN",
+    "periodical": "JFULL",
+}
 
 
 def bibtex(entries: Sequence[Entry]) -> str:
@@ -34,17 +48,55 @@ def bibtex(entries: Sequence[Entry]) -> str:
 
 # biblatex type -> classic BibTeX type (BibTeX's standard styles know only these).
 CLASSIC_TYPES = {
-    "article": "article", "book": "book", "mvbook": "book", "inbook": "incollection", "bookinbook": "incollection",
-    "incollection": "incollection", "inproceedings": "inproceedings", "conference": "inproceedings",
-    "proceedings": "proceedings", "collection": "book", "report": "techreport", "techreport": "techreport",
-    "phdthesis": "phdthesis", "mastersthesis": "mastersthesis", "manual": "manual", "booklet": "booklet",
+    "article": "article",
+    "book": "book",
+    "mvbook": "book",
+    "inbook": "incollection",
+    "bookinbook": "incollection",
+    "incollection": "incollection",
+    "inproceedings": "inproceedings",
+    "conference": "inproceedings",
+    "proceedings": "proceedings",
+    "collection": "book",
+    "report": "techreport",
+    "techreport": "techreport",
+    "phdthesis": "phdthesis",
+    "mastersthesis": "mastersthesis",
+    "manual": "manual",
+    "booklet": "booklet",
     "unpublished": "unpublished",
-}  # fmt: skip
+}
 # Fields classic BibTeX's styles (plain, abbrv, natbib's plainnat/apalike) read, written as they are; `url`, `doi`,
 # `isbn`, `issn` and `keywords` are read by natbib's and most later styles and ignored by plain.
-_CLASSIC_FIELDS = ("author", "editor", "title", "booktitle", "journal", "year", "month", "volume", "number", "series",
-                   "edition", "chapter", "pages", "publisher", "address", "institution", "school", "organization",
-                   "type", "howpublished", "note", "isbn", "issn", "doi", "url", "keywords", "abstract")  # fmt: skip
+_CLASSIC_FIELDS = (
+    "author",
+    "editor",
+    "title",
+    "booktitle",
+    "journal",
+    "year",
+    "month",
+    "volume",
+    "number",
+    "series",
+    "edition",
+    "chapter",
+    "pages",
+    "publisher",
+    "address",
+    "institution",
+    "school",
+    "organization",
+    "type",
+    "howpublished",
+    "note",
+    "isbn",
+    "issn",
+    "doi",
+    "url",
+    "keywords",
+    "abstract",
+)
 
 
 def _classic_fields(entry: Entry) -> tuple[str, dict[str, str]]:

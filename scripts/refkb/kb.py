@@ -122,15 +122,35 @@ def _load(path: Path, rel: str) -> tuple[list[dict[str, Any]], list[Issue]]:
     try:
         data = safeyaml.load_bytes(path.read_bytes(), _YAML)
     except safeyaml.YamlError as exc:
-        return [], [Issue(rel, exc.line, exc.col, Level.ERROR, "data-invalid", "", exc.message,
-                          "fix the YAML (no aliases, UTF-8, nesting below 64 levels)")]  # fmt: skip
+        return [], [
+            Issue(
+                rel,
+                exc.line,
+                exc.col,
+                Level.ERROR,
+                "data-invalid",
+                "",
+                exc.message,
+                "fix the YAML (no aliases, UTF-8, nesting below 64 levels)",
+            )
+        ]
     except OSError as exc:
         return [], [Issue(rel, 1, 1, Level.ERROR, "data-invalid", "", f"cannot read ({exc.strerror})", "")]
     if data is None:
         return [], []
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
-        return [], [Issue(rel, 1, 1, Level.ERROR, "data-invalid", "", "the file must be a list of mappings",
-                          "write one '- name: value' item per record")]  # fmt: skip
+        return [], [
+            Issue(
+                rel,
+                1,
+                1,
+                Level.ERROR,
+                "data-invalid",
+                "",
+                "the file must be a list of mappings",
+                "write one '- name: value' item per record",
+            )
+        ]
     return data, []
 
 
@@ -151,8 +171,14 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
             bad(name, line, "missing-citation", ident, "no source is cited", "cite at least one key of references.bib")
         for k in cited:
             if k not in keys:
-                bad(name, line, "unresolved-data-key", k, f"{ident}: [{k}] names no entry in references.bib",
-                    "correct the key or add the reference")  # fmt: skip
+                bad(
+                    name,
+                    line,
+                    "unresolved-data-key",
+                    k,
+                    f"{ident}: [{k}] names no entry in references.bib",
+                    "correct the key or add the reference",
+                )
 
     raw, found = _load(docs / "claims.yml", rel("claims.yml"))
     issues += found
@@ -171,8 +197,14 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
             bad("claims.yml", line, "data-invalid", cid, f"claim id {cid} is used twice", "give each claim its own id")
         seen.add(cid)
         if verdict not in VERDICTS:
-            bad("claims.yml", line, "unknown-verdict", cid, f"verdict {verdict!r} is not one of: {', '.join(VERDICTS)}",
-                "use the verdict vocabulary")  # fmt: skip
+            bad(
+                "claims.yml",
+                line,
+                "unknown-verdict",
+                cid,
+                f"verdict {verdict!r} is not one of: {', '.join(VERDICTS)}",
+                "use the verdict vocabulary",
+            )
         corrected = _text(item, "corrected")
         if verdict not in ("supported", "") and not corrected:
             bad(
@@ -210,12 +242,24 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
             bad("timeline.yml", line, "data-invalid", _text(item, "date"), problem, "write the value as the others are")
         date, event = _text(item, "date"), _text(item, "event")
         if not _DATE.match(date) or not _valid_date(date):
-            bad("timeline.yml", line, "invalid-event-date", date, f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
-                "write the date only as precisely as the source shows it")  # fmt: skip
+            bad(
+                "timeline.yml",
+                line,
+                "invalid-event-date",
+                date,
+                f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD",
+                "write the date only as precisely as the source shows it",
+            )
             continue
         if date > today.isoformat()[: len(date)]:
-            bad("timeline.yml", line, "future-date", date, f"date {date} is in the future",
-                "a timeline records what has happened: check the date")  # fmt: skip
+            bad(
+                "timeline.yml",
+                line,
+                "future-date",
+                date,
+                f"date {date} is in the future",
+                "a timeline records what has happened: check the date",
+            )
         if not event:
             bad("timeline.yml", line, "data-invalid", date, "an event needs its text", "write the event")
         cite = _keys(item, "cite")

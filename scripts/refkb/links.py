@@ -64,8 +64,16 @@ class SiteProblem:
     message: str
 
     def as_issue(self) -> Issue:
-        return Issue(self.page, 1, 1, Level.ERROR, self.code, "", f"{self.message}: {self.link!r}",
-                     "correct the link or the page it points to")  # fmt: skip
+        return Issue(
+            self.page,
+            1,
+            1,
+            Level.ERROR,
+            self.code,
+            "",
+            f"{self.message}: {self.link!r}",
+            "correct the link or the page it points to",
+        )
 
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -131,12 +139,17 @@ class UrlResult:
     def as_issue(self, path: str) -> Issue:
         level = Level.WARNING if self.status == "redirect" else Level.ERROR
         code = {"redirect": "moved-link", "dead": "dead-link"}.get(self.status, "unreachable-link")
-        fix = (f"archived copy: {self.archive} (refkb check-links --online --fix-archive writes it)" if self.archive
-               else f"update {self.field} to {self.final_url}" if self.status == "redirect"
-               else "find the page's new address or an archived copy")  # fmt: skip
+        fix = (
+            f"archived copy: {self.archive} (refkb check-links --online --fix-archive writes it)"
+            if self.archive
+            else f"update {self.field} to {self.final_url}"
+            if self.status == "redirect"
+            else "find the page's new address or an archived copy"
+        )
         cited = f"; cited on {', '.join(self.cited_on)}" if self.cited_on else ""
-        return Issue(path, self.line, self.col, level, code, self.key,
-                     f"{self.field} {self.url!r} {self.message}{cited}", fix)  # fmt: skip
+        return Issue(
+            path, self.line, self.col, level, code, self.key, f"{self.field} {self.url!r} {self.message}{cited}", fix
+        )
 
 
 @dataclass
@@ -210,8 +223,9 @@ def wayback(url: str, when: str = "", timeout: float = 10.0) -> str:
     query = {"url": url}
     if when:
         query["timestamp"] = when.replace("-", "")
-    request = urllib.request.Request(f"{base}/wayback/available?{urllib.parse.urlencode(query)}",
-                                     headers={"User-Agent": USER_AGENT})  # fmt: skip
+    request = urllib.request.Request(
+        f"{base}/wayback/available?{urllib.parse.urlencode(query)}", headers={"User-Agent": USER_AGENT}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = json.loads(response.read().decode("utf-8"))
@@ -259,8 +273,19 @@ def check_urls(
             snapshot = wayback(url, e.value("urldate").strip())
         if progress:
             progress()
-        return UrlResult(e.key, name, url, pos.line, pos.col, status, code, final, message, snapshot,
-                         tuple((cited or {}).get(e.key, ())))  # fmt: skip
+        return UrlResult(
+            e.key,
+            name,
+            url,
+            pos.line,
+            pos.col,
+            status,
+            code,
+            final,
+            message,
+            snapshot,
+            tuple((cited or {}).get(e.key, ())),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, checker.workers)) as pool:
         return list(pool.map(run, jobs))
@@ -285,8 +310,11 @@ def fix_archive(path: Path, results: Iterable[UrlResult], today: dt.date | None 
             changed.append(e.key)
     pieces.append(bib.text[last:])
     new = bibfile.parse_text("".join(pieces), str(path))
-    problems = [i for i in validate.validate_bib(new, validate.Settings(today or dt.date.today()))
-                if i.level is Level.ERROR and i.key in changed]  # fmt: skip
+    problems = [
+        i
+        for i in validate.validate_bib(new, validate.Settings(today or dt.date.today()))
+        if i.level is Level.ERROR and i.key in changed
+    ]
     if new.has_errors or problems:
         raise ValueError(f"the archived URLs would not validate: {[i.render() for i in problems][:3]}")
     bibfile.write_atomic(path, bibfile.format_text(new))

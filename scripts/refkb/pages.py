@@ -21,12 +21,23 @@ from .project import Topic
 from .values import url_problem
 
 TYPE_LABELS = {
-    "article": "Journal article", "inproceedings": "Conference paper", "report": "Report", "techreport": "Report",
-    "online": "Web page", "book": "Book", "incollection": "Book chapter", "inbook": "Book chapter",
-    "legislation": "Law or resolution", "misc": "Document", "thesis": "Thesis", "phdthesis": "Doctoral thesis",
-    "dataset": "Dataset", "unpublished": "Unpublished work",
-    "article-newspaper": "Newspaper article", "article-magazine": "Magazine article",
-}  # fmt: skip
+    "article": "Journal article",
+    "inproceedings": "Conference paper",
+    "report": "Report",
+    "techreport": "Report",
+    "online": "Web page",
+    "book": "Book",
+    "incollection": "Book chapter",
+    "inbook": "Book chapter",
+    "legislation": "Law or resolution",
+    "misc": "Document",
+    "thesis": "Thesis",
+    "phdthesis": "Doctoral thesis",
+    "dataset": "Dataset",
+    "unpublished": "Unpublished work",
+    "article-newspaper": "Newspaper article",
+    "article-magazine": "Magazine article",
+}
 CONTAINER_LABELS = {"article": "Journal", "article-newspaper": "Newspaper", "article-magazine": "Magazine"}
 
 
@@ -45,9 +56,14 @@ def type_label(e: Entry) -> str:
 
 
 KIND_LABELS = {
-    "ngo": "Non-governmental organisation", "intergovernmental": "Intergovernmental body", "government": "Government",
-    "academic": "Academic research", "industry": "Industry", "law": "Law or treaty", "journalism": "Journalism",
-}  # fmt: skip
+    "ngo": "Non-governmental organisation",
+    "intergovernmental": "Intergovernmental body",
+    "government": "Government",
+    "academic": "Academic research",
+    "industry": "Industry",
+    "law": "Law or treaty",
+    "journalism": "Journalism",
+}
 EXTERNAL = 'rel="noopener noreferrer" target="_blank"'
 MONTHS = tuple(bibfile.MONTHS.values())
 
@@ -74,8 +90,9 @@ def link(url: str, text: str | Markup, css: str = "") -> Markup:
 
 
 def people_text(people: Sequence[Person]) -> str:
-    names = [p.family if p.corporate else " ".join(x for x in (p.given, p.prefix, p.family, p.suffix) if x)
-             for p in people]  # fmt: skip
+    names = [
+        p.family if p.corporate else " ".join(x for x in (p.given, p.prefix, p.family, p.suffix) if x) for p in people
+    ]
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + ", and " + names[-1]
@@ -152,8 +169,11 @@ def byline(ref: Ref) -> Markup:
     return fmt(
         '<h1>{}</h1><p class="refkb-work-line"><span class="refkb-authors">{}</span> · <span>{}</span> · '
         '<span class="refkb-key" title="Citation key">{}</span></p>',
-        ref.title, ref.authors_text or "No author", date_text(ref.item.get("issued", {}).get("date-parts")), ref.key,
-    )  # fmt: skip
+        ref.title,
+        ref.authors_text or "No author",
+        date_text(ref.item.get("issued", {}).get("date-parts")),
+        ref.key,
+    )
 
 
 def content_note(text: str) -> Markup:
@@ -169,9 +189,15 @@ def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Mar
     rows.append(("Type", escape(type_label(e))))
     if item.get("container-title"):
         label = CONTAINER_LABELS.get(type_of(e), "Published in")
-        volume = ", ".join(x for x in (
-            f"vol. {item['volume']}" if item.get("volume") else "", f"no. {item['issue']}" if item.get("issue") else "",
-            f"pp. {item['page']}" if item.get("page") else "") if x)  # fmt: skip
+        volume = ", ".join(
+            x
+            for x in (
+                f"vol. {item['volume']}" if item.get("volume") else "",
+                f"no. {item['issue']}" if item.get("issue") else "",
+                f"pp. {item['page']}" if item.get("page") else "",
+            )
+            if x
+        )
         rows.append((label, escape(item["container-title"] + (f", {volume}" if volume else ""))))
     if item.get("publisher"):
         label = "Institution" if e.type in ("report", "techreport", "thesis") else "Publisher"
@@ -192,9 +218,11 @@ def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Mar
         links.append(link(archive, "Archived copy", "refkb-link"))
     if links:
         rows.append(("Links", Markup(" · ").join(links)))
-    tags = [fmt('<a class="refkb-tag" href="{}">{}</a>', relative_url(f"topics/{t}/", current),
-                                                                  topics[t].title)
-            for t in ref.topics if t in topics]  # fmt: skip
+    tags = [
+        fmt('<a class="refkb-tag" href="{}">{}</a>', relative_url(f"topics/{t}/", current), topics[t].title)
+        for t in ref.topics
+        if t in topics
+    ]
     if tags:
         rows.append(("Topics", Markup(" ").join(tags)))
     body = Markup("").join(fmt("<dt>{}</dt><dd>{}</dd>", k, v) for k, v in rows)
@@ -204,8 +232,12 @@ def reference_header(ref: Ref, topics: Mapping[str, Topic], current: str) -> Mar
 # How each style prints an access date: its label and the date's form (refkb.js writes the reader's date the same
 # way). APA 7 9.16 "Retrieved Month D, YYYY, from"; MLA 9 5.111 "Accessed D Mon. YYYY."; Chicago 14.12 "Accessed
 # Month D, YYYY."; Cite Them Right "(Accessed: D Month YYYY)".
-ACCESS_FORMS = {"apa": ("Retrieved ", "mdy"), "mla": ("Accessed ", "dmy-short"), "chicago": ("Accessed ", "mdy"),
-                "harvard": ("(Accessed: ", "dmy")}  # fmt: skip
+ACCESS_FORMS = {
+    "apa": ("Retrieved ", "mdy"),
+    "mla": ("Accessed ", "dmy-short"),
+    "chicago": ("Accessed ", "mdy"),
+    "harvard": ("(Accessed: ", "dmy"),
+}
 _MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
 
 
@@ -217,8 +249,11 @@ def access_date_text(style_id: str, item: csl.CslItem) -> str:
     label, form = ACCESS_FORMS[style_id]
     year, month, day = parts
     name = MONTHS[month - 1]
-    date = {"mdy": f"{name} {day}, {year}", "dmy": f"{day} {name} {year}",
-            "dmy-short": f"{day} {_MLA_MONTHS[month - 1]} {year}"}[form]  # fmt: skip
+    date = {
+        "mdy": f"{name} {day}, {year}",
+        "dmy": f"{day} {name} {year}",
+        "dmy-short": f"{day} {_MLA_MONTHS[month - 1]} {year}",
+    }[form]
     return label + date
 
 
@@ -234,17 +269,36 @@ def cite_block(ref: Ref, standalone: Mapping[str, str] | None = None, key_prefix
         if accessed not in html:
             accessed = ""
         label, form = ACCESS_FORMS.get(style_id, ("", ""))
-        data = fmt(' data-accessed="{}" data-accessed-label="{}" data-accessed-form="{}"', accessed, label, form) if (
-            accessed) else Markup("")  # fmt: skip
-        note = Markup(
-            '<p class="refkb-access-note">Copied, this citation gives today’s date as the access date: the day you '
-            "read the work.</p>"
-        ) if accessed else Markup("")  # fmt: skip
-        tabs.append((styles.STYLES[style_id].label, fmt(
-            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}"{4}>{2}</p>'
-            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-            'aria-label="Copy the {3} citation" data-refkb-copy="#{0}-cite-{1}"></button>{5}</div>',
-            key_prefix, style_id, Markup(html), styles.STYLES[style_id].label, data, note)))  # fmt: skip
+        data = (
+            fmt(' data-accessed="{}" data-accessed-label="{}" data-accessed-form="{}"', accessed, label, form)
+            if (accessed)
+            else Markup("")
+        )
+        note = (
+            Markup(
+                '<p class="refkb-access-note">Copied, this citation gives today’s date as the access date: the day you '
+                "read the work.</p>"
+            )
+            if accessed
+            else Markup("")
+        )
+        tabs.append(
+            (
+                styles.STYLES[style_id].label,
+                fmt(
+                    '<div class="refkb-citation-box">'
+                    '<p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}"{4}>{2}</p>'
+                    '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+                    'aria-label="Copy the {3} citation" data-refkb-copy="#{0}-cite-{1}"></button>{5}</div>',
+                    key_prefix,
+                    style_id,
+                    Markup(html),
+                    styles.STYLES[style_id].label,
+                    data,
+                    note,
+                ),
+            )
+        )
     bib = fmt(
         '<pre class="refkb-bibtex"><code class="language-bibtex">{}</code></pre>', "\n".join(_bibtex_lines(ref.entry))
     )
@@ -255,8 +309,9 @@ def cite_block(ref: Ref, standalone: Mapping[str, str] | None = None, key_prefix
         'type="radio">'
         for i in range(1, n + 1)
     )
-    labels = "".join(f'<label for="__tabbed_{key_prefix}_{i}">{escape(label)}</label>' for i, (label, _) in
-                     enumerate(tabs, 1))  # fmt: skip
+    labels = "".join(
+        f'<label for="__tabbed_{key_prefix}_{i}">{escape(label)}</label>' for i, (label, _) in enumerate(tabs, 1)
+    )
     blocks = "".join(f'<div class="tabbed-block">{b}</div>' for _, b in tabs)
     return Markup(
         f'<div class="tabbed-set tabbed-alternate refkb-cite-block" data-tabs="1:{n}">{inputs}'
@@ -270,9 +325,12 @@ def _bibtex_lines(entry: Entry) -> list[str]:
 
 def downloads(ref: Ref) -> Markup:
     k = ref.key
-    items = [(f"{k}.bib", "biblatex (biber, pandoc, Zotero)"),
-             (f"{k}.bibtex.bib", "classic BibTeX (natbib, BibTeX-only tools)"),
-             (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"), (f"{k}.json", "CSL-JSON")]  # fmt: skip
+    items = [
+        (f"{k}.bib", "biblatex (biber, pandoc, Zotero)"),
+        (f"{k}.bibtex.bib", "classic BibTeX (natbib, BibTeX-only tools)"),
+        (f"{k}.ris", "RIS (EndNote, Zotero, Mendeley)"),
+        (f"{k}.json", "CSL-JSON"),
+    ]
     return fmt(
         '<ul class="refkb-downloads">{}</ul>',
         Markup("").join(fmt('<li><a href="{}" download>{}</a> — {}</li>', f, f, d) for f, d in items),
@@ -307,12 +365,25 @@ def verification(trail: Sequence[annotation.Link], on: dt.date | None) -> Markup
 
 # Zotero item types (for the `z.itemType` tag) per CSL type.
 ZOTERO_TYPES = {
-    "article-journal": "journalArticle", "article-newspaper": "newspaperArticle", "article-magazine":
-    "magazineArticle", "book": "book", "chapter": "bookSection", "paper-conference": "conferencePaper",
-    "report": "report", "thesis": "thesis", "webpage": "webpage", "legislation": "statute", "legal_case": "case",
-    "dataset": "dataset", "software": "computerProgram", "patent": "patent", "manuscript": "manuscript",
-    "entry-encyclopedia": "encyclopediaArticle", "document": "document", "pamphlet": "document",
-}  # fmt: skip
+    "article-journal": "journalArticle",
+    "article-newspaper": "newspaperArticle",
+    "article-magazine": "magazineArticle",
+    "book": "book",
+    "chapter": "bookSection",
+    "paper-conference": "conferencePaper",
+    "report": "report",
+    "thesis": "thesis",
+    "webpage": "webpage",
+    "legislation": "statute",
+    "legal_case": "case",
+    "dataset": "dataset",
+    "software": "computerProgram",
+    "patent": "patent",
+    "manuscript": "manuscript",
+    "entry-encyclopedia": "encyclopediaArticle",
+    "document": "document",
+    "pamphlet": "document",
+}
 
 
 _GENRE_FIELD = {"report": "reportType", "thesis": "thesisType", "webpage": "websiteType"}
@@ -368,9 +439,21 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
         tags.append(("z.itemType", ztype))
     for role, tag in (("author", "citation_author"), ("editor", "citation_editor")):
         for name in item.get(role, []):
-            tags.append((tag, f"{name['literal']}," if "literal" in name else
-                         ", ".join(x for x in (" ".join(y for y in (name.get("non-dropping-particle", ""),
-                                   name.get("family", "")) if y), name.get("given", "")) if x)))  # fmt: skip
+            tags.append(
+                (
+                    tag,
+                    f"{name['literal']},"
+                    if "literal" in name
+                    else ", ".join(
+                        x
+                        for x in (
+                            " ".join(y for y in (name.get("non-dropping-particle", ""), name.get("family", "")) if y),
+                            name.get("given", ""),
+                        )
+                        if x
+                    ),
+                )
+            )
     parts = item.get("issued", {}).get("date-parts")
     if parts:
         date = "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts[0]))
@@ -413,8 +496,13 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
         tags.append(("citation_technical_report_number", str(item["number"])))
     if item.get("collection-title"):
         tags.append(("citation_series_title", item["collection-title"]))
-    for var, tag in (("volume", "citation_volume"), ("issue", "citation_issue"), ("ISSN", "citation_issn"),
-                     ("abstract", "citation_abstract"), ("language", "citation_language")):  # fmt: skip
+    for var, tag in (
+        ("volume", "citation_volume"),
+        ("issue", "citation_issue"),
+        ("ISSN", "citation_issn"),
+        ("abstract", "citation_abstract"),
+        ("language", "citation_language"),
+    ):
         if item.get(var):
             tags.append((tag, str(item[var])))
     if item.get("ISBN") and ztype in ("book", "bookSection", "conferencePaper"):
@@ -444,11 +532,16 @@ _LOCATOR = re.compile(
     re.I,
 )
 _LABELS = {
-    "page": ("page", "p", "pp", "pages"), "chapter": ("ch", "chap", "chapter", "chapters"),
-    "section": ("sec", "section", "sections", "§"), "paragraph": ("para", "paras", "paragraph", "paragraphs"),
-    "figure": ("fig", "figs", "figure", "figures"), "volume": ("vol", "vols", "volume", "volumes"),
-    "note": ("n", "nn", "note", "notes"), "line": ("l", "ll", "line", "lines"), "table": ("tbl", "table", "tables"),
-}  # fmt: skip
+    "page": ("page", "p", "pp", "pages"),
+    "chapter": ("ch", "chap", "chapter", "chapters"),
+    "section": ("sec", "section", "sections", "§"),
+    "paragraph": ("para", "paras", "paragraph", "paragraphs"),
+    "figure": ("fig", "figs", "figure", "figures"),
+    "volume": ("vol", "vols", "volume", "volumes"),
+    "note": ("n", "nn", "note", "notes"),
+    "line": ("l", "ll", "line", "lines"),
+    "table": ("tbl", "table", "tables"),
+}
 _LABEL_OF = {alias: label for label, aliases in _LABELS.items() for alias in aliases}
 # A function that formats citation clusters in a style (styles.Renderer.cluster): works wrapped in markers.
 ClusterFn = Callable[[str, Sequence[ClusterCite]], str]
@@ -480,9 +573,15 @@ def _linked(cluster: str, refs: Mapping[str, Ref], style_id: str, current: str) 
         ref = refs.get(m.group(1))
         if ref is None:
             return m.group(2)
-        return str(fmt('<a class="refkb-cite" href="{}" data-key="{}" title="{}">{}</a>',
-                       relative_url(ref.url, current), ref.key, ref.rendered[style_id].text,
-                       Markup(m.group(2))))  # fmt: skip
+        return str(
+            fmt(
+                '<a class="refkb-cite" href="{}" data-key="{}" title="{}">{}</a>',
+                relative_url(ref.url, current),
+                ref.key,
+                ref.rendered[style_id].text,
+                Markup(m.group(2)),
+            )
+        )
 
     return Markup(_WRAPPED.sub(one, cluster.replace(_NO_FORM, "")))
 
@@ -522,8 +621,11 @@ def cluster_requests(citation: Citation) -> list[list[ClusterCite]]:
     if citation.narrative:
         out = []
         for cite in citation.cites:
-            out += [[_cluster_cite(cite, author_only=True)], [_cluster_cite(cite, suppress_author=True)],
-                    [_cluster_cite(cite)]]  # fmt: skip
+            out += [
+                [_cluster_cite(cite, author_only=True)],
+                [_cluster_cite(cite, suppress_author=True)],
+                [_cluster_cite(cite)],
+            ]
         return out
     return [[_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]]
 
@@ -550,8 +652,13 @@ def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = 
 # ---------------------------------------------------------------------------------------------------------------
 # The claims ledger, the glossary and the timeline
 
-VERDICT_CLASS = {"supported": "ok", "partly supported": "partly", "unsupported": "unsupported",
-                 "contradicted": "contradicted", "unverifiable": "unverifiable"}  # fmt: skip
+VERDICT_CLASS = {
+    "supported": "ok",
+    "partly supported": "partly",
+    "unsupported": "unsupported",
+    "contradicted": "contradicted",
+    "unverifiable": "unverifiable",
+}
 
 
 def cite_keys(keys: Sequence[str], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn) -> Markup:
@@ -588,13 +695,21 @@ def claims_table(
     )
     rows = []
     for c in claims:
-        rows.append(fmt(
-            '<tr id="{0}" data-verdict="{1}" data-section="{2}"><td><a href="#{0}">{0}</a></td><td>{2}</td><td>{3}</td>'
-            '<td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td><td>{5} {6}</td><td>{7}</td></tr>',
-            c.id, c.verdict, c.section, c.claim, VERDICT_CLASS.get(c.verdict, "unknown"),
-            cited_text(c.note, refs, style_id, current, clusters),
-            cite_keys(_uncited(c.evidence, c.note), refs, style_id, current, clusters),
-            c.corrected or "—"))  # fmt: skip
+        rows.append(
+            fmt(
+                '<tr id="{0}" data-verdict="{1}" data-section="{2}"><td><a href="#{0}">{0}</a></td>'
+                "<td>{2}</td><td>{3}</td>"
+                '<td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td><td>{5} {6}</td><td>{7}</td></tr>',
+                c.id,
+                c.verdict,
+                c.section,
+                c.claim,
+                VERDICT_CLASS.get(c.verdict, "unknown"),
+                cited_text(c.note, refs, style_id, current, clusters),
+                cite_keys(_uncited(c.evidence, c.note), refs, style_id, current, clusters),
+                c.corrected or "—",
+            )
+        )
     return Markup(
         controls + '<div class="refkb-scroll"><table class="refkb-claims refkb-filterable" data-refkb-table="claims">'
         "<thead><tr><th>#</th>"
@@ -614,9 +729,17 @@ def claims_for(key: str, claims: Sequence[kb.Claim], current: str) -> Markup:
     if not mine:
         return Markup('<p class="refkb-claims-for">The claims ledger does not cite this source.</p>')
     items = "".join(
-        fmt('<li><a href="{}#{}">{}</a> <span class="refkb-verdict refkb-verdict--{}">{}</span> {}</li>',
-            relative_url("claims/", current), c.id, c.id, VERDICT_CLASS.get(c.verdict, "unknown"), c.verdict, c.claim)
-        for c in mine)  # fmt: skip
+        fmt(
+            '<li><a href="{}#{}">{}</a> <span class="refkb-verdict refkb-verdict--{}">{}</span> {}</li>',
+            relative_url("claims/", current),
+            c.id,
+            c.id,
+            VERDICT_CLASS.get(c.verdict, "unknown"),
+            c.verdict,
+            c.claim,
+        )
+        for c in mine
+    )
     return Markup(f'<ul class="refkb-claims-for">{items}</ul>')
 
 
@@ -624,9 +747,15 @@ def glossary(
     terms: Sequence[kb.Term], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
     items = "".join(
-        fmt('<dt id="{}">{}</dt><dd>{} {}</dd>', t.anchor, t.term, t.definition,
-            cite_keys(t.cite, refs, style_id, current, clusters))
-        for t in terms)  # fmt: skip
+        fmt(
+            '<dt id="{}">{}</dt><dd>{} {}</dd>',
+            t.anchor,
+            t.term,
+            t.definition,
+            cite_keys(t.cite, refs, style_id, current, clusters),
+        )
+        for t in terms
+    )
     return Markup(f'<dl class="refkb-glossary">{items}</dl>')
 
 
@@ -634,10 +763,15 @@ def timeline(
     events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
     items = "".join(
-        fmt('<li><time datetime="{}">{}</time> <span>{} {}</span></li>', e.date, date_text(csl.date_parts(e.date)),
+        fmt(
+            '<li><time datetime="{}">{}</time> <span>{} {}</span></li>',
+            e.date,
+            date_text(csl.date_parts(e.date)),
             e.event,
-            cite_keys(e.cite, refs, style_id, current, clusters))
-        for e in events)  # fmt: skip
+            cite_keys(e.cite, refs, style_id, current, clusters),
+        )
+        for e in events
+    )
     return Markup(f'<ol class="refkb-timeline">{items}</ol>')
 
 
@@ -650,10 +784,16 @@ KIND_ORDER = ("ngo", "intergovernmental", "government", "academic", "industry", 
 def index_record(ref: Ref, summary: str) -> dict[str, object]:
     """One line of the library's JSON index (what the browser filters on)."""
     return {
-        "key": ref.key, "url": ref.url, "authors": ref.authors_text, "year": ref.year,
-        "title": ref.title, "type": type_of(ref.entry), "kind": ref.entry.value("sourcekind").strip(),
-        "topics": ref.topics, "summary": summary,
-    }  # fmt: skip
+        "key": ref.key,
+        "url": ref.url,
+        "authors": ref.authors_text,
+        "year": ref.year,
+        "title": ref.title,
+        "type": type_of(ref.entry),
+        "kind": ref.entry.value("sourcekind").strip(),
+        "topics": ref.topics,
+        "summary": summary,
+    }
 
 
 def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) -> Markup:
@@ -709,9 +849,20 @@ def library_row(
     return fmt(
         '<tr data-key="{}" data-year="{}" data-type="{}" data-kind="{}" data-topics="{}"{}><td>{}</td><td>{}</td>'
         '<td><a href="{}">{}</a>{}</td><td>{}</td><td>{}</td></tr>',
-        r.key, r.year, type_of(r.entry), kind, " ".join(r.topics), attrs(r) if attrs else "",
-        r.authors_text or "—", r.year or "n.d.", relative_url(r.url, current), r.title, note(r) if note else "",
-        type_label(r.entry), KIND_LABELS.get(kind, kind))  # fmt: skip
+        r.key,
+        r.year,
+        type_of(r.entry),
+        kind,
+        " ".join(r.topics),
+        attrs(r) if attrs else "",
+        r.authors_text or "—",
+        r.year or "n.d.",
+        relative_url(r.url, current),
+        r.title,
+        note(r) if note else "",
+        type_label(r.entry),
+        KIND_LABELS.get(kind, kind),
+    )
 
 
 def library_table(rows: Iterable[Markup]) -> Markup:
@@ -748,20 +899,27 @@ def _bar_svg(title: str, labels: Sequence[str], values: Sequence[int], desc: str
 def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> Markup:
     """Sources per topic × kind of source: an SVG heat map that marks empty and thin cells, and its table."""
     kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
-    counts = {(t.slug, k): sum(t.slug in r.topics and r.entry.value("sourcekind").strip() == k for r in refs)
-              for t in topics for k in kinds}  # fmt: skip
+    counts = {
+        (t.slug, k): sum(t.slug in r.topics and r.entry.value("sourcekind").strip() == k for r in refs)
+        for t in topics
+        for k in kinds
+    }
     cell, left, top = 44, 250, 80
     width, height = left + cell * len(kinds) + 10, top + cell * len(topics) + 10
     peak = max(counts.values(), default=1) or 1
     parts = []
     for j, k in enumerate(kinds):
         x = left + j * cell + cell / 2
-        parts.append(f'<text x="{x}" y="{top - 10}" text-anchor="start" transform="rotate(-40 {x} {top - 10})" '
-                     f'class="refkb-svg-label">{escape(KIND_LABELS.get(k, k).split(" ")[0])}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{x}" y="{top - 10}" text-anchor="start" transform="rotate(-40 {x} {top - 10})" '
+            f'class="refkb-svg-label">{escape(KIND_LABELS.get(k, k).split(" ")[0])}</text>'
+        )
     for i, t in enumerate(topics):
         y = top + i * cell
-        parts.append(f'<text x="{left - 8}" y="{y + cell / 2 + 4}" text-anchor="end" class="refkb-svg-label">'
-                     f"{escape(t.title.split(':')[0])}</text>")  # fmt: skip
+        parts.append(
+            f'<text x="{left - 8}" y="{y + cell / 2 + 4}" text-anchor="end" class="refkb-svg-label">'
+            f"{escape(t.title.split(':')[0])}</text>"
+        )
         for j, k in enumerate(kinds):
             n = counts[(t.slug, k)]
             state = "empty" if n == 0 else "thin" if n <= thin else "ok"
@@ -772,9 +930,11 @@ def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> M
                 f'<text x="{left + j * cell + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" '
                 f'class="refkb-svg-value">{n if n else "–"}{"!" if state == "thin" else ""}</text>'
             )
-    svg = (f'<svg class="refkb-chart refkb-matrix" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-labelledby="matrix-t" xmlns="http://www.w3.org/2000/svg"><title id="matrix-t">Evidence-gap matrix: '
-           f'sources per topic and kind of source</title>{"".join(parts)}</svg>')  # fmt: skip
+    svg = (
+        f'<svg class="refkb-chart refkb-matrix" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="matrix-t" xmlns="http://www.w3.org/2000/svg"><title id="matrix-t">Evidence-gap matrix: '
+        f"sources per topic and kind of source</title>{''.join(parts)}</svg>"
+    )
     head = "".join(f'<th scope="col">{escape(KIND_LABELS.get(k, k))}</th>' for k in kinds)
 
     def cell_html(n: int) -> str:
@@ -787,11 +947,13 @@ def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> M
         for t in topics
     )
     # Focusable, so a keyboard can scroll it when it overflows (axe: scrollable-region-focusable).
-    table = (f'<div class="refkb-scroll" tabindex="0" role="region" aria-label="Evidence-gap matrix table">'
-             f'<table class="refkb-matrix-table"><caption>Sources per topic and kind of '
-             f'source (empty: none; thin: '
-             f"{thin} or fewer)</caption><thead><tr><th scope=\"col\">Topic</th>{head}</tr></thead>"
-             f"<tbody>{body}</tbody></table></div>")  # fmt: skip
+    table = (
+        f'<div class="refkb-scroll" tabindex="0" role="region" aria-label="Evidence-gap matrix table">'
+        f'<table class="refkb-matrix-table"><caption>Sources per topic and kind of '
+        f"source (empty: none; thin: "
+        f'{thin} or fewer)</caption><thead><tr><th scope="col">Topic</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
     return Markup(f'<div class="refkb-figure">{svg}{table}</div>')
 
 

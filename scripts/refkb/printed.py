@@ -143,8 +143,7 @@ def compose(site: Path, proj: project_mod.Project, site_name: str, site_url: str
         items: list[str] = []
         sections: list[str] = []
         for url in part.pages:
-            title, article = page_html(url, (site / url / "index.html").read_text(encoding="utf-8"), included,
-                                       site_url)  # fmt: skip
+            title, article = page_html(url, (site / url / "index.html").read_text(encoding="utf-8"), included, site_url)
             items.append(f'<li><a href="#{anchor(url)}">{html.escape(title)}</a></li>')
             sections.append(f'<section class="print-page" id="{anchor(url)}">{article}</section>')
         part_id = "part-" + re.sub(r"[^a-z0-9]+", "-", part.title.lower())
@@ -203,9 +202,17 @@ def _print(browser: Any, page_file: Path, pdf: Path) -> None:
         page = context.new_page()
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
         page.goto(page_file.resolve().as_uri(), wait_until="load")
-        page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,
-                 header_template="<span></span>", footer_template=FOOTER, outline=True, tagged=True,
-                 margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"})  # fmt: skip
+        page.pdf(
+            path=str(pdf),
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=FOOTER,
+            outline=True,
+            tagged=True,
+            margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+        )
     finally:
         context.close()
 

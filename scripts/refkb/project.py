@@ -121,8 +121,11 @@ PLUGIN_OPTIONS = ("bibliography", "annotations", "style", "vocabularies")
 def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
     """The options of `plugins: - refkb: {...}` in a raw mkdocs.yml ({} when the plugin is listed bare or not)."""
     listed = config.get("plugins") or []
-    entries = listed.items() if isinstance(listed, Mapping) else (
-        next(iter(p.items())) if isinstance(p, Mapping) and len(p) == 1 else (p, None) for p in listed)  # fmt: skip
+    entries = (
+        listed.items()
+        if isinstance(listed, Mapping)
+        else (next(iter(p.items())) if isinstance(p, Mapping) and len(p) == 1 else (p, None) for p in listed)
+    )
     for name, options in entries:
         if name == "refkb":
             return dict(options) if isinstance(options, Mapping) else {}
@@ -167,11 +170,11 @@ def from_config(
         if not isinstance(t, dict) or "slug" not in t:
             raise ConfigError(f"{where}: each of extra.refkb.topics needs slug, title and section, not {excerpt(t)}")
         slug = _str(t["slug"], where, "topics.slug")
-        topics.append(Topic(slug, _str(t.get("title", slug), where, "topics.title"),
-                            str(t.get("section", "") or "")))  # fmt: skip
+        topics.append(Topic(slug, _str(t.get("title", slug), where, "topics.title"), str(t.get("section", "") or "")))
     bib = extra.get("bibliography", "references.bib")
-    files = [_str(b, where, "bibliography") for b in (_list(bib, where, "bibliography") if isinstance(bib, list)
-                                                          else [bib])]  # fmt: skip
+    files = [
+        _str(b, where, "bibliography") for b in (_list(bib, where, "bibliography") if isinstance(bib, list) else [bib])
+    ]
     if not files:
         raise ConfigError(f"{where}: extra.refkb.bibliography names no file")
     sourcekinds = _list(extra.get("sourcekinds", list(DEFAULT_SOURCEKINDS)), where, "sourcekinds")

@@ -219,8 +219,9 @@ def _wrap_url(text: str, needle: str, url: str, href: str) -> str:
     return text.replace(needle, shown)
 
 
-def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated: dt.date,
-               version: str, href: str = "") -> Markup:  # fmt: skip
+def cite_block(
+    item: CslItem, rendered: Mapping[str, str], prefix: str, updated: dt.date, version: str, href: str = ""
+) -> Markup:
     """Content tabs (Material's markup) with the page's citation in the four styles, its BibTeX and RIS, each with
     a copy button, and a line naming the version, the date and the stable URL. `href` is the page's address
     relative to itself ('./'), used to widen a root-relative URL in the browser."""
@@ -229,11 +230,17 @@ def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated:
     for style_id in styles.ORDER:
         label = styles.STYLES[style_id].label
         html = _wrap_url(rendered[style_id], URL_PLACEHOLDER, url, href)
-        tabs.append((label, Markup(
-            '<div class="refkb-citation-box"><p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
-            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-            'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>'
-        ).format(prefix, style_id, Markup(html), label)))  # fmt: skip
+        tabs.append(
+            (
+                label,
+                Markup(
+                    '<div class="refkb-citation-box">'
+                    '<p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
+                    '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+                    'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>'
+                ).format(prefix, style_id, Markup(html), label),
+            )
+        )
     for label, css, text in (("BibTeX", "bibtex", page_bibtex(item)), ("RIS", "ris", page_ris(item))):
         lines = [str(escape(line)) for line in text.rstrip("\n").split("\n")]
         for i, line in enumerate(lines):  # the URL's own line: BibTeX's url field, RIS's UR tag
@@ -241,11 +248,16 @@ def cite_block(item: CslItem, rendered: Mapping[str, str], prefix: str, updated:
                 if line == f"{head}{escape(url)}{tail}":
                     lines[i] = head + _wrap_url(str(escape(url)), str(escape(url)), url, href) + tail
         code = "\n".join(lines)
-        tabs.append((label, Markup(
-            '<div class="refkb-citation-box"><pre class="refkb-{1}"><code id="{0}-cite-{1}">{2}</code></pre>'
-            '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-            'aria-label="Copy the {3} record" data-clipboard-target="#{0}-cite-{1}"></button></div>'
-        ).format(prefix, css, Markup(code), label)))  # fmt: skip
+        tabs.append(
+            (
+                label,
+                Markup(
+                    '<div class="refkb-citation-box"><pre class="refkb-{1}"><code id="{0}-cite-{1}">{2}</code></pre>'
+                    '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
+                    'aria-label="Copy the {3} record" data-clipboard-target="#{0}-cite-{1}"></button></div>'
+                ).format(prefix, css, Markup(code), label),
+            )
+        )
     n = len(tabs)
     inputs = "".join(
         f'<input {"checked " if i == 1 else ""}id="__tabbed_{prefix}_{i}" name="__tabbed_{prefix}" type="radio">'
@@ -310,8 +322,9 @@ class PageCiter:
 # Citation previews
 
 
-def preview_record(ref: Any, style_id: str, current: str, topic_titles: Mapping[str, str],
-                   type_label: str) -> dict[str, Any]:  # fmt: skip
+def preview_record(
+    ref: Any, style_id: str, current: str, topic_titles: Mapping[str, str], type_label: str
+) -> dict[str, Any]:
     """What the preview of one work shows: the reference as the page's style renders it (already rendered by
     the build), its type, year, topics and links to its page and its source."""
     from .pages import relative_url
@@ -495,9 +508,12 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
     (out / "locales").mkdir(parents=True, exist_ok=True)
     source = engine.read_text(encoding="utf-8")
     version = _package_version(engine.parent)
-    wrapped = (f"/* citeproc-js {version} (CPAL-1.0 or AGPL-3.0), served by this site for the style picker. */\n"
-               "(function () {\nvar module = { exports: {} }, exports = module.exports;\n" + source +
-               "\nwindow.CSL = module.exports;\n})();\n")  # fmt: skip
+    wrapped = (
+        f"/* citeproc-js {version} (CPAL-1.0 or AGPL-3.0), served by this site for the style picker. */\n"
+        "(function () {\nvar module = { exports: {} }, exports = module.exports;\n"
+        + source
+        + "\nwindow.CSL = module.exports;\n})();\n"
+    )
     (out / "citeproc.js").write_text(wrapped, encoding="utf-8")
     shutil.copyfile(engine.parent / "LICENSE", out / "citeproc-LICENSE.txt")
     n = 2

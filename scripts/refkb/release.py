@@ -90,8 +90,9 @@ def tag(root: Path, version: str) -> str:
     git = shutil.which("git")
     if git is None:
         raise ReleaseError("git is not installed: cannot tag")
-    dirty = subprocess.run([git, "-C", str(root), "status", "--porcelain", "--", *FILES], capture_output=True,
-                           text=True, check=False).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(
+        [git, "-C", str(root), "status", "--porcelain", "--", *FILES], capture_output=True, text=True, check=False
+    ).stdout.strip()
     if dirty:
         raise ReleaseError(f"commit the bumped files first (git commit -am 'Release {version}'), then tag")
     subprocess.run([git, "-C", str(root), "tag", "-a", f"v{version}", "-m", f"Release {version}"], check=True)

@@ -209,8 +209,14 @@ class Renderer:
         labels = self._labels.get(style_id)
         if labels is None:
             return digest("cluster", self._library, style_id, [c.csl() for c in cites])
-        return digest("cluster", _code(), style_id, STYLES[style_id].locale, [c.csl() for c in cites],
-                      [labels.get(c.key, "") for c in cites])  # fmt: skip
+        return digest(
+            "cluster",
+            _code(),
+            style_id,
+            STYLES[style_id].locale,
+            [c.csl() for c in cites],
+            [labels.get(c.key, "") for c in cites],
+        )
 
     def render(
         self,

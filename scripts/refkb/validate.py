@@ -43,10 +43,16 @@ def at_entry(bib: BibFile, entry: Entry, code: str, message: str, fix: str) -> I
 # The biblatex data model: types, aliases and required fields ("a|b" means either).
 
 ALIASES = {
-    "conference": "inproceedings", "electronic": "online", "www": "online", "mastersthesis": "thesis",
-    "phdthesis": "thesis", "techreport": "report", "journal": "journaltitle", "address": "location",
+    "conference": "inproceedings",
+    "electronic": "online",
+    "www": "online",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+    "techreport": "report",
+    "journal": "journaltitle",
+    "address": "location",
     "school": "institution",
-}  # fmt: skip
+}
 _AUTHOR = "author|editor"
 REQUIRED: dict[str, tuple[str, ...]] = {
     "article": ("author", "title", "journaltitle|journal", "date|year"),
@@ -85,12 +91,27 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "xdata": (),
     # Types biblatex defines but its standard styles do not support: title and date at least.
     **dict.fromkeys(
-        ("artwork", "audio", "bibnote", "commentary", "image", "jurisdiction", "legislation", "legal", "letter",
-         "movie", "music", "performance", "review", "standard", "video"),
+        (
+            "artwork",
+            "audio",
+            "bibnote",
+            "commentary",
+            "image",
+            "jurisdiction",
+            "legislation",
+            "legal",
+            "letter",
+            "movie",
+            "music",
+            "performance",
+            "review",
+            "standard",
+            "video",
+        ),
         ("title", "date|year"),
     ),
     **{f"custom{c}": () for c in "abcdef"},
-}  # fmt: skip
+}
 for _alias, _target in (("conference", "inproceedings"), ("electronic", "online"), ("www", "online")):
     REQUIRED[_alias] = REQUIRED[_target]
 
@@ -201,8 +222,9 @@ def check_year(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]
             "write e.g. year = {2020}, or use date = {2020-07}",
         )
     elif not 1500 <= int(value) <= s.today.year + 1:
-        yield at_field(bib, e, f, "year-out-of-range", f"year {value} is before 1500 or after next year",
-                       "check the year")  # fmt: skip
+        yield at_field(
+            bib, e, f, "year-out-of-range", f"year {value} is before 1500 or after next year", "check the year"
+        )
     elif int(value) < 1800:
         yield at_field(bib, e, f, "implausible-year", f"year {value} is implausible", "check the year")
 
@@ -241,8 +263,9 @@ def check_date(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue]
             )
     for part in value.split("/"):
         if part and not 1500 <= int(part[:4]) <= s.today.year + 1:
-            yield at_field(bib, e, f, "year-out-of-range", f"{f.name} {value} is before 1500 or after next year",
-                           "check the date")  # fmt: skip
+            yield at_field(
+                bib, e, f, "year-out-of-range", f"{f.name} {value} is before 1500 or after next year", "check the date"
+            )
             return
     if int(value.lstrip("/")[:4]) < 1800:
         yield at_field(bib, e, f, "implausible-year", f"{f.name} {value} is implausible", "check the date")
@@ -313,8 +336,14 @@ def check_url_host(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Is
     if host is None:
         return
     if host.kind == "piracy":
-        yield at_field(bib, e, f, "piracy-host", f"{f.name} points to {hosts.host_of(f.value)}: {host.reason}",
-                       "remove the link; cite the publisher's page or the DOI")  # fmt: skip
+        yield at_field(
+            bib,
+            e,
+            f,
+            "piracy-host",
+            f"{f.name} points to {hosts.host_of(f.value)}: {host.reason}",
+            "remove the link; cite the publisher's page or the DOI",
+        )
     elif f.name == "url":
         fix = "link the issuing body's own page or the DOI; keep the copy in the annotation's verified_at"
         yield at_field(bib, e, f, "mirror-url", f"url points to {hosts.host_of(f.value)}: {host.reason}", fix)
@@ -448,8 +477,14 @@ def check_names(bib: BibFile, e: Entry, f: Field, s: Settings) -> Iterator[Issue
     for n in names:
         problem = _name_problem(n)
         if problem:
-            yield at_field(bib, e, f, "invalid-name", f"{f.name} name {n!r} {problem}",
-                           "write 'Family, Given' or a braced organisation name")  # fmt: skip
+            yield at_field(
+                bib,
+                e,
+                f,
+                "invalid-name",
+                f"{f.name} name {n!r} {problem}",
+                "write 'Family, Given' or a braced organisation name",
+            )
             return
     yield from _unprotected_and(bib, e, f, names)
 
@@ -729,9 +764,15 @@ MAX_KEY = 64
 def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
     p = e.key_pos
     if len(e.key) > MAX_KEY:
-        yield _issue(bib.path, p.line, p.col, "key-too-long", e.key[:20] + "…",
-                     f"the key has {len(e.key)} characters; a key names files and pages (at most {MAX_KEY})",
-                     "shorten it to <author><year><title-word>")  # fmt: skip
+        yield _issue(
+            bib.path,
+            p.line,
+            p.col,
+            "key-too-long",
+            e.key[:20] + "…",
+            f"the key has {len(e.key)} characters; a key names files and pages (at most {MAX_KEY})",
+            "shorten it to <author><year><title-word>",
+        )
         return
     if not e.key:
         yield _issue(
@@ -792,8 +833,12 @@ def key_follows(key: str, prefixes: set[str], year: str, titles: list[list[str]]
 
 
 ENTRY_CHECKS: tuple[Callable[[BibFile, Entry, Settings], Iterator[Issue]], ...] = (
-    check_key, check_type_and_required, check_online_urldate, check_values, check_kb_fields,
-)  # fmt: skip
+    check_key,
+    check_type_and_required,
+    check_online_urldate,
+    check_values,
+    check_kb_fields,
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -930,19 +975,27 @@ def _near_duplicates_in(bib: BibFile, groups: dict[str, list[Entry]], cutoff: fl
     for a, b, score in pairs:
         p = b.pos
         yield _issue(
-            bib.path, p.line, p.col, "near-duplicate-title", b.key,
+            bib.path,
+            p.line,
+            p.col,
+            "near-duplicate-title",
+            b.key,
             f"title is near-identical to [{a.key}] (line {a.pos.line}, {score}% alike)",
             "if both are the same work, keep one entry",
-        )  # fmt: skip
+        )
     if total > len(pairs):
         a = pairs[0][0]
         p = a.pos
         yield _issue(
-            bib.path, p.line, p.col, "near-duplicate-title", a.key,
+            bib.path,
+            p.line,
+            p.col,
+            "near-duplicate-title",
+            a.key,
             f"… and {total - len(pairs):,} more near-identical titles in {year or 'undated'} entries like [{a.key}] "
             "(not listed one by one)",
             "look for repeated or templated titles, e.g. 'Annual report', and make each title specific",
-        )  # fmt: skip
+        )
 
 
 MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousand)
@@ -1275,8 +1328,15 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
         yield _issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
         return
     if len(data) > annotation.MAX_BYTES:
-        yield _issue(rel, 1, 1, "input-too-large", "", f"the page is larger than {annotation.MAX_BYTES // 1024} KB",
-                     "split the page")  # fmt: skip
+        yield _issue(
+            rel,
+            1,
+            1,
+            "input-too-large",
+            "",
+            f"the page is larger than {annotation.MAX_BYTES // 1024} KB",
+            "split the page",
+        )
         return
     try:
         text = safeyaml.decode(data)
@@ -1299,8 +1359,15 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
         fix = "write it in Markdown, or use only the tags and attributes htmlpolicy.py allows"
         yield _issue(rel, line, col, "unsafe-html", "", f"raw HTML with {what}", fix)
     for line, col, what in attribute_problems(text):
-        yield _issue(rel, line, col, "unsafe-attribute", "", f"attribute list with {what!r}",
-                     "use only {: #plain-id .class }: event handlers, styles and quotes are refused")  # fmt: skip
+        yield _issue(
+            rel,
+            line,
+            col,
+            "unsafe-attribute",
+            "",
+            f"attribute list with {what!r}",
+            "use only {: #plain-id .class }: event handlers, styles and quotes are refused",
+        )
     if md.parent == project.annotations or not text.startswith("---"):
         return
     m = _FRONT.match(text)
@@ -1309,19 +1376,34 @@ def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
     try:
         meta = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
     except safeyaml.YamlError as exc:
-        yield _issue(rel, exc.line, exc.col, "front-matter-key", "", f"front matter: {exc.message}",
-                     "fix the YAML between the --- lines")  # fmt: skip
+        yield _issue(
+            rel,
+            exc.line,
+            exc.col,
+            "front-matter-key",
+            "",
+            f"front matter: {exc.message}",
+            "fix the YAML between the --- lines",
+        )
         return
     if meta is None:
         return
     if not isinstance(meta, dict):
         yield _issue(rel, 2, 1, "front-matter-key", "", "front matter is not a mapping", "write key: value lines")
         return
-    lines = {k.group(1).strip(): m.group(1).count("\n", 0, k.start()) + 2
-             for k in annotation._TOP_KEY.finditer(m.group(1))}  # fmt: skip
+    lines = {
+        k.group(1).strip(): m.group(1).count("\n", 0, k.start()) + 2 for k in annotation._TOP_KEY.finditer(m.group(1))
+    }
     for name, problem in front_matter_problems({str(k): v for k, v in meta.items()}, PAGE_KEYS):
-        yield _issue(rel, lines.get(name, 2), 1, "front-matter-key", "", problem,
-                     "a page's front matter may hold title, description, hide, search and status")  # fmt: skip
+        yield _issue(
+            rel,
+            lines.get(name, 2),
+            1,
+            "front-matter-key",
+            "",
+            problem,
+            "a page's front matter may hold title, description, hide, search and status",
+        )
 
 
 def check_citations(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
@@ -1381,8 +1463,13 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
         return _issue(rel, line, offset - (prose.rfind("\n", 0, offset) + 1) + 1, code, key, message, fix)
 
     for m in _EMAIL.finditer(prose):
-        yield found(m.start(), "email-address", "", f"e-mail address {m.group(0)!r}",
-                    "remove it: only official help lines may be given (on the help page)")  # fmt: skip
+        yield found(
+            m.start(),
+            "email-address",
+            "",
+            f"e-mail address {m.group(0)!r}",
+            "remove it: only official help lines may be given (on the help page)",
+        )
     for m in _PHONE.finditer(prose):
         digits = _digits(m.group(0))
         before = prose[max(0, m.start() - 6) : m.start()].lower()
@@ -1391,13 +1478,23 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
         separators = re.findall(r"[\s.()-]+", m.group(0).strip())
         if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
             continue
-        yield found(m.start(), "phone-number", "", f"phone number {m.group(0).strip()!r}",
-                    "remove it, or add an official help line to extra.refkb.helplines")  # fmt: skip
+        yield found(
+            m.start(),
+            "phone-number",
+            "",
+            f"phone number {m.group(0).strip()!r}",
+            "remove it, or add an official help line to extra.refkb.helplines",
+        )
     for m in _HANDLE.finditer(prose):
         if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
             continue
-        yield found(m.start(), "social-media-handle", m.group(1), f"'{m.group(0)}' looks like a handle",
-                    "remove it (a citation key would resolve: check the spelling)")  # fmt: skip
+        yield found(
+            m.start(),
+            "social-media-handle",
+            m.group(1),
+            f"'{m.group(0)}' looks like a handle",
+            "remove it (a citation key would resolve: check the spelling)",
+        )
 
 
 def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
@@ -1423,8 +1520,9 @@ def read_bibliography(project: Project) -> tuple[BibFile, list[Issue]]:
 
 
 def project_settings(project: Project, today: dt.date | None = None) -> Settings:
-    return Settings(today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds),
-                    project.titles == "sentence-case")  # fmt: skip
+    return Settings(
+        today or dt.date.today(), project.topic_slugs, frozenset(project.sourcekinds), project.titles == "sentence-case"
+    )
 
 
 def validate_bibliography(
