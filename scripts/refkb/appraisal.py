@@ -88,6 +88,17 @@ def confidence(a: Appraisal) -> str:
     return "moderate"
 
 
+def of_notes(metas: Mapping[str, Mapping[str, object]]) -> dict[str, Appraisal]:
+    """Key -> the readable appraisal in each annotation's front matter (those without one, or with a broken one,
+    are left out: `refkb validate` reports them)."""
+    out = {}
+    for key, meta in metas.items():
+        found, _ = read(meta.get("appraisal"), None)
+        if found is not None:
+            out[key] = found
+    return out
+
+
 def instrument_for(designs: Iterable[str], primary: Iterable[str]) -> str:
     return "empirical" if set(designs) & set(primary) else "aacods"
 

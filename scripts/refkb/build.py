@@ -38,26 +38,23 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from . import (
-    __version__,
     annotation,
     appraisal,
     children,
     citations,
     csl,
-    datapackage,
     evidence,
     exports,
     htmlpolicy,
     kb,
+    method,
     pagecache,
     pages,
-    prisma,
     reader,
     searchlog,
     styles,
     validate,
 )
-from . import coding as coding_mod
 from . import project as project_mod
 from .cache import JsonCache, digest
 from .engine import ClusterCite
@@ -227,6 +224,7 @@ class BuildState:
     notes: dict[str, annotation.Annotation] = field(default_factory=dict)
     data: kb.Data = field(default_factory=kb.Data)
     searchlog: searchlog.Log | None = None  # read once per build, when a page first needs it
+    appraisals: dict[str, appraisal.Appraisal] | None = None  # likewise
     site_url: str = ""  # MkDocs' site_url (absolute addresses in the dataset's JSON-LD)
     tokens: dict[str, _Tokens] = field(default_factory=dict)
     downloads: dict[str, str] = field(default_factory=dict)
@@ -691,9 +689,9 @@ def on_page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsCo
     return ""
 
 
-def _appraisal_section(st: BuildState, note: annotation.Annotation | None, current: str, tokens: _Tokens) -> list[str]:
+def _appraisal_section(st: BuildState, key: str, current: str, tokens: _Tokens) -> list[str]:
     """The source's appraisal (refkb.appraisal) under its own heading, when the annotation has a readable one."""
-    found, _ = appraisal.read(note.meta.get("appraisal"), None) if note else (None, [])
+    found = _appraisals(st).get(key)
     if found is None:
         return []
     href = pages.relative_url("methodology/", current) + "#appraisal"
@@ -724,7 +722,7 @@ def _page_markdown(st: BuildState, markdown: str, page: Page, config: MkDocsConf
                 ),
                 tokens.add(details, late=True),
                 markdown,
-                *_appraisal_section(st, note, current, tokens),
+                *_appraisal_section(st, key, current, tokens),
                 "## Cite this source",
                 tokens.add(pages.cite_block(ref, _page_citer(st).render(csl.engine_item(ref.csl_item))), late=True),
                 *_picker_section(st, key, current),
@@ -1218,14 +1216,15 @@ def _evidence_sources(st: BuildState) -> list[evidence.Source]:
     return evidence.sources(st.refs.values(), st.project.coding, _confidence(st))
 
 
+def _appraisals(st: BuildState) -> dict[str, appraisal.Appraisal]:
+    """Each appraised source's appraisal, read once per build."""
+    if st.appraisals is None:
+        st.appraisals = appraisal.of_notes({k: n.meta for k, n in st.notes.items()})
+    return st.appraisals
+
+
 def _confidence(st: BuildState) -> dict[str, str]:
-    """Each appraised source's confidence (refkb.appraisal), by key."""
-    out = {}
-    for key, note in st.notes.items():
-        found, _ = appraisal.read(note.meta.get("appraisal"), None)
-        if found is not None:
-            out[key] = found.confidence
-    return out
+    return {k: a.confidence for k, a in _appraisals(st).items()}
 
 
 def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
@@ -1242,7 +1241,8 @@ def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
     add(EVIDENCE_JS, (assets / "evidence.js").read_bytes())
     srcs = _evidence_sources(st)
     site_url = str(config.site_url or "")
-    add("downloads/coding.csv", evidence.coding_csv(srcs, scheme, site_url))
+    coding_csv = evidence.coding_csv(srcs, scheme, site_url)
+    add("downloads/coding.csv", coding_csv)
     add("downloads/coding.json", evidence.coding_json(srcs, scheme, site_url))
     add(REGIONS, REGIONS_MD)
     add(PLATFORMS_INDEX, "# Platforms\n\nREFKB_PLATFORMS\n")
@@ -1250,28 +1250,8 @@ def _evidence_files(st: BuildState, files: Files, config: MkDocsConfig) -> None:
         add(f"platforms/{cat.slug}.md", f"# {escape(cat.label)}\n")
     log = _search_log(st)
     if log is not None:
-        for name, content in _data_package(st, log, evidence.coding_csv(srcs, scheme, site_url), site_url).items():
+        for name, content in method.data_package(list(st.refs), _appraisals(st), log, coding_csv, site_url).items():
             add(f"downloads/{name}", content)
-
-
-def _data_package(st: BuildState, log: searchlog.Log, coding_csv: str, site_url: str) -> dict[str, str]:
-    rows = []
-    for key in sorted(st.refs):
-        note = st.notes.get(key)
-        found, _ = appraisal.read(note.meta.get("appraisal"), None) if note else (None, [])
-        rows.append(appraisal.as_row(key, found))
-    resources = [
-        datapackage.coding_resource(evidence.EXPORT_COLUMNS, coding_csv),
-        datapackage.appraisal_resource(rows),
-        datapackage.searches_resource(log),
-        datapackage.screening_resource(log),
-    ]
-    return datapackage.package(resources, DATASET_NAME, DATASET_TITLE, __version__, site_url)
-
-
-DATASET_NAME = "refkb-evidence"
-DATASET_TITLE = "Evidence coding, appraisal, searches and screening records"
-DATASET_FILES = ("datapackage.json", "coding.csv", "appraisal.csv", "searches.csv", "screening.csv")
 
 
 def _evidence_coding(st: BuildState, ref: pages.Ref, current: str) -> Markup:
@@ -1342,97 +1322,50 @@ def _evidence_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The method (refkb.searchlog, refkb.prisma): the PRISMA flow, the search log and the screening records where the
-# methodology page asks for them; "last searched" on topic and platform pages.
-
-METHOD_MARKERS = ("REFKB_PRISMA", "REFKB_SEARCH_LOG", "REFKB_SCREENING", "REFKB_DATASET")
-# The reach figures the home page quotes: those of `refkb stats` that do not depend on the topic pages' text.
-HOME_REACH = (
-    "sources",
-    "specific_outside_us",
-    "global_only",
-    "us_only",
-    "labour_trafficking",
-    "peer_reviewed_empirical",
-    "high_or_moderate_confidence",
-    "from_2021",
-    "journalism",
-)
-
-
-def _reach_html(st: BuildState) -> Markup:
-    """The knowledge base's reach as `refkb stats` computes it, each figure with its definition."""
-    scheme = st.project.coding
-    if scheme is None:
-        return Markup("")
-    confidence = _confidence(st) if st.project.appraisal_required else None
-    figures = coding_mod.reach(st.bib.entries, scheme, {}, confidence)
-    rows = Markup("").join(
-        Markup("<li><strong>{}</strong> — {}</li>").format(figures[k], coding_mod.REACH_DEFINITIONS[k].replace("`", ""))
-        for k in HOME_REACH
-        if k in figures
-    )
-    return Markup('<ul class="refkb-reach">{}</ul>').format(rows)
+# The method (refkb.method): the search log read once per build, the markers filled, "last searched" lines.
 
 
 def _search_log(st: BuildState) -> searchlog.Log | None:
     proj = st.project
     if proj.searches is None:
         return None
-    if st.searchlog is None or st.searchlog.path != proj.relative(proj.searches):
-        vocab = validate.search_vocabulary(proj)
-        st.searchlog = searchlog.load(proj.searches, proj.relative(proj.searches), vocab)
+    if st.searchlog is None:
+        st.searchlog = searchlog.load(proj.searches, proj.relative(proj.searches), validate.search_vocabulary(proj))
     return st.searchlog
 
 
-def _dataset_html(st: BuildState, current: str) -> Markup:
-    """The data package's files and its schema.org `Dataset` description (JSON-LD)."""
-    base = pages.relative_url("downloads/", current)
-    links = Markup(" · ").join(Markup('<a href="{}{}" download>{}</a>').format(base, f, f) for f in DATASET_FILES)
-    ld = datapackage.json_ld(
-        DATASET_TITLE,
-        "The knowledge base's data as a Frictionless Data Package.",
-        __version__,
-        st.site_url,
-        DATASET_FILES,
-    )
-    return Markup('<p class="refkb-dataset">Version {}: {}.</p><script type="application/ld+json">{}</script>').format(
-        __version__, links, Markup(ld)
-    )
-
-
 def _method_page(st: BuildState, markdown: str, page: Page, tokens: _Tokens) -> str:
-    log = _search_log(st)
+    scheme = st.project.coding
     if "REFKB_REACH" in markdown:  # the home page's figures need no search log
-        markdown = markdown.replace("REFKB_REACH", tokens.add(_reach_html(st)))
+        confidence = _confidence(st) if st.project.appraisal_required else None
+        html = method.reach_html(st.bib.entries, scheme, confidence) if scheme is not None else Markup("")
+        markdown = markdown.replace("REFKB_REACH", tokens.add(html))
+    log = _search_log(st)
     if log is None:
-        for marker in METHOD_MARKERS:
+        for marker in method.MARKERS:
             markdown = markdown.replace(marker, "")
         return markdown
     src, current = page.file.src_uri, page.url
-    if "REFKB_PRISMA" in markdown:
-        flow = searchlog.flow(log, len(st.refs))
-        markdown = markdown.replace("REFKB_PRISMA", tokens.add(prisma.flow_html(flow)))
-    if "REFKB_SEARCH_LOG" in markdown:
-        library = pages.relative_url(st.project.folder + "/", current)
-        markdown = markdown.replace("REFKB_SEARCH_LOG", tokens.add(prisma.log_table(log, library), late=True))
-    if "REFKB_DATASET" in markdown:
-        markdown = markdown.replace("REFKB_DATASET", tokens.add(_dataset_html(st, current), late=True))
-    if "REFKB_SCREENING" in markdown:
-        markdown = markdown.replace("REFKB_SCREENING", tokens.add(prisma.screening_table(log), late=True))
-    dimension, slug = "", ""
+    searched_for = None
     if src.startswith("topics/"):
-        dimension, slug = "topics", src[len("topics/") : -3]
+        searched_for = ("topics", src[len("topics/") : -3])
     elif src.startswith("platforms/") and src != PLATFORMS_INDEX:
-        dimension, slug = "platform_categories", src[len("platforms/") : -3]
-    if dimension:
-        when, aimed = log.last_searched(dimension, slug)
-        method = pages.relative_url("methodology/", current)
-        line = prisma.last_searched(when, aimed, log.cadence_months, method)
-        h1 = _H1.search(markdown)
-        at = h1.end() if h1 else 0
-        markdown = markdown[:at] + "\n\n" + tokens.add(line) + "\n\n" + markdown[at:]
-    return markdown
+        searched_for = ("platform_categories", src[len("platforms/") : -3])
+    where = method.PageAddresses(
+        library=pages.relative_url(st.project.folder + "/", current),
+        methodology=pages.relative_url("methodology/", current),
+        downloads=pages.relative_url("downloads/", current),
+    )
+    return method.fill(
+        markdown,
+        log,
+        len(st.refs),
+        where,
+        st.site_url,
+        searched_for,
+        tokens.add,
+        lambda html: tokens.add(html, late=True),
+    )
 
 
 def _evidence_watch(server: Any, config: MkDocsConfig) -> None:

@@ -374,11 +374,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     keys = {e.key for e in bib.entries}
     scanned = annotation.scan(proj.annotations)
     notes = {n.key for n in scanned}
-    confidence = {}
-    for n in scanned:
-        found, _ = appraisal.read(n.meta.get("appraisal"), None)
-        if found is not None:
-            confidence[n.key] = found.confidence
+    confidence = {k: a.confidence for k, a in appraisal.of_notes({n.key: n.meta for n in scanned}).items()}
     years = [int(m.group(0)) for e in bib.entries if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
     topics: dict[str, dict[str, int]] = {}
     topic_sources: dict[str, set[str]] = {}
