@@ -23,6 +23,7 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model as bp
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 
 from . import children, guard
 from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
@@ -938,3 +939,34 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     from . import writes
 
     writes.write_atomic(path, text)
+
+
+# Names, as BibTeX reads them (bibtexparser's splitter: this module is the only one that imports bibtexparser).
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """One BibTeX name in its four parts (each a list of words)."""
+
+    first: tuple[str, ...]
+    von: tuple[str, ...]
+    last: tuple[str, ...]
+    jr: tuple[str, ...]
+
+
+class BadName(ValueError):
+    """A name BibTeX cannot read (unbalanced braces, too many commas)."""
+
+
+def split_names(value: str) -> list[str]:
+    """A name list ("A and B and {C and D}") split into its names, as BibTeX splits it."""
+    return list(split_multiple_persons_names(value))
+
+
+def name_parts(name: str) -> NameParts:
+    """One name's parts; raises BadName when BibTeX cannot read it."""
+    try:
+        p = parse_single_name_into_parts(name)
+    except InvalidNameError as exc:
+        raise BadName(str(exc)) from None
+    return NameParts(tuple(p.first), tuple(p.von), tuple(p.last), tuple(p.jr))

@@ -12,9 +12,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from pylatexenc.latex2text import LatexNodes2Text
 
+from . import bibfile
 from .bibfile import MONTHS
 from .model import Entry, Person
 from .values import DOI, DOI_PREFIX, split_names, url_problem, url_value
@@ -157,8 +157,8 @@ def people(value: str) -> tuple[Person, ...]:
             out.append(Person(family=plain(name[1:-1]), corporate=True))
             continue
         try:
-            parts = parse_single_name_into_parts(name)
-        except InvalidNameError:
+            parts = bibfile.name_parts(name)
+        except bibfile.BadName:
             out.append(Person(family=plain(name), corporate=True))
             continue
         out.append(

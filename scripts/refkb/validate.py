@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from rapidfuzz import fuzz, process
 
 from . import annotation, bibfile, citations, coding, freshness, guard, hosts, htmlpolicy, kb, safeyaml, searchlog
@@ -461,8 +460,8 @@ def family_names(name: str) -> list[str]:
         head = name.split(",")[0].split() if "," in name else name.split()[-1:]
         return [" ".join(head), *([head[-1]] if len(head) > 1 else [])]
     try:
-        parts = parse_single_name_into_parts(name)
-    except InvalidNameError:
+        parts = bibfile.name_parts(name)
+    except bibfile.BadName:
         return []
     return [" ".join(parts.von + parts.last), " ".join(parts.last)]
 
@@ -495,8 +494,8 @@ def _name_problem(name: str) -> str:
     if _SIMPLE_NAME.match(name):
         return ""
     try:
-        parts = parse_single_name_into_parts(name)
-    except InvalidNameError as exc:
+        parts = bibfile.name_parts(name)
+    except bibfile.BadName as exc:
         return f"is malformed ({exc})"
     return "" if parts.last else "has no family name"
 

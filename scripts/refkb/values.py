@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bibtexparser.middlewares.names import split_multiple_persons_names
+from . import bibfile
 
 DOI = re.compile(r"^(?:10\.\d{4,9}/\S+|10/[a-z0-9]+)$")  # a DOI, or a shortDOI (10/abcd)
 
@@ -56,7 +56,7 @@ def split_names(value: str) -> list[str]:
         return AND.split(value) if value else []
     if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
         return [value.strip()]
-    return split_multiple_persons_names(value)
+    return bibfile.split_names(value)
 
 
 def excerpt(value: object, limit: int = 60) -> str:
