@@ -12,15 +12,19 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import appraisal, bibfile, project, validate
+from .errors import RefkbError
 from .model import BibFile, Issue, Level
+
+if TYPE_CHECKING:  # imported where used: `refkb validate` does not load what add and check-links need
+    from . import intake, links
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(RefkbError):
     """A problem with how refkb was called or with reading its input: exit 2."""
 
 
@@ -89,6 +93,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise UsageError(f"{proj.relative(proj.bibliography)}: no such file")
         _recover(proj)
         _, issues = validate.validate_project(proj)
+        _engine_note()
     for path in [*macro_files, *paths]:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
@@ -105,6 +110,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "text":
         _summary(issues, sys.stderr)
     return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
+
+
+def _engine_note() -> None:
+    """citeproc-js not installed: one line now, so that the build is not the first to say so (the checks do not
+    need it, and the exit code does not change)."""
+    from . import engine, guard
+
+    try:
+        engine.script_path()
+    except engine.EngineError as exc:
+        sys.stderr.write(f"refkb: warning: {guard.explain(exc)}; the checks ran, the site cannot be built until then\n")
 
 
 def _read(path: Path) -> BibFile:
@@ -195,7 +211,7 @@ def _format_locked(args: argparse.Namespace, path: Path, before: Sequence[Path])
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from . import crossref, intake, writes
+    from . import crossref, intake
 
     proj = find_project()
     if proj is None:
@@ -204,26 +220,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if sources != 1:
         raise UsageError("give one of: a BibTeX file (or - for standard input), --doi DOI, or --type TYPE --field ...")
     try:
-        if args.doi:
-            candidate = intake.from_doi(args.doi)
-        elif args.type:
-            candidate = intake.from_fields(args.type, args.field)
-        else:
-            text = _stdin_text() if args.source == "-" else _read_text(Path(args.source))
-            candidate = intake.from_bibtex(text)
-        if args.dry_run:
-            plan = intake.plan(proj, candidate)
-        else:
-            with writes.lock(
-                proj.bibliography, on_wait=lambda m: sys.stderr.write(f"refkb add: {m}\n"), clean=[proj.annotations]
-            ):
-                plan = intake.plan(proj, candidate)  # read again under the lock: no other add is lost
-                try:
-                    intake.apply(plan)
-                except OSError as exc:
-                    raise UsageError(f"cannot write ({exc.strerror}): nothing was changed") from exc
-    except writes.LockHeld as exc:
-        raise UsageError(str(exc)) from exc
+        plan = _plan_add(args, proj, _candidate(args))
     except crossref.Offline as exc:
         raise UsageError(f"cannot reach Crossref ({exc}); add the entry as BibTeX or with --type/--field") from exc
     except crossref.NotFound:
@@ -235,6 +232,44 @@ def cmd_add(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     if args.dry_run:
         sys.stdout.write(plan.diff(proj.root))
+    _report_added(args, proj, plan)
+    return EXIT_OK
+
+
+def _candidate(args: argparse.Namespace) -> intake.Candidate:
+    """The entry to add, from the one source given: a DOI (Crossref), --type and --field, or BibTeX (file or -)."""
+    from . import intake
+
+    if args.doi:
+        return intake.from_doi(args.doi)
+    if args.type:
+        return intake.from_fields(args.type, args.field)
+    text = _stdin_text() if args.source == "-" else _read_text(Path(args.source))
+    return intake.from_bibtex(text)
+
+
+def _plan_add(args: argparse.Namespace, proj: project.Project, candidate: intake.Candidate) -> intake.Plan:
+    """The addition planned (--dry-run), or planned again and written under the bibliography's lock, so that no
+    other add is lost; a LockHeld (another writer kept the lock) reaches the guard as one line."""
+    from . import intake, writes
+
+    if args.dry_run:
+        return intake.plan(proj, candidate)
+    with writes.lock(
+        proj.bibliography, on_wait=lambda m: sys.stderr.write(f"refkb add: {m}\n"), clean=[proj.annotations]
+    ):
+        plan = intake.plan(proj, candidate)  # read again under the lock: no other add is lost
+        try:
+            intake.apply(plan)
+        except OSError as exc:
+            raise UsageError(f"cannot write ({exc.strerror}): nothing was changed") from exc
+    return plan
+
+
+def _report_added(args: argparse.Namespace, proj: project.Project, plan: intake.Plan) -> None:
+    """What was added (or would be) and what is left to do: JSON on stdout, or lines on stderr unless --quiet."""
+    from . import intake
+
     bib_path = proj.relative(plan.bib_path)
     if args.json:
         json.dump(
@@ -266,7 +301,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             out.write(f"note: {note}\n")
         report(plan.warnings, "text", out)
         out.write("left to do:\n" + "".join(f"  {i}. {t}\n" for i, t in enumerate(intake.LEFT_TO_DO, 1)))
-    return EXIT_OK
 
 
 def _decoded(data: bytes, shown: str) -> str:
@@ -290,65 +324,22 @@ def _read_text(path: Path) -> str:
 
 
 def cmd_check_links(args: argparse.Namespace) -> int:
-    import subprocess
-    import tempfile
-
-    from . import links
-    from .progress import Progress
-
     proj = find_project()
     if proj is None:
         raise UsageError("no mkdocs.yml here or above: run refkb check-links inside the project")
-    issues: list[Issue] = []
-    results: list[links.UrlResult] = []
     if args.fix_archive and not args.online:
         raise UsageError("--fix-archive needs --online")
-    if not args.online:
-        with tempfile.TemporaryDirectory(prefix="refkb-site-") as tmp:
-            site = Path(args.site) if args.site else Path(tmp)
-            if not args.site:
-                if not args.quiet and not args.json:
-                    sys.stderr.write("building the site (mkdocs build --strict) …\n")
-                env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-                built = subprocess.run(
-                    [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                    cwd=proj.root,
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=False,
-                )
-                if built.returncode != 0:
-                    sys.stderr.write(built.stderr[-4000:])
-                    sys.stderr.write("refkb check-links: the site does not build (above); links were not checked\n")
-                    return EXIT_PROBLEMS
-            elif not site.is_dir():
-                raise UsageError(f"{site}: no such folder")
-            issues = [p.as_issue() for p in links.check_site(site)]
-    else:
-        bib = _read(proj.bibliography)
-        if bib.has_errors:
-            report([i for i in bib.issues if i.level is Level.ERROR], "text", sys.stderr)
+    results: list[links.UrlResult] = []
+    if args.online:
+        checked = _check_online(args, proj)
+        if checked is None:
             return EXIT_PROBLEMS
-        checker = links.Checker(timeout=args.timeout, retries=args.retries, delay=args.delay)
-        count = sum(1 for e in bib.entries for n in ("url", "archiveurl") if e.value(n).strip())
-        with Progress(count, "checking links", enabled=None if not (args.quiet or args.json) else False) as bar:
-            results = links.check_urls(bib, checker, links.citing_pages(proj), bar.advance)
-        path = proj.relative(proj.bibliography)
-        issues = [r.as_issue(path) for r in results if r.status != "ok"]
-        if args.fix_archive:
-            from . import writes
-
-            try:
-                with writes.lock(proj.bibliography):
-                    changed = links.fix_archive(proj.bibliography, results)
-            except writes.LockHeld as exc:
-                raise UsageError(str(exc)) from exc
-            except ValueError as exc:
-                sys.stderr.write(f"refkb check-links: {exc}\n")
-                return EXIT_PROBLEMS
-            if changed and not args.quiet:
-                sys.stderr.write(f"wrote archiveurl for {', '.join(changed)} in {path}\n")
+        issues, results = checked
+    else:
+        found = _check_built_site(args, proj)
+        if found is None:
+            return EXIT_PROBLEMS
+        issues = found
     issues.sort(key=Issue.sort_key)
     if args.json:
         payload: object = [r.as_dict() for r in results] if args.online else [i.as_dict() for i in issues]
@@ -359,6 +350,78 @@ def cmd_check_links(args: argparse.Namespace) -> int:
         if not args.quiet:
             _summary(issues, sys.stderr)
     return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
+
+
+def _check_built_site(args: argparse.Namespace, proj: project.Project) -> list[Issue] | None:
+    """The links of the site in --site, or of one built now into a temporary folder; None when it does not build."""
+    import tempfile
+
+    from . import links
+
+    if args.site:
+        site = Path(args.site)
+        if not site.is_dir():
+            raise UsageError(f"{site}: no such folder")
+        return [p.as_issue() for p in links.check_site(site)]
+    with tempfile.TemporaryDirectory(prefix="refkb-site-") as tmp:
+        if not _build_site(args, proj, Path(tmp)):
+            return None
+        return [p.as_issue() for p in links.check_site(Path(tmp))]
+
+
+def _build_site(args: argparse.Namespace, proj: project.Project, site: Path) -> bool:
+    """`mkdocs build --strict` into `site`; False (its messages written to stderr) when it fails."""
+    import subprocess
+
+    if not args.quiet and not args.json:
+        sys.stderr.write("building the site (mkdocs build --strict) …\n")
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=proj.root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    if built.returncode != 0:
+        sys.stderr.write(built.stderr[-4000:])
+        sys.stderr.write("refkb check-links: the site does not build (above); links were not checked\n")
+    return built.returncode == 0
+
+
+def _check_online(args: argparse.Namespace, proj: project.Project) -> tuple[list[Issue], list[links.UrlResult]] | None:
+    """Every URL of the bibliography checked over the network (and archived copies written with --fix-archive);
+    None when the bibliography has syntax errors or the archive URLs cannot be written (said on stderr)."""
+    from . import links
+    from .progress import Progress
+
+    bib = _read(proj.bibliography)
+    if bib.has_errors:
+        report([i for i in bib.issues if i.level is Level.ERROR], "text", sys.stderr)
+        return None
+    checker = links.Checker(timeout=args.timeout, retries=args.retries, delay=args.delay)
+    count = sum(1 for e in bib.entries for n in ("url", "archiveurl") if e.value(n).strip())
+    with Progress(count, "checking links", enabled=None if not (args.quiet or args.json) else False) as bar:
+        results = links.check_urls(bib, checker, links.citing_pages(proj), bar.advance)
+    path = proj.relative(proj.bibliography)
+    if args.fix_archive and not _fix_archive(args, proj, results):
+        return None
+    return [r.as_issue(path) for r in results if r.status != "ok"], results
+
+
+def _fix_archive(args: argparse.Namespace, proj: project.Project, results: Sequence[links.UrlResult]) -> bool:
+    """Write the archived copies found into archiveurl, under the bibliography's lock; False when refused."""
+    from . import links, writes
+
+    try:
+        with writes.lock(proj.bibliography):
+            changed = links.fix_archive(proj.bibliography, list(results))
+    except ValueError as exc:
+        sys.stderr.write(f"refkb check-links: {exc}\n")
+        return False
+    if changed and not args.quiet:
+        sys.stderr.write(f"wrote archiveurl for {', '.join(changed)} in {proj.relative(proj.bibliography)}\n")
+    return True
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -499,23 +562,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from . import guard
+
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args))
-    except UsageError as exc:
-        sys.stderr.write(f"refkb: {exc}\n")
-        return EXIT_USAGE
-    except project.ConfigError as exc:
-        sys.stderr.write(f"refkb: {exc}\n")
+    except RefkbError as exc:  # usage, configuration, unreadable input, an engine not installed: the file and the fix
+        sys.stderr.write(f"refkb: {guard.explain(exc)}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
     except (MemoryError, RecursionError, Exception) as exc:  # the guard: one line, never a traceback
-        from . import guard
-
-        sys.stderr.write(f"refkb: {guard.describe(exc)}\n")
+        sys.stderr.write(f"refkb: {guard.explain(exc)}\n")
         return EXIT_USAGE
 
 

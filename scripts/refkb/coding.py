@@ -21,6 +21,7 @@ import pycountry
 from rapidfuzz import process
 
 from . import safeyaml
+from .errors import RefkbError
 from .model import Entry, Field
 from .values import excerpt
 
@@ -292,7 +293,7 @@ def problems(entry: Entry, scheme: Scheme) -> Iterator[Problem]:
 # Reading the scheme
 
 
-class SchemeError(Exception):
+class SchemeError(RefkbError):
     """The vocabulary file is missing or malformed."""
 
 
@@ -347,15 +348,12 @@ def load(root: Path, config: Any) -> Scheme | None:
     if not isinstance(config, dict) or not config.get("vocabularies"):
         return None
     name = str(config["vocabularies"])
-    path = root / name
     try:
-        data = safeyaml.load_bytes(path.read_bytes()) or {}
-    except OSError as exc:
-        raise SchemeError(f"{name}: cannot read ({exc.strerror})") from exc
-    except safeyaml.YamlError as exc:  # aliases refused, nesting and size bounded, bad bytes at their place
-        raise SchemeError(f"{name}:{exc.line}:{exc.col}: {exc.message}") from exc
+        data = safeyaml.read(root / name, shown=name) or {}
+    except safeyaml.YamlError as exc:  # unreadable, aliases refused, nesting and size bounded, bad bytes at their place
+        raise SchemeError(exc.what, path=exc.path, line=exc.line, col=exc.col, hint=exc.hint) from exc
     if not isinstance(data, dict):
-        raise SchemeError(f"{name}: expected a mapping of vocabularies")
+        raise SchemeError("expected a mapping of vocabularies", path=name, hint="write platforms: [...] and so on")
     required = config.get("required") or []
     if not isinstance(required, list):
         raise SchemeError("extra.refkb.coding.required must be a list of dimensions")

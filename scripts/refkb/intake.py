@@ -15,12 +15,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from . import annotation, bibfile, validate, values
+from . import annotation, bibfile, errors, validate, values
 from .model import BibFile, Entry, Issue, Level
 from .project import Project
 
 
-class Refused(Exception):
+class Refused(errors.RefkbError):
     """The reference cannot be added as it is; the message says why and what to do."""
 
     def __init__(self, message: str, issues: Sequence[Issue] = ()) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import coding as coding_mod
 from . import safeyaml
+from .errors import RefkbError
 from .values import excerpt
 
 DEFAULT_SOURCEKINDS = ("ngo", "intergovernmental", "government", "academic", "industry", "law", "journalism")
@@ -74,7 +75,7 @@ class Project:
 _MARKUP = re.compile(r"[<>\"`]")
 
 
-class ConfigError(Exception):
+class ConfigError(RefkbError):
     """mkdocs.yml is missing or does not say what refkb needs."""
 
 
@@ -97,7 +98,7 @@ def _yaml_file(path: Path, cannot_read: str) -> Any:
     except OSError as exc:
         raise ConfigError(f"{cannot_read} ({exc.strerror})") from exc
     except safeyaml.YamlError as exc:
-        raise ConfigError(f"{path}:{exc.line}:{exc.col}: {exc.message}") from exc
+        raise ConfigError(exc.what, path=path, line=exc.line, col=exc.col, hint=exc.hint) from exc
 
 
 def _str(value: object, where: str, name: str) -> str:
@@ -183,6 +184,8 @@ def from_config(
     try:
         scheme = coding_mod.load(root, extra.get("coding"))
     except coding_mod.SchemeError as exc:
+        if exc.path:  # the vocabularies file itself is at fault: named, with its place
+            raise ConfigError(exc.what, path=exc.path, line=exc.line, col=exc.col, hint=exc.hint) from exc
         raise ConfigError(f"{where}: extra.refkb.coding: {exc}") from exc
     annotations = docs / _str(extra.get("annotations", "references"), where, "annotations")
     if not _inside(annotations, docs):

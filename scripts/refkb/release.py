@@ -23,12 +23,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import RefkbError
+
 VERSION = re.compile(r"^\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.]+)?$")
 FILES = ("CITATION.cff", "docs/changelog.md", "scripts/refkb/__init__.py")
 
 
-class ReleaseError(Exception):
-    pass
+class ReleaseError(RefkbError):
+    """A release that cannot be made as asked: a file does not look as expected, or git refuses."""
 
 
 def bump_citation(text: str, version: str, day: dt.date) -> str:

@@ -14,11 +14,15 @@ characters than the depth limit); otherwise the pure-Python loader, whose compos
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .errors import RefkbError
 
 MAX_DEPTH = 64
 MAX_BYTES = 4 * 1024 * 1024
@@ -27,14 +31,14 @@ _C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 _STRUCTURE = re.compile(r"[\[{:?-]")
 
 
-class YamlError(Exception):
-    """YAML that refkb will not read: `line` and `col` are 1-based positions in the file."""
+class YamlError(RefkbError):
+    """YAML that refkb will not read: `line` and `col` are 1-based positions in the file; `path` is the file when
+    it was read by `read` ("" for text, whose reader names the file). `message` is what and how to fix it, for a
+    caller that writes the place itself."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
+    def __init__(self, message: str, line: int = 1, col: int = 1, *, path: str = "", hint: str = "") -> None:
+        super().__init__(message, path=path, line=line, col=col, hint=hint)
+        self.message = self.summary()
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,9 @@ def decode(data: bytes) -> str:
         good = data[: exc.start]
         line = good.count(b"\n") + 1
         col = len(good[good.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise YamlError(f"byte 0x{data[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", line, col) from None
+        raise YamlError(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8", line, col, hint="save the file as UTF-8"
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -67,9 +73,10 @@ def _no_repeated_key(node: yaml.MappingNode, line_offset: int) -> None:
         if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
             if key.value in seen:
                 raise YamlError(
-                    f"the key {key.value[:40]!r} is given twice in one mapping: keep one",
+                    f"the key {key.value[:40]!r} is given twice in one mapping",
                     key.start_mark.line + 1 + line_offset,
                     key.start_mark.column + 1,
+                    hint="keep one",
                 )
             seen.add(key.value)
 
@@ -86,9 +93,10 @@ def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
                 if Loader._aliases > opts.aliases:
                     what = f"more than {opts.aliases} aliases" if opts.aliases else "aliases (*name) are not allowed"
                     raise YamlError(
-                        f"{what}: write the value out in full",
+                        what,
                         event.start_mark.line + 1 + opts.line_offset,
                         event.start_mark.column + 1,
+                        hint="write the value out in full",
                     )
             Loader._depth += 1
             try:
@@ -181,6 +189,23 @@ def load(text: str, opts: Options = Options()) -> Any:
 
 
 def load_bytes(data: bytes, opts: Options = Options()) -> Any:
+    """The YAML document in the file's bytes (decoded as `decode` does); raises YamlError without a path."""
     if len(data) > MAX_BYTES:
         raise YamlError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", 1, 1)
     return load(decode(data), opts)
+
+
+def read(path: str | os.PathLike[str], opts: Options = Options(), shown: str = "") -> Any:
+    """The YAML document in the file at `path`; every failure, a file that cannot be read included, is a YamlError
+    naming the file as `shown` (default: `path` as given)."""
+    name = shown or str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise YamlError(
+            f"cannot read the file ({exc.strerror})", 0, 0, path=name, hint="check that it exists and can be read"
+        ) from exc
+    try:
+        return load_bytes(data, opts)
+    except YamlError as exc:
+        raise YamlError(exc.what, exc.line, exc.col, path=name, hint=exc.hint) from None

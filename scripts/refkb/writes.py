@@ -24,11 +24,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from .errors import RefkbError
+
 TMP_SUFFIX = ".refkb-tmp"
 JOURNAL_SUFFIX = ".refkb-journal"
 
 
-class LockHeld(Exception):
+class LockHeld(RefkbError):
     """Another refkb process kept the lock for longer than the timeout."""
 
 
