@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -156,22 +156,50 @@ def _load(path: Path, rel: str) -> tuple[list[dict[str, Any]], list[Issue]]:
 
 def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data:
     """Read and check the three files; a missing file is simply empty."""
-    today = today or dt.date.today()
-    issues: list[Issue] = []
-    docs = project.docs
+    r = _Checker(project, frozenset(keys))
+    claims = _claims(r)
+    terms = _terms(r)
+    events = _events(r, today or dt.date.today())
+    return Data(
+        tuple(claims),
+        tuple(sorted(terms, key=lambda t: t.term.casefold())),
+        tuple(sorted(events, key=lambda e: e.date)),
+        tuple(r.issues),
+    )
 
-    def rel(name: str) -> str:
-        return project.relative(docs / name)
 
-    def bad(name: str, line: int, code: str, key: str, message: str, fix: str) -> None:
-        issues.append(Issue(rel(name), line, 1, Level.ERROR, code, key, message, fix))
+@dataclass(frozen=True)
+class _Checker:
+    """The records of the data files under docs/ and the problems found in them, each at its file and line."""
 
-    def check_keys(name: str, line: int, ident: str, cited: tuple[str, ...], required: bool) -> None:
+    project: Project
+    keys: frozenset[str]
+    issues: list[Issue] = field(default_factory=list)
+
+    def rel(self, name: str) -> str:
+        return self.project.relative(self.project.docs / name)
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        raw, found = _load(self.project.docs / name, self.rel(name))
+        self.issues.extend(found)
+        return raw
+
+    def bad(self, name: str, line: int, code: str, key: str, message: str, fix: str) -> None:
+        self.issues.append(Issue(self.rel(name), line, 1, Level.ERROR, code, key, message, fix))
+
+    def types(self, name: str, line: int, ident: str, problems: list[str]) -> None:
+        for problem in problems:
+            self.bad(name, line, "data-invalid", ident, problem, "write the value as the others are")
+
+    def cited(self, name: str, line: int, ident: str, cited: tuple[str, ...], required: bool) -> None:
+        """`cited` keys that name no entry; none at all when one is `required`."""
         if required and not cited:
-            bad(name, line, "missing-citation", ident, "no source is cited", "cite at least one key of references.bib")
+            self.bad(
+                name, line, "missing-citation", ident, "no source is cited", "cite at least one key of references.bib"
+            )
         for k in cited:
-            if k not in keys:
-                bad(
+            if k not in self.keys:
+                self.bad(
                     name,
                     line,
                     "unresolved-data-key",
@@ -180,25 +208,31 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
                     "correct the key or add the reference",
                 )
 
-    raw, found = _load(docs / "claims.yml", rel("claims.yml"))
-    issues += found
+
+def _claims(r: _Checker) -> list[Claim]:
+    """docs/claims.yml: each claim with its fields, a verdict of the vocabulary, a correction unless supported."""
+    name = "claims.yml"
     claims = []
     seen: set[str] = set()
-    for item in raw:
+    for item in r.records(name):
         line = int(item.get("__line__", 1))
-        for problem in type_problems(item, ("id", "section", "claim", "verdict", "note", "corrected"), ("evidence",)):
-            bad("claims.yml", line, "data-invalid", _text(item, "id"), problem, "write the value as the others are")
         cid = _text(item, "id")
-        text, verdict = _text(item, "claim"), _text(item, "verdict").lower()
+        r.types(
+            name,
+            line,
+            cid,
+            type_problems(item, ("id", "section", "claim", "verdict", "note", "corrected"), ("evidence",)),
+        )
+        verdict = _text(item, "verdict").lower()
         missing = [f for f in ("id", "section", "claim", "verdict", "note") if not _text(item, f)]
         if missing:
-            bad("claims.yml", line, "data-invalid", cid, f"claim lacks {', '.join(missing)}", "fill in every field")
+            r.bad(name, line, "data-invalid", cid, f"claim lacks {', '.join(missing)}", "fill in every field")
         if cid in seen:
-            bad("claims.yml", line, "data-invalid", cid, f"claim id {cid} is used twice", "give each claim its own id")
+            r.bad(name, line, "data-invalid", cid, f"claim id {cid} is used twice", "give each claim its own id")
         seen.add(cid)
         if verdict not in VERDICTS:
-            bad(
-                "claims.yml",
+            r.bad(
+                name,
                 line,
                 "unknown-verdict",
                 cid,
@@ -207,8 +241,8 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
             )
         corrected = _text(item, "corrected")
         if verdict not in ("supported", "") and not corrected:
-            bad(
-                "claims.yml",
+            r.bad(
+                name,
                 line,
                 "missing-correction",
                 cid,
@@ -216,34 +250,50 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
                 "add corrected: with a sourced statement",
             )
         evidence = _keys(item, "evidence")
-        check_keys("claims.yml", line, cid, evidence, required=verdict not in ("unverifiable",))
-        claims.append(Claim(cid, _text(item, "section"), text, verdict, evidence, _text(item, "note"), corrected, line))
+        r.cited(name, line, cid, evidence, required=verdict not in ("unverifiable",))
+        claims.append(
+            Claim(
+                cid,
+                _text(item, "section"),
+                _text(item, "claim"),
+                verdict,
+                evidence,
+                _text(item, "note"),
+                corrected,
+                line,
+            )
+        )
+    return claims
 
-    raw, found = _load(docs / "glossary.yml", rel("glossary.yml"))
-    issues += found
+
+def _terms(r: _Checker) -> list[Term]:
+    """docs/glossary.yml: each term with its definition and at least one source."""
+    name = "glossary.yml"
     terms = []
-    for item in raw:
+    for item in r.records(name):
         line = int(item.get("__line__", 1))
-        for problem in type_problems(item, ("term", "definition"), ("cite",)):
-            bad("glossary.yml", line, "data-invalid", _text(item, "term"), problem, "write the value as the others are")
         term, definition = _text(item, "term"), _text(item, "definition")
+        r.types(name, line, term, type_problems(item, ("term", "definition"), ("cite",)))
         if not term or not definition:
-            bad("glossary.yml", line, "data-invalid", term, "a term needs term and definition", "fill in both")
+            r.bad(name, line, "data-invalid", term, "a term needs term and definition", "fill in both")
         cite = _keys(item, "cite")
-        check_keys("glossary.yml", line, term, cite, required=True)
+        r.cited(name, line, term, cite, required=True)
         terms.append(Term(term, definition, cite, line))
+    return terms
 
-    raw, found = _load(docs / "timeline.yml", rel("timeline.yml"))
-    issues += found
+
+def _events(r: _Checker, today: dt.date) -> list[Event]:
+    """docs/timeline.yml: each event with a date no more precise than its source and not after `today`; an event
+    whose date cannot be read is left out."""
+    name = "timeline.yml"
     events = []
-    for item in raw:
+    for item in r.records(name):
         line = int(item.get("__line__", 1))
-        for problem in type_problems(item, ("date", "event"), ("cite",)):
-            bad("timeline.yml", line, "data-invalid", _text(item, "date"), problem, "write the value as the others are")
         date, event = _text(item, "date"), _text(item, "event")
+        r.types(name, line, date, type_problems(item, ("date", "event"), ("cite",)))
         if not _DATE.match(date) or not _valid_date(date):
-            bad(
-                "timeline.yml",
+            r.bad(
+                name,
                 line,
                 "invalid-event-date",
                 date,
@@ -252,8 +302,8 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
             )
             continue
         if date > today.isoformat()[: len(date)]:
-            bad(
-                "timeline.yml",
+            r.bad(
+                name,
                 line,
                 "future-date",
                 date,
@@ -261,12 +311,11 @@ def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data
                 "a timeline records what has happened: check the date",
             )
         if not event:
-            bad("timeline.yml", line, "data-invalid", date, "an event needs its text", "write the event")
+            r.bad(name, line, "data-invalid", date, "an event needs its text", "write the event")
         cite = _keys(item, "cite")
-        check_keys("timeline.yml", line, date, cite, required=True)
+        r.cited(name, line, date, cite, required=True)
         events.append(Event(date, event, cite, line))
-    events.sort(key=lambda e: e.date)
-    return Data(tuple(claims), tuple(sorted(terms, key=lambda t: t.term.casefold())), tuple(events), tuple(issues))
+    return events
 
 
 def _valid_date(value: str) -> bool:
