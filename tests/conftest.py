@@ -72,8 +72,8 @@ def site_config(
     nav: bool = False,
     refkb: str = "",
 ) -> str:
-    """A test site's mkdocs.yml (Material, search and refkb, reference pages out of the nav) as a template whose
-    `{topics}` (and whatever `refkb` adds under extra.refkb) the test fills in."""
+    """A test site's mkdocs.yml (Material, search and refkb under the knowledge-base profile, reference pages out of
+    the nav) as a template whose `{topics}` (and whatever `refkb` adds under extra.refkb) the test fills in."""
     out = f"site_name: {name}\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\n"
     out += f"  features: [{features}]\n" if features else ""
     out += "plugins:\n  - search\n  - refkb\nnot_in_nav: |\n  /references/*.md\n"
@@ -81,7 +81,7 @@ def site_config(
         out += "markdown_extensions:\n" + _EXTENSIONS + (_FENCES if fences else "")
     out += "validation:\n  links:\n    not_found: warn\n    anchors: warn\n" if warn_links else ""
     out += "nav:\n  - Home: index.md\n" if nav else ""
-    return out + "extra:\n  refkb:\n" + refkb + "    topics:\n{topics}\n"
+    return out + "extra:\n  refkb:\n    profile: knowledge-base\n" + refkb + "    topics:\n{topics}\n"
 
 
 MKDOCS_YML = site_config(nav=True)

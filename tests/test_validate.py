@@ -76,6 +76,11 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("empty-key", entry(head="@article{,"), 1),
     ("duplicate-key", GOOD + "\n" + GOOD, 10),
     ("duplicate-key-case", GOOD + "\n" + GOOD.replace("smith2020study", "Smith2020study"), 10),
+    (
+        "slug-collision",
+        GOOD.replace("smith2020study", "smith2020-study") + "\n" + GOOD.replace("smith2020study", "Smith2020:Study"),
+        10,
+    ),
     ("unsafe-key", entry(head="@article{smith_2020,"), 1),
     ("key-convention", entry(head="@article{foo2020bar,"), 1),
     # fields
@@ -366,6 +371,9 @@ def test_every_code_is_tested() -> None:
     from test_searchlog import SEARCHLOG_CODES  # the search log and screening records, the ledger's agreement
 
     tested |= APPRAISAL_CODES | SEARCHLOG_CODES | HTMLPOLICY_CODES | BOUNDS_CODES
+    from test_checks_codes import LINK_CODES  # what refkb check-links reports
+
+    tested |= LINK_CODES
     assert tested == set(CODES)
 
 

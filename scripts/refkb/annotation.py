@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import guard, safeyaml
+from . import frontmatter, guard, safeyaml
 
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
-FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+FRONT = frontmatter.FRONT
 _ATTRS = re.compile(r"[ \t]*\{[^{}\n]*\}[ \t]*$")
 _HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
@@ -88,35 +88,18 @@ class Annotation:
         return None
 
 
-_TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
-
-
 def parse(path: Path, text: str) -> Annotation:
-    meta: dict[str, object] = {}
-    error = ""
-    err_line, err_col = 1, 1
-    meta_lines: dict[str, int] = {}
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    body, body_line = text, 1
-    m = FRONT.match(text)
-    if m is None:
+    fm = frontmatter.read(text)
+    error, err_line, err_col = "", 1, 1
+    if not fm.found:
         error = "no front matter"
-    else:
-        body = text[m.end() :]
-        body_line = text[: m.end()].count("\n") + 1
-        for k in _TOP_KEY.finditer(m.group(1)):
-            meta_lines.setdefault(k.group(1).strip(), m.group(1).count("\n", 0, k.start()) + 2)
-        try:
-            loaded = safeyaml.load(m.group(1), safeyaml.Options(line_offset=1))
-        except safeyaml.YamlError as exc:
-            error = f"front matter is not valid YAML ({exc.message})"
-            err_line, err_col = exc.line, exc.col
-        else:
-            if isinstance(loaded, dict):
-                meta = {str(k): v for k, v in loaded.items()}
-            elif loaded is not None:
-                error = "front matter is not a mapping"
-                err_line = 2
+    elif fm.error is not None:
+        error = f"front matter is not valid YAML ({fm.error.message})"
+        err_line, err_col = fm.error.line, fm.error.col
+    elif fm.not_mapping:
+        error, err_line = "front matter is not a mapping", 2
+    meta, meta_lines, body, body_line = fm.meta, fm.lines, fm.body, fm.body_line
     sections: dict[str, str] = {}
     lines: dict[str, int] = {}
     heads = list(_HEADING.finditer(body))

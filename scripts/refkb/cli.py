@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import appraisal, bibfile, project, validate
+from . import appraisal, bibfile, profiles, project
+from .checks import docs_pages, suite
+from .checks.settings import Settings
 from .errors import RefkbError
 from .model import BibFile, Issue, Level
 
@@ -92,7 +94,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not proj.bibliography.is_file():
             raise UsageError(f"{proj.relative(proj.bibliography)}: no such file")
         _recover(proj)
-        _, issues = validate.validate_project(proj)
+        _, issues = suite.validate_project(proj)
         _engine_note()
     for path in [*macro_files, *paths]:
         if not path.is_file():
@@ -101,9 +103,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path, bib in zip([*macro_files, *paths], _read_set(paths, macro_files), strict=True):
         if proj is not None and path.resolve() == project_bib and not macro_files and len(paths) == 1:
             _recover(proj)
-            _, found = validate.validate_project(proj)
-        else:
-            found = validate.validate_bib(bib)
+            _, found = suite.validate_project(proj)
+        else:  # a file on its own: under the project's profile, or BibTeX's rules outside a project
+            found = suite.validate_bib(bib, Settings(profile=proj.profile if proj is not None else profiles.BIBTEX))
         issues.extend(found)
     issues.sort(key=Issue.sort_key)
     report(issues, args.format, sys.stdout)
@@ -443,7 +445,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     topic_sources: dict[str, set[str]] = {}
     for t in proj.topics:
         page = proj.docs / "topics" / f"{t.slug}.md"
-        text = validate.read_page(page) if page.is_file() else ""
+        text = docs_pages.read_page(page) if page.is_file() else ""
         cited = {k for c in citations.find(text) for k in c.keys if k in keys}
         # Words of prose: without headings, admonition titles, citations and link targets.
         body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)
@@ -505,7 +507,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
-    for code, level, meaning in validate.check_names_table():
+    for code, level, meaning in suite.check_names_table():
         sys.stdout.write(f"{code:24} {level:8} {meaning}\n")
     return EXIT_OK
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from . import annotation, bibfile, errors, validate, values
+from . import annotation, bibfile, errors, keys, values
+from .checks.settings import Settings
+from .checks.suite import read_bibliography, validate_bib
 from .model import BibFile, Entry, Issue, Level
 from .project import Project
 
@@ -159,15 +161,15 @@ def _entry(c: Candidate, key: str) -> Entry:
 def conventional_key(c: Candidate, taken: set[str]) -> tuple[str, str]:
     """(key, note): `<author><year><title word>`, with a second title word or a -2 suffix when taken."""
     probe = _entry(c, "probe")
-    prefixes, year, titles = validate.key_parts(probe)
-    short = validate.ascii_fold(probe.value("shortauthor"))
-    prefix = re.sub(r"[^a-z0-9]", "", short) if short else _preferred(prefixes, probe)
-    words = [w[:24] for w in titles[0]] if titles else []  # a key names files: at most validate.MAX_KEY characters
+    parts = keys.key_parts(probe)
+    short = keys.ascii_fold(probe.value("shortauthor"))
+    prefix = re.sub(r"[^a-z0-9]", "", short) if short else _preferred(parts.prefixes, probe)
+    words = [w[:24] for w in parts.titles[0]] if parts.titles else []  # a key names files: at most keys.MAX_KEY
     prefix = (prefix or "anon")[:24]
-    base = f"{prefix}{year}{words[0] if words else 'untitled'}"
+    base = f"{prefix}{parts.year}{words[0] if words else 'untitled'}"
     if base.lower() not in taken:
         return base, ""
-    if len(words) > 1 and (base + words[1]).lower() not in taken and len(base + words[1]) <= validate.MAX_KEY:
+    if len(words) > 1 and (base + words[1]).lower() not in taken and len(base + words[1]) <= keys.MAX_KEY:
         return base + words[1], f"{base} is taken: used {base + words[1]}"
     n = 2
     while f"{base}-{n}".lower() in taken:
@@ -175,14 +177,14 @@ def conventional_key(c: Candidate, taken: set[str]) -> tuple[str, str]:
     return f"{base}-{n}", f"{base} is taken: used {base}-{n}"
 
 
-def _preferred(prefixes: set[str], e: Entry) -> str:
+def _preferred(prefixes: frozenset[str], e: Entry) -> str:
     people = " ".join((e.value("author") or e.value("editor")).split())
     first = (values.split_names(people) or [""])[0].strip()
     if first.startswith("{"):
-        words = [w for w in re.findall(r"[a-z0-9]+", validate.ascii_fold(first)) if w not in validate.STOPWORDS]
+        words = [w for w in re.findall(r"[a-z0-9]+", keys.ascii_fold(first)) if w not in keys.STOPWORDS]
         return "".join(w[0] for w in words) if len(words) >= 3 else (words[0] if words else "org")
-    names = validate.family_names(first) if first else []
-    return re.sub(r"[^a-z0-9]", "", validate.ascii_fold(names[0])) if names else sorted(prefixes or {"anon"})[0]
+    names = keys.family_names(first) if first else []
+    return re.sub(r"[^a-z0-9]", "", keys.ascii_fold(names[0])) if names else sorted(prefixes or {"anon"})[0]
 
 
 @dataclass
@@ -217,14 +219,10 @@ class Plan:
         return "".join(out)
 
 
-def _normal_url(url: str) -> str:
-    return re.sub(r"^https?://(www\.)?", "", url.strip().lower()).rstrip("/")
-
-
 def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -> Plan:
     """Everything `refkb add` would do, without writing. Raises Refused."""
     today = today or dt.date.today()
-    bib, macro_issues = validate.read_bibliography(project)
+    bib, macro_issues = read_bibliography(project)
     errors = [i for i in [*macro_issues, *bib.issues] if i.level is Level.ERROR]
     if errors:
         raise Refused(f"{bib.path} has syntax errors: fix them first (refkb validate)", errors)
@@ -235,7 +233,7 @@ def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -
         other = by_key[c.key.lower()]
         raise Refused(f"[{c.key}] is already in {bib.path} (line {other.pos.line}): nothing was added")
     _refuse_duplicates(bib, c)
-    if c.key and validate.SAFE_KEY.match(c.key) and not _off_convention(c, c.key):
+    if c.key and keys.SAFE_KEY.match(c.key) and not _off_convention(c, c.key):
         key = c.key
     else:
         key, note = conventional_key(c, taken)
@@ -250,16 +248,20 @@ def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -
     joined = (old_text.rstrip("\n") + "\n\n" if old_text.strip() else "") + bibfile.entry_text(entry) + "\n"
     new_bib = bibfile.parse_text(joined, bib.path)
     new_text = bibfile.format_text(new_bib)
-    settings = validate.Settings(
-        today, project.topic_slugs or None, frozenset(project.sourcekinds), project.titles == "sentence-case"
+    settings = Settings(
+        today,
+        project.topic_slugs or None,
+        frozenset(project.sourcekinds),
+        project.titles == "sentence-case",
+        project.profile,
     )
-    found = [i for i in validate.validate_bib(new_bib, settings) if i.key == key]
+    found = [i for i in validate_bib(new_bib, settings) if i.key == key]
     problems = [i for i in found if i.level is Level.ERROR]
     if problems:
         raise Refused(f"[{key}] would not validate: nothing was written", problems)
     warnings = [i for i in found if i.code not in ("missing-topic", "missing-sourcekind")]
     for e in bib.entries:
-        ratio = fuzz.ratio(validate.ascii_fold(e.value("title")), validate.ascii_fold(entry.value("title")))
+        ratio = fuzz.ratio(keys.ascii_fold(e.value("title")), keys.ascii_fold(entry.value("title")))
         if entry.value("title") and ratio >= 90:
             warnings.append(
                 Issue(
@@ -281,17 +283,16 @@ def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -
 
 
 def _off_convention(c: Candidate, key: str) -> bool:
-    prefixes, year, titles = validate.key_parts(_entry(c, key))
-    return not validate.key_follows(key, prefixes, year, titles)
+    return not keys.key_follows(key, keys.key_parts(_entry(c, key)))
 
 
 def _refuse_duplicates(bib: BibFile, c: Candidate) -> None:
-    doi = values.DOI_PREFIX.sub("", _inner(c.get("doi")).strip()).lower()
-    url = _normal_url(_inner(c.get("url")))
+    doi = values.normal_doi(_inner(c.get("doi")))
+    url = values.normal_url(_inner(c.get("url")))
     for e in bib.entries:
-        if doi and values.DOI_PREFIX.sub("", e.value("doi").strip()).lower() == doi:
+        if doi and values.normal_doi(e.value("doi")) == doi:
             raise Refused(f"DOI {doi} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")
-        if url and e.value("url") and _normal_url(e.value("url")) == url:
+        if url and e.value("url") and values.normal_url(e.value("url")) == url:
             raise Refused(f"URL {url} is already in {bib.path} as [{e.key}] (line {e.pos.line}): nothing was added")
 
 

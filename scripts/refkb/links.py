@@ -27,7 +27,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import __version__, bibfile, citations, validate, values
+from . import __version__, bibfile, citations, profiles, values
+from .checks.codes import issue
+from .checks.settings import Settings
+from .checks.suite import validate_bib
 from .model import BibFile, Entry, Issue, Level, Position
 from .project import Project
 
@@ -64,11 +67,10 @@ class SiteProblem:
     message: str
 
     def as_issue(self) -> Issue:
-        return Issue(
+        return issue(
             self.page,
             1,
             1,
-            Level.ERROR,
             self.code,
             "",
             f"{self.message}: {self.link!r}",
@@ -137,7 +139,6 @@ class UrlResult:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
     def as_issue(self, path: str) -> Issue:
-        level = Level.WARNING if self.status == "redirect" else Level.ERROR
         code = {"redirect": "moved-link", "dead": "dead-link"}.get(self.status, "unreachable-link")
         fix = (
             f"archived copy: {self.archive} (refkb check-links --online --fix-archive writes it)"
@@ -147,9 +148,7 @@ class UrlResult:
             else "find the page's new address or an archived copy"
         )
         cited = f"; cited on {', '.join(self.cited_on)}" if self.cited_on else ""
-        return Issue(
-            path, self.line, self.col, level, code, self.key, f"{self.field} {self.url!r} {self.message}{cited}", fix
-        )
+        return issue(path, self.line, self.col, code, self.key, f"{self.field} {self.url!r} {self.message}{cited}", fix)
 
 
 @dataclass
@@ -260,7 +259,7 @@ def check_urls(
 ) -> list[UrlResult]:
     jobs = []
     for e in bib.entries:
-        for name in validate.URL_FIELDS:
+        for name in values.URL_FIELDS:
             f = e.get(name)
             if f is not None and f.value.strip() and not values.url_problem(f.value.strip()):
                 jobs.append((e, name, values.url_value(f.value), f.value_pos))
@@ -312,7 +311,7 @@ def fix_archive(path: Path, results: Iterable[UrlResult], today: dt.date | None 
     new = bibfile.parse_text("".join(pieces), str(path))
     problems = [
         i
-        for i in validate.validate_bib(new, validate.Settings(today or dt.date.today()))
+        for i in validate_bib(new, Settings(today or dt.date.today(), profile=profiles.BIBTEX))
         if i.level is Level.ERROR and i.key in changed
     ]
     if new.has_errors or problems:

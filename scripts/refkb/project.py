@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import coding as coding_mod
-from . import safeyaml
+from . import profiles, safeyaml
 from .errors import RefkbError
 from .values import excerpt
 
@@ -46,6 +46,8 @@ class Project:
     appraisal_required: bool = False
     # extra.refkb.searches: the search log and screening records (refkb.searchlog), a YAML file under docs/.
     searches: Path | None = None
+    # extra.refkb.profile (or the plugin's `profile` option): the rules the site holds itself to (refkb.profiles).
+    profile: profiles.Profile = profiles.DEFAULT
 
     @property
     def topic_slugs(self) -> frozenset[str]:
@@ -116,7 +118,7 @@ def _list(value: object, where: str, name: str) -> list[object]:
     return value
 
 
-PLUGIN_OPTIONS = ("bibliography", "annotations", "style", "vocabularies")
+PLUGIN_OPTIONS = ("bibliography", "annotations", "style", "vocabularies", "profile")
 
 
 def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -208,6 +210,9 @@ def from_config(
         appraisal_required=_choice(extra.get("appraisal", "optional"), where, "appraisal", ("optional", "required"))
         == "required",
         searches=docs / _str(extra["searches"], where, "searches") if extra.get("searches") else None,
+        profile=profiles.PROFILES[
+            _choice(extra.get("profile", profiles.DEFAULT.name), where, "profile", tuple(profiles.PROFILES))
+        ],
     )
 
 

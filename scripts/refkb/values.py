@@ -4,9 +4,21 @@ One home, so that a converter or an HTML module does not import the check suite 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from . import bibfile
+
+# Characters no value and no page should hold: control characters, bidirectional overrides, invisible characters.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u180e]")
+SUSPECT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\u2060\ufeff\u00ad\u180e]"
+)
+URL_FIELDS = ("url", "archiveurl")  # fields holding a link (an archived copy goes in archiveurl)
+NAME_FIELDS = ("author", "editor", "translator", "bookauthor")
+ORG_FIELDS = ("institution", "organization", "publisher", "school")  # lists in biblatex, like names
 
 DOI = re.compile(r"^(?:10\.\d{4,9}/\S+|10/[a-z0-9]+)$")  # a DOI, or a shortDOI (10/abcd)
 
@@ -24,6 +36,19 @@ TEX_URL_ESCAPE = re.compile(r"\\([_%&#$~])")
 def url_value(value: str) -> str:
     """A URL field's value as a link: TeX escapes such as \\_ and \\% undone (pandoc does the same)."""
     return TEX_URL_ESCAPE.sub(r"\1", value.strip())
+
+
+_URL_SCHEME_WWW = re.compile(r"^https?://(www\.)?")
+
+
+def normal_url(url: str) -> str:
+    """A URL as duplicates are compared: lower case, without scheme, `www.` and trailing slashes."""
+    return _URL_SCHEME_WWW.sub("", url.strip().lower()).rstrip("/")
+
+
+def normal_doi(value: str) -> str:
+    """A DOI as duplicates are compared: without a resolver prefix, lower case (DOIs are case-insensitive)."""
+    return DOI_PREFIX.sub("", value.strip()).lower()
 
 
 def url_problem(value: str) -> str:
@@ -57,6 +82,21 @@ def split_names(value: str) -> list[str]:
     if _ONE_GROUP.match(value):  # one braced name, e.g. {{United Nations}}: nothing to split (and 40x faster)
         return [value.strip()]
     return bibfile.split_names(value)
+
+
+SIMPLE_NAME = re.compile(r"^[^,{}\\]+(?:,[^,{}\\]+){0,2}$")
+
+
+@functools.lru_cache(maxsize=8192)
+def name_problem(name: str) -> str:
+    """What is wrong with one personal or braced name ('' if nothing): names repeat, so each is parsed once."""
+    if SIMPLE_NAME.match(name):
+        return ""
+    try:
+        parts = bibfile.name_parts(name)
+    except bibfile.BadName as exc:
+        return f"is malformed ({exc})"
+    return "" if parts.last else "has no family name"
 
 
 def excerpt(value: object, limit: int = 60) -> str:

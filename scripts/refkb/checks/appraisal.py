@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .. import annotation, appraisal
+from .. import annotation, appraisal, frontmatter
 from ..model import Issue
 from .codes import issue
 
@@ -13,7 +13,7 @@ _FRONT_START = 2  # the front matter's first line in the file
 
 
 def front_matter(note: annotation.Annotation) -> str:
-    m = annotation.FRONT.match(note.text)
+    m = frontmatter.FRONT.match(note.text)
     return m.group(1) if m else ""
 
 

@@ -6,7 +6,7 @@ reported anywhere is listed; tests/test_validate.py that every listed code is te
 
 from __future__ import annotations
 
-from ..model import Issue, Level
+from ..model import BibFile, Entry, Field, Issue, Level
 
 E, W = Level.ERROR, Level.WARNING
 
@@ -45,6 +45,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "unsafe-key": (E, "a key that is not a safe slug ^[a-z0-9][a-z0-9-]*$"),
     "key-convention": (W, "a key that does not follow <author><year><title-word>"),
     "key-too-long": (E, "a key longer than 64 characters (it names files)"),
+    "slug-collision": (E, "two keys with the same slug (keys.slug): their pages and files would be one"),
     # fields
     "unknown-entry-type": (W, "an entry type outside the biblatex data model"),
     "missing-field": (E, "a field the entry type requires"),
@@ -125,6 +126,12 @@ CODES: dict[str, tuple[Level, str]] = {
     "stale-search": (W, "a topic last searched longer ago than the log's cadence"),
     "ledger-contradiction": (E, "a ledger note saying a source is not in the library when its key exists"),
     "uncited-evidence": (W, "a ledger evidence key the claim's note does not cite"),
+    # the built site's links and the bibliography's URLs (refkb.links: refkb check-links)
+    "broken-link": (E, "a link in the built site to a file that does not exist, or outside the site"),
+    "broken-anchor": (E, "a link in the built site to an anchor its page does not have"),
+    "moved-link": (W, "a URL that redirects elsewhere (refkb check-links --online)"),
+    "dead-link": (E, "a URL that answers 404 or 410 (refkb check-links --online)"),
+    "unreachable-link": (E, "a URL that cannot be reached or answers with an error (refkb check-links --online)"),
     # do no harm: readers may be survivors or people at risk
     "phone-number": (E, "a phone number in docs/ that is not an allow-listed help line"),
     "email-address": (E, "an e-mail address in docs/"),
@@ -134,3 +141,15 @@ CODES: dict[str, tuple[Level, str]] = {
 
 def issue(path: str, pos_line: int, pos_col: int, code: str, key: str, message: str, fix: str) -> Issue:
     return Issue(path, pos_line, pos_col, CODES[code][0], code, key, message, fix)
+
+
+def at_field(bib: BibFile, entry: Entry, f: Field, code: str, message: str, fix: str, value: bool = True) -> Issue:
+    """An issue at a field of an entry: at its value, or (value=False) at its name."""
+    p = f.value_pos if value else f.pos
+    return issue(bib.path, p.line, p.col, code, entry.key, message, fix)
+
+
+def at_entry(bib: BibFile, entry: Entry, code: str, message: str, fix: str) -> Issue:
+    """An issue at the start of an entry."""
+    p = entry.pos
+    return issue(bib.path, p.line, p.col, code, entry.key, message, fix)

@@ -1,0 +1,234 @@
+"""Checks of every page of docs/: readable (UTF-8, not too large), no control character, not nested deeper than
+Python-Markdown can take, no raw HTML or attr_list attribute the site's HTML policy would strip, front matter with
+the keys a page may carry, and every citation naming an entry. `mkdocs serve` keeps their findings per page
+(`PageMemo`) and checks a page again only when it changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from .. import annotation, citations, frontmatter, guard, htmlpolicy, safeyaml
+from ..model import Issue
+from ..project import Project
+from ..values import CONTROL
+from .codes import issue
+
+_ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*[#.][A-Za-z_][^{}\n]*\}")
+_ATTR_TOKEN = re.compile(r"""([^\s=]+)=("[^"]*"|'[^']*'|[^\s}]+)|(\S+)""")
+_SAFE_ATTR = re.compile(r"^(?:#[A-Za-z][\w-]*|\.[A-Za-z_][\w-]*)$")
+_SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
+_AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
+# What is not prose: front matter, fenced code, HTML comments, code spans.
+_NOT_PROSE = re.compile(
+    r"\A---[ \t]*\n.*?\n---[ \t]*\n|^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[`~]*[ \t]*$|\Z)|<!--.*?-->|"
+    r"(?<!`)(`+)(?!`).+?(?<!`)\3(?!`)",
+    re.S | re.M,
+)
+
+MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown recurses once per level
+_NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
+
+
+def prose_of(text: str) -> str:
+    """The text with everything that is not prose blanked out (same length and lines, so offsets stay true)."""
+    return _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def read_page(md: Path) -> str:
+    """A docs page's text; '' when it is not UTF-8 or too large (check_docs_pages reports that, at the bad byte)."""
+    try:
+        data = md.read_bytes()
+    except OSError:
+        return ""
+    if len(data) > annotation.MAX_BYTES:
+        return ""
+    try:
+        return safeyaml.decode(data)
+    except safeyaml.YamlError:
+        return ""
+
+
+class Nesting(NamedTuple):
+    """A line nested too deep (a tuple too, for callers that index it)."""
+
+    line: int
+    depth: int
+
+
+def nesting_problem(text: str) -> Nesting | None:
+    """The first line nested deeper than MAX_NESTING (a 600-deep list made Python-Markdown print a RecursionError
+    traceback), or None."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if len(line) < MAX_NESTING:
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        prefix = _NESTING_PREFIX.match(line)
+        markers = len(re.findall(r">|[-*+][ \t]|\d[.)][ \t]", prefix.group(0))) if prefix else 0
+        depth = markers + line[:indent].expandtabs(4).count("  ")
+        if depth > MAX_NESTING:
+            return Nesting(n, depth)
+    return None
+
+
+@dataclass(frozen=True)
+class Found:
+    """Something a page check found in the text: where, and what (as a message quotes it)."""
+
+    line: int
+    col: int
+    what: str
+
+
+def html_problems(text: str) -> Iterator[Found]:
+    """Each raw HTML tag in a page's prose that the site's HTML policy would strip."""
+    prose = prose_of(text)
+    for m in htmlpolicy.tags_in(prose):
+        if _AUTOLINK.match(m.group(0)):
+            continue  # <https://…> and <name@host> are Markdown autolinks, not HTML
+        for p in htmlpolicy.problems(m.group(0)):
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + p.col
+            yield Found(line, col, p.what)
+
+
+def attribute_problems(text: str) -> Iterator[Found]:
+    """Each attr_list `{: ...}` attribute that is not a plain #id, .class, title or lang."""
+    prose = prose_of(text)
+    for m in _ATTR_LIST.finditer(prose):
+        inner = m.group(0)[1:-1].lstrip(":")
+        for t in _ATTR_TOKEN.finditer(inner):
+            name, value, bare = t.group(1), t.group(2), t.group(3)
+            if bare is not None and _SAFE_ATTR.match(bare):
+                continue
+            if name in ("title", "lang") and value is not None and _SAFE_VALUE.match(value):
+                continue
+            line = prose.count("\n", 0, m.start()) + 1
+            col = m.start() - (prose.rfind("\n", 0, m.start()) + 1) + 1
+            yield Found(line, col, t.group(0)[:40])
+            break
+
+
+# What a page check found, kept by mkdocs serve between rebuilds: (check, path) -> (the file's modification time and
+# size and the check's other inputs, the issues). A page is checked again only when one of them changed.
+PageMemo = dict[tuple[str, str], tuple[tuple[object, ...], tuple[Issue, ...]]]
+
+
+def each_page(
+    project: Project, check: str, inputs: object, fn: Callable[[Path], Iterable[Issue]], memo: PageMemo | None
+) -> Iterator[Issue]:
+    """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not read again."""
+    if not project.docs.is_dir():
+        return
+    for md in sorted(project.docs.rglob("*.md")):
+        if memo is None:
+            yield from fn(md)
+            continue
+        try:
+            st = md.stat()
+        except OSError:
+            yield from fn(md)
+            continue
+        sig = (st.st_mtime_ns, st.st_size, inputs)
+        old = memo.get((check, str(md)))
+        if old is None or old[0] != sig:
+            old = (sig, tuple(fn(md)))
+            memo[(check, str(md))] = old
+        yield from old[1]
+
+
+def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageMemo | None = None) -> Iterator[Issue]:
+    """Every page of docs/: readable (UTF-8, not too large), front matter with allowed keys of the right type
+    (annotation pages are checked by checks.annotations), and attr_list attributes that cannot carry script."""
+    return each_page(project, "docs", today, lambda md: _docs_page(project, md), memo)
+
+
+def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
+    rel = project.relative(md)
+    guard.note(rel)
+    try:
+        data = md.read_bytes()
+    except OSError as exc:
+        yield issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
+        return
+    if len(data) > annotation.MAX_BYTES:
+        message = f"the page is larger than {annotation.MAX_BYTES // 1024} KB"
+        yield issue(rel, 1, 1, "input-too-large", "", message, "split the page")
+        return
+    try:
+        text = safeyaml.decode(data)
+    except safeyaml.YamlError as exc:
+        if md.parent != project.annotations:  # annotation pages: reported by check_annotation
+            yield issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")
+        return
+    bad = CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        message = f"a control character U+{ord(bad.group(0)):04X} in the page"
+        yield issue(rel, line, col, "control-character", "", message, "delete it (an editor may show it as a box)")
+    deep = nesting_problem(text)
+    if deep is not None:
+        fix = f"flatten it to at most {MAX_NESTING} levels"
+        yield issue(rel, deep.line, 1, "nesting-too-deep", "", f"a line nested {deep.depth} levels deep", fix)
+        return
+    yield from _page_markup(rel, text)
+    if md.parent != project.annotations and text.startswith("---"):
+        yield from _page_front_matter(rel, text)
+
+
+def _page_markup(rel: str, text: str) -> Iterator[Issue]:
+    """Raw HTML and attr_list attributes the site's HTML policy would strip."""
+    for p in html_problems(text):
+        fix = "write it in Markdown, or use only the tags and attributes htmlpolicy.py allows"
+        yield issue(rel, p.line, p.col, "unsafe-html", "", f"raw HTML with {p.what}", fix)
+    for p in attribute_problems(text):
+        fix = "use only {: #plain-id .class }: event handlers, styles and quotes are refused"
+        yield issue(rel, p.line, p.col, "unsafe-attribute", "", f"attribute list with {p.what!r}", fix)
+
+
+def _page_front_matter(rel: str, text: str) -> Iterator[Issue]:
+    """A docs page's front matter: YAML, a mapping, only the keys a page may carry (frontmatter.PAGE_KEYS)."""
+    fm = frontmatter.read(text)
+    if not fm.found:
+        return
+    if fm.error is not None:
+        message = f"front matter: {fm.error.message}"
+        yield issue(
+            rel, fm.error.line, fm.error.col, "front-matter-key", "", message, "fix the YAML between the --- lines"
+        )
+        return
+    if fm.not_mapping:
+        yield issue(rel, 2, 1, "front-matter-key", "", "front matter is not a mapping", "write key: value lines")
+        return
+    fix = "a page's front matter may hold title, description, hide, search and status"
+    for p in frontmatter.problems(fm.meta, frontmatter.PAGE_KEYS):
+        yield issue(rel, fm.lines.get(p.key, 2), 1, "front-matter-key", "", p.problem, fix)
+
+
+def check_citations(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
+    """Every [@key] in docs/ names an entry."""
+    return each_page(project, "citations", hash(frozenset(keys)), lambda md: _page_citations(project, md, keys), memo)
+
+
+def _page_citations(project: Project, md: Path, keys: set[str]) -> Iterator[Issue]:
+    if md.parent == project.annotations and md.stem in keys:
+        return
+    text = read_page(md)
+    if "@" not in text:
+        return
+    for key, line, col in citations.keys(text):
+        if key not in keys:
+            yield issue(
+                project.relative(md),
+                line,
+                col,
+                "unresolved-citation",
+                key,
+                f"[@{key}] names no entry in {project.relative(project.bibliography)}",
+                "correct the key or add the reference",
+            )

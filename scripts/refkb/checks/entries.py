@@ -1,0 +1,186 @@
+"""Checks of whole entries (`ENTRY_CHECKS`): the key (its length; under the knowledge-base profile its form and the
+key convention), the entry type and the fields it requires, urldate on online sources and the knowledge base's
+fields (profile rules), and the characters and escapes of every value."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+from ..keys import MAX_KEY, SAFE_KEY, example_key, key_follows, key_parts
+from ..model import BibFile, Entry, Issue
+from ..values import BIDI, CONTROL, INVISIBLE, SUSPECT
+from .codes import at_entry, at_field, issue
+from .datamodel import REQUIRED
+from .settings import Settings
+
+VERBATIM = frozenset({"url", "archiveurl", "doi", "file", "eprint", "urlraw", "verba", "verbb", "verbc", "pdf"})
+_BARE_AMP = re.compile(r"(?<!\\)&")
+
+
+def check_values(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """Control characters, bidi overrides, invisible characters, empty values and stray '&' in any field."""
+    suspect = SUSPECT.search(e.raw) is not None
+    amp = "&" in e.raw
+    for f in e.fields:
+        if not f.value.strip():
+            yield at_field(
+                bib, e, f, "empty-field", f"field '{f.name}' is empty", "remove it or fill it in", value=False
+            )
+        if suspect:
+            for pattern, code, what in (
+                (CONTROL, "control-character", "a control character"),
+                (BIDI, "bidi-control", "a bidirectional control character"),
+                (INVISIBLE, "invisible-character", "an invisible character"),
+            ):
+                m = pattern.search(f.raw)
+                if m:
+                    p = f.position_of(m.start())
+                    name = unicodedata.name(m.group(0), f"U+{ord(m.group(0)):04X}")
+                    yield issue(
+                        bib.path,
+                        p.line,
+                        p.col,
+                        code,
+                        e.key,
+                        f"'{f.name}' holds {what} ({name})",
+                        "delete it; retype the text around it",
+                    )
+        if amp and f.name not in VERBATIM:
+            m = _BARE_AMP.search(f.raw)
+            if m:
+                p = f.position_of(m.start())
+                yield issue(
+                    bib.path,
+                    p.line,
+                    p.col,
+                    "unescaped-ampersand",
+                    e.key,
+                    f"'{f.name}' has an unescaped '&'",
+                    "write \\&",
+                )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Entry-level checks
+
+
+def check_type_and_required(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    required = REQUIRED.get(e.type)
+    if required is None:
+        p = e.pos
+        yield issue(
+            bib.path,
+            p.line,
+            p.col + 1,
+            "unknown-entry-type",
+            e.key,
+            f"entry type @{e.type} is unknown",
+            "use a biblatex type such as @article, @report, @online, @misc",
+        )
+        required = REQUIRED["misc"]
+    present = {f.name for f in e.fields if f.value.strip()}
+    if e.type == "article" and e.value("entrysubtype").strip() in ("newspaper", "magazine"):
+        # An unsigned news article: the title moves to the author position (APA 7 9.12, MLA 9 5.6, CMOS 14.89).
+        required = tuple(r for r in required if r != "author")
+    for need in required:
+        options = need.split("|")
+        if not present.intersection(options):
+            yield at_entry(
+                bib,
+                e,
+                "missing-field",
+                f"'{options[0]}' is required for @{e.type}"
+                + (f" (or {', '.join(repr(o) for o in options[1:])})" if len(options) > 1 else ""),
+                f"add {options[0]} = {{...}}",
+            )
+
+
+def check_online_urldate(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """Under the knowledge-base profile, an online source says when it was read (biblatex makes urldate optional)."""
+    if s.profile.online_urldate and e.type in ("online", "electronic", "www") and "urldate" not in e:
+        yield at_entry(
+            bib,
+            e,
+            "missing-urldate",
+            "an online source needs urldate",
+            "add urldate = {YYYY-MM-DD}, the day you read the page",
+        )
+
+
+def check_kb_fields(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """Under the knowledge-base profile, every entry has a topic and a kind of source."""
+    if not s.profile.kb_fields:
+        return
+    if s.topics is not None and not e.value("keywords").strip():
+        yield at_entry(bib, e, "missing-topic", "the entry has no topic", "add keywords = {topic-slug, ...}")
+    if s.sourcekinds is not None and "sourcekind" not in e:
+        yield at_entry(
+            bib,
+            e,
+            "missing-sourcekind",
+            "the entry has no sourcekind",
+            "add sourcekind = {ngo|intergovernmental|government|academic|industry|law|journalism}",
+        )
+
+
+def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """Every key: not empty and short enough to name files; under the knowledge-base profile a safe slug that
+    follows <author><year><title-word> (other profiles take a key in any case, named by its slug)."""
+    p = e.key_pos
+    if len(e.key) > MAX_KEY:
+        yield issue(
+            bib.path,
+            p.line,
+            p.col,
+            "key-too-long",
+            e.key[:20] + "…",
+            f"the key has {len(e.key)} characters; a key names files and pages (at most {MAX_KEY})",
+            "shorten it to <author><year><title-word>",
+        )
+        return
+    if not e.key:
+        yield issue(
+            bib.path,
+            p.line,
+            p.col,
+            "empty-key",
+            "",
+            f"@{e.type} entry has an empty key",
+            "add a key such as polaris2018onramps",
+        )
+        return
+    if not s.profile.key_convention:
+        return
+    if not SAFE_KEY.match(e.key):
+        yield issue(
+            bib.path,
+            p.line,
+            p.col,
+            "unsafe-key",
+            e.key,
+            f"key {e.key!r} is not a safe slug",
+            "use lowercase letters, digits and hyphens only (^[a-z0-9][a-z0-9-]*$)",
+        )
+        return
+    parts = key_parts(e)
+    if not key_follows(e.key, parts):
+        yield issue(
+            bib.path,
+            p.line,
+            p.col,
+            "key-convention",
+            e.key,
+            f"key {e.key!r} does not follow <author><year><title-word>",
+            f"e.g. {example_key(parts)}",
+        )
+
+
+ENTRY_CHECKS: tuple[Callable[[BibFile, Entry, Settings], Iterator[Issue]], ...] = (
+    check_key,
+    check_type_and_required,
+    check_online_urldate,
+    check_values,
+    check_kb_fields,
+)

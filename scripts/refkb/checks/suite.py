@@ -1,0 +1,159 @@
+"""The check suite: every check of `checks/` run on one file (`validate_bib`), on the project's bibliography
+(`validate_bibliography`) and on the whole project (`validate_project`: annotation pages, docs pages, citations,
+the knowledge base's data and search log), under the project's profile. Nothing here prints: the CLI and the MkDocs
+plugin decide how to report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from .. import annotation, bibfile, coding, kb, searchlog
+from ..model import BibFile, Issue
+from ..project import Project
+from . import ledger, slugs
+from . import names as name_variants
+from .annotations import check_annotations, check_freshness
+from .codes import CODES, at_entry, at_field, issue
+from .docs_pages import PageMemo, check_citations, check_docs_pages
+from .duplicates import check_duplicate_identifiers, check_duplicate_keys, check_near_duplicates, check_slug_collisions
+from .entries import ENTRY_CHECKS
+from .fields import FIELD_CHECKS
+from .harm import check_do_no_harm
+from .settings import Settings
+
+MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousand)
+
+
+def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
+    """Every check on one parsed file: syntax (from reading), keys, fields and likely duplicates."""
+    s = settings or Settings()
+    issues = list(bib.issues)
+    with bibfile.no_gc():
+        for e in bib.entries:
+            huge = [f for f in e.fields if len(f.value) > MAX_FIELD]
+            if huge:  # nothing else is read of an entry that holds such a value: every later step would pay for it
+                for f in huge:
+                    message = f"{f.name} is {len(f.value):,} characters long"
+                    fix = f"shorten it below {MAX_FIELD:,} characters"
+                    issues.append(at_field(bib, e, f, "field-too-large", message, fix, value=False))
+                continue
+            for check in ENTRY_CHECKS:
+                issues.extend(check(bib, e, s))
+            for f in e.fields:
+                for fcheck in FIELD_CHECKS.get(f.name, ()):
+                    issues.extend(fcheck(bib, e, f, s))
+        issues.extend(check_duplicate_keys(bib))
+        issues.extend(check_slug_collisions(bib))
+        issues.extend(check_duplicate_identifiers(bib))
+        issues.extend(check_near_duplicates(bib))
+    return sorted(issues, key=Issue.sort_key)
+
+
+def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
+    """The evidence coding of every entry (refkb.coding): values in their vocabularies, required dimensions."""
+    if scheme is None:
+        return
+    for e in bib.entries:
+        for p in coding.problems(e, scheme):
+            if p.field is None:
+                yield at_entry(bib, e, p.code, p.message, p.fix)
+            else:
+                pos = p.field.position_of(p.offset)
+                yield issue(bib.path, pos.line, pos.col, p.code, e.key, p.message, p.fix)
+
+
+def read_bibliography(project: Project) -> tuple[BibFile, list[Issue]]:
+    """The project's bibliography: its macro files (extra.refkb.bibliography lists several) read first, in order,
+    so that their @string macros are defined in the last file, which holds the entries; with the macro files'
+    own syntax problems."""
+    paths = [*project.macro_files, project.bibliography]
+    bibs = bibfile.read_set(paths, [project.relative(p) for p in paths])
+    return bibs[-1], [i for b in bibs[:-1] for i in b.issues]
+
+
+def project_settings(project: Project, today: dt.date | None = None) -> Settings:
+    """The settings of the project's checks: its vocabularies and profile. Topics are a closed vocabulary under the
+    knowledge-base profile, and under another only when the project lists some (else keywords are free)."""
+    topics = project.topic_slugs if project.profile.kb_fields or project.topics else None
+    return Settings(
+        today or dt.date.today(),
+        topics,
+        frozenset(project.sourcekinds),
+        project.titles == "sentence-case",
+        project.profile,
+    )
+
+
+def validate_bibliography(
+    project: Project, bib: BibFile, settings: Settings, macro_issues: Sequence[Issue] | None = None
+) -> list[Issue]:
+    """The checks that read the bibliography alone (its macro files' syntax included, as `read_bibliography`
+    returned it — read again only when not given): what `mkdocs serve` can keep while only pages change."""
+    if macro_issues is None:
+        macro_issues = read_bibliography(project)[1] if project.macro_files else []
+    return (
+        validate_bib(bib, settings)
+        + list(macro_issues)
+        + list(check_coding(bib, project.coding))
+        + list(name_variants.check(bib))
+    )
+
+
+def validate_project(
+    project: Project,
+    today: dt.date | None = None,
+    notes: Sequence[annotation.Annotation] | None = None,
+    data: kb.Data | None = None,
+    bib: BibFile | None = None,
+    bib_issues: Sequence[Issue] | None = None,
+    page_memo: PageMemo | None = None,
+) -> tuple[BibFile, list[Issue]]:
+    """The project's references.bib with every check, its annotation pages (read here unless given) and the
+    citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`."""
+    settings = project_settings(project, today)
+    if bib is None:
+        bib, _ = read_bibliography(project)
+    issues = list(bib_issues) if bib_issues is not None else validate_bibliography(project, bib, settings)
+    if not any(i.code == "encoding-not-utf8" for i in issues):
+        scanned = annotation.scan(project.annotations) if notes is None else notes
+        issues.extend(check_annotations(project, bib, scanned, settings.today))
+        issues.extend(check_freshness(project, scanned, settings.today))
+        issues.extend(check_docs_pages(project, settings.today, page_memo))
+        keys = {e.key for e in bib.entries}
+        issues.extend(check_citations(project, keys, page_memo))
+        if project.profile.do_no_harm:
+            issues.extend(check_do_no_harm(project, keys, page_memo))
+        data = data if data is not None else kb.load(project, keys, settings.today)
+        issues.extend(data.issues)
+        issues.extend(check_search_log(project, keys, settings.today))
+        issues.extend(slugs.check(project, data))
+        claims_path = project.relative(project.docs / "claims.yml")
+        issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in bib.entries}))
+    return bib, sorted(issues, key=Issue.sort_key)
+
+
+def search_vocabulary(project: Project) -> dict[str, list[str]]:
+    """The slugs a search may aim at: topics and the coding's values (platform categories apart)."""
+    vocab: dict[str, list[str]] = {"topics": [t.slug for t in project.topics]}
+    scheme = project.coding
+    if scheme is not None:
+        vocab["platform_categories"] = [c.slug for c in scheme.categories]
+        for dim in scheme.dimensions:
+            vocab[dim.name] = list(dim.by_slug)
+    return vocab
+
+
+def check_search_log(project: Project, keys: set[str], today: dt.date) -> Iterator[Issue]:
+    """The search log and screening records (extra.refkb.searches), when the project keeps one."""
+    if project.searches is None:
+        return
+    log = searchlog.load(project.searches, project.relative(project.searches), search_vocabulary(project))
+    yield from log.issues
+    if not log.issues:
+        yield from searchlog.check(log, keys, today, [t.slug for t in project.topics])
+
+
+def check_names_table() -> list[tuple[str, str, str]]:
+    """(code, level, meaning) for documentation."""
+    return [(code, level.value, meaning) for code, (level, meaning) in CODES.items()]
