@@ -11,7 +11,7 @@ from pathlib import Path
 import frictionless
 
 from conftest import ROOT
-from refkb import appraisal, datapackage, evidence, searchlog
+from refkb import appraisal, coded, datapackage, searchlog
 
 
 def _log() -> searchlog.Log:
@@ -58,6 +58,6 @@ def test_json_ld_is_a_dataset_and_cannot_close_its_script() -> None:
 
 
 def test_export_columns_are_the_coding_resources_fields() -> None:
-    resource = datapackage.coding_resource(evidence.EXPORT_COLUMNS, ",".join(evidence.EXPORT_COLUMNS) + "\r\n")
-    assert [f[0] for f in resource.fields] == list(evidence.EXPORT_COLUMNS)
+    resource = datapackage.coding_resource(coded.EXPORT_COLUMNS, ",".join(coded.EXPORT_COLUMNS) + "\r\n")
+    assert [f[0] for f in resource.fields] == list(coded.EXPORT_COLUMNS)
     assert (ROOT / "docs" / "searches.yml").is_file()

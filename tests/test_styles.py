@@ -583,17 +583,18 @@ CLUSTER_ACCEPTED = {
 
 @pytest.mark.parametrize("style", ["apa", "chicago", "harvard"])
 def test_in_text_citations_agree_with_pandoc(style: str) -> None:
-    from refkb import citations, pages
+    from refkb import citations, intext
+    from refkb.refs import Ref
 
     bib = bibfile.read(ROOT / "references.bib")
     items = [csl.item(e) for e in bib.entries]
     renderer = styles.Renderer(None)
     rendered = renderer.render(items, (style,))
-    refs = {e.key: pages.Ref(e, it, rendered[e.key]) for e, it in zip(bib.entries, items, strict=True)}
+    refs = {e.key: Ref(e, it, rendered[e.key]) for e, it in zip(bib.entries, items, strict=True)}
     out = _pandoc(style, "\n\n".join(CLUSTERS) + "\n", ROOT / "references.bib")
     theirs = [_text(x) for x in re.findall(r"<p>(.*?)</p>", out, re.S)]
     ours = [
-        _text(str(pages.intext(c, refs, style, "topics/x/", renderer.cluster)))
+        _text(str(intext.intext(c, refs, style, "topics/x/", renderer.cluster)))
         for c in citations.find("\n\n".join(CLUSTERS))
     ]
     assert len(ours) == len(theirs) == len(CLUSTERS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import __version__, appraisal, coding, datapackage, evidence, prisma, searchlog
+from . import __version__, appraisal, coded, coding, datapackage, prisma, searchlog
 from .model import Entry
 
 MARKERS = ("REFKB_PRISMA", "REFKB_SEARCH_LOG", "REFKB_SCREENING", "REFKB_DATASET")
@@ -76,7 +76,7 @@ def data_package(
     """File name -> content of downloads/: the data package of the coding, appraisal, searches and screening."""
     rows = [appraisal.as_row(key, appraisals.get(key)) for key in sorted(keys)]
     resources = [
-        datapackage.coding_resource(evidence.EXPORT_COLUMNS, coding_csv),
+        datapackage.coding_resource(coded.EXPORT_COLUMNS, coding_csv),
         datapackage.appraisal_resource(rows),
         datapackage.searches_resource(log),
         datapackage.screening_resource(log),

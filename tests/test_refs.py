@@ -1,10 +1,10 @@
-"""refkb.pages: works labelled as readers know them (a newspaper piece is not a journal article)."""
+"""refkb.refs: works labelled as readers know them (a newspaper piece is not a journal article)."""
 
 from __future__ import annotations
 
 import pytest
 
-from refkb import bibfile, pages
+from refkb import bibfile, refs
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,6 @@ def test_newspaper_and_magazine_pieces_are_labelled_as_such(fields: str, kind: s
     head = "@article{k,\n  author = {A, B},\n  title = {T},\n  journaltitle = {The Post},\n"
     text = head + fields + "  date = {2020},\n}\n"
     entry = bibfile.parse_text(text, "t.bib").entries[0]
-    assert pages.type_of(entry) == kind
-    assert pages.type_label(entry) == label
-    assert pages.CONTAINER_LABELS[kind] == container
+    assert refs.type_of(entry) == kind
+    assert refs.type_label(entry) == label
+    assert refs.CONTAINER_LABELS[kind] == container
