@@ -27,6 +27,7 @@ from typing import Any
 
 from . import project as project_mod
 from . import reader, safeyaml
+from .errors import RefkbError
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 _TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -287,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out) if args.out else site / "downloads" / "knowledge-base.pdf"
     try:
         build(site, out, Path(args.root))
-    except (RuntimeError, OSError, project_mod.ConfigError) as exc:
+    except (RuntimeError, OSError, RefkbError) as exc:  # a RefkbError prints as its one line
         print(f"refkb.printed: {exc}", file=sys.stderr)
         return 2
     print(f"{out}: {out.stat().st_size:,} bytes")

@@ -48,8 +48,8 @@ class KbMeta:
 def kb_meta(root: Path) -> KbMeta:
     """CITATION.cff's title, version, release date and authors (a missing or broken file gives neutral values)."""
     try:
-        data = safeyaml.load_bytes((root / "CITATION.cff").read_bytes(), safeyaml.Options(dates_as_text=True)) or {}
-    except (OSError, safeyaml.YamlError):
+        data = safeyaml.read(root / "CITATION.cff", safeyaml.Options(dates_as_text=True)) or {}
+    except safeyaml.YamlError:  # unreadable too
         data = {}
     if not isinstance(data, dict):
         data = {}
