@@ -71,7 +71,8 @@ def check_slug_collisions(bib: BibFile) -> Iterator[Issue]:
             e.key,
             f"keys {e.key!r} and {first.key!r} (line {first.key_pos.line}) have the same slug {name!r}: their pages "
             "and files would be one",
-            f"rename one of them so that the two differ in more than case and punctuation (e.g. {e.key}b)",
+            "rename one of the two: a key names its page and files by its slug (lowercase letters, digits and "
+            "hyphens), so two keys must differ in more than case and punctuation",
         )
 
 
