@@ -59,5 +59,5 @@ def test_json_ld_is_a_dataset_and_cannot_close_its_script() -> None:
 
 def test_export_columns_are_the_coding_resources_fields() -> None:
     resource = datapackage.coding_resource(coded.EXPORT_COLUMNS, ",".join(coded.EXPORT_COLUMNS) + "\r\n")
-    assert [f[0] for f in resource.fields] == list(coded.EXPORT_COLUMNS)
+    assert [f.name for f in resource.fields] == list(coded.EXPORT_COLUMNS)
     assert (ROOT / "docs" / "searches.yml").is_file()

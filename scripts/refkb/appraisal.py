@@ -115,28 +115,10 @@ def _answer(value: object) -> str:
 def read(value: object, expected: str | None) -> tuple[Appraisal | None, list[Problem]]:
     """The appraisal in a front matter's `appraisal` value, and every problem with it. `expected` is the instrument
     the source's design calls for (None: not known, any instrument is accepted)."""
-    if value is None:
-        fix = f"add an appraisal block (instrument: {expected or 'aacods or empirical'}; see the methodology page)"
-        return None, [Problem("missing-appraisal", "", "the source has no appraisal", fix)]
-    if not isinstance(value, Mapping):
-        return None, [
-            Problem(
-                "appraisal-invalid",
-                "",
-                "appraisal must be a mapping",
-                "write appraisal: {instrument: …, <item>: {answer: …, reason: …}}",
-            )
-        ]
-    instrument = value.get("instrument")
-    if instrument not in INSTRUMENTS:
-        return None, [
-            Problem(
-                "appraisal-invalid",
-                "instrument",
-                f"instrument must be one of {', '.join(INSTRUMENTS)}",
-                f"write instrument: {expected or 'aacods'}",
-            )
-        ]
+    refused = _unreadable(value, expected)
+    if refused is not None or not isinstance(value, Mapping):
+        return None, [refused] if refused is not None else []
+    instrument = str(value.get("instrument"))
     problems: list[Problem] = []
     if expected and instrument != expected:
         problems.append(
@@ -147,7 +129,7 @@ def read(value: object, expected: str | None) -> tuple[Appraisal | None, list[Pr
                 f"appraise it with instrument: {expected}",
             )
         )
-    names = INSTRUMENTS[str(instrument)]
+    names = INSTRUMENTS[instrument]
     for extra in sorted(str(k) for k in value if k not in names and k not in ("instrument", "__line__")):
         problems.append(
             Problem(
@@ -156,48 +138,66 @@ def read(value: object, expected: str | None) -> tuple[Appraisal | None, list[Pr
         )
     items: list[Item] = []
     for name in names:
-        raw = value.get(name)
-        if raw is None:
-            problems.append(
-                Problem(
-                    "appraisal-item-missing",
-                    "",
-                    f"item '{name}' is missing",
-                    f'add {name}: {{answer: "unclear", reason: "…what the stored page shows…"}}',
-                )
-            )
-            continue
-        ans = _answer(raw.get("answer")) if isinstance(raw, Mapping) else ""
-        reason = raw.get("reason") if isinstance(raw, Mapping) else None
-        if ans not in ANSWERS:
-            problems.append(
-                Problem(
-                    "appraisal-answer",
-                    name,
-                    f"{name}: answer must be yes, no or unclear",
-                    'write answer: "unclear" where the page does not say',
-                )
-            )
-            continue
-        if not isinstance(reason, str) or not reason.strip():
-            problems.append(
-                Problem("appraisal-reason", name, f"{name}: the reason is empty", "give one line from the stored page")
-            )
-            continue
-        if len(reason) > MAX_REASON or "\n" in reason.strip():
-            problems.append(
-                Problem(
-                    "appraisal-reason",
-                    name,
-                    f"{name}: the reason must be one line of at most {MAX_REASON} characters",
-                    "shorten it",
-                )
-            )
-            continue
-        items.append(Item(name, ans, reason.strip()))
+        found = _item(name, value.get(name))
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            items.append(found)
     if len(items) != len(names):
         return None, problems
-    return Appraisal(str(instrument), tuple(items)), problems
+    return Appraisal(instrument, tuple(items)), problems
+
+
+def _unreadable(value: object, expected: str | None) -> Problem | None:
+    """Why the value cannot be read as an appraisal at all (missing, not a mapping, no known instrument)."""
+    if value is None:
+        fix = f"add an appraisal block (instrument: {expected or 'aacods or empirical'}; see the methodology page)"
+        return Problem("missing-appraisal", "", "the source has no appraisal", fix)
+    if not isinstance(value, Mapping):
+        return Problem(
+            "appraisal-invalid",
+            "",
+            "appraisal must be a mapping",
+            "write appraisal: {instrument: …, <item>: {answer: …, reason: …}}",
+        )
+    if value.get("instrument") not in INSTRUMENTS:
+        return Problem(
+            "appraisal-invalid",
+            "instrument",
+            f"instrument must be one of {', '.join(INSTRUMENTS)}",
+            f"write instrument: {expected or 'aacods'}",
+        )
+    return None
+
+
+def _item(name: str, raw: object) -> Item | Problem:
+    """One item of the instrument: its answer and its one-line reason, or what is wrong with it."""
+    if raw is None:
+        return Problem(
+            "appraisal-item-missing",
+            "",
+            f"item '{name}' is missing",
+            f'add {name}: {{answer: "unclear", reason: "…what the stored page shows…"}}',
+        )
+    ans = _answer(raw.get("answer")) if isinstance(raw, Mapping) else ""
+    reason = raw.get("reason") if isinstance(raw, Mapping) else None
+    if ans not in ANSWERS:
+        return Problem(
+            "appraisal-answer",
+            name,
+            f"{name}: answer must be yes, no or unclear",
+            'write answer: "unclear" where the page does not say',
+        )
+    if not isinstance(reason, str) or not reason.strip():
+        return Problem("appraisal-reason", name, f"{name}: the reason is empty", "give one line from the stored page")
+    if len(reason) > MAX_REASON or "\n" in reason.strip():
+        return Problem(
+            "appraisal-reason",
+            name,
+            f"{name}: the reason must be one line of at most {MAX_REASON} characters",
+            "shorten it",
+        )
+    return Item(name, ans, reason.strip())
 
 
 _ITEM_LINE = re.compile(r"^([ \t]+)([A-Za-z_]+)[ \t]*:", re.M)

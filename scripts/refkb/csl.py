@@ -245,16 +245,35 @@ def link_of(entry: Entry, field: str = "url") -> str:
 
 
 def item(entry: Entry) -> CslItem:
-    """The CSL-JSON item of one entry."""
+    """The CSL-JSON item of one entry: its type, then each group of variables in turn (the order of the item's keys
+    is the order of the steps)."""
+    csl: CslItem = {"id": entry.key, "type": _csl_type(entry)}
+    for step in _ITEM_STEPS:
+        step(entry, csl)
+    typeset: CslItem = map_strings(csl, typographic, skip=_VERBATIM_VARS)
+    return typeset
+
+
+def _csl_type(entry: Entry) -> str:
+    """The CSL type: a newspaper or magazine piece is not a journal article, and a UN document with its symbol is
+    a report, not legislation."""
     e = entry.value
-    csl: CslItem = {"id": entry.key, "type": TYPES.get(entry.type, "document")}
-    if csl["type"] == "article-journal" and e("entrysubtype").strip() in ("newspaper", "magazine"):
-        csl["type"] = f"article-{e('entrysubtype').strip()}"
-    if csl["type"] == "legislation" and UN_SYMBOL.match(plain(e("number"))):
-        csl["type"] = "report"
-    for field, var in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
-        if e(field):
-            csl[var] = [_csl_name(p) for p in people(e(field))]
+    kind = TYPES.get(entry.type, "document")
+    if kind == "article-journal" and e("entrysubtype").strip() in ("newspaper", "magazine"):
+        return f"article-{e('entrysubtype').strip()}"
+    if kind == "legislation" and UN_SYMBOL.match(plain(e("number"))):
+        return "report"
+    return kind
+
+
+def _names(entry: Entry, csl: CslItem) -> None:
+    for field in ("author", "editor", "translator"):
+        if entry.value(field):
+            csl[field] = [_csl_name(p) for p in people(entry.value(field))]
+
+
+def _titles(entry: Entry, csl: CslItem) -> None:
+    e = entry.value
     title = protected(e("title"))
     if e("subtitle"):
         title = f"{title}: {protected(e('subtitle'))}"
@@ -267,6 +286,12 @@ def item(entry: Entry) -> CslItem:
         csl["container-title"] = protected(container)
     if e("series"):
         csl["collection-title"] = protected(e("series"))
+
+
+def _publication(entry: Entry, csl: CslItem) -> None:
+    """Publisher and place, and biblatex's event fields (a conference paper's meeting), as pandoc and Zotero map
+    them."""
+    e = entry.value
     # A web page's organisation is the website (its container), not a publisher: APA would print it twice.
     webpage = csl["type"] == "webpage"
     publisher = e("publisher") or e("institution") or ("" if webpage else e("organization")) or e("school")
@@ -276,33 +301,43 @@ def item(entry: Entry) -> CslItem:
     place = e("location") or e("address")
     if place:
         csl["publisher-place"] = plain(place)
-    # biblatex's event fields (a conference paper's meeting), as pandoc and Zotero map them.
     if e("eventtitle"):
         csl["event-title"] = plain(e("eventtitle"))
     if e("venue"):
         csl["event-place"] = plain(e("venue"))
     if e("eventdate") and date_parts(e("eventdate")):
         csl["event-date"] = {"date-parts": date_parts(e("eventdate"))}
+
+
+def _dates(entry: Entry, csl: CslItem) -> None:
     dates = issued(entry)
     if dates:
         csl["issued"] = {"date-parts": dates}
-    accessed = date_parts(e("urldate")) if e("urldate") else None
+    accessed = date_parts(entry.value("urldate")) if entry.value("urldate") else None
     if accessed:
         csl["accessed"] = {"date-parts": accessed}
-    for field, var in (
-        ("volume", "volume"),
-        ("edition", "edition"),
-        ("isbn", "ISBN"),
-        ("issn", "ISSN"),
-        ("version", "version"),
-        ("abstract", "abstract"),
-        ("note", "note"),
-    ):
+
+
+_PLAIN_VARS = (
+    ("volume", "volume"),
+    ("edition", "edition"),
+    ("isbn", "ISBN"),
+    ("issn", "ISSN"),
+    ("version", "version"),
+    ("abstract", "abstract"),
+    ("note", "note"),
+)
+
+
+def _plain_fields(entry: Entry, csl: CslItem) -> None:
+    """Fields copied as plain text, pages with an en dash, and the fields the styles can print or that reference
+    managers keep (exports.py writes them to RIS and BibTeX too)."""
+    e = entry.value
+    for field, var in _PLAIN_VARS:
         if e(field):
             csl[var] = plain(e(field))
     if e("pages"):
         csl["page"] = plain(e("pages")).replace("--", "–")
-    # Fields the styles can print or that reference managers keep (exports.py writes them to RIS and BibTeX too).
     if e("pagetotal"):
         csl["number-of-pages"] = plain(e("pagetotal"))
     if e("langid") or e("language"):
@@ -310,6 +345,11 @@ def item(entry: Entry) -> CslItem:
         csl["language"] = LANGUAGES.get(lang.lower(), lang)
     if e("keywords"):
         csl["keyword"] = ", ".join(k.strip() for k in plain(e("keywords")).split(",") if k.strip())
+
+
+def _numbers(entry: Entry, csl: CslItem) -> None:
+    """Issue, number, number in a series, article number and genre (a report's or thesis's type)."""
+    e = entry.value
     periodical = csl["type"] in ("article-journal", "article-magazine", "article-newspaper")
     if e("number"):
         # A journal's issue; for a report, legislation or document: its number or document symbol.
@@ -326,14 +366,27 @@ def item(entry: Entry) -> CslItem:
         csl["genre"] = THESIS_TYPES.get(e("type").strip().lower(), plain(e("type")))
     elif csl["type"] == "thesis" and entry.type in ("phdthesis", "mastersthesis"):
         csl["genre"] = THESIS_TYPES[entry.type]
+
+
+def _links(entry: Entry, csl: CslItem) -> None:
     if doi_of(entry):
         csl["DOI"] = doi_of(entry)
     if link_of(entry):
         csl["URL"] = link_of(entry)
-    if csl["type"] == "webpage" and "container-title" not in csl and e("organization"):
-        csl["container-title"] = plain(e("organization"))
-    typeset: CslItem = map_strings(csl, typographic, skip=_VERBATIM_VARS)
-    return typeset
+    if csl["type"] == "webpage" and "container-title" not in csl and entry.value("organization"):
+        csl["container-title"] = plain(entry.value("organization"))
+
+
+# The steps of `item`, in the order their variables are written.
+_ITEM_STEPS: tuple[Callable[[Entry, CslItem], None], ...] = (
+    _names,
+    _titles,
+    _publication,
+    _dates,
+    _plain_fields,
+    _numbers,
+    _links,
+)
 
 
 def map_strings(value: Any, fn: Callable[[str], str], skip: frozenset[str] = frozenset()) -> Any:

@@ -14,11 +14,20 @@ from . import appraisal, searchlog
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of a resource's CSV, as its Table Schema field: its name, type and description."""
+
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str
     title: str
     description: str
-    fields: tuple[tuple[str, str, str], ...]  # (name, type, description)
+    fields: tuple[Column, ...]
     rows: tuple[Mapping[str, object], ...]
 
     @property
@@ -27,7 +36,7 @@ class Resource:
 
     def csv(self) -> str:
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=[f[0] for f in self.fields], lineterminator="\r\n")
+        w = csv.DictWriter(buf, fieldnames=[f.name for f in self.fields], lineterminator="\r\n")
         w.writeheader()
         for row in self.rows:
             w.writerow({k: row.get(k, "") for k in w.fieldnames})
@@ -44,22 +53,24 @@ class Resource:
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "schema": {
-                "fields": [{"name": n, "type": t, "description": d} for n, t, d in self.fields],
-                **({"primaryKey": [self.fields[0][0]]} if self.name in ("appraisal", "searches") else {}),
+                "fields": [{"name": f.name, "type": f.type, "description": f.description} for f in self.fields],
+                **({"primaryKey": [self.fields[0].name]} if self.name in ("appraisal", "searches") else {}),
             },
         }
 
 
 def appraisal_resource(rows: Sequence[Mapping[str, str]]) -> Resource:
-    fields: list[tuple[str, str, str]] = [
-        ("key", "string", "The source's citation key (its page is references/<key>/)"),
-        ("instrument", "string", "aacods (grey literature) or empirical (studies)"),
-        ("confidence", "string", "high, moderate or low, derived by the rule on the methodology page"),
+    fields: list[Column] = [
+        Column("key", "string", "The source's citation key (its page is references/<key>/)"),
+        Column("instrument", "string", "aacods (grey literature) or empirical (studies)"),
+        Column("confidence", "string", "high, moderate or low, derived by the rule on the methodology page"),
     ]
     for names in appraisal.INSTRUMENTS.values():
         for n in names:
-            fields.append((n, "string", f"{appraisal.LABELS[n]}: yes, no or unclear (empty: not this instrument)"))
-            fields.append((f"{n}_reason", "string", f"Why, from the stored page ({appraisal.LABELS[n].lower()})"))
+            fields.append(
+                Column(n, "string", f"{appraisal.LABELS[n]}: yes, no or unclear (empty: not this instrument)")
+            )
+            fields.append(Column(f"{n}_reason", "string", f"Why, from the stored page ({appraisal.LABELS[n].lower()})"))
     return Resource("appraisal", "Appraisal of each source", "One row per source.", tuple(fields), tuple(rows))
 
 
@@ -78,14 +89,14 @@ def searches_resource(log: searchlog.Log) -> Resource:
         for s in log.searches
     )
     fields = (
-        ("id", "string", "The search's id (s000 is the searches before the log began)"),
-        ("date", "date", "The day of the search"),
-        ("route", "string", ", ".join(searchlog.ROUTES)),
-        ("place", "string", "Where it searched"),
-        ("query", "string", "The exact query or route"),
-        ("looked_at", "integer", "How many results were looked at"),
-        ("yielded", "string", "Keys of the sources it yielded, separated by '; '"),
-        ("aims", "string", "The topics and coding values it aimed at"),
+        Column("id", "string", "The search's id (s000 is the searches before the log began)"),
+        Column("date", "date", "The day of the search"),
+        Column("route", "string", ", ".join(searchlog.ROUTES)),
+        Column("place", "string", "Where it searched"),
+        Column("query", "string", "The exact query or route"),
+        Column("looked_at", "integer", "How many results were looked at"),
+        Column("yielded", "string", "Keys of the sources it yielded, separated by '; '"),
+        Column("aims", "string", "The topics and coding values it aimed at"),
     )
     return Resource("searches", "Search log", "Every search that looked for sources.", fields, rows)
 
@@ -95,10 +106,10 @@ def screening_resource(log: searchlog.Log) -> Resource:
         {"candidate": x.candidate, "search": x.search, "reason": x.reason, "note": x.note} for x in log.screening
     )
     fields = (
-        ("candidate", "string", "The work looked at in full and left out"),
-        ("search", "string", "The search that found it"),
-        ("reason", "string", ", ".join(searchlog.REASONS)),
-        ("note", "string", "Why, in one line"),
+        Column("candidate", "string", "The work looked at in full and left out"),
+        Column("search", "string", "The search that found it"),
+        Column("reason", "string", ", ".join(searchlog.REASONS)),
+        Column("note", "string", "Why, in one line"),
     )
     return Resource("screening", "Screening records", "Every candidate left out, with its reason.", fields, rows)
 
@@ -106,7 +117,8 @@ def screening_resource(log: searchlog.Log) -> Resource:
 def coding_resource(columns: Sequence[str], coding_csv: str) -> Resource:
     rows = tuple(csv.DictReader(io.StringIO(coding_csv)))
     fields = tuple(
-        (c, "string", f"Evidence coding: {c.replace('_', ' ')} (several values separated by '; ')") for c in columns
+        Column(c, "string", f"Evidence coding: {c.replace('_', ' ')} (several values separated by '; ')")
+        for c in columns
     )
     return Resource("coding", "Evidence coding", "One row per source, one column per dimension.", fields, rows)
 

@@ -11,7 +11,8 @@ The `.bib` name stays biblatex so that links to it keep working.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import rispy
 
@@ -99,15 +100,46 @@ _CLASSIC_FIELDS = (
 )
 
 
-def _classic_fields(entry: Entry) -> tuple[str, dict[str, str]]:
-    e = entry.value
-    kind = CLASSIC_TYPES.get(entry.type, "misc")
+@dataclass(frozen=True)
+class ClassicEntry:
+    """An entry as classic BibTeX: its type and its fields, in `_CLASSIC_FIELDS` order."""
+
+    type: str
+    fields: Mapping[str, str]
+
+
+def _classic_type(entry: Entry) -> str:
     if entry.type == "thesis":
-        kind = "mastersthesis" if "master" in e("type").lower() else "phdthesis"
-    f: dict[str, str] = {}
-    for name in ("author", "editor", "publisher", "series", "edition", "volume", "isbn", "issn", "abstract"):
-        if e(name):
-            f[name] = e(name)
+        return "mastersthesis" if "master" in entry.value("type").lower() else "phdthesis"
+    return CLASSIC_TYPES.get(entry.type, "misc")
+
+
+def classic_entry(entry: Entry) -> ClassicEntry:
+    """The entry as BibTeX's standard styles read it: biblatex's fields renamed, the date as year and month, the
+    issuing body where the type expects it, the access date in the note."""
+    kind = _classic_type(entry)
+    f = _classic_common(entry)
+    _classic_body(entry, kind, f)
+    notes = [entry.value("note")] if entry.value("note") else []
+    if kind == "misc":
+        _classic_misc(entry, f)
+    if entry.value("urldate"):
+        notes.append(f"Accessed {entry.value('urldate')}")
+    if notes:
+        f["note"] = ". ".join(n.rstrip(".") for n in notes)
+    if csl.doi_of(entry):
+        f["doi"] = csl.doi_of(entry)
+    if csl.link_of(entry):
+        f["url"] = csl.link_of(entry)
+    if entry.value("keywords"):
+        f["keywords"] = entry.value("keywords")
+    return ClassicEntry(kind, {k: f[k] for k in _CLASSIC_FIELDS if f.get(k)})
+
+
+def _classic_common(entry: Entry) -> dict[str, str]:
+    """The fields every type keeps: names, titles, date, place, pages and number."""
+    e = entry.value
+    f = {name: e(name) for name in _KEPT if e(name)}
     f["title"] = f"{e('title')}: {e('subtitle')}" if e("subtitle") else e("title")
     container = e("journaltitle") or e("journal")
     if container:
@@ -125,6 +157,15 @@ def _classic_fields(entry: Entry) -> tuple[str, dict[str, str]]:
         f["pages"] = e("pages") or e("eid")  # an article number stands where the pages would
     if e("number") or e("issue"):
         f["number"] = e("number") or e("issue")
+    return f
+
+
+_KEPT = ("author", "editor", "publisher", "series", "edition", "volume", "isbn", "issn", "abstract")
+
+
+def _classic_body(entry: Entry, kind: str, f: dict[str, str]) -> None:
+    """The issuing body: a report's institution, a thesis's school, a meeting's or manual's organization."""
+    e = entry.value
     if kind in ("techreport", "phdthesis", "mastersthesis"):
         org = e("institution") or e("school") or e("publisher") or e("organization")
         if org:
@@ -134,37 +175,28 @@ def _classic_fields(entry: Entry) -> tuple[str, dict[str, str]]:
             f["type"] = e("type")
     elif e("organization") and kind in ("inproceedings", "proceedings", "manual"):
         f["organization"] = e("organization")
-    notes = [e("note")] if e("note") else []
-    if kind == "misc":
-        # A web page, law, data set: plain's @misc prints howpublished and note; the site or issuing body goes first.
-        label = [x for x in (e("organization"), e("institution")) if x and x not in f.get("publisher", "")]
-        if entry.type == "legislation" and e("number"):
-            label.append(f"{e('type') or 'No.'} {e('number')}".strip())
-            f.pop("number")
-        url = csl.link_of(entry)
-        f["howpublished"] = ". ".join([*label, *([f"\\url{{{url}}}"] if url else [])])
-        if not f["howpublished"]:
-            del f["howpublished"]
-    if e("urldate"):
-        notes.append(f"Accessed {e('urldate')}")
-    if notes:
-        f["note"] = ". ".join(n.rstrip(".") for n in notes)
-    if csl.doi_of(entry):
-        f["doi"] = csl.doi_of(entry)
-    if csl.link_of(entry):
-        f["url"] = csl.link_of(entry)
-    if e("keywords"):
-        f["keywords"] = e("keywords")
-    return kind, {k: f[k] for k in _CLASSIC_FIELDS if f.get(k)}
+
+
+def _classic_misc(entry: Entry, f: dict[str, str]) -> None:
+    """A web page, law, data set: plain's @misc prints howpublished and note; the site or issuing body goes first."""
+    e = entry.value
+    label = [x for x in (e("organization"), e("institution")) if x and x not in f.get("publisher", "")]
+    if entry.type == "legislation" and e("number"):
+        label.append(f"{e('type') or 'No.'} {e('number')}".strip())
+        f.pop("number")
+    url = csl.link_of(entry)
+    f["howpublished"] = ". ".join([*label, *([f"\\url{{{url}}}"] if url else [])])
+    if not f["howpublished"]:
+        del f["howpublished"]
 
 
 def bibtex_classic(entries: Sequence[Entry]) -> str:
     """Entries as classic BibTeX (every macro expanded, so that each file stands alone)."""
     chunks = []
     for entry in entries:
-        kind, fields = _classic_fields(entry)
-        body = "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items())
-        chunks.append(f"@{kind}{{{entry.key},\n{body}}}")
+        classic = classic_entry(entry)
+        body = "".join(f"  {k} = {{{v}}},\n" for k, v in classic.fields.items())
+        chunks.append(f"@{classic.type}{{{entry.key},\n{body}}}")
     return "\n\n".join(chunks) + "\n"
 
 
@@ -193,38 +225,75 @@ _NO_ISBN_SN = frozenset({"report", "legislation", "patent", "dataset", "webpage"
 RIS_MAPPING = {**rispy.TAG_KEY_MAPPING, "SV": "series_volume"}
 
 
+@dataclass(frozen=True)
+class _RisDraft:
+    """A RIS record being written: the item, its CSL type, the record's tags so far and the notes to add last."""
+
+    item: csl.CslItem
+    kind: str
+    rec: dict[str, object]
+    notes: list[str]
+
+
 def ris_record(item: csl.CslItem) -> dict[str, object]:
-    """One CSL item as a rispy record, with the tags Zotero's and EndNote's RIS import read for its type."""
+    """One CSL item as a rispy record, with the tags Zotero's and EndNote's RIS import read for its type (the
+    record's tags in the order of the steps)."""
     kind = item["type"]
-    rec: dict[str, object] = {"type_of_reference": RIS_TYPES.get(kind, "GEN"), "id": item["id"]}
-    notes: list[str] = []
+    draft = _RisDraft(item, kind, {"type_of_reference": RIS_TYPES.get(kind, "GEN"), "id": item["id"]}, [])
+    for step in _RIS_STEPS:
+        step(draft)
+    if item.get("note"):
+        draft.notes.insert(0, item["note"])
+    if draft.notes:
+        draft.rec["notes"] = draft.notes
+    return draft.rec
+
+
+def _ris_names(d: _RisDraft) -> None:
+    item, rec = d.item, d.rec
     if item.get("author"):
         rec["authors"] = [_ris_name(n) for n in item["author"]]
     if item.get("editor"):
-        rec[_EDITOR.get(kind, "secondary_authors")] = [_ris_name(n) for n in item["editor"]]
+        rec[_EDITOR.get(d.kind, "secondary_authors")] = [_ris_name(n) for n in item["editor"]]
     if item.get("translator"):
         rec["subsidiary_authors"] = [_ris_name(n) for n in item["translator"]]
+
+
+def _ris_titles(d: _RisDraft) -> None:
+    item, rec = d.item, d.rec
     if item.get("title"):
         rec["title"] = item["title"]
     if item.get("container-title"):
-        rec[_CONTAINER.get(kind, "secondary_title")] = item["container-title"]
+        rec[_CONTAINER.get(d.kind, "secondary_title")] = item["container-title"]
     if item.get("event-title"):
         rec["secondary_title"] = item["event-title"]
     if item.get("collection-title"):
-        rec[_SERIES.get(kind, "tertiary_title")] = item["collection-title"]
+        rec[_SERIES.get(d.kind, "tertiary_title")] = item["collection-title"]
     if item.get("publisher"):
         rec["publisher"] = item["publisher"]
     place = item.get("publisher-place") or item.get("event-place")
     if place:
-        rec["custom1" if kind == "paper-conference" else "place_published"] = place
-    parts = item.get("issued", {}).get("date-parts")
+        rec["custom1" if d.kind == "paper-conference" else "place_published"] = place
+
+
+def _ris_dates(d: _RisDraft) -> None:
+    parts = d.item.get("issued", {}).get("date-parts")
     if parts:
         first = parts[0]
-        rec["year"] = str(first[0])
-        rec["date"] = "/".join([str(first[0]), *(f"{p:02d}" for p in first[1:])] + [""] * (3 - len(first)))
-    accessed = item.get("accessed", {}).get("date-parts")
+        d.rec["year"] = str(first[0])
+        d.rec["date"] = "/".join([str(first[0]), *(f"{p:02d}" for p in first[1:])] + [""] * (3 - len(first)))
+    accessed = d.item.get("accessed", {}).get("date-parts")
     if accessed:
-        rec["access_date"] = "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(accessed[0]))
+        d.rec["access_date"] = "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(accessed[0]))
+
+
+_ARTICLES = ("article-journal", "article-magazine", "article-newspaper")
+
+
+def _ris_numbers(d: _RisDraft) -> None:
+    """Volume, issue, the item's number (a report's SN, a statute's M1, an article number as its first page) and
+    its number in a series."""
+    item, rec, kind = d.item, d.rec, d.kind
     if item.get("volume"):
         rec["volume"] = item["volume"]
     if item.get("issue"):
@@ -232,20 +301,26 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
     number = item.get("number")
     if number and kind in _NUMBER:
         rec[_NUMBER[kind]] = number
-    elif number and kind in ("article-journal", "article-magazine", "article-newspaper") and not item.get("page"):
+    elif number and kind in _ARTICLES and not item.get("page"):
         rec["start_page"] = number  # an article number (eid) stands where the pages would (PLOS's own RIS)
     elif number:
-        notes.append(f"Number: {number}")
+        d.notes.append(f"Number: {number}")
     if item.get("collection-number"):
         if kind in _SERIES_NUMBER:
             rec[_SERIES_NUMBER[kind]] = item["collection-number"]
         else:
-            notes.append(f"Number in the series: {item['collection-number']}")
-    if item.get("ISSN") and kind in ("article-journal", "article-magazine", "article-newspaper", "periodical"):
+            d.notes.append(f"Number in the series: {item['collection-number']}")
+
+
+def _ris_identifiers(d: _RisDraft) -> None:
+    """ISSN and ISBN (SN, or a note when SN is taken or means something else), DOI, abstract, genre, language and
+    edition."""
+    item, rec = d.item, d.rec
+    if item.get("ISSN") and d.kind in (*_ARTICLES, "periodical"):
         rec["issn"] = item["ISSN"]
     if item.get("ISBN"):
-        if kind in _NO_ISBN_SN or "issn" in rec:
-            notes.append(f"ISBN: {item['ISBN']}")
+        if d.kind in _NO_ISBN_SN or "issn" in rec:
+            d.notes.append(f"ISBN: {item['ISBN']}")
         else:
             rec["issn"] = item["ISBN"]
     for var, tag in (("DOI", "doi"), ("abstract", "abstract"), ("genre", "type_of_work"), ("language", "language")):
@@ -253,7 +328,11 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
             rec[tag] = item[var]
     if item.get("edition") or item.get("version"):
         rec["edition"] = item.get("version") or item.get("edition")
-    if item.get("number-of-pages") and kind in ("book", "thesis", "report") and not item.get("page"):
+
+
+def _ris_pages_and_links(d: _RisDraft) -> None:
+    item, rec = d.item, d.rec
+    if item.get("number-of-pages") and d.kind in ("book", "thesis", "report") and not item.get("page"):
         rec["start_page"] = item["number-of-pages"]
     if item.get("page"):
         start, _, end = str(item["page"]).partition("–")
@@ -264,11 +343,16 @@ def ris_record(item: csl.CslItem) -> dict[str, object]:
         rec["urls"] = [item["URL"]]
     if item.get("keyword"):
         rec["keywords"] = [k.strip() for k in str(item["keyword"]).split(",") if k.strip()]
-    if item.get("note"):
-        notes.insert(0, item["note"])
-    if notes:
-        rec["notes"] = notes
-    return rec
+
+
+_RIS_STEPS: tuple[Callable[[_RisDraft], None], ...] = (
+    _ris_names,
+    _ris_titles,
+    _ris_dates,
+    _ris_numbers,
+    _ris_identifiers,
+    _ris_pages_and_links,
+)
 
 
 def ris(items: Sequence[csl.CslItem]) -> str:

@@ -54,27 +54,7 @@ def platform_page(
     )
     if not mine:
         return add(intro + Markup("<p>No source in the library is coded with this category yet: a gap.</p>"))
-    names = [v for v in scheme.all_values("platforms") if v.group == category]
-    counts = Counter(p for s in mine for p in s.coding.get("platforms", ()) if scheme.category_of(p) == category)
-    rows = Markup("").join(
-        fmt(
-            '<tr><th scope="row"><a href="{}?platforms={}">{}</a></th><td>{}</td></tr>',
-            library,
-            v.slug,
-            v.label,
-            counts[v.slug],
-        )
-        for v in names
-    ) + (
-        fmt('<tr><th scope="row">{} (kind only)</th><td>{}</td></tr>', cat.label, counts[category])
-        if counts[category]
-        else Markup("")
-    )
-    table = fmt(
-        '<table class="refkb-data"><caption>Sources per platform</caption><thead><tr><th scope="col">'
-        'Platform</th><th scope="col">Sources</th></tr></thead><tbody>{}</tbody></table>',
-        rows,
-    )
+    table = _platform_table(mine, scheme, category, library)
     out = [add(intro + table), "## Sources by topic"]
 
     def named(s: Source) -> str:
@@ -102,18 +82,37 @@ def platform_page(
     out.append("## Sources by year")
     years = Counter(s.ref.year or "n.d." for s in mine)
     order = sorted(years, key=lambda y: (not y.isdigit(), y))
-    out.append(
-        add(
-            bar_chart(
-                f"Sources on {cat.label.lower()} per year",
-                [Bar(y, years[y]) for y in order],
-                f"years-{category}",
-                COVERAGE,
-            )
-            + year_table(mine, order)
-        )
-    )
+    bars = [Bar(y, years[y]) for y in order]
+    chart = bar_chart(f"Sources on {cat.label.lower()} per year", bars, f"years-{category}", COVERAGE)
+    out.append(add(chart + year_table(mine, order)))
     return "\n\n".join(out)
+
+
+def _platform_table(mine: Sequence[Source], scheme: Scheme, category: str, library: str) -> Markup:
+    """Sources per platform of the category (each linked to the library filtered to it), and those coded with the
+    category alone."""
+    cat = scheme.category_by_slug[category]
+    names = [v for v in scheme.all_values("platforms") if v.group == category]
+    counts = Counter(p for s in mine for p in s.coding.get("platforms", ()) if scheme.category_of(p) == category)
+    rows = Markup("").join(
+        fmt(
+            '<tr><th scope="row"><a href="{}?platforms={}">{}</a></th><td>{}</td></tr>',
+            library,
+            v.slug,
+            v.label,
+            counts[v.slug],
+        )
+        for v in names
+    ) + (
+        fmt('<tr><th scope="row">{} (kind only)</th><td>{}</td></tr>', cat.label, counts[category])
+        if counts[category]
+        else Markup("")
+    )
+    return fmt(
+        '<table class="refkb-data"><caption>Sources per platform</caption><thead><tr><th scope="col">'
+        'Platform</th><th scope="col">Sources</th></tr></thead><tbody>{}</tbody></table>',
+        rows,
+    )
 
 
 def year_table(srcs: Sequence[Source], order: Sequence[str]) -> Markup:
