@@ -22,3 +22,17 @@ def test_newspaper_and_magazine_pieces_are_labelled_as_such(fields: str, kind: s
     assert refs.type_of(entry) == kind
     assert refs.type_label(entry) == label
     assert refs.CONTAINER_LABELS[kind] == container
+
+
+@pytest.mark.parametrize(
+    ("key", "slug"),
+    [
+        ("polaris2018onramps", "polaris2018onramps"),
+        ("AntoEtal24", "antoetal24"),
+        ("smith:2020", "smith-2020"),
+    ],
+)
+def test_a_works_address_is_named_by_its_slug(key: str, slug: str) -> None:
+    entry = bibfile.parse_text(f"@misc{{{key},\n  title = {{T}},\n}}\n", "t.bib").entries[0]
+    ref = refs.Ref(entry, {"id": key, "type": "document"}, {})
+    assert (ref.key, ref.slug, ref.url) == (key, slug, f"references/{slug}/")
