@@ -37,7 +37,7 @@ def test_the_plugin_is_registered_as_an_mkdocs_plugin() -> None:
     from importlib.metadata import entry_points
 
     (ep,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "refkb"]
-    assert ep.value == "refkb.plugin:RefkbPlugin"
+    assert ep.value == "refkb.site.plugin:RefkbPlugin"
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "plugins:\n  - search\n  - refkb\n" in config
     assert "hooks:" not in config
@@ -45,10 +45,11 @@ def test_the_plugin_is_registered_as_an_mkdocs_plugin() -> None:
 
 
 def test_plugin_holds_no_module_state() -> None:
-    from refkb import build as build_mod
+    from refkb.site import events, plugin
 
-    assert not hasattr(build_mod, "_state")
-    assert not hasattr(build_mod, "state")
+    for module in (events, plugin):
+        assert not hasattr(module, "_state")
+        assert not hasattr(module, "state")
 
 
 def test_a_tiny_unrelated_knowledge_base_builds_with_the_plugin_options_only(tmp_path: Path) -> None:

@@ -1,0 +1,218 @@
+"""MkDocs' events, as refkb answers them: validate in on_config, add the generated pages and files in on_files,
+plan a serve rebuild in on_nav, render each page by its kind (refkb.site.kinds), fill in refkb's HTML after
+Markdown, and finish the search index and the caches after the build. The plugin (refkb.site.plugin) routes each
+event here with this build's `State`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from .. import reader, styles, validate
+from ..cache import digest
+from ..model import Level
+from ..project import ConfigError, Project
+from ..project import from_config as project_from_config
+from . import assets, cached, hardening, kinds, render, works
+from .context import Build
+from .session import OneBuild
+from .tokens import Tokens
+
+log = logging.getLogger("mkdocs.plugins.refkb")
+MAX_SHOWN_ERRORS = 50
+
+
+@dataclass
+class State:
+    """One build: its data, its session (plain or serve), its page cache, each page's tokens, the downloads."""
+
+    build: Build
+    session: OneBuild
+    cache: cached.Uncached
+    tokens: dict[str, Tokens] = field(default_factory=dict)
+    files: works.Written = field(default_factory=works.Written)
+
+
+def project_of(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> Project:
+    """The project's settings: `extra.refkb`, overridden by the plugin's own options (`plugins: - refkb: {...}`)."""
+    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    return project_from_config(root, dict(config), options=options)
+
+
+def build_day() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: OneBuild) -> State:
+    """Validate the knowledge base and return this build's state; stops on any error."""
+    proj = project_of(config, options)
+    hardening.recover(proj.bibliography, proj.annotations)
+    if proj.style not in styles.STYLES:
+        raise ConfigError(f"extra.refkb.style must be one of {', '.join(styles.STYLES)}, not {proj.style!r}")
+    if not proj.bibliography.is_file():
+        raise ConfigError(f"{proj.relative(proj.bibliography)} not found")
+    found = session.validated(proj, config)
+    for issue in found.issues:
+        if issue.level is Level.WARNING:
+            log.info("refkb: %s", issue.render())
+    errors = [i for i in found.issues if i.level is Level.ERROR]
+    if errors:
+        shown = "\n".join(i.render() for i in errors[:MAX_SHOWN_ERRORS])
+        more = f"\n… and {len(errors) - MAX_SHOWN_ERRORS} more" if len(errors) > MAX_SHOWN_ERRORS else ""
+        raise PluginError(f"refkb found {len(errors)} error(s) in the references:\n{shown}{more}")
+    b = Build(
+        proj,
+        found.bib,
+        {n.key: n for n in found.notes},
+        found.data,
+        site_url=str(config.site_url or ""),
+        site_name=str(config.site_name or ""),
+        meta=reader.kb_meta(proj.root),
+        dates=reader.last_updated(proj.root),  # one git call per build
+        today=build_day(),
+        print_edition=os.environ.get("REFKB_PRINT_EDITION") == "1",
+    )
+    b.page_citer = session.page_citer(proj.root / ".cache" / "refkb")
+    b.row_cache = session.row_cache()
+    assets.configure(config, coding=proj.coding is not None)
+    use_cache = not session.serving and os.environ.get("REFKB_PAGE_CACHE", "1") != "0"
+    page_cache = cached.Cached(proj.root / ".cache" / "refkb" / "pages") if use_cache else cached.Uncached()
+    return State(b, session, page_cache)
+
+
+def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False) -> Files:
+    """The works formatted, and every page and file refkb makes added (unless docs/ has its own)."""
+    b = st.build
+    works.format_works(b, st.session, files, st.files)
+    layout = b.place()
+    add = assets.adder(files, config)
+    for src, markdown in kinds.generated(layout).items():
+        add(src, markdown)
+    assets.add_assets(add, b)
+    works.add_downloads(add, b, st.files)
+    works.write_downloads(st.files, st.session, Path(config.site_dir), dirty)
+    works.who_cites(b, st.session, files)
+    shown = works.shown_by_work(b) if st.session.wants_shown() or isinstance(st.cache, cached.Cached) else {}
+    st.files.shown = shown
+    records = works.index(b, st.session, shown)
+    add("references/index.json", json.dumps(records, ensure_ascii=False, separators=(",", ":")))
+    works.add_evidence_files(add, b, config)
+    works.install_picker(b, st.session, st.files, Path(config.site_dir))
+    st.cache.prepare(b, files, config, shown)
+    return files
+
+
+def on_nav(st: State, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    """Before MkDocs reads the pages: in a dirty serve rebuild, mark the pages it must make again."""
+    st.session.plan(st.build, files, nav, config, st.files.shown)
+    return nav
+
+
+def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    b = st.build
+    layout = b.where()
+    src = page.file.src_uri
+    key = kinds.ref_key(layout, src)
+    hardening.untrusted_meta(page, key is not None)
+    meta = digest(page.meta)
+    deep = validate.nesting_problem(markdown)  # before Markdown sees it: its recursion has no bound of its own
+    if deep is not None:
+        where = f"docs/{src}: a line nested {deep[1]} levels deep (line {deep[0]} of its Markdown)"
+        raise PluginError(f"{where} — flatten it to at most {validate.MAX_NESTING} levels")
+    tokens = st.tokens.setdefault(src, Tokens())
+    if key is not None:
+        page.meta["title"] = hardening.safe_title(b.refs[key].title)
+    view = render.View(src, page.url, page.file.name, key)
+    out = render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)
+    if key is not None and st.cache.lookup(b, page, key, out, tokens, meta):
+        return ""  # finished before: the theme prints the kept HTML as it is (refkb.site.cached)
+    return out
+
+
+def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    kept = st.cache.cached_html(page)
+    if kept is not None:
+        return kept
+    reference = kinds.ref_key(st.build.where(), page.file.src_uri) is not None
+    html = assets.clean(html)  # what authors wrote, by the one policy; refkb's own HTML is filled in after
+    tokens = st.tokens.get(page.file.src_uri)
+    html = tokens.fill(html) if tokens else html
+    html += str(reader.updated_line(st.build.page_updated(page.file.src_uri), st.build.meta.version, not reference))
+    hardening.refuse_script(html, page, reference)
+    if "title" not in page.meta and page.title:  # the first H1, unescaped by MkDocs, printed raw
+        page.meta["title"] = hardening.safe_title(str(page.title))
+    return html
+
+
+def on_env(st: State, env: jinja2.Environment, files: Files) -> jinja2.Environment:
+    """Titles for the pages a dirty rebuild did not read; theme templates compiled once (Jinja's bytecode cache in
+    .cache/refkb/jinja, keyed by each template's name and source checksum)."""
+    st.session.keep_titles(files)
+    folder = st.build.project.root / ".cache" / "refkb" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    except OSError:
+        pass
+    if env.loader is not None:  # the template of a page from the page cache
+        env.loader = jinja2.ChoiceLoader([env.loader, jinja2.DictLoader({cached.TEMPLATE: "{{ page.content }}"})])
+    return env
+
+
+def on_post_page(st: State, output: str, page: Page, config: MkDocsConfig) -> str:
+    if st.cache.cached_html(page) is not None:
+        st.tokens.pop(page.file.src_uri, None)
+        return output
+    tokens = st.tokens.pop(page.file.src_uri, None)
+    key = kinds.ref_key(st.build.where(), page.file.src_uri)
+    output = assets.post_page(st.build, output, page.url, key, tokens, config)
+    st.cache.store(page, output)
+    return output
+
+
+def on_post_template(output_content: str, template_name: str, config: MkDocsConfig) -> str:
+    return assets.post_template(output_content, template_name, config)
+
+
+def on_post_build(st: State, config: MkDocsConfig, dirty: bool = False) -> None:
+    st.session.merge_search(Path(config.site_dir), dirty)
+    st.cache.finish(config)
+    st.session.finished()
+    works.wait_for_writes(st.files)
+    renderer = st.build.renderer
+    log.info(
+        "refkb: %d references; styles formatted over the whole library: %d from cache, %d new",
+        len(st.build.refs),
+        renderer.stats.hits if renderer is not None else 0,
+        renderer.stats.misses if renderer is not None else 0,
+    )
+
+
+def on_serve(server: Any, config: MkDocsConfig) -> Any:
+    """`mkdocs serve` watches docs/; the bibliography and the coding vocabularies live beside it."""
+    proj = project_of(config)
+    if proj.bibliography.exists():
+        server.watch(str(proj.bibliography))
+    scheme = proj.coding
+    if scheme is not None and scheme.source and config.config_file_path:
+        path = Path(config.config_file_path).parent / scheme.source
+        if path.exists():
+            server.watch(str(path))
+    return server

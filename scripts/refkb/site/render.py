@@ -1,0 +1,409 @@
+"""Each page kind's renderer: its Markdown with refkb's parts added as tokens (no MkDocs here).
+
+A renderer takes the build, the page (`View`), its Markdown and its tokens, and returns the Markdown. The table in
+`refkb.site.kinds` says which renderer a page gets; `page_markdown` runs the whole pipeline: the kind's renderer,
+the markers any page may hold (refkb.method, refkb.evidence), the kind's late renderer, citations, and the page's
+own cite block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from .. import appraisal, citations, csl, evidence, method, pages, reader
+from ..errors import RefkbError
+from .tokens import Tokens
+
+if TYPE_CHECKING:
+    from .context import Build
+    from .kinds import PageKind
+
+H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+VOCABULARY_MARKER = "REFKB_CODING_SCHEME"
+PDF = "downloads/knowledge-base.pdf"
+
+
+@dataclass(frozen=True)
+class View:
+    """A page as a renderer sees it."""
+
+    src: str  # its source path under docs/ ("topics/x.md")
+    url: str  # its address from the site root ("topics/x/")
+    name: str  # its file name without suffix (the title when it has no heading)
+    key: str | None = None  # the work's key, on a reference page
+
+
+@dataclass(frozen=True)
+class DataPage:
+    title: str
+    attr: str  # the kb.Data field holding its records
+    intro: str
+
+
+class UnknownCitation(RefkbError):
+    """A page cites a key the bibliography does not hold."""
+
+
+Renderer = Callable[["Build", View, str, Tokens], str]
+RowMaker = Callable[[pages.Ref, str], Markup]
+RowCache = Callable[["Build", str, RowMaker], Markup]
+
+DASHBOARD_MD = """# Coverage dashboard
+
+Where the evidence in this knowledge base is thick and where it is thin. The counts are of sources in the library
+tagged with each topic or cited on its page, not of studies in the world; an empty or thin cell is a gap in what
+this knowledge base holds, and a prompt to look for sources.
+
+## Evidence-gap map
+
+REFKB_EVIDENCE_MAP
+
+## Evidence-gap matrix
+
+Sources per topic and kind of source. Empty cells show a dash; thin cells (two sources or fewer) are marked with an
+exclamation mark in the chart and "(thin)" in the table.
+
+REFKB_MATRIX
+
+## Sources per year
+
+REFKB_YEARS
+
+## Topics over time
+
+REFKB_OVER_TIME
+REFKB_DASHBOARD
+"""
+VERIFICATION_MD = """# Verification dates
+
+For maintainers: every source by the date its record was last verified, oldest first. Records verified longer ago
+than the configured age carry a note on their page, and `refkb validate` lists them as `stale-verification`
+warnings: re-check the record on the issuing body's page, then update `verified_on` (and `verified_at`).
+
+REFKB_VERIFICATION
+"""
+REGIONS_MD = """# Sources by region
+
+Where the sources in this knowledge base look: UN M49 regions and ISO 3166 countries, as coded in each entry's
+`regions` field.
+
+REFKB_REGIONS
+"""
+
+
+def title_of(markdown: str, name: str) -> str:
+    """A page's title as its Markdown gives it: front matter's title, else its first H1, else its file name."""
+    meta = re.match(r"\A---\s*\n(.*?)\n---", markdown, re.S)
+    if meta:
+        m = re.search(r"^title:\s*['\"]?(.+?)['\"]?\s*$", meta.group(1), re.M)
+        if m:
+            return m.group(1)
+    m = H1.search(markdown)
+    if m:
+        return m.group(1)
+    return name.replace("-", " ").capitalize() if name != "index" else "Home"
+
+
+def page_markdown(b: Build, kind: PageKind, view: View, markdown: str, tokens: Tokens) -> str:
+    """The page's Markdown as refkb makes it, from its kind's table entry."""
+    if kind.render is not None:
+        markdown = kind.render(b, view, markdown, tokens)
+    markdown = method_markers(b, view, markdown, tokens)
+    markdown = evidence_markers(b, view, markdown, tokens)
+    if kind.render_after_markers is not None:
+        markdown = kind.render_after_markers(b, view, markdown, tokens)
+    text = cite(b, view, markdown, tokens)
+    if view.src == "cite.md":
+        return text + kb_cite_block(b, view, tokens)
+    if kind.cite_block:
+        return text + page_cite_block(b, view, markdown, tokens)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reference pages
+
+
+def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """A work's page: header, annotation, appraisal, cite block, other styles, downloads, where it is cited."""
+    assert view.key is not None
+    key, current = view.key, view.url
+    ref = b.refs[key]
+    note = b.notes.get(key)
+    details = pages.reference_header(ref, {t.slug: t for t in b.project.topics}, current)
+    scheme = b.project.coding
+    if scheme is not None:
+        details += evidence.coding_block(ref, scheme, current)  # the coding as links to the library's facets
+    warning = str(note.meta.get("content_note", "")).strip() if note else ""
+    verified_on = note.verified_on if note else None
+    head = pages.byline(ref) + pages.content_note(warning)
+    head += reader.freshness_note(verified_on, b.today, b.project.stale_after_months)
+    parts = [tokens.add(head), tokens.add(details, late=True), markdown]
+    found = b.appraisals().get(key)
+    if found is not None:
+        href = pages.relative_url("methodology/", current) + "#appraisal"
+        parts += ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
+    block = pages.cite_block(ref, b.citer().render(csl.engine_item(ref.csl_item)))
+    parts += ["## Cite this source", tokens.add(block, late=True)]
+    if b.picker_styles:
+        parts += ["## Other citation styles", tokens.add(reader.picker(key, current, b.picker_styles), late=True)]
+    parts += [
+        "## Downloads",
+        tokens.add(pages.downloads(ref), late=True),
+        "## Cited on",
+        tokens.add(pages.cited_on(b.cited_on.get(key, []), current), late=True),
+        "## In the claims ledger",
+        tokens.add(pages.claims_for(key, b.data.claims, current), late=True),
+        tokens.add(pages.verification(note.trail if note else (), verified_on), late=True),
+    ]
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pages made from the whole library
+
+
+def data_page(data_pages: Mapping[str, DataPage]) -> Renderer:
+    """The claims ledger, glossary and timeline: their records as a table, then the works they cite."""
+    tables: dict[str, Callable[..., Markup]] = {
+        "claims": pages.claims_table,
+        "terms": pages.glossary,
+        "events": pages.timeline,
+    }
+
+    def render(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+        if "REFKB_DATA" not in markdown:
+            return markdown
+        attr = data_pages[view.src].attr
+        records: Any = getattr(b.data, attr)
+        style = b.project.style
+        html = tables[attr](records, b.refs, style, view.url, b.clusters)
+        refs = [b.refs[k] for k in dict.fromkeys(k for r in records for k in r.keys) if k in b.refs]
+        return (
+            markdown.replace("REFKB_DATA", tokens.add(html))
+            + "\n\n## References\n\n"
+            + tokens.add(pages.reference_list(refs, style, view.url), late=True)
+        )
+
+    return render
+
+
+def library_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """The library: every work, with filters; the table is kept out of the search index (late)."""
+    refs = list(b.refs.values())
+    current = view.url
+    downloads = Markup(
+        '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>biblatex</a> · '
+        '<a href="{0}references.bibtex.bib" download>BibTeX (classic)</a> · '
+        '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
+    ).format(pages.relative_url("downloads/", current))
+    intro = Markup(
+        "<p>{} sources. Filter by topic, kind of source, type, years or text{}; the address keeps the "
+        "filters, so a filtered view can be shared.</p>"
+    ).format(
+        len(refs),
+        Markup(", and by the evidence coding (platform, region, form, population, design, data source)")
+        if b.project.coding
+        else "",
+    )
+    browser = pages.library_browser(refs, b.project.topics, current) + library_facets(b)
+    rows = library_rows(b, current)
+    return markdown.replace(
+        "REFKB_LIBRARY",
+        tokens.add(intro + downloads) + "\n\n" + tokens.add(browser + rows, late=True),
+    )
+
+
+def library_facets(b: Build) -> Markup:
+    scheme = b.project.coding
+    if scheme is None:
+        return Markup("")
+    return evidence.library_facets(b.evidence_sources(), scheme, b.shown_confidence())
+
+
+def library_rows(b: Build, current: str) -> Markup:
+    """The library table (serve keeps rows between rebuilds: `rows`)."""
+    scheme = b.project.coding
+    confidence = b.shown_confidence()
+    attrs = evidence.row_attrs(scheme, confidence) if scheme is not None else None
+    note = evidence.row_evidence(scheme, confidence or {}) if scheme is not None else None
+    if b.row_cache is None:
+        return pages.library_rows(b.refs.values(), current, attrs, note)
+    return b.row_cache(b, current, lambda r, cur: pages.library_row(r, cur, attrs, note))
+
+
+def dashboard_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    if "REFKB_DASHBOARD" not in markdown:
+        return markdown
+    refs = list(b.refs.values())
+    topics = b.project.topics
+    markdown = markdown.replace("REFKB_MATRIX", tokens.add(pages.gap_matrix(refs, topics)))
+    markdown = markdown.replace("REFKB_YEARS", tokens.add(pages.per_year(refs)))
+    markdown = markdown.replace("REFKB_OVER_TIME", tokens.add(pages.topics_over_time(refs, topics)))
+    return markdown.replace("REFKB_DASHBOARD", "")
+
+
+def topic_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """A topic's page: what it cites, then the other works tagged with the topic."""
+    slug = view.src[len("topics/") : -3]
+    on_page = {k for c in citations.find(markdown) for k in c.keys}
+    further = [r for r in b.refs.values() if slug in r.topics and r.key not in on_page]
+    if not further:
+        return markdown
+    heading = "Further sources on this topic" if on_page else "Sources on this topic"
+    html = pages.reference_list(further, b.project.style, view.url, "refkb-topic-sources")
+    return markdown + f"\n\n## {heading}\n\n" + tokens.add(html, late=True)
+
+
+def verification_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    if "REFKB_VERIFICATION" not in markdown:
+        return markdown
+    rows = [
+        reader.Verified(r.key, r.title, r.url, b.notes[r.key].verified_on if r.key in b.notes else None)
+        for r in b.refs.values()
+    ]
+    table = reader.verification_table(rows, b.today, b.project.stale_after_months, view.url)
+    return markdown.replace("REFKB_VERIFICATION", tokens.add(table, late=True))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The evidence pages (refkb.evidence): regions, platforms
+
+
+def regions_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    scheme = b.project.coding
+    if scheme is None or "REFKB_REGIONS" not in markdown:
+        return markdown
+    html = evidence.regions_page(b.evidence_sources(), scheme, view.url, tokens.add)
+    return markdown.replace("REFKB_REGIONS", html)
+
+
+def platforms_index_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    scheme = b.project.coding
+    if scheme is None or "REFKB_PLATFORMS" not in markdown:
+        return markdown
+    html = evidence.platforms_index(b.evidence_sources(), scheme, view.url)
+    return markdown.replace("REFKB_PLATFORMS", tokens.add(html))
+
+
+def platform_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """A platform category's page: its text, then the sources coded with it."""
+    scheme = b.project.coding
+    category = view.src[len("platforms/") : -3]
+    if scheme is None or category not in scheme.category_by_slug:
+        return markdown
+    srcs = b.evidence_sources()
+    generated = evidence.platform_page(srcs, scheme, category, b.project.topics, view.url, tokens.add)
+    heading = "## The sources in the library" if H1.sub("", markdown, 1).strip() else ""
+    return markdown.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + generated + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Markers any page may hold
+
+
+def evidence_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """The evidence map and the vocabulary tables, wherever their markers are."""
+    scheme = b.project.coding
+    if scheme is None:
+        return markdown.replace("REFKB_EVIDENCE_MAP", "").replace(VOCABULARY_MARKER, "")
+    if "REFKB_EVIDENCE_MAP" in markdown:
+        srcs = b.evidence_sources()
+        kinds = [k for k in b.project.sourcekinds if any(s.ref.entry.value("sourcekind").strip() == k for s in srcs)]
+        ax = evidence.axes(srcs, scheme, b.project.topics, kinds)
+        markdown = markdown.replace("REFKB_EVIDENCE_MAP", evidence.map_markdown(srcs, scheme, ax, view.url, tokens.add))
+    if VOCABULARY_MARKER in markdown:
+        markdown = markdown.replace(VOCABULARY_MARKER, tokens.add(evidence.vocabulary_tables(scheme)))
+    return markdown
+
+
+def method_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """The reach figures, the PRISMA flow, the search log, the screening table, the data package, and the "last
+    searched" line of topic and platform pages."""
+    scheme = b.project.coding
+    if "REFKB_REACH" in markdown:  # the home page's figures need no search log
+        html = method.reach_html(b.bib.entries, scheme, b.shown_confidence()) if scheme is not None else Markup("")
+        markdown = markdown.replace("REFKB_REACH", tokens.add(html))
+    log = b.search_log()
+    if log is None:
+        for marker in method.MARKERS:
+            markdown = markdown.replace(marker, "")
+        return markdown
+    src, current = view.src, view.url
+    searched_for = None
+    if src.startswith("topics/"):
+        searched_for = ("topics", src[len("topics/") : -3])
+    elif src.startswith("platforms/") and src != "platforms/index.md":
+        searched_for = ("platform_categories", src[len("platforms/") : -3])
+    where = method.PageAddresses(
+        library=pages.relative_url(b.project.folder + "/", current),
+        methodology=pages.relative_url("methodology/", current),
+        downloads=pages.relative_url("downloads/", current),
+    )
+    return method.fill(markdown, log, len(b.refs), where, b.site_url, searched_for, tokens.add, tokens.add_late)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Citations and cite blocks
+
+
+def cite(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """Pandoc citations as linked in-text citations, and (except on reference pages) a reference list."""
+    found = citations.find(markdown)
+    if not found:
+        return markdown
+    out: list[str] = []
+    cited: list[str] = []
+    last = 0
+    for c in found:
+        missing = [k for k in c.keys if k not in b.refs]
+        if missing:
+            line = markdown.count("\n", 0, c.start) + 1
+            raise UnknownCitation(
+                f"unknown citation key [@{missing[0]}]",
+                path=f"docs/{view.src}",
+                line=line,
+                hint="add the work to the bibliography, or correct the key",
+            )
+        out.append(markdown[last : c.start])
+        out.append(tokens.add(pages.intext(c, b.refs, b.project.style, view.url, b.clusters)))
+        last = c.end
+        cited.extend(k for k in c.keys if k not in cited)
+    out.append(markdown[last:])
+    text = "".join(out)
+    if view.key is None:
+        refs = [b.refs[k] for k in cited]
+        text += "\n\n## References\n\n" + tokens.add(pages.reference_list(refs, b.project.style, view.url))
+    return text
+
+
+def page_cite_block(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
+    """ "Cite this page": the page as a work of the knowledge base."""
+    updated = b.page_updated(view.src)
+    title = title_of(markdown, view.name)
+    item = reader.page_item(b.meta, b.site_name, title, reader.page_url(b.site_url, view.url), updated)
+    rendered = b.citer().render(reader.for_engine(item))
+    block = reader.cite_block(item, rendered, "refkb-page", updated, b.meta.version, "./" if not b.site_url else "")
+    return "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
+
+
+def kb_cite_block(b: Build, view: View, tokens: Tokens) -> str:
+    """The cite page's block: the knowledge base as a whole (and the print edition, when this build has one)."""
+    updated = b.kb_updated()
+    item = reader.kb_item(b.meta, b.site_name, reader.page_url(b.site_url, ""), updated)
+    here = pages.relative_url("", view.url) if not b.site_url else ""
+    rendered = b.citer().render(reader.for_engine(item))
+    block = reader.cite_block(item, rendered, "refkb-kb", updated, b.meta.version, here)
+    pdf = Markup("")
+    if b.print_edition:  # `make pdf` builds with REFKB_PRINT_EDITION=1: a plain build has no PDF to link to
+        pdf = Markup(
+            '<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
+            "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
+            "with its annotation).</p>"
+        ).format(pages.relative_url(PDF, view.url))
+    return "\n\n## Cite the knowledge base\n\n" + tokens.add(block + pdf)

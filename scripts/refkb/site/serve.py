@@ -1,0 +1,304 @@
+"""`mkdocs serve --dirty`: what a rebuild keeps from the last one, and which pages it makes again.
+
+MkDocs rebuilds, in a dirty build, only the pages whose source files changed (and the pages plugins generate).
+Which other pages must be made again follows from the table of page kinds (`refkb.site.kinds`): a page is rebuilt
+when an input its kind shows changed (a page holding a marker shows every input), when a work it cites (or, on a
+reference page, its own work) would be shown differently, and every page is rebuilt when what all pages share
+changed (the configuration, the theme, refkb itself, the navigation's titles). The pages not rebuilt are not read
+by MkDocs, so their titles (the navigation of the rebuilt pages prints them) are given back from the last build.
+`tests/test_site_serve.py` drives `mkdocs serve --dirty` through a series of edits on the real knowledge base and
+compares every served file with a clean build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+
+from .. import annotation, pages, reader, styles, validate
+from ..cache import JsonCache, digest
+from ..model import BibFile, Issue, Level
+from ..project import Project
+from . import cached, kinds
+from .context import Build
+from .render import RowMaker, title_of
+from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
+
+Shown = dict[str, tuple[object, ...]]
+
+
+def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
+    """One digest per input a page kind may show (refkb.site.kinds.Input)."""
+    searches = ""
+    if b.project.searches is not None:
+        try:
+            searches = digest(b.project.searches.read_bytes().decode("utf-8", "replace"))
+        except OSError:
+            searches = "missing"
+    return {
+        kinds.Input.WORKS: digest(sorted(shown.items())),
+        kinds.Input.NOTES: digest(sorted((k, n.meta, n.sections) for k, n in b.notes.items())),
+        kinds.Input.CODING: digest(b.project.coding),
+        kinds.Input.LEDGER: digest(b.data),
+        kinds.Input.SEARCHES: searches,
+    }
+
+
+def _nav_titles(b: Build, files: Files, nav: Navigation) -> str:
+    """The navigation as the pages give it: each page in it and the source of its title (front matter or H1, or
+    the work's title on a reference page). Equal sources give equal titles."""
+    layout = b.where()
+    out = []
+    for page in nav.pages:
+        src = page.file.src_uri
+        key = kinds.ref_key(layout, src)
+        out.append((src, b.refs[key].title if key is not None else title_of(page.file.content_string, page.file.name)))
+    return digest(out, [f.src_uri for f in files.documentation_pages()])
+
+
+@dataclass
+class Memo:
+    """What the server keeps between rebuilds."""
+
+    inputs: str = ""  # the size and modification time of every file validation reads
+    validated: Validated | None = None
+    bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' stats, it, its own issues
+    notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)
+    pages: validate.PageMemo = field(default_factory=dict)  # the page checks' findings
+    renderer: styles.Renderer | None = None
+    citer: reader.PageCiter | None = None
+    entries: JsonCache | None = None
+    scans: dict[str, tuple[str, Scan]] = field(default_factory=dict)  # src -> text digest, scan
+    index: dict[str, tuple[tuple[object, ...], str, dict[str, object]]] = field(default_factory=dict)
+    rows: dict[str, tuple[tuple[object, ...], Markup]] = field(default_factory=dict)
+    site: str = ""  # the site folder the last build wrote
+    downloads: dict[str, str] = field(default_factory=dict)
+    picker: list[dict[str, str]] | None = None
+    shown: Shown = field(default_factory=dict)
+    digests: dict[kinds.Input, str] = field(default_factory=dict)
+    common: str = ""  # what every page shows (configuration, theme, code, navigation titles)
+    titles: dict[str, str] = field(default_factory=dict)  # src -> the page's title in the last build
+    search: list[dict[str, Any]] | None = None
+
+
+def _stat_digest(paths: list[Path]) -> str:
+    stats = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stats.append((str(path), st.st_mtime_ns, st.st_size))
+    return digest(stats)
+
+
+class Serving(OneBuild):
+    """`mkdocs serve`: the inputs, engines and scans kept between rebuilds; a dirty rebuild makes again exactly the
+    pages whose content would differ from a clean build's."""
+
+    serving = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo = Memo()
+
+    # -- inputs, read again only when their files changed ---------------------------------------------------
+
+    def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
+        memo = self.memo
+        paths = [*proj.macro_files, proj.bibliography]
+        if config.config_file_path:
+            paths.append(Path(config.config_file_path))
+        inputs = _stat_digest(paths + sorted(p for p in proj.docs.rglob("*") if p.is_file()))
+        if memo.validated is not None and memo.inputs == inputs:
+            return Validated(memo.validated.bib, memo.validated.notes, memo.validated.data, [])
+        notes = self._notes(proj)
+        bib_inputs = _stat_digest([*proj.macro_files, proj.bibliography]) + digest(proj)
+        if memo.bib is not None and memo.bib[0] == bib_inputs:
+            _, bib, bib_issues = memo.bib
+        else:
+            bib, macro_issues = validate.read_bibliography(proj)
+            bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
+            memo.bib = (bib_inputs, bib, bib_issues)
+        found = validate_all(proj, memo.pages, notes, (bib, bib_issues))
+        if not any(i.level is Level.ERROR for i in found.issues):
+            memo.inputs, memo.validated = inputs, found
+        return found
+
+    def _notes(self, proj: Project) -> list[annotation.Annotation]:
+        """The annotation pages, each read again only when its file changed since the last rebuild."""
+        out = []
+        seen: dict[str, tuple[int, int, annotation.Annotation]] = {}
+        if proj.annotations.is_dir():
+            for path in sorted(proj.annotations.glob("*.md")):
+                if path.name == "index.md":
+                    continue
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                old = self.memo.notes.get(str(path))
+                same = old is not None and (old[0], old[1]) == (st.st_mtime_ns, st.st_size)
+                note = old[2] if old is not None and same else annotation.read(path)
+                seen[str(path)] = (st.st_mtime_ns, st.st_size, note)
+                out.append(note)
+        self.memo.notes = seen
+        return out
+
+    def entries(self, path: Path) -> JsonCache:
+        memo = self.memo
+        memo.entries = memo.entries.carry() if memo.entries is not None else JsonCache(path)
+        return memo.entries
+
+    def renderer(self, cache_dir: Path) -> styles.Renderer:
+        if self.memo.renderer is None:
+            self.memo.renderer = styles.Renderer(cache_dir, keep_engines=True)
+        return self.memo.renderer
+
+    def page_citer(self, cache_dir: Path) -> Callable[[], reader.PageCiter]:
+        def citer() -> reader.PageCiter:
+            if self.memo.citer is None:
+                self.memo.citer = reader.PageCiter(cache_dir)
+            return self.memo.citer
+
+        return citer
+
+    def scan(self, src: str, text: str, name: str) -> Scan:
+        d = digest(text)
+        kept = self.memo.scans.get(src)
+        if kept is not None and kept[0] == d:
+            return kept[1]
+        found = scan_page(text, name)
+        self.memo.scans[src] = (d, found)
+        return found
+
+    def index_record(self, ref: pages.Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
+        kept = self.memo.index.get(ref.key)
+        if kept is not None and kept[0] == shown and kept[1] == summary:
+            return kept[2]
+        record = pages.index_record(ref, summary)
+        self.memo.index[ref.key] = (shown, summary, record)
+        return record
+
+    def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
+        return self._rows
+
+    def _rows(self, b: Build, current: str, make: RowMaker) -> Markup:
+        """The library table; a row made again only when its work's entry, topics or confidence changed."""
+        settings = digest(b.project, sorted(b.bib.macros.items()))
+        confidence = b.shown_confidence() or {}
+        kept: dict[str, tuple[tuple[object, ...], Markup]] = {}
+        for r in b.refs.values():
+            sig = (r.entry.raw, r.discussed_in, r.folder, current, settings, confidence.get(r.key, ""))
+            old = self.memo.rows.get(r.key)
+            kept[r.key] = (sig, old[1] if old is not None and old[0] == sig else make(r, current))
+        self.memo.rows = kept
+        return pages.library_table(kept[r.key][1] for r in sorted(b.refs.values(), key=pages.Ref.sort_key))
+
+    def downloads_written(self, site: Path, downloads: Mapping[str, str], dirty: bool) -> bool:
+        memo = self.memo
+        done = dirty and memo.site == str(site) and site.is_dir()
+        if done:  # the site folder keeps the last build's files: only the downloads that changed
+            write_downloads(site, {k: v for k, v in downloads.items() if memo.downloads.get(k) != v})
+        memo.downloads = dict(downloads)
+        return done
+
+    def picker_written(self, site: Path, index: list[dict[str, str]]) -> bool:
+        memo = self.memo
+        if memo.site == str(site) and memo.picker == index and site.is_dir():
+            return True
+        memo.site, memo.picker = str(site), index
+        return False
+
+    def wants_shown(self) -> bool:
+        return True
+
+    # -- the rebuild plan -------------------------------------------------------------------------------------
+
+    def plan(self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any) -> None:
+        """Mark for rebuilding (their built files made older than their sources) the pages a clean build would
+        make differently: all of them when what every page shows changed; else each page whose kind shows a
+        changed input, whose work changed (a reference page) or that cites a changed work."""
+        memo = self.memo
+        assert isinstance(shown, dict)
+        digests = input_digests(b, shown)
+        common = digest(
+            cached.common_digest(b, files, config),
+            _nav_titles(b, files, nav),
+            sorted(b.dates.items()),  # every page's "last updated" line
+            b.today,  # freshness notes
+            b.print_edition,
+        )
+        if memo.common:
+            changed = {i for i, d in digests.items() if memo.digests.get(i) != d}
+            works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
+            for f in files.documentation_pages():
+                if f.abs_src_path and (memo.common != common or self._stale(b, f, changed, works)):
+                    _mark(f)
+        memo.digests, memo.common, memo.shown = digests, common, shown
+
+    def _stale(self, b: Build, f: File, changed: set[kinds.Input], works: set[str]) -> bool:
+        layout = b.where()
+        src = f.src_uri
+        key = kinds.ref_key(layout, src)
+        if key is not None and key in works:
+            return True
+        kept = self.memo.scans.get(src)
+        cites = {k for c in kept[1].found for k in c.keys} if kept is not None else set()
+        if cites & works:
+            return True
+        if not changed:
+            return False
+        return bool(kinds.shows(layout, src, f.content_string) & changed)
+
+    def keep_titles(self, files: Files) -> None:
+        """Pages a dirty rebuild did not read have no title: the last build's (their sources did not change, and
+        no title in the navigation did, or every page would have been rebuilt)."""
+        titles = self.memo.titles
+        for f in files.documentation_pages():
+            page = f.page
+            if page is None:
+                continue
+            if page.markdown is None and f.src_uri in titles:
+                page.title = titles[f.src_uri]
+            elif page.title is not None:
+                titles[f.src_uri] = page.title
+
+    def merge_search(self, site_dir: Path, dirty: bool) -> None:
+        """The search plugin indexes only the pages a dirty build rebuilt: keep the previous entries of the
+        others."""
+        path = site_dir / "search" / "search_index.json"
+        if not path.is_file():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        docs = index.get("docs", [])
+        if dirty and self.memo.search is not None:
+            rebuilt = {d.get("location", "").split("#", 1)[0] for d in docs}
+            kept = [d for d in self.memo.search if d.get("location", "").split("#", 1)[0] not in rebuilt]
+            index["docs"] = docs = sorted(kept + docs, key=lambda d: str(d.get("location", "")))
+            cached.write_search_index(path, index)
+        self.memo.search = docs
+
+    def finished(self) -> None:
+        """Caches stay in memory between rebuilds: written when the server stops."""
+
+    def shutdown(self) -> None:
+        memo = self.memo
+        for cache in (memo.renderer, memo.citer, memo.entries):
+            if cache is not None:
+                cache.save()
+
+
+def _mark(f: File) -> None:
+    """Make MkDocs rebuild the page: its built file older than its source."""
+    if os.path.isfile(f.abs_dest_path):
+        os.utime(f.abs_dest_path, (0, 0))

@@ -1,0 +1,152 @@
+"""What a build keeps, by the kind of run: `OneBuild` (mkdocs build: nothing kept, caches written at the end) and,
+in `refkb.site.serve`, `Serving` (mkdocs serve: the parsed inputs, engines and scans kept between rebuilds, and the
+rebuild plan). The build asks its session; it never branches on which one it has."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+
+from .. import annotation, citations, kb, pages, reader, styles, validate
+from ..cache import JsonCache
+from ..model import BibFile, Issue
+from ..project import Project
+from .context import Build
+from .render import RowMaker, title_of
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The inputs as validation read them, and what it found."""
+
+    bib: BibFile
+    notes: list[annotation.Annotation]
+    data: kb.Data
+    issues: list[Issue]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a page's Markdown cites, and its title (for "cited on" lists)."""
+
+    found: list[citations.Citation]
+    title: str
+
+
+def validate_all(
+    proj: Project,
+    page_memo: validate.PageMemo | None = None,
+    notes: list[annotation.Annotation] | None = None,
+    read: tuple[BibFile, list[Issue]] | None = None,
+) -> Validated:
+    """Read and check everything refkb reads (the bibliography, the annotations, the data files, docs/); `notes`
+    and `read` (the bibliography and its own issues) when the caller kept them."""
+    if notes is None:
+        notes = annotation.scan(proj.annotations)
+    if read is None:
+        bib, macro_issues = validate.read_bibliography(proj)
+        read = (bib, validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues))
+    data = kb.load(proj, {e.key for e in read[0].entries})
+    bib, issues = validate.validate_project(
+        proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo
+    )
+    return Validated(bib, notes, data, issues)
+
+
+def scan_page(text: str, name: str) -> Scan:
+    found = citations.find(text)
+    return Scan(found, title_of(text, name) if found else "")
+
+
+class OneBuild:
+    """`mkdocs build`: every input read and every page made once; the caches written when the build ends."""
+
+    serving = False
+
+    def __init__(self) -> None:
+        self._renderer: styles.Renderer | None = None
+        self._citer: reader.PageCiter | None = None
+        self._entries: JsonCache | None = None
+
+    def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
+        return validate_all(proj)
+
+    def entries(self, path: Path) -> JsonCache:
+        """Each entry's CSL item and downloads, by the entry's text (.cache/refkb/entries.json)."""
+        self._entries = JsonCache(path)
+        return self._entries
+
+    def renderer(self, cache_dir: Path) -> styles.Renderer:
+        self._renderer = styles.Renderer(cache_dir)
+        return self._renderer
+
+    def page_citer(self, cache_dir: Path) -> Callable[[], reader.PageCiter]:
+        def citer() -> reader.PageCiter:
+            if self._citer is None:
+                self._citer = reader.PageCiter(cache_dir)
+            return self._citer
+
+        return citer
+
+    def scan(self, src: str, text: str, name: str) -> Scan:
+        return scan_page(text, name)
+
+    def index_record(self, ref: pages.Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
+        return pages.index_record(ref, summary)
+
+    def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
+        return None
+
+    def downloads_written(self, site: Path, downloads: Mapping[str, str], dirty: bool) -> bool:
+        """Whether the session wrote the works' downloads itself (else the build writes them all)."""
+        return False
+
+    def picker_written(self, site: Path, index: list[dict[str, str]]) -> bool:
+        """Whether the site folder already holds the style picker's files for this style index."""
+        return False
+
+    def wants_shown(self) -> bool:
+        """Whether the session compares what each reference page shows between builds."""
+        return False
+
+    def plan(self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any) -> None:
+        """Before the pages are read: which pages a dirty rebuild must make again (nothing to plan here)."""
+
+    def keep_titles(self, files: Files) -> None:
+        """After the pages are read: titles for the pages a dirty rebuild did not read (none here)."""
+
+    def merge_search(self, site_dir: Path, dirty: bool) -> None:
+        """After the build: the search index of the pages not rebuilt (none here)."""
+
+    def finished(self) -> None:
+        """The build is done: the caches written."""
+        for cache in (self._renderer, self._citer, self._entries):
+            if cache is not None:
+                with contextlib.suppress(OSError):
+                    cache.save()
+
+    def shutdown(self) -> None:
+        """The server stops (nothing kept here)."""
+
+
+def write_downloads(site: Path, downloads: Mapping[str, str]) -> int:
+    """Each work's download files, written into the site folder."""
+    made: set[str] = set()
+    root = str(site)
+    for src, text in downloads.items():
+        folder, _, name = src.rpartition("/")
+        if folder not in made:
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(root, folder, name), "wb") as fh:
+            fh.write(text.encode("utf-8"))
+    return len(downloads)

@@ -1,0 +1,243 @@
+"""The works in a build: each entry's CSL item and downloads (cached by the entry's text), the library formatted in
+every style, who cites what, the library's JSON index, and the download files of the works, the whole library and
+the evidence data."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import os
+import re
+from collections import defaultdict
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+
+from .. import annotation, children, citations, csl, evidence, exports, keys, method, pages, reader
+from ..cache import digest
+from ..engine import ClusterCite
+from . import kinds
+from .assets import Add
+from .context import Build
+from .session import OneBuild
+from .session import write_downloads as session_write
+
+log = logging.getLogger("mkdocs.plugins.refkb")
+Shown = dict[str, tuple[object, ...]]
+_PREPARE_CODE = digest(
+    (Path(csl.__file__).read_bytes() + Path(exports.__file__).read_bytes()).decode("utf-8", "replace")
+)
+
+
+@dataclass
+class Written:
+    """The download files of this build and the processes writing them."""
+
+    downloads: dict[str, str] = field(default_factory=dict)  # path in the site -> text
+    writer: ProcessPoolExecutor | None = None
+    jobs: list[Future[int]] = field(default_factory=list)
+    shown: Shown = field(default_factory=dict)  # key -> what its reference page shows (serve, page cache)
+
+
+def _prepared_ok(hit: object) -> TypeGuard[dict[str, Any]]:
+    return (
+        isinstance(hit, dict)
+        and isinstance(hit.get("item"), dict)
+        and all(isinstance(hit.get(k), str) for k in ("ris", "json", "bib", "bibtex"))
+    )
+
+
+def _prepare(b: Build, session: OneBuild, out: Written) -> list[csl.CslItem]:
+    """CSL items and per-work downloads, from the cache when the entry is unchanged (TeX decoding is costly)."""
+    cache = session.entries(b.project.root / ".cache" / "refkb" / "entries.json")
+    items = []
+    for e in b.bib.entries:
+        key = digest(e.raw, sorted(b.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
+        hit = cache.get(key)
+        if not _prepared_ok(hit):  # missing, or a record of the wrong shape (a damaged cache): made again
+            item = csl.item(e)
+            hit = {
+                "item": item,
+                "ris": exports.ris([item]),
+                "json": exports.csl_json([item]),
+                "bib": exports.bibtex([e]),
+                "bibtex": exports.bibtex_classic([e]),
+            }
+            cache.put(key, hit)
+        items.append(hit["item"])
+        base = f"{b.project.folder}/{keys.slug(e.key)}/{keys.slug(e.key)}"
+        out.downloads[f"{base}.bib"] = hit["bib"]
+        out.downloads[f"{base}.bibtex.bib"] = hit["bibtex"]
+        out.downloads[f"{base}.ris"] = hit["ris"]
+        out.downloads[f"{base}.json"] = hit["json"]
+    return items
+
+
+def _cluster_requests(b: Build, files: Files) -> list[list[ClusterCite]]:
+    """Every citation cluster the site's pages and data pages will ask for, so that a cold build formats them with
+    the library in one engine call per style (a page would otherwise load the style into this process)."""
+    known = {e.key for e in b.bib.entries}
+    out: list[list[ClusterCite]] = []
+    for f in files.documentation_pages():
+        for c in citations.find(f.content_string):
+            if all(k in known for k in c.keys):
+                out.extend(pages.cluster_requests(c))
+    for data_page in kinds.DATA_PAGES.values():
+        for record in getattr(b.data, data_page.attr):
+            cited = tuple(citations.Cite(k) for k in record.keys if k in known)
+            if cited:
+                out.extend(pages.cluster_requests(citations.Citation(0, 0, 0, 0, cited)))
+            for c in citations.find(getattr(record, "note", "")):  # a claim's note cites inline
+                if all(k in known for k in c.keys):
+                    out.extend(pages.cluster_requests(c))
+    return list({repr(c): c for c in out}.values())
+
+
+def format_works(b: Build, session: OneBuild, files: Files, out: Written) -> None:
+    """Every work formatted in every style (from the cache when unchanged), as `b.refs`."""
+    items = _prepare(b, session, out)
+    renderer = session.renderer(b.project.root / ".cache" / "refkb")
+    rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, files)})
+    b.renderer = renderer
+    b.refs = {
+        e.key: pages.Ref(e, it, rendered[e.key], folder=b.project.folder)
+        for e, it in zip(b.bib.entries, items, strict=True)
+    }
+
+
+def add_downloads(add: Add, b: Build, out: Written) -> None:
+    """The whole library's files, joined from each work's own."""
+    per = [f"{b.project.folder}/{keys.slug(e.key)}/{keys.slug(e.key)}" for e in b.bib.entries]
+    d = out.downloads
+    add("downloads/references.bib", exports.joined_bibtex([d[f"{p}.bib"] for p in per]))
+    add("downloads/references.bibtex.bib", exports.joined_bibtex([d[f"{p}.bibtex.bib"] for p in per]))
+    add("downloads/references.ris", exports.joined_ris([d[f"{p}.ris"] for p in per]))
+    add("downloads/references.json", exports.joined_csl_json([d[f"{p}.json"] for p in per]))
+
+
+def write_downloads(out: Written, session: OneBuild, site: Path, dirty: bool) -> None:
+    """Each work's downloads (thousands of small files), written by a second process while MkDocs renders the pages
+    (the site folder was cleaned before on_files; on_post_build waits for it) — or, in a dirty serve rebuild, only
+    those that changed, here. A thread would wait for the GIL between every two files."""
+    if session.downloads_written(site, out.downloads, dirty):
+        return
+    out.writer = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=children.die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    out.jobs.append(out.writer.submit(session_write, site, dict(out.downloads)))
+
+
+def who_cites(b: Build, session: OneBuild, files: Files) -> dict[str, set[str]]:
+    """Read every page's Markdown once, before any page is rendered: each work's "cited on" list, and the topics
+    whose pages discuss it. Returns key -> the pages citing it."""
+    citers: dict[str, set[str]] = defaultdict(set)
+    cited_on: dict[str, list[pages.CitingPage]] = defaultdict(list)
+    for f in files.documentation_pages():
+        scan = session.scan(f.src_uri, f.content_string, f.name)
+        if not scan.found:
+            continue
+        topic = f.src_uri[len("topics/") : -3] if f.src_uri.startswith("topics/") else ""
+        seen: set[str] = set()
+        for c in scan.found:
+            for key in c.keys:
+                citers[key].add(f.src_uri)
+                if key in b.refs and key not in seen:
+                    seen.add(key)
+                    cited_on[key].append(pages.CitingPage(f.url, scan.title))
+                    if topic:
+                        ref = b.refs[key]
+                        b.refs[key] = dataclasses.replace(ref, discussed_in=(*ref.discussed_in, topic))
+    for src, data_page in kinds.DATA_PAGES.items():
+        for key in dict.fromkeys(k for record in getattr(b.data, data_page.attr) for k in record.keys):
+            if key in b.refs:
+                cited_on[key].append(pages.CitingPage(src[:-3] + "/", data_page.title))
+    for key in cited_on:
+        cited_on[key].sort(key=lambda p: p.url)
+    b.cited_on = dict(cited_on)
+    return citers
+
+
+def shown_by_work(b: Build) -> Shown:
+    """For each work, what its reference page and the pages citing it show of it besides the annotation."""
+    claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for claim in b.data.claims:
+        for key in claim.keys:
+            claims[key].append((claim.id, claim.verdict))
+    settings = digest(b.project)
+    return {
+        key: (
+            ref.entry.raw,
+            tuple(sorted(ref.rendered.items())),
+            ref.discussed_in,
+            tuple((p.url, p.title) for p in b.cited_on.get(key, [])),
+            tuple(claims.get(key, [])),
+            settings,
+            str(b.notes[key].verified_on) if key in b.notes else "",
+        )
+        for key, ref in b.refs.items()
+    }
+
+
+def summary(note: annotation.Annotation | None) -> str:
+    """The annotation's Summary as plain text (for the library's text filter)."""
+    if note is None:
+        return ""
+    text = note.sections.get("Summary", "")
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(re.sub(r"[*_`#>]", "", text).split())
+
+
+def index(b: Build, session: OneBuild, shown: Shown) -> list[dict[str, object]]:
+    """The library's JSON index, with each work's topics (tagged, or discussed on the topic's page)."""
+    return [session.index_record(r, summary(b.notes.get(r.key)), shown.get(r.key, ())) for r in b.refs.values()]
+
+
+def add_evidence_files(add: Add, b: Build, config: MkDocsConfig) -> None:
+    """The coding's CSV and JSON, and the data package of the method (coding, appraisal, searches, screening)."""
+    scheme = b.project.coding
+    if scheme is None:
+        return
+    srcs = b.evidence_sources()
+    coding_csv = evidence.coding_csv(srcs, scheme, b.site_url)
+    add("downloads/coding.csv", coding_csv)
+    add("downloads/coding.json", evidence.coding_json(srcs, scheme, b.site_url))
+    log_ = b.search_log()
+    if log_ is not None:
+        for name, content in method.data_package(list(b.refs), b.appraisals(), log_, coding_csv, b.site_url).items():
+            add(f"downloads/{name}", content)
+
+
+def install_picker(b: Build, session: OneBuild, out: Written, site: Path) -> None:
+    """The style picker's files (when citeproc-js is installed), written beside the downloads."""
+    if reader.engine_source(b.project.root) is None:
+        log.info("refkb: node_modules/citeproc is missing (npm ci): reference pages get no style picker")
+        return
+    style_index = reader.style_index(b.project.root / ".cache" / "refkb")
+    b.picker_styles = len(style_index)
+    if session.picker_written(site, style_index):
+        return  # a dirty serve rebuild: the site folder has them from the last build
+    if out.writer is not None:  # written by the downloads' process while MkDocs renders the pages
+        out.jobs.append(out.writer.submit(reader.install_picker, site, b.project.root, style_index))
+    else:
+        reader.install_picker(site, b.project.root, style_index)
+
+
+def wait_for_writes(out: Written) -> None:
+    """The downloads and the picker's files are written before the build ends."""
+    try:
+        for job in out.jobs:
+            job.result()
+    except OSError as exc:
+        raise PluginError(f"refkb: cannot write the downloads or the style picker's files: {exc}") from exc
+    finally:
+        if out.writer is not None:
+            out.writer.shutdown()
