@@ -9,7 +9,6 @@ from __future__ import annotations
 from .dashboard import gap_matrix as gap_matrix
 from .dashboard import per_year as per_year
 from .dashboard import topics_over_time as topics_over_time
-from .fragment import fmt as fmt
 from .fragment import relative_url as relative_url
 from .headmeta import head_meta as head_meta
 from .intext import ClusterFn as ClusterFn
@@ -33,6 +32,5 @@ from .refpage import content_note as content_note
 from .refpage import downloads as downloads
 from .refpage import reference_header as reference_header
 from .refpage import verification as verification
-from .refs import KIND_LABELS as KIND_LABELS
 from .refs import Ref as Ref
 from .refs import type_label as type_label

@@ -100,19 +100,31 @@ class Stats:
     formatted: list[str] = field(default_factory=list)  # styles formatted by the engine in this run
 
 
-# A style formatted in a worker process: its records and the clusters asked for with it.
-_Job = tuple[str, list[CslItem], list[list[dict[str, Any]]]]
+@dataclass(frozen=True)
+class _Job:
+    """A style to format in a worker process: the library's items and the clusters asked for with it (as CSL)."""
+
+    style_id: str
+    items: list[CslItem]
+    clusters: list[list[dict[str, Any]]]
 
 
-def _format_style(job: _Job) -> tuple[list[Rendered], list[str]]:
+@dataclass(frozen=True)
+class _Formatted:
+    """A style formatted over the library: its records, and the clusters asked for, formatted, in their order."""
+
+    records: list[Rendered]
+    clusters: list[str]
+
+
+def _format_style(job: _Job) -> _Formatted:
     """Format one style over the whole library, and the given clusters, in this process's own V8."""
-    style_id, items, clusters = job
     js = engine.Citeproc()
-    style = STYLES[style_id]
-    bib = js.load(style_id, _style_xml(style_id), style.locale, items)
-    records = _records(style_id, [str(it["id"]) for it in items], bib)
-    done = js.clusters(style_id, [[ClusterCite.of(c) for c in cl] for cl in clusters]) if clusters else []
-    return records, done
+    style = STYLES[job.style_id]
+    bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)
+    records = _records(job.style_id, [str(it["id"]) for it in job.items], bib)
+    clusters = [[ClusterCite.of(c) for c in cl] for cl in job.clusters]
+    return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
 
 
 _RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int}
@@ -255,7 +267,7 @@ class Renderer:
         if parallel:
             for s in wanted:
                 asked[s] = missing(s)
-            jobs: list[_Job] = [(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
+            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
             ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
             with ProcessPoolExecutor(
                 min(self.workers, len(jobs)),
@@ -272,12 +284,13 @@ class Renderer:
                 self._labels[style_id] = {r.key: r.intext for r in records}
                 asked[style_id] = missing(style_id)
                 done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
-                results.append((records, done))
+                results.append(_Formatted(records, done))
             for s in wanted:
                 if s not in todo:
                     asked[s] = missing(s)
         kept: dict[Rendered, dict[str, Any]] = {}
-        for style_id, (records, done) in zip(todo, results, strict=True):
+        for style_id, result in zip(todo, results, strict=True):
+            records, done = result.records, result.clusters
             self.stats.misses += 1
             self.stats.formatted.append(style_id)
             dicts = {r: self._dicts.get(r) or asdict(r) for r in records}  # kept engines: most records are unchanged
