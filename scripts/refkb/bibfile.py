@@ -229,7 +229,8 @@ def _parse_text(
         bibscan.stray_control(text, prev_end, offset, lines, path, issues)
         paragraphs = _comments(text[prev_end:offset])
         if n == 0 and paragraphs:
-            header, paragraphs = _header_and_comments(text[prev_end:offset], paragraphs)
+            opening = _opening(text[prev_end:offset], paragraphs)
+            header, paragraphs = opening.header, opening.comments
         bibscan.stray_at(text, prev_end, offset, lines, path, issues)
         prev_end = offset + len(raw)
         if scan is None:
@@ -281,13 +282,21 @@ def _locate(text: str, lines: LineIndex, blocks: Sequence[Block]) -> list[Locate
     return out
 
 
-def _header_and_comments(gap: str, paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """The comments before the first block: the file's header, and the last paragraph when it sits right above
-    the block (no blank line between), which belongs to the block."""
+@dataclass(frozen=True)
+class _Opening:
+    """The comments before the first block: the file's header, and those that belong to the block."""
+
+    header: list[str]
+    comments: list[str]
+
+
+def _opening(gap: str, paragraphs: list[str]) -> _Opening:
+    """The last paragraph before the first block belongs to the block when it sits right above it (no blank line
+    between); the others are the file's header."""
     attached_last = not re.search(r"\n[ \t]*\n[ \t]*$", gap)
     if attached_last:
-        return paragraphs[:-1], paragraphs[-1:]
-    return paragraphs, []
+        return _Opening(paragraphs[:-1], paragraphs[-1:])
+    return _Opening(paragraphs, [])
 
 
 def _block_issues(loc: Located, scan: Scan, lines: LineIndex, path: str) -> list[Issue]:
