@@ -44,6 +44,7 @@ class State:
     cache: cached.Uncached
     tokens: dict[str, Tokens] = field(default_factory=dict)
     files: works.Written = field(default_factory=works.Written)
+    site_files: Files | None = None  # MkDocs' files of this build (from on_files)
 
 
 def project_of(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> Project:
@@ -100,6 +101,7 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: 
 def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False) -> Files:
     """The works formatted, and every page and file refkb makes added (unless docs/ has its own)."""
     b = st.build
+    st.site_files = files
     works.format_works(b, st.session, files, st.files)
     layout = b.place()
     add = assets.adder(files, config)
@@ -192,7 +194,10 @@ def on_post_template(output_content: str, template_name: str, config: MkDocsConf
 
 
 def on_post_build(st: State, config: MkDocsConfig, dirty: bool = False) -> None:
-    st.session.merge_search(Path(config.site_dir), dirty)
+    site = Path(config.site_dir)
+    if st.site_files is not None:
+        st.session.prune(site, st.site_files, st.files.downloads)
+        st.session.merge_search(site, dirty, st.site_files)
     st.cache.finish(config)
     st.session.finished()
     works.wait_for_writes(st.files)

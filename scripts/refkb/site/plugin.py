@@ -9,6 +9,7 @@ defines `on_startup`, which this one does. Every event is routed, through `harde
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 import jinja2
@@ -28,6 +29,15 @@ from .serve import Serving
 from .session import OneBuild
 
 OPTIONS = ("bibliography", "annotations", "style", "vocabularies", "profile")
+# MkDocs warns that a dirty build "will likely lead to inaccurate navigation" (a warning: fatal under strict). With
+# refkb a dirty rebuild makes every page a clean build would make differently (refkb.site.serve), which
+# tests/test_site_serve.py checks on the real knowledge base through a series of edits: the warning is dropped.
+_DIRTY_NOTICE = "A 'dirty' build is being performed"
+
+
+class _DropDirtyNotice(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_DIRTY_NOTICE)
 
 
 class RefkbConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -54,6 +64,9 @@ class RefkbPlugin(BasePlugin[RefkbConfig]):  # type: ignore[no-untyped-call]
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.dirty = dirty
         self.session = Serving() if command == "serve" else OneBuild()  # a new session: nothing from an earlier one
+        builder_log = logging.getLogger("mkdocs.commands.build")
+        if command == "serve" and dirty and not any(isinstance(f, _DropDirtyNotice) for f in builder_log.filters):
+            builder_log.addFilter(_DropDirtyNotice())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {k: self.config[k] for k in OPTIONS}

@@ -87,6 +87,7 @@ class Memo:
     digests: dict[kinds.Input, str] = field(default_factory=dict)
     common: str = ""  # what every page shows (configuration, theme, code, navigation titles)
     titles: dict[str, str] = field(default_factory=dict)  # src -> the page's title in the last build
+    outputs: frozenset[str] = frozenset()  # every file the last build wrote (relative to the site folder)
     search: list[dict[str, Any]] | None = None
 
 
@@ -230,6 +231,7 @@ class Serving(OneBuild):
         changed input, whose work changed (a reference page) or that cites a changed work."""
         memo = self.memo
         assert isinstance(shown, dict)
+        _own_search_merge(config)
         digests = input_digests(b, shown)
         common = digest(
             cached.common_digest(b, files, config),
@@ -273,20 +275,35 @@ class Serving(OneBuild):
             elif page.title is not None:
                 titles[f.src_uri] = page.title
 
-    def merge_search(self, site_dir: Path, dirty: bool) -> None:
-        """The search plugin indexes only the pages a dirty build rebuilt: keep the previous entries of the
-        others."""
+    def merge_search(self, site_dir: Path, dirty: bool, files: Files) -> None:
+        """The search plugin indexes only the pages a dirty build rebuilt: the previous entries of the other pages
+        are kept (not those of pages that are gone)."""
         path = site_dir / "search" / "search_index.json"
         if not path.is_file():
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         docs = index.get("docs", [])
         if dirty and self.memo.search is not None:
-            rebuilt = {d.get("location", "").split("#", 1)[0] for d in docs}
-            kept = [d for d in self.memo.search if d.get("location", "").split("#", 1)[0] not in rebuilt]
+            pages_now = {"" if f.url == "./" else f.url for f in files.documentation_pages()}  # the home page: ""
+            rebuilt = {_page_of(d) for d in docs}
+            kept = [d for d in self.memo.search if _page_of(d) not in rebuilt and _page_of(d) in pages_now]
             index["docs"] = docs = sorted(kept + docs, key=lambda d: str(d.get("location", "")))
             cached.write_search_index(path, index)
         self.memo.search = docs
+
+    def prune(self, site_dir: Path, files: Files, downloads: Mapping[str, str]) -> None:
+        """A dirty build never deletes: the files the last build wrote and this one did not (a removed or renamed
+        work's page and downloads, a deleted page) are deleted, with the folders they leave empty."""
+        now = frozenset(f.dest_uri for f in files) | frozenset(downloads)
+        for rel in sorted(self.memo.outputs - now):
+            target = site_dir / rel
+            if target.is_file():
+                target.unlink()
+                folder = target.parent
+                while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+                    folder = folder.parent
+        self.memo.outputs = now
 
     def finished(self) -> None:
         """Caches stay in memory between rebuilds: written when the server stops."""
@@ -296,6 +313,19 @@ class Serving(OneBuild):
         for cache in (memo.renderer, memo.citer, memo.entries):
             if cache is not None:
                 cache.save()
+
+
+def _own_search_merge(config: MkDocsConfig) -> None:
+    """Material's search plugin merges a dirty build's index with the last one as if one page had been rebuilt (it
+    drops the previous entries of the first page only, so every other rebuilt page would be indexed twice): its
+    previous index is dropped before it writes, and `merge_search` merges by every rebuilt page instead."""
+    for plugin in config.plugins.values():
+        if hasattr(plugin, "search_index_prev"):
+            plugin.search_index_prev = None
+
+
+def _page_of(entry: dict[str, Any]) -> str:
+    return str(entry.get("location", "")).split("#", 1)[0]
 
 
 def _mark(f: File) -> None:

@@ -124,8 +124,12 @@ class OneBuild:
     def keep_titles(self, files: Files) -> None:
         """After the pages are read: titles for the pages a dirty rebuild did not read (none here)."""
 
-    def merge_search(self, site_dir: Path, dirty: bool) -> None:
+    def merge_search(self, site_dir: Path, dirty: bool, files: Files) -> None:
         """After the build: the search index of the pages not rebuilt (none here)."""
+
+    def prune(self, site_dir: Path, files: Files, downloads: Mapping[str, str]) -> None:
+        """After the build: the files of an earlier build that this one does not make (none: the folder was
+        cleaned)."""
 
     def finished(self) -> None:
         """The build is done: the caches written."""

@@ -168,10 +168,10 @@ def who_cites(b: Build, session: OneBuild, files: Files) -> dict[str, set[str]]:
 
 def shown_by_work(b: Build) -> Shown:
     """For each work, what its reference page and the pages citing it show of it besides the annotation."""
-    claims: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for claim in b.data.claims:
+    claims: dict[str, list[str]] = defaultdict(list)
+    for claim in b.data.claims:  # a reference page lists the claims citing its work, with their text and verdict
         for key in claim.keys:
-            claims[key].append((claim.id, claim.verdict))
+            claims[key].append(digest(claim))
     settings = digest(b.project)
     return {
         key: (

@@ -1,0 +1,351 @@
+"""`mkdocs serve --dirty` on the real knowledge base is never wrong: a server is started on a copy of the project,
+the copy is edited in the ways maintainers edit it, and after each rebuild every file the server wrote is compared
+with a clean `mkdocs build` of the same state. A removed work whose page still cites it fails the rebuild, and the
+served site recovers when the work comes back.
+
+The server writes into a fresh folder of the temporary directory (MkDocs' `mkdtemp`); TMPDIR points it into the
+test's own folder, so the test reads the served site from disk (no live-reload script, which is injected into
+responses only). Nothing here shares code with refkb: the edits are text replacements and the comparison is byte
+for byte (the search index as a set of entries: a dirty build merges it in another order)."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+TIMEOUT = 240  # seconds for one rebuild (the first build of the server is a whole cold build)
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir()
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, dest / name)
+    for name in ("mkdocs.yml", "references.bib", "coding.yml", "CITATION.cff"):
+        shutil.copy(ROOT / name, dest / name)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    if (
+        ROOT / ".cache" / "refkb"
+    ).is_dir():  # a warm start: the formatted styles (the served site does not depend on it)
+        shutil.copytree(ROOT / ".cache" / "refkb", dest / ".cache" / "refkb", ignore=shutil.ignore_patterns("pages"))
+    return dest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """`mkdocs serve --dirty` in a subprocess, its log read line by line."""
+
+    root: Path
+    tmp: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[str] | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def start(self) -> None:
+        env = {**ENV, "TMPDIR": str(self.tmp)}
+        command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{self.port}"]
+        self.proc = subprocess.Popen(
+            command, cwd=self.root, env=env, stderr=subprocess.STDOUT, stdout=subprocess.PIPE, text=True
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc is not None
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def outcomes(self) -> list[str]:
+        """'built' or 'failed', one per build the server ran (the first one ends with "Serving on", a rebuild
+        with "Reloading browsers" or, when it failed, "An error happened during the rebuild")."""
+        out = []
+        for line in list(self.lines):
+            if "Serving on http" in line or "Reloading browsers" in line:
+                out.append("built")
+            elif "An error happened during the rebuild" in line:
+                out.append("failed")
+        return out
+
+    def wait(self, after: int) -> str:
+        """The outcome of the first build after the `after`-th one."""
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            found = self.outcomes()
+            if len(found) > after:
+                time.sleep(0.3)  # the rest of a failed build's lines
+                return found[after]
+            assert self.proc is not None
+            assert self.proc.poll() is None, "".join(self.lines[-40:])
+            time.sleep(0.2)
+        raise AssertionError("no rebuild within the time limit:\n" + "".join(self.lines[-40:]))
+
+    def site(self) -> Path:
+        (found,) = [p for p in self.tmp.glob("mkdocs_*") if p.is_dir()]
+        return found
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def clean_build(root: Path, out: Path, port: int) -> None:
+    """A clean build of the same state, with the address the server gives the site (serve sets site_url)."""
+    config = root / "clean.yml"  # beside mkdocs.yml (docs_dir is relative to it), in no folder the server watches
+    config.write_text(f"INHERIT: mkdocs.yml\nsite_url: http://127.0.0.1:{port}/\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        cwd=root,
+        env={**ENV, "REFKB_PAGE_CACHE": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def differences(served: Path, clean: Path) -> list[str]:
+    out: list[str] = []
+    stack = [filecmp.dircmp(served, clean)]
+    while stack:
+        d = stack.pop()
+        out += [f"only served: {d.left}/{n}" for n in d.left_only]
+        out += [f"only in the clean build: {d.right}/{n}" for n in d.right_only]
+        _, mismatch, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+        out += [str(Path(d.left, n).relative_to(served)) for n in mismatch + errors]
+        stack.extend(d.subdirs.values())
+    index = "search/search_index.json"
+    if index in out:
+        out.remove(index)
+        a, b = set(search_entries(served)), set(search_entries(clean))
+        out += [f"search entry only served: {e[0]} {e[1]!r}" for e in sorted(a - b)]
+        out += [f"search entry only in the clean build: {e[0]} {e[1]!r}" for e in sorted(b - a)]
+        many = Counter(search_entries(served))
+        many.subtract(Counter(search_entries(clean)))
+        out += [f"search entry {n:+d} times: {e[0]} {e[1]!r}" for e, n in sorted(many.items()) if n]
+    return sorted(out)
+
+
+def search_entries(site: Path) -> list[tuple[str, str, str]]:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return sorted((d["location"], d["title"], d["text"]) for d in index["docs"])
+
+
+def replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def entry(bib: str, key: str) -> str:
+    m = re.search(r"^@\w+\{" + re.escape(key) + r",.*?^\}\n", bib, re.M | re.S)
+    assert m, key
+    return m.group(0)
+
+
+# Each edit: (name, what to do to the project). Cumulative: each starts from the state the previous one left.
+Edit = Callable[[Path], None]
+
+
+def _annotation(root: Path) -> None:
+    replace(
+        root / "docs/references/amnesty2025someone.md", "is the product of some 18 months", "came out of some 18 months"
+    )
+
+
+def _title(root: Path) -> None:
+    replace(
+        root / "references.bib", "title = {Video games and online chats are", "title = {Video games and chat rooms are"
+    )
+
+
+def _coding_value(root: Path) -> None:
+    replace(
+        root / "references.bib",
+        "platforms = {minecraft, fortnite, roblox, discord, gaming-platforms}",
+        "platforms = {minecraft, fortnite, roblox, gaming-platforms}",
+    )
+
+
+def _coding_file(root: Path) -> None:
+    replace(root / "coding.yml", "label: Messaging,", "label: Messaging apps,")
+
+
+def _topic_page(root: Path) -> None:
+    page = root / "docs/topics/exposure-stigma.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA closing line added while serving.\n", encoding="utf-8")
+
+
+def _topic_title(root: Path) -> None:
+    page = root / "docs/topics/exposure-stigma.md"
+    text = page.read_text(encoding="utf-8")
+    h1 = re.search(r"^# (.+)$", text, re.M)
+    assert h1
+    page.write_text(text.replace(h1.group(0), h1.group(0) + " (revised)", 1), encoding="utf-8")
+
+
+def _claims(root: Path) -> None:
+    replace(
+        root / "docs/claims.yml",
+        "social media have given traffickers new ways",
+        "social media have handed traffickers new ways",
+    )
+
+
+def _glossary(root: Path) -> None:
+    replace(
+        root / "docs/glossary.yml", "Europol's distinction between traffickers", "Europol's line between traffickers"
+    )
+
+
+def _timeline(root: Path) -> None:
+    replace(root / "docs/timeline.yml", "The UN General Assembly adopts", "The UN General Assembly adopted")
+
+
+def _extra_refkb(root: Path) -> None:
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    m = re.search(r"stale_after_months: (\d+)", text)
+    if m:
+        replace(root / "mkdocs.yml", m.group(0), f"stale_after_months: {int(m.group(1)) - 6}")
+    else:
+        replace(root / "mkdocs.yml", "  refkb:\n", "  refkb:\n    stale_after_months: 6\n")
+
+
+def _searches(root: Path) -> None:
+    replace(root / "docs/searches.yml", "looked_at: 8\n    yielded: []", "looked_at: 9\n    yielded: []")
+
+
+def _appraisal(root: Path) -> None:
+    replace(
+        root / "docs/references/amnesty2025someone.md", 'independent: {answer: "yes"', 'independent: {answer: "unclear"'
+    )
+
+
+NEW = "bowles2019video-b"
+
+
+def _new_key(root: Path) -> None:
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    old = entry(bib, "bowles2019video")
+    new = old.replace("{bowles2019video,", "{" + NEW + ",").replace(
+        "nytimes.com/interactive/2019/12/07/", "nytimes.com/interactive/2019/12/08/"
+    )
+    new = new.replace("title = {Video games and chat rooms are", "title = {Online games and chat rooms are")
+    (root / "references.bib").write_text(bib + "\n" + new, encoding="utf-8")
+    shutil.copy(root / "docs/references/bowles2019video.md", root / f"docs/references/{NEW}.md")
+    replace(root / "docs/searches.yml", "looked_at: 9\n    yielded: []", f"looked_at: 9\n    yielded: [{NEW}]")
+    replace(
+        root / "docs/topics/exposure-stigma.md",
+        "A closing line added while serving.",
+        f"A closing line added while serving [@{NEW}].",
+    )
+
+
+def _remove_key(root: Path) -> None:
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    (root / "removed.bib").write_text(entry(bib, NEW), encoding="utf-8")
+    (root / "references.bib").write_text(bib.replace("\n" + entry(bib, NEW), ""), encoding="utf-8")
+
+
+def _restore_key(root: Path) -> None:
+    bib = (root / "references.bib").read_text(encoding="utf-8")
+    (root / "references.bib").write_text(
+        bib + "\n" + (root / "removed.bib").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (root / "removed.bib").unlink()
+
+
+RENAMED = "bowles2019video-c"
+
+
+def _rename_key(root: Path) -> None:
+    for path in [
+        root / "references.bib",
+        *sorted((root / "docs").rglob("*.md")),
+        *sorted((root / "docs").glob("*.yml")),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        if NEW in text:
+            path.write_text(text.replace(NEW, RENAMED), encoding="utf-8")
+    (root / f"docs/references/{NEW}.md").rename(root / f"docs/references/{RENAMED}.md")
+
+
+def _help_page(root: Path) -> None:
+    page = root / "docs/help.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line of help.\n", encoding="utf-8")
+
+
+EDITS: list[tuple[str, Edit, str]] = [  # name, edit, the rebuild's outcome
+    ("annotation text", _annotation, "built"),
+    ("a work's title", _title, "built"),
+    ("a coding value", _coding_value, "built"),
+    ("coding.yml", _coding_file, "built"),
+    ("a topic page", _topic_page, "built"),
+    ("a topic page's title (the navigation)", _topic_title, "built"),
+    ("claims data", _claims, "built"),
+    ("glossary data", _glossary, "built"),
+    ("timeline data", _timeline, "built"),
+    ("mkdocs.yml extra.refkb", _extra_refkb, "built"),
+    ("the search log", _searches, "built"),
+    ("an appraisal answer", _appraisal, "built"),
+    ("a new key, cited on a topic page", _new_key, "built"),
+    ("a removed key its citing page still cites", _remove_key, "failed"),
+    ("the key restored", _restore_key, "built"),
+    ("a renamed key", _rename_key, "built"),
+    ("a plain page", _help_page, "built"),
+]
+
+
+@pytest.mark.slow
+def test_serve_dirty_equals_a_clean_build_after_every_edit(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "kb")
+    (tmp_path / "tmp").mkdir()
+    server = Server(root, tmp_path / "tmp")
+    server.start()
+    try:
+        assert server.wait(0) == "built", "".join(server.lines[-40:])
+        builds = 1
+        for i, (name, edit, outcome) in enumerate(EDITS):
+            time.sleep(1.1)  # a new modification time (MkDocs compares them by the second on some file systems)
+            edit(root)
+            got = server.wait(builds)
+            builds = len(server.outcomes())
+            assert got == outcome, f"{name}: {got}\n" + "".join(server.lines[-30:])
+            if outcome != "built":
+                continue
+            clean = tmp_path / f"clean{i}"
+            clean_build(root, clean, server.port)
+            served = server.site()
+            found = differences(served, clean)
+            assert not found, name + ":\n" + "\n".join(found)
+            nones = [
+                str(p.relative_to(served)) for p in served.rglob("*.html") if ">None<" in p.read_text(encoding="utf-8")
+            ]
+            assert nones == [], name
+    finally:
+        server.stop()
