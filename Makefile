@@ -62,7 +62,7 @@ build: site
 # site/ (the deployment workflow does).
 pdf: $(STAMP)
 	REFKB_PRINT_EDITION=1 $(BIN)/mkdocs build --strict --site-dir site
-	$(BIN)/python -m refkb.printed site --out site/downloads/knowledge-base.pdf
+	$(BIN)/python -m refkb.site.printed site --out site/downloads/knowledge-base.pdf
 
 # `make release VERSION=x.y.z` bumps CITATION.cff (version, date-released), docs/changelog.md and
 # refkb.__version__ at once; commit, then `make release VERSION=x.y.z TAG=1` creates the annotated tag vx.y.z.

@@ -1,10 +1,10 @@
-"""refkb.printed's page rewriting: in-page links of the print edition keep their target inside the attribute."""
+"""refkb.site.printed's page rewriting: in-page links of the print edition keep their target inside the attribute."""
 
 from __future__ import annotations
 
 import pytest
 
-from refkb import printed
+from refkb.site import printed
 
 ARTICLE = '<article class="md-content__inner md-typeset"><h1>C</h1>{}</article>'
 

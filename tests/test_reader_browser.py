@@ -357,7 +357,8 @@ def test_print_edition_has_an_outline_page_numbers_and_every_topic_and_reference
 ) -> None:
     from pypdf import PdfReader
 
-    from refkb import printed, project
+    from refkb import project
+    from refkb.site import printed
 
     out = tmp_path / "knowledge-base.pdf"
     printed.build(site_dir, out, ROOT, browser=chrome)

@@ -4,7 +4,7 @@ For each kind: which pages it is (by source path), the Markdown refkb generates 
 renders (before and after the page markers are filled), the files git dates it by, whether it ends with a cite block
 for itself, which part of the print edition it belongs to, and which inputs it shows. Everything that treats pages
 by kind reads this table: `on_files` (generated pages), page rendering, the page cache, the print edition
-(`refkb.printed`) and serve's rebuild plan (`refkb.site.serve`). Adding a page kind is one entry here plus its
+(`refkb.site.printed`) and serve's rebuild plan (`refkb.site.serve`). Adding a page kind is one entry here plus its
 renderer in `refkb.site.render`.
 
 This module does not import MkDocs: pages are named by their source path (`topics/x.md`) and address.

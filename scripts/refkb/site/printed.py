@@ -1,7 +1,8 @@
 """The print edition: the whole knowledge base as one PDF, printed by headless chromium from a print page that
 this module composes out of the built site.
 
-`make pdf` builds the site, then runs `python -m refkb.printed site` which writes `site/downloads/knowledge-base.pdf`
+`make pdf` builds the site, then runs `python -m refkb.site.printed site`, which writes
+`site/downloads/knowledge-base.pdf`
 (the cite page links to it). The print page holds, in order: a title page, a table of contents, the home page, the
 topics (in mkdocs.yml's order), the platform pages, the claims ledger, the glossary, the timeline, the methodology
 and every reference page (annotation included), each page's headings moved one level down under a part heading,
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import project as project_mod
-from . import reader, safeyaml
-from .errors import RefkbError
+from .. import project as project_mod
+from .. import reader, safeyaml
+from ..errors import RefkbError
+from . import kinds
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 _TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -41,24 +43,36 @@ class Part:
 
 
 def parts(site: Path, proj: project_mod.Project) -> list[Part]:
-    """The edition's parts and pages, in reading order (pages missing from the site are left out)."""
-
-    def have(url: str) -> bool:
-        return (site / url / "index.html").is_file()
-
-    platforms = sorted(p.parent.name for p in (site / "platforms").glob("*/index.html"))
-    refs = sorted(p.parent.name for p in (site / "references").glob("*/index.html"))
-    out = [
-        Part("Home", ("",)),
-        Part("Topics", tuple(f"topics/{t.slug}/" for t in proj.topics)),
-        Part(
-            "Platforms", (("platforms/",) if have("platforms/") else ()) + tuple(f"platforms/{p}/" for p in platforms)
-        ),
-        Part("Evidence", ("claims/", "glossary/", "timeline/")),
-        Part("Methodology", ("methodology/",)),
-        Part("References", tuple(f"{proj.folder}/{k}/" for k in refs)),
+    """The edition's parts and pages, in reading order: each built page in the part the table of page kinds gives
+    its kind (refkb.site.kinds), the parts in `kinds.PRINT_PARTS`' order."""
+    urls = sorted(
+        ("" if p.parent == site else p.parent.relative_to(site).as_posix() + "/") for p in site.rglob("index.html")
+    )
+    folder = proj.folder + "/"
+    slugs = [u[len(folder) : -1] for u in urls if u.startswith(folder) and u.count("/") == folder.count("/") + 1]
+    scheme = proj.coding
+    layout = kinds.Layout(
+        folder=proj.folder,
+        slugs={s: s for s in slugs},
+        topics={t.slug: t.title for t in proj.topics},
+        categories={c.slug: c.label for c in scheme.categories} if scheme is not None else {},
+        data=frozenset(kinds.DATA_PAGES),
+        bibliography="",
+        docs="",
+        annotations="",
+    )
+    order = {f"topics/{t.slug}/": i for i, t in enumerate(proj.topics)}
+    order.update({src[:-3] + "/": i for i, src in enumerate(kinds.DATA_PAGES)})
+    grouped: dict[str, list[str]] = {part: [] for part in kinds.PRINT_PARTS}
+    for url in urls:
+        part = kinds.print_part(layout, url)
+        if part:
+            grouped[part].append(url)
+    return [
+        Part(title, tuple(sorted(pages, key=lambda u: (order.get(u, len(order)), u))))
+        for title, pages in grouped.items()
+        if pages
     ]
-    return [Part(p.title, tuple(u for u in p.pages if have(u))) for p in out if any(have(u) for u in p.pages)]
 
 
 def anchor(url: str, fragment: str = "") -> str:
