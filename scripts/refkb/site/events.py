@@ -17,12 +17,13 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import reader, styles, validate
+from .. import reader, styles
 from ..cache import digest
+from ..checks import docs_pages
 from ..model import Level
 from ..project import ConfigError, Project
 from ..project import from_config as project_from_config
@@ -107,6 +108,9 @@ def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False)
     add = assets.adder(files, config)
     for src, markdown in kinds.generated(layout).items():
         add(src, markdown)
+    for f in files.documentation_pages():  # reference pages stay out of the navigation (every page prints all of it)
+        if kinds.ref_key(layout, f.src_uri) is not None and f.inclusion is not InclusionLevel.EXCLUDED:
+            f.inclusion = InclusionLevel.NOT_IN_NAV
     assets.add_assets(add, b)
     works.add_downloads(add, b, st.files)
     works.write_downloads(st.files, st.session, Path(config.site_dir), dirty)
@@ -134,10 +138,10 @@ def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig,
     key = kinds.ref_key(layout, src)
     hardening.untrusted_meta(page, key is not None)
     meta = digest(page.meta)
-    deep = validate.nesting_problem(markdown)  # before Markdown sees it: its recursion has no bound of its own
+    deep = docs_pages.nesting_problem(markdown)  # before Markdown sees it: its recursion has no bound of its own
     if deep is not None:
         where = f"docs/{src}: a line nested {deep[1]} levels deep (line {deep[0]} of its Markdown)"
-        raise PluginError(f"{where} — flatten it to at most {validate.MAX_NESTING} levels")
+        raise PluginError(f"{where} — flatten it to at most {docs_pages.MAX_NESTING} levels")
     tokens = st.tokens.setdefault(src, Tokens())
     if key is not None:
         page.meta["title"] = hardening.safe_title(b.refs[key].title)

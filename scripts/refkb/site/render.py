@@ -2,8 +2,8 @@
 
 A renderer takes the build, the page (`View`), its Markdown and its tokens, and returns the Markdown. The table in
 `refkb.site.kinds` says which renderer a page gets; `page_markdown` runs the whole pipeline: the kind's renderer,
-the markers any page may hold (refkb.method, refkb.evidence), the kind's late renderer, citations, and the page's
-own cite block.
+the markers any page may hold (refkb.method, refkb.evidencemap, refkb.vocabulary), the kind's late renderer,
+citations, and the page's own cite block.
 """
 
 from __future__ import annotations
@@ -15,8 +15,27 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .. import appraisal, citations, csl, evidence, method, pages, reader
+from .. import (
+    appraisal,
+    citations,
+    coded,
+    csl,
+    dashboard,
+    evidencemap,
+    facets,
+    fragment,
+    intext,
+    kbpages,
+    library,
+    method,
+    platformpages,
+    reader,
+    refpage,
+    regionpages,
+    vocabulary,
+)
 from ..errors import RefkbError
+from ..refs import Ref
 from .tokens import Tokens
 
 if TYPE_CHECKING:
@@ -50,7 +69,7 @@ class UnknownCitation(RefkbError):
 
 
 Renderer = Callable[["Build", View, str, Tokens], str]
-RowMaker = Callable[[pages.Ref, str], Markup]
+RowMaker = Callable[[Ref, str], Markup]
 RowCache = Callable[["Build", str, RowMaker], Markup]
 
 DASHBOARD_MD = """# Coverage dashboard
@@ -135,31 +154,31 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     key, current = view.key, view.url
     ref = b.refs[key]
     note = b.notes.get(key)
-    details = pages.reference_header(ref, {t.slug: t for t in b.project.topics}, current)
+    details = refpage.reference_header(ref, {t.slug: t for t in b.project.topics}, current)
     scheme = b.project.coding
     if scheme is not None:
-        details += evidence.coding_block(ref, scheme, current)  # the coding as links to the library's facets
+        details += facets.coding_block(ref, scheme, current)  # the coding as links to the library's facets
     warning = str(note.meta.get("content_note", "")).strip() if note else ""
     verified_on = note.verified_on if note else None
-    head = pages.byline(ref) + pages.content_note(warning)
+    head = refpage.byline(ref) + refpage.content_note(warning)
     head += reader.freshness_note(verified_on, b.today, b.project.stale_after_months)
     parts = [tokens.add(head), tokens.add(details, late=True), markdown]
     found = b.appraisals().get(key)
     if found is not None:
-        href = pages.relative_url("methodology/", current) + "#appraisal"
+        href = fragment.relative_url("methodology/", current) + "#appraisal"
         parts += ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
-    block = pages.cite_block(ref, b.citer().render(csl.engine_item(ref.csl_item)))
+    block = refpage.cite_block(ref, b.citer().render(csl.engine_item(ref.csl_item)))
     parts += ["## Cite this source", tokens.add(block, late=True)]
     if b.picker_styles:
-        parts += ["## Other citation styles", tokens.add(reader.picker(key, current, b.picker_styles), late=True)]
+        parts += ["## Other citation styles", tokens.add(reader.picker(ref.slug, current, b.picker_styles), late=True)]
     parts += [
         "## Downloads",
-        tokens.add(pages.downloads(ref), late=True),
+        tokens.add(refpage.downloads(ref), late=True),
         "## Cited on",
-        tokens.add(pages.cited_on(b.cited_on.get(key, []), current), late=True),
+        tokens.add(refpage.cited_on(b.cited_on.get(key, []), current), late=True),
         "## In the claims ledger",
-        tokens.add(pages.claims_for(key, b.data.claims, current), late=True),
-        tokens.add(pages.verification(note.trail if note else (), verified_on), late=True),
+        tokens.add(kbpages.claims_for(key, b.data.claims, current), late=True),
+        tokens.add(refpage.verification(note.trail if note else (), verified_on), late=True),
     ]
     return "\n\n".join(parts)
 
@@ -171,9 +190,9 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
 def data_page(data_pages: Mapping[str, DataPage]) -> Renderer:
     """The claims ledger, glossary and timeline: their records as a table, then the works they cite."""
     tables: dict[str, Callable[..., Markup]] = {
-        "claims": pages.claims_table,
-        "terms": pages.glossary,
-        "events": pages.timeline,
+        "claims": kbpages.claims_table,
+        "terms": kbpages.glossary,
+        "events": kbpages.timeline,
     }
 
     def render(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
@@ -187,7 +206,7 @@ def data_page(data_pages: Mapping[str, DataPage]) -> Renderer:
         return (
             markdown.replace("REFKB_DATA", tokens.add(html))
             + "\n\n## References\n\n"
-            + tokens.add(pages.reference_list(refs, style, view.url), late=True)
+            + tokens.add(intext.reference_list(refs, style, view.url), late=True)
         )
 
     return render
@@ -201,7 +220,7 @@ def library_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
         '<p class="refkb-downloads">The whole library: <a href="{0}references.bib" download>biblatex</a> · '
         '<a href="{0}references.bibtex.bib" download>BibTeX (classic)</a> · '
         '<a href="{0}references.ris" download>RIS</a> · <a href="{0}references.json" download>CSL-JSON</a></p>'
-    ).format(pages.relative_url("downloads/", current))
+    ).format(fragment.relative_url("downloads/", current))
     intro = Markup(
         "<p>{} sources. Filter by topic, kind of source, type, years or text{}; the address keeps the "
         "filters, so a filtered view can be shared.</p>"
@@ -211,7 +230,7 @@ def library_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
         if b.project.coding
         else "",
     )
-    browser = pages.library_browser(refs, b.project.topics, current) + library_facets(b)
+    browser = library.library_browser(refs, b.project.topics, current) + library_facets(b)
     rows = library_rows(b, current)
     return markdown.replace(
         "REFKB_LIBRARY",
@@ -223,18 +242,18 @@ def library_facets(b: Build) -> Markup:
     scheme = b.project.coding
     if scheme is None:
         return Markup("")
-    return evidence.library_facets(b.evidence_sources(), scheme, b.shown_confidence())
+    return facets.library_facets(b.evidence_sources(), scheme, b.shown_confidence())
 
 
 def library_rows(b: Build, current: str) -> Markup:
     """The library table (serve keeps rows between rebuilds: `rows`)."""
     scheme = b.project.coding
     confidence = b.shown_confidence()
-    attrs = evidence.row_attrs(scheme, confidence) if scheme is not None else None
-    note = evidence.row_evidence(scheme, confidence or {}) if scheme is not None else None
+    attrs = facets.row_attrs(scheme, confidence) if scheme is not None else None
+    note = facets.row_evidence(scheme, confidence or {}) if scheme is not None else None
     if b.row_cache is None:
-        return pages.library_rows(b.refs.values(), current, attrs, note)
-    return b.row_cache(b, current, lambda r, cur: pages.library_row(r, cur, attrs, note))
+        return library.library_rows(b.refs.values(), current, attrs, note)
+    return b.row_cache(b, current, lambda r, cur: library.library_row(r, cur, attrs, note))
 
 
 def dashboard_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
@@ -242,9 +261,9 @@ def dashboard_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
         return markdown
     refs = list(b.refs.values())
     topics = b.project.topics
-    markdown = markdown.replace("REFKB_MATRIX", tokens.add(pages.gap_matrix(refs, topics)))
-    markdown = markdown.replace("REFKB_YEARS", tokens.add(pages.per_year(refs)))
-    markdown = markdown.replace("REFKB_OVER_TIME", tokens.add(pages.topics_over_time(refs, topics)))
+    markdown = markdown.replace("REFKB_MATRIX", tokens.add(dashboard.gap_matrix(refs, topics)))
+    markdown = markdown.replace("REFKB_YEARS", tokens.add(dashboard.per_year(refs)))
+    markdown = markdown.replace("REFKB_OVER_TIME", tokens.add(dashboard.topics_over_time(refs, topics)))
     return markdown.replace("REFKB_DASHBOARD", "")
 
 
@@ -256,7 +275,7 @@ def topic_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if not further:
         return markdown
     heading = "Further sources on this topic" if on_page else "Sources on this topic"
-    html = pages.reference_list(further, b.project.style, view.url, "refkb-topic-sources")
+    html = intext.reference_list(further, b.project.style, view.url, "refkb-topic-sources")
     return markdown + f"\n\n## {heading}\n\n" + tokens.add(html, late=True)
 
 
@@ -272,14 +291,14 @@ def verification_page(b: Build, view: View, markdown: str, tokens: Tokens) -> st
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The evidence pages (refkb.evidence): regions, platforms
+# The evidence pages (refkb.regionpages, refkb.platformpages): regions, platforms
 
 
 def regions_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     scheme = b.project.coding
     if scheme is None or "REFKB_REGIONS" not in markdown:
         return markdown
-    html = evidence.regions_page(b.evidence_sources(), scheme, view.url, tokens.add)
+    html = regionpages.regions_page(b.evidence_sources(), scheme, view.url, tokens.add)
     return markdown.replace("REFKB_REGIONS", html)
 
 
@@ -287,7 +306,7 @@ def platforms_index_page(b: Build, view: View, markdown: str, tokens: Tokens) ->
     scheme = b.project.coding
     if scheme is None or "REFKB_PLATFORMS" not in markdown:
         return markdown
-    html = evidence.platforms_index(b.evidence_sources(), scheme, view.url)
+    html = platformpages.platforms_index(b.evidence_sources(), scheme, view.url)
     return markdown.replace("REFKB_PLATFORMS", tokens.add(html))
 
 
@@ -298,7 +317,7 @@ def platform_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if scheme is None or category not in scheme.category_by_slug:
         return markdown
     srcs = b.evidence_sources()
-    generated = evidence.platform_page(srcs, scheme, category, b.project.topics, view.url, tokens.add)
+    generated = platformpages.platform_page(srcs, scheme, category, b.project.topics, view.url, tokens.add)
     heading = "## The sources in the library" if H1.sub("", markdown, 1).strip() else ""
     return markdown.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + generated + "\n"
 
@@ -315,10 +334,12 @@ def evidence_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str
     if "REFKB_EVIDENCE_MAP" in markdown:
         srcs = b.evidence_sources()
         kinds = [k for k in b.project.sourcekinds if any(s.ref.entry.value("sourcekind").strip() == k for s in srcs)]
-        ax = evidence.axes(srcs, scheme, b.project.topics, kinds)
-        markdown = markdown.replace("REFKB_EVIDENCE_MAP", evidence.map_markdown(srcs, scheme, ax, view.url, tokens.add))
+        ax = coded.axes(srcs, scheme, b.project.topics, kinds)
+        markdown = markdown.replace(
+            "REFKB_EVIDENCE_MAP", evidencemap.map_markdown(srcs, scheme, ax, view.url, tokens.add)
+        )
     if VOCABULARY_MARKER in markdown:
-        markdown = markdown.replace(VOCABULARY_MARKER, tokens.add(evidence.vocabulary_tables(scheme)))
+        markdown = markdown.replace(VOCABULARY_MARKER, tokens.add(vocabulary.vocabulary_tables(scheme)))
     return markdown
 
 
@@ -341,9 +362,9 @@ def method_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     elif src.startswith("platforms/") and src != "platforms/index.md":
         searched_for = ("platform_categories", src[len("platforms/") : -3])
     where = method.PageAddresses(
-        library=pages.relative_url(b.project.folder + "/", current),
-        methodology=pages.relative_url("methodology/", current),
-        downloads=pages.relative_url("downloads/", current),
+        library=fragment.relative_url(b.project.folder + "/", current),
+        methodology=fragment.relative_url("methodology/", current),
+        downloads=fragment.relative_url("downloads/", current),
     )
     return method.fill(markdown, log, len(b.refs), where, b.site_url, searched_for, tokens.add, tokens.add_late)
 
@@ -371,14 +392,14 @@ def cite(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
                 hint="add the work to the bibliography, or correct the key",
             )
         out.append(markdown[last : c.start])
-        out.append(tokens.add(pages.intext(c, b.refs, b.project.style, view.url, b.clusters)))
+        out.append(tokens.add(intext.intext(c, b.refs, b.project.style, view.url, b.clusters)))
         last = c.end
         cited.extend(k for k in c.keys if k not in cited)
     out.append(markdown[last:])
     text = "".join(out)
     if view.key is None:
         refs = [b.refs[k] for k in cited]
-        text += "\n\n## References\n\n" + tokens.add(pages.reference_list(refs, b.project.style, view.url))
+        text += "\n\n## References\n\n" + tokens.add(intext.reference_list(refs, b.project.style, view.url))
     return text
 
 
@@ -396,7 +417,7 @@ def kb_cite_block(b: Build, view: View, tokens: Tokens) -> str:
     """The cite page's block: the knowledge base as a whole (and the print edition, when this build has one)."""
     updated = b.kb_updated()
     item = reader.kb_item(b.meta, b.site_name, reader.page_url(b.site_url, ""), updated)
-    here = pages.relative_url("", view.url) if not b.site_url else ""
+    here = fragment.relative_url("", view.url) if not b.site_url else ""
     rendered = b.citer().render(reader.for_engine(item))
     block = reader.cite_block(item, rendered, "refkb-kb", updated, b.meta.version, here)
     pdf = Markup("")
@@ -405,5 +426,5 @@ def kb_cite_block(b: Build, view: View, tokens: Tokens) -> str:
             '<p class="refkb-print-edition">The print edition: <a href="{}">the whole knowledge base as one '
             "PDF</a> (table of contents, every topic, the ledger, glossary and timeline, and every source "
             "with its annotation).</p>"
-        ).format(pages.relative_url(PDF, view.url))
+        ).format(fragment.relative_url(PDF, view.url))
     return "\n\n## Cite the knowledge base\n\n" + tokens.add(block + pdf)
