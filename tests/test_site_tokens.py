@@ -96,11 +96,6 @@ UNKNOWN = "REFKBTOKEN000042X"  # a token the page never added
             f"<p>{UNKNOWN}</p>",
             f"<p>{UNKNOWN}</p>",
             id="unknown-alone-in-a-paragraph",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="Tokens.fill: _IN_PARAGRAPH consumes the <p>…</p> around a token before `value` falls back to "
-                "the token itself, so an unknown token alone in a paragraph loses its paragraph",
-            ),
         ),
     ],
 )

@@ -40,9 +40,11 @@ class Tokens:
 
         def value(m: re.Match[str]) -> str:
             token = m.group(1)
+            if token not in self.values:
+                return m.group(0)  # not one of this page's: left as it is
             if token in self.late:
                 return f"<!--{token}-->"
-            return str(self.values.get(token, token))
+            return str(self.values[token])
 
         return _BARE.sub(value, _IN_PARAGRAPH.sub(value, html))
 
