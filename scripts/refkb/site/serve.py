@@ -17,23 +17,26 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, pages, reader, styles, validate
+from .. import annotation, library, reader, styles
 from ..cache import JsonCache, digest
+from ..checks import docs_pages, suite
 from ..model import BibFile, Issue, Level
 from ..project import Project
+from ..refs import Ref
 from . import cached, kinds
 from .context import Build
 from .render import RowMaker, title_of
 from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
 
 Shown = dict[str, tuple[object, ...]]
+T = TypeVar("T")
 
 
 def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
@@ -65,21 +68,35 @@ def _nav_titles(b: Build, files: Files, nav: Navigation) -> str:
     return digest(out, [f.src_uri for f in files.documentation_pages()])
 
 
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """Something made in an earlier rebuild, with a digest of what it was made from."""
+
+    made_from: str
+    value: T
+
+
+@dataclass(frozen=True)
+class ReadBibliography:
+    bib: BibFile
+    issues: list[Issue]  # its own checks' findings
+
+
 @dataclass
 class Memo:
     """What the server keeps between rebuilds."""
 
     inputs: str = ""  # the size and modification time of every file validation reads
     validated: Validated | None = None
-    bib: tuple[str, BibFile, list[Issue]] | None = None  # the bibliography's files' stats, it, its own issues
-    notes: dict[str, tuple[int, int, annotation.Annotation]] = field(default_factory=dict)
-    pages: validate.PageMemo = field(default_factory=dict)  # the page checks' findings
+    bib: Kept[ReadBibliography] | None = None  # made from the bibliography files' stats
+    notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by its stats
+    pages: docs_pages.PageMemo = field(default_factory=dict)  # the page checks' findings
     renderer: styles.Renderer | None = None
     citer: reader.PageCiter | None = None
     entries: JsonCache | None = None
-    scans: dict[str, tuple[str, Scan]] = field(default_factory=dict)  # src -> text digest, scan
-    index: dict[str, tuple[tuple[object, ...], str, dict[str, object]]] = field(default_factory=dict)
-    rows: dict[str, tuple[tuple[object, ...], Markup]] = field(default_factory=dict)
+    scans: dict[str, Kept[Scan]] = field(default_factory=dict)  # src -> the page's scan, by its text
+    index: dict[str, Kept[dict[str, object]]] = field(default_factory=dict)  # key -> its index.json record
+    rows: dict[str, Kept[Markup]] = field(default_factory=dict)  # key -> its row in the library
     site: str = ""  # the site folder the last build wrote
     downloads: dict[str, str] = field(default_factory=dict)
     picker: list[dict[str, str]] | None = None
@@ -124,12 +141,12 @@ class Serving(OneBuild):
             return Validated(memo.validated.bib, memo.validated.notes, memo.validated.data, [])
         notes = self._notes(proj)
         bib_inputs = _stat_digest([*proj.macro_files, proj.bibliography]) + digest(proj)
-        if memo.bib is not None and memo.bib[0] == bib_inputs:
-            _, bib, bib_issues = memo.bib
+        if memo.bib is not None and memo.bib.made_from == bib_inputs:
+            bib, bib_issues = memo.bib.value.bib, memo.bib.value.issues
         else:
-            bib, macro_issues = validate.read_bibliography(proj)
-            bib_issues = validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues)
-            memo.bib = (bib_inputs, bib, bib_issues)
+            bib, macro_issues = suite.read_bibliography(proj)
+            bib_issues = suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues)
+            memo.bib = Kept(bib_inputs, ReadBibliography(bib, bib_issues))
         found = validate_all(proj, memo.pages, notes, (bib, bib_issues))
         if not any(i.level is Level.ERROR for i in found.issues):
             memo.inputs, memo.validated = inputs, found
@@ -138,7 +155,7 @@ class Serving(OneBuild):
     def _notes(self, proj: Project) -> list[annotation.Annotation]:
         """The annotation pages, each read again only when its file changed since the last rebuild."""
         out = []
-        seen: dict[str, tuple[int, int, annotation.Annotation]] = {}
+        seen: dict[str, Kept[annotation.Annotation]] = {}
         if proj.annotations.is_dir():
             for path in sorted(proj.annotations.glob("*.md")):
                 if path.name == "index.md":
@@ -147,10 +164,10 @@ class Serving(OneBuild):
                     st = path.stat()
                 except OSError:
                     continue
+                stats = f"{st.st_mtime_ns}:{st.st_size}"
                 old = self.memo.notes.get(str(path))
-                same = old is not None and (old[0], old[1]) == (st.st_mtime_ns, st.st_size)
-                note = old[2] if old is not None and same else annotation.read(path)
-                seen[str(path)] = (st.st_mtime_ns, st.st_size, note)
+                note = old.value if old is not None and old.made_from == stats else annotation.read(path)
+                seen[str(path)] = Kept(stats, note)
                 out.append(note)
         self.memo.notes = seen
         return out
@@ -176,18 +193,19 @@ class Serving(OneBuild):
     def scan(self, src: str, text: str, name: str) -> Scan:
         d = digest(text)
         kept = self.memo.scans.get(src)
-        if kept is not None and kept[0] == d:
-            return kept[1]
+        if kept is not None and kept.made_from == d:
+            return kept.value
         found = scan_page(text, name)
-        self.memo.scans[src] = (d, found)
+        self.memo.scans[src] = Kept(d, found)
         return found
 
-    def index_record(self, ref: pages.Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
+    def index_record(self, ref: Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
+        made_from = digest(shown, summary)
         kept = self.memo.index.get(ref.key)
-        if kept is not None and kept[0] == shown and kept[1] == summary:
-            return kept[2]
-        record = pages.index_record(ref, summary)
-        self.memo.index[ref.key] = (shown, summary, record)
+        if kept is not None and kept.made_from == made_from:
+            return kept.value
+        record = library.index_record(ref, summary)
+        self.memo.index[ref.key] = Kept(made_from, record)
         return record
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
@@ -197,13 +215,14 @@ class Serving(OneBuild):
         """The library table; a row made again only when its work's entry, topics or confidence changed."""
         settings = digest(b.project, sorted(b.bib.macros.items()))
         confidence = b.shown_confidence() or {}
-        kept: dict[str, tuple[tuple[object, ...], Markup]] = {}
+        kept: dict[str, Kept[Markup]] = {}
         for r in b.refs.values():
             sig = (r.entry.raw, r.discussed_in, r.folder, current, settings, confidence.get(r.key, ""))
+            made_from = digest(sig)
             old = self.memo.rows.get(r.key)
-            kept[r.key] = (sig, old[1] if old is not None and old[0] == sig else make(r, current))
+            kept[r.key] = old if old is not None and old.made_from == made_from else Kept(made_from, make(r, current))
         self.memo.rows = kept
-        return pages.library_table(kept[r.key][1] for r in sorted(b.refs.values(), key=pages.Ref.sort_key))
+        return library.library_table(kept[r.key].value for r in sorted(b.refs.values(), key=Ref.sort_key))
 
     def downloads_written(self, site: Path, downloads: Mapping[str, str], dirty: bool) -> bool:
         memo = self.memo
@@ -255,7 +274,7 @@ class Serving(OneBuild):
         if key is not None and key in works:
             return True
         kept = self.memo.scans.get(src)
-        cites = {k for c in kept[1].found for k in c.keys} if kept is not None else set()
+        cites = {k for c in kept.value.found for k in c.keys} if kept is not None else set()
         if cites & works:
             return True
         if not changed:
