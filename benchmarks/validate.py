@@ -26,7 +26,9 @@ from pathlib import Path
 import bibtexparser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from refkb import bibfile, validate
+from refkb import bibfile, keys
+from refkb.checks import suite
+from refkb.checks.settings import Settings
 from refkb.model import Issue
 
 WORDS = [
@@ -229,7 +231,7 @@ def synthetic(n: int, seed: int = 7, names: str | None = None) -> str:
         if rnd.random() < 0.5:
             abstract = " ".join(rnd.choice(WORDS) for _ in range(60))
             fields.append(f"abstract = {{{abstract[:200]}\n    {abstract[200:]}}}")
-        first = "org" if author.startswith("{{") else validate.ascii_fold(author.split(",")[0])
+        first = "org" if author.startswith("{{") else keys.ascii_fold(author.split(",")[0])
         key = f"{first}{year}{title_words[0]}-{i}"
         out.append(f"@{kind}{{{key},\n" + "".join(f"  {f},\n" for f in fields) + "}\n")
     return "\n".join(out)
@@ -257,7 +259,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [1000, 10000]
-    settings = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset({"academic"}))
+    settings = Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset({"academic"}))
     rounds = 5
     print(f"{'N':>7} {'variant':>9} {'bare':>8} {'validate':>9} {'ratio median (range)':>22}  issues")
     for n in sizes:
@@ -268,7 +270,7 @@ def main(argv: list[str]) -> int:
                 return bibtexparser.parse_string(text)  # type: ignore[attr-defined]
 
             def refkb_validate(text: str = text) -> list[Issue]:
-                return validate.validate_bib(bibfile.parse_text(text, "synthetic.bib"), settings)
+                return suite.validate_bib(bibfile.parse_text(text, "synthetic.bib"), settings)
 
             bare_parse()  # warm caches and imports once
             ratios, bares, fulls = [], [], []

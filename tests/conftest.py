@@ -215,9 +215,10 @@ def server() -> Iterator[LocalServer]:
 def codes_found(root: Path, settings: str, codes: set[str]) -> list[str]:
     """`refkb validate` on a project written by write_project, with `settings` added under extra.refkb (lines of
     YAML, each indented by four spaces): "line code" of each issue whose code is in `codes`."""
-    from refkb import project, validate
+    from refkb import project
+    from refkb.checks import suite
 
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n" + settings), encoding="utf-8")
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     return [f"{i.line} {i.code}" for i in issues if i.code in codes]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, TODAY, codes_found, write_project
-from refkb import appraisal, project, validate
-from refkb.checks import names
+from refkb import appraisal, project
+from refkb.checks import names, suite
 
 APPRAISAL_CODES = {
     "missing-appraisal",
@@ -165,7 +165,7 @@ def test_name_variant_is_reported_with_both_entries(tmp_path: Path) -> None:
         "  journaltitle = {J},\n  date = {2020},\n}\n"
     )
     root = write_project(tmp_path, bib, {"ngo2020report": ANNOTATION})
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     variants = [i for i in issues if i.code == "name-variant"]
     assert [(i.key, i.line) for i in variants] == [("musto2020b", 17)]
     assert "[musto2014a]" in variants[0].message

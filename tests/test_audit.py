@@ -1,4 +1,4 @@
-"""The audit of issue 12, rebuilt from its descriptions: every input gives one-line errors at the right place, exits
+"""The hardening audit, rebuilt from its descriptions: every input gives one-line errors at the right place, exits
 1 or 2 (0 where only warnings are due), prints no traceback, and finishes within 10 s and 1 GB of address space
 (each run is a fresh `refkb` process under `RLIMIT_AS`)."""
 
@@ -355,9 +355,9 @@ def test_audit_input(
 
 def test_guard_turns_a_bug_into_one_line(tmp_path: Path) -> None:
     code = (
-        "import sys\nfrom refkb import cli, validate\n"
+        "import sys\nfrom refkb import cli\nfrom refkb.checks import suite\n"
         "def boom(*a, **k):\n    raise ZeroDivisionError('simulated bug')\n"
-        "validate.validate_bib = boom\nsys.exit(cli.main(['validate', 'references.bib']))\n"
+        "suite.validate_bib = boom\nsys.exit(cli.main(['validate', 'references.bib']))\n"
     )
     write_project(tmp_path, GOOD)
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)

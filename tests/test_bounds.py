@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, write_project
-from refkb import bibfile, crossref, project, validate
+from refkb import bibfile, crossref, project
+from refkb.checks import suite
 from refkb.values import excerpt
 
 BOUNDS_CODES = {"field-too-large", "nesting-too-deep"}
@@ -19,7 +20,7 @@ BOUNDS_CODES = {"field-too-large", "nesting-too-deep"}
 def test_a_huge_field_is_one_line_at_once() -> None:
     text = "@book{big2020title,\n  author = {A, B},\n  title = {" + "a" * 4_000_000 + "},\n  date = {2020},\n}\n"
     start = time.perf_counter()
-    issues = validate.validate_bib(bibfile.parse_text(text, "big.bib"))
+    issues = suite.validate_bib(bibfile.parse_text(text, "big.bib"))
     assert time.perf_counter() - start < 10
     assert [(i.line, i.col, i.code) for i in issues] == [(3, 3, "field-too-large")]
     assert "4,000,000 characters" in issues[0].message
@@ -62,7 +63,7 @@ def test_crossref_waits_at_most_five_seconds() -> None:
 )
 def test_nesting_is_bounded_before_markdown_sees_it(tmp_path: Path, page: str, expected: list[str]) -> None:
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"deep.md": page})
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     assert [f"{i.line}:{i.col} {i.code}" for i in issues if i.code == "nesting-too-deep"] == expected
 
 
@@ -70,6 +71,6 @@ def test_a_time_of_day_in_verified_on_is_reported_at_its_line(tmp_path: Path) ->
     """Once an internal error naming another file: a datetime is not a day."""
     note = ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: 2026-11-29T10:00:00")
     root = write_project(tmp_path, GOOD, {"smith2020study": note})
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     found = [(i.path, i.line, i.code) for i in issues if i.code in ("annotation-front-matter", "front-matter-key")]
     assert ("docs/references/smith2020study.md", 4, "annotation-front-matter") in found

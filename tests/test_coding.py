@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, ROOT, TODAY, write_project
-from refkb import coding, project, validate
+from refkb import coding, project
+from refkb.checks import suite
 
 CODED = """@article{smith2020study,
   author = {Smith, Jane},
@@ -44,7 +45,7 @@ def coded_project(root: Path, bib: str, required: tuple[str, ...] = ()) -> proje
 
 
 def coding_issues(root: Path, bib: str, required: tuple[str, ...] = ()) -> list[str]:
-    _, found = validate.validate_project(coded_project(root, bib, required), TODAY)
+    _, found = suite.validate_project(coded_project(root, bib, required), TODAY)
     return [f"{i.line}:{i.col} {i.code}" for i in found if i.code in CODING_CODES]
 
 
@@ -101,7 +102,7 @@ def test_missing_dimensions_are_errors_only_when_required(tmp_path: Path) -> Non
     assert coding_issues(tmp_path, bib) == []
     found = coding_issues(tmp_path, bib, required=("platforms", "design"))
     assert found == ["1:1 missing-coding", "1:1 missing-coding"]
-    _, issues = validate.validate_project(coded_project(tmp_path, bib, ("platforms",)), TODAY)
+    _, issues = suite.validate_project(coded_project(tmp_path, bib, ("platforms",)), TODAY)
     missing = [i for i in issues if i.code == "missing-coding"]
     assert missing[0].level.value == "error"
     assert "references.bib:1:1: error missing-coding [smith2020study] the entry does not code 'platforms'" in (
@@ -110,15 +111,13 @@ def test_missing_dimensions_are_errors_only_when_required(tmp_path: Path) -> Non
 
 
 def test_messages_say_how_to_fix(tmp_path: Path) -> None:
-    _, issues = validate.validate_project(coded_project(tmp_path, _replace(CODED, "  regions = {PH},\n")), TODAY)
+    _, issues = suite.validate_project(coded_project(tmp_path, _replace(CODED, "  regions = {PH},\n")), TODAY)
     (issue,) = [i for i in issues if i.code == "unknown-coding-value"]
     assert issue.render() == (
         "references.bib:9:14: error unknown-coding-value [smith2020study] regions value 'PH' is not in the "
         "vocabulary — write it in lower case: ph"
     )
-    _, issues = validate.validate_project(
-        coded_project(tmp_path, _replace(CODED, "  platforms = {instgram},\n")), TODAY
-    )
+    _, issues = suite.validate_project(coded_project(tmp_path, _replace(CODED, "  platforms = {instgram},\n")), TODAY)
     (issue,) = [i for i in issues if i.code == "unknown-coding-value"]
     assert "did you mean 'instagram'?" in issue.fix
 
@@ -127,7 +126,7 @@ def test_a_project_without_coding_checks_nothing(tmp_path: Path) -> None:
     write_project(tmp_path, _replace(CODED, "  platforms = {instgram},\n"), {"smith2020study": ANNOTATION})
     proj = project.load(tmp_path)
     assert proj.coding is None
-    _, found = validate.validate_project(proj, TODAY)
+    _, found = suite.validate_project(proj, TODAY)
     assert [i for i in found if i.code in CODING_CODES] == []
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from refkb import bibfile, validate
+from refkb import bibfile
+from refkb.checks import suite
+from refkb.checks.settings import Settings
 from test_bibfile import meaning
 
 PIECES = [
@@ -84,7 +86,7 @@ def entries(draw: st.DrawFn) -> str:
 @given(st.one_of(texts, entries()))
 def test_read_validate_format_never_raise(text: str) -> None:
     bib = bibfile.parse_text(text, "f.bib")
-    validate.validate_bib(bib, validate.Settings(dt.date(2026, 11, 29), frozenset({"t"}), frozenset({"ngo"})))
+    suite.validate_bib(bib, Settings(dt.date(2026, 11, 29), frozenset({"t"}), frozenset({"ngo"})))
     if bib.has_errors:
         return
     once = bibfile.format_text(bib)
@@ -99,7 +101,7 @@ def test_read_validate_format_never_raise(text: str) -> None:
 def test_any_bytes_decode_or_report(data: bytes) -> None:
     text, problem = bibfile.decode(data, "f.bib")
     if problem is None:
-        validate.validate_bib(bibfile.parse_text(text, "f.bib"))
+        suite.validate_bib(bibfile.parse_text(text, "f.bib"))
     else:
         assert problem.code == "encoding-not-utf8"
         assert problem.line >= 1

@@ -1,4 +1,4 @@
-"""Issue 12 (hardening) as tables: each hostile or broken input with the code it must give and the line it must
+"""Hardening as tables: each hostile or broken input with the code it must give and the line it must
 point at; plus the writers (lock, both-or-neither, symlinks, temp files), multi-file bibliographies and the YAML
 loader's limits."""
 
@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
-from refkb import annotation, bibfile, cli, project, safeyaml, validate, writes
+from refkb import annotation, bibfile, cli, project, safeyaml, writes
+from refkb.checks import suite
 from refkb.checks.codes import CODES
+from refkb.checks.settings import Settings
 from refkb.model import Issue
 
-SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
+SETTINGS = Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 HARDENING_CODES = {
     "input-too-large",
     "macro-cycle",
@@ -35,7 +37,7 @@ def issues_of(text: str | bytes) -> list[Issue]:
     decoded, problem = bibfile.decode(data, "t.bib")
     if problem is not None:
         return [problem]
-    return validate.validate_bib(bibfile.parse_text(decoded, "t.bib"), SETTINGS)
+    return suite.validate_bib(bibfile.parse_text(decoded, "t.bib"), SETTINGS)
 
 
 def misc(extra: str = "", key: str = "smith2020study", head: str = "") -> str:
@@ -194,7 +196,7 @@ def test_project_input_is_reported_at_its_line(
         target = tmp_path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     mine = [i for i in found if i.code == code]
     assert mine, [i.render() for i in found]
     assert (path, line) in {(i.path, i.line) for i in mine}, [i.render() for i in mine]
@@ -206,7 +208,7 @@ def test_legitimate_front_matter_and_attributes_pass(tmp_path: Path) -> None:
     )
     page = "---\ntitle: Home page\ndescription: A plain description.\nhide: [toc]\n---\n# Home {#home}\n"
     write_project(tmp_path, GOOD, {"smith2020study": note}, {"index.md": page})
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert not [i for i in found if i.code in HARDENING_CODES or i.code == "annotation-front-matter"], found
 
 
@@ -353,10 +355,10 @@ def test_bibliography_may_be_a_list_of_files(tmp_path: Path) -> None:
     proj = project.load(tmp_path)
     assert proj.bibliography == tmp_path / "references.bib"
     assert proj.macro_files == (tmp_path / "abbrv.bib",)
-    _, found = validate.validate_project(proj, TODAY)
+    _, found = suite.validate_project(proj, TODAY)
     assert "undefined-macro" not in {i.code for i in found}, [i.render() for i in found]
     (tmp_path / "abbrv.bib").write_text("@string{jss = {x}\n", encoding="utf-8")
-    _, found = validate.validate_project(proj, TODAY)
+    _, found = suite.validate_project(proj, TODAY)
     assert "abbrv.bib" in {i.path for i in found if i.level.value == "error"}
 
 

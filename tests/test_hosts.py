@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
-from refkb import bibfile, hosts, validate
+from refkb import bibfile, hosts
+from refkb.checks import suite
+from refkb.checks.settings import Settings
 
-SETTINGS = validate.Settings(dt.date(2026, 12, 1), sentence_case_titles=True)
+SETTINGS = Settings(dt.date(2026, 12, 1), sentence_case_titles=True)
 
 
 def _bib(fields: str, title: str = "A study of {Facebook} groups") -> str:
@@ -32,7 +34,7 @@ LINK_TITLE_CODES = {"mirror-url", "piracy-host", "title-case"}
 
 @pytest.mark.parametrize(("code", "text", "line", "col"), CASES)
 def test_each_case_is_reported_at_its_field(code: str, text: str, line: int, col: int) -> None:
-    found = [i for i in validate.validate_bib(bibfile.parse_text(text, "t.bib"), SETTINGS) if i.code == code]
+    found = [i for i in suite.validate_bib(bibfile.parse_text(text, "t.bib"), SETTINGS) if i.code == code]
     assert [(i.line, i.col) for i in found] == [(line, col)], found
 
 
@@ -48,13 +50,13 @@ def test_each_case_is_reported_at_its_field(code: str, text: str, line: int, col
     ],
 )
 def test_sentence_case_titles_pass(title: str) -> None:
-    issues = validate.validate_bib(bibfile.parse_text(_bib("", title), "t.bib"), SETTINGS)
+    issues = suite.validate_bib(bibfile.parse_text(_bib("", title), "t.bib"), SETTINGS)
     assert not [i for i in issues if i.code == "title-case"]
 
 
 def test_title_check_is_off_unless_the_project_asks_for_it() -> None:
-    issues = validate.validate_bib(
-        bibfile.parse_text(_bib("", "Title Case Title"), "t.bib"), validate.Settings(dt.date(2026, 12, 1))
+    issues = suite.validate_bib(
+        bibfile.parse_text(_bib("", "Title Case Title"), "t.bib"), Settings(dt.date(2026, 12, 1))
     )
     assert not [i for i in issues if i.code == "title-case"]
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, write_project
-from refkb import htmlpolicy, project, validate
+from refkb import htmlpolicy, project
+from refkb.checks import suite
 
 HTMLPOLICY_CODES = {"unsafe-html", "unsafe-slug"}
 # The seven forms that passed the old hand-written guard, and more of the same families.
@@ -67,7 +68,7 @@ def test_what_authors_write_passes(html: str) -> None:
 )
 def test_validate_reports_raw_html_at_its_place(tmp_path: Path, page: str, expected: list[str]) -> None:
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": page})
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     found = [i for i in issues if i.code == "unsafe-html"]
     assert [f"{i.line}:{i.col} {i.code}" for i in found] == expected
     assert all(i.level.value == "warning" for i in found)  # the build cleans it; validate tells the author
@@ -92,7 +93,7 @@ def test_slugs_that_become_addresses_are_safe(tmp_path: Path, topic: str, claims
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, pages)
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace("      - {slug: data-measurement,", f"      - {{slug: '{topic}',"))
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     assert len([i for i in issues if i.code == "unsafe-slug"]) == expected
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, DATA, GOOD, ROOT, LocalServer, write_project
-from refkb import bibfile, cli, intake, project, validate
+from refkb import bibfile, cli, intake, project
+from refkb.checks import suite
 
 PASTED = """@article{Jones_2021,
   title = {Recruitment {Online}: A Field Study},
@@ -58,7 +59,7 @@ def test_add_pasted_bibtex(kb: Path) -> None:
     assert scaffold.startswith("---\nverified_at: []\n")
     assert "## Limitations" in scaffold
     assert "left to do:" in result.stderr
-    _, issues = validate.validate_project(project.load(kb))
+    _, issues = suite.validate_project(project.load(kb))
     assert {i.code for i in issues if i.key == "jones2021recruitment"} >= {"annotation-front-matter", "empty-section"}
     assert not [i for i in issues if i.key != "jones2021recruitment"]
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, write_project
-from refkb import bibfile, coding, project, safeyaml, validate
+from refkb import bibfile, coding, project, safeyaml
+from refkb.checks import suite
 
 
 def test_an_empty_name_between_two_ands() -> None:
     text = "@book{a2020b,\n  author = {A, B and and C, D},\n  title = {T},\n  date = {2020},\n}\n"
-    issues = validate.validate_bib(bibfile.parse_text(text, "t.bib"))
+    issues = suite.validate_bib(bibfile.parse_text(text, "t.bib"))
     assert [(i.line, i.code) for i in issues if i.code == "invalid-name"] == [(2, "invalid-name")]
 
 
@@ -35,7 +36,7 @@ def test_a_yaml_key_given_twice_is_an_error_at_its_place(text: str, where: tuple
 
 def test_a_control_character_in_a_page(tmp_path: Path) -> None:
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"p.md": "# P\n\nText\x00here.\n"})
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     assert [(i.path, i.line, i.col) for i in issues if i.code == "control-character"] == [("docs/p.md", 3, 5)]
 
 

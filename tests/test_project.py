@@ -7,14 +7,15 @@ import re
 import pytest
 
 from conftest import ROOT
-from refkb import annotation, bibfile, project, validate
+from refkb import annotation, bibfile, project
+from refkb.checks import suite
 
 PROJECT = project.load(ROOT)
 BIB = bibfile.read(PROJECT.bibliography)
 
 
 def test_references_bib_validates_clean() -> None:
-    _, issues = validate.validate_project(PROJECT)
+    _, issues = suite.validate_project(PROJECT)
     assert [i.render() for i in issues] == []
 
 

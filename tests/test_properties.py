@@ -16,10 +16,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FUZZ_EXAMPLES, TOPICS, YAML_EXAMPLES
-from refkb import annotation, bibfile, kb, project, validate, values
+from refkb import annotation, bibfile, kb, project, values
+from refkb.checks import suite
+from refkb.checks.annotations import check_annotation
+from refkb.checks.settings import Settings
 from refkb.model import BibFile, Level
 
-SETTINGS = validate.Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
+SETTINGS = Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 PIECES = [
     "@article",
     "@misc",
@@ -107,7 +110,7 @@ texts = st.one_of(
 
 
 def _errors(bib: BibFile) -> set[tuple[str, str]]:
-    return {(i.code, i.key) for i in validate.validate_bib(bib, SETTINGS) if i.level is Level.ERROR}
+    return {(i.code, i.key) for i in suite.validate_bib(bib, SETTINGS) if i.level is Level.ERROR}
 
 
 def meaning(bib: BibFile) -> list[tuple[str, str, list[tuple[str, str]]]]:
@@ -120,7 +123,7 @@ def meaning(bib: BibFile) -> list[tuple[str, str, list[tuple[str, str]]]]:
 @example("@PREAMBLE{{}}@A")  # and one right after a block on the same line
 def test_format_is_lossless_on_what_it_accepts(text: str) -> None:
     bib = bibfile.parse_text(text, "f.bib")
-    issues = validate.validate_bib(bib, SETTINGS)
+    issues = suite.validate_bib(bib, SETTINGS)
     assert all(i.line >= 1 and i.col >= 1 for i in issues)
     if any(i.level is Level.ERROR and i.code != "undefined-macro" for i in bib.issues):
         return  # format refuses it
@@ -136,7 +139,7 @@ def test_format_is_lossless_on_what_it_accepts(text: str) -> None:
 def test_any_bytes_read_or_report(data: bytes) -> None:
     text, problem = bibfile.decode(data, "f.bib")
     if problem is None:
-        validate.validate_bib(bibfile.parse_text(text, "f.bib"), SETTINGS)
+        suite.validate_bib(bibfile.parse_text(text, "f.bib"), SETTINGS)
     else:
         assert problem.line >= 1
         assert problem.col >= 1
@@ -210,7 +213,7 @@ def test_yaml_data_never_raises(text: str, name: str) -> None:
 @given(yaml_texts)
 def test_front_matter_never_raises(text: str) -> None:
     note = annotation.parse(Path("docs/references/k.md"), f"---\n{text}\n---\n## Summary\nx\n")
-    found = list(validate.check_annotation("k.md", note, dt.date(2026, 11, 29)))
+    found = list(check_annotation("k.md", note, dt.date(2026, 11, 29)))
     assert all(i.line >= 1 for i in found)
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, ROOT, TODAY, write_project
-from refkb import freshness, project, reader, validate
+from refkb import freshness, project, reader
+from refkb.checks import suite
 from refkb.checks.codes import CODES
 
 D = dt.date
-READER_CODES = {"stale-verification"}  # the check codes tested here (test_validate counts them)
+READER_CODES = {"stale-verification"}  # the check codes tested here (test_checks counts them)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ def test_validate_warns_about_a_stale_verification(tmp_path: Path) -> None:
     old = ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: 2024-01-15")
     root = write_project(tmp_path, SMARTY_BIB, {"smith2020study": old})
     proj = project.load(root)
-    _, issues = validate.validate_project(proj, today=TODAY)
+    _, issues = suite.validate_project(proj, today=TODAY)
     stale = [i for i in issues if i.code == "stale-verification"]
     assert len(stale) == 1
     assert stale[0].level.value == "warning"
@@ -159,7 +160,7 @@ def test_validate_stale_age_is_configurable(tmp_path: Path) -> None:
     root = write_project(tmp_path, SMARTY_BIB, {"smith2020study": old})
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n    stale_after_months: 48\n"))
-    _, issues = validate.validate_project(project.load(root), today=TODAY)
+    _, issues = suite.validate_project(project.load(root), today=TODAY)
     assert not [i for i in issues if i.code == "stale-verification"]
 
 

@@ -1,7 +1,7 @@
 """The method made visible on the site's pages — generator-neutral: the PRISMA flow, the search log and the
 screening records where a page asks for them (markers), "last searched" on topic and platform pages, the home
-page's reach figures and the data package. refkb.build only hands over the page, its addresses and a way to add
-HTML to it.
+page's reach figures and the data package. The site layer (refkb.site.render) only hands over the page, its
+addresses and a way to add HTML to it.
 """
 
 from __future__ import annotations

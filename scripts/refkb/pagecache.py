@@ -5,7 +5,7 @@ is written from this cache, so that neither Markdown, the theme nor the search p
 One file per page (`<dir>/<digest>.html`) and one JSON file with each page's search-index entries and the SHA-256
 of its HTML; a build keeps only the pages it used. A kept page is used only when its file still has that digest and
 its entries have the search index's shape: anything else is a miss (the page is built again and rewritten), never
-shipped. Nothing here knows MkDocs: the adapter (refkb.build) decides what
+shipped. Nothing here knows MkDocs: the site layer (refkb.site.cached) decides what
 goes in a digest.
 """
 

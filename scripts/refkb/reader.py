@@ -327,7 +327,7 @@ def preview_record(
 ) -> dict[str, Any]:
     """What the preview of one work shows: the reference as the page's style renders it (already rendered by
     the build), its type, year, topics and links to its page and its source."""
-    from .pages import relative_url
+    from .fragment import relative_url
 
     item = ref.item
     source = str(item.get("URL") or (f"https://doi.org/{item['DOI']}" if item.get("DOI") else ""))
@@ -388,7 +388,7 @@ class Verified:
 
 def verification_table(rows: Sequence[Verified], today: dt.date, months: int, current: str) -> Markup:
     """Every source by verification date, oldest (or undated) first, the stale ones marked."""
-    from .pages import relative_url
+    from .fragment import relative_url
 
     ordered = sorted(rows, key=lambda r: (r.verified_on or dt.date.min, r.key))
     stale = sum(is_stale(r.verified_on, today, months) for r in rows)
@@ -557,7 +557,7 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def picker(key: str, current: str, styles_count: int) -> Markup:
     """The style picker on a reference page: hidden until its script runs (the four styles above need none)."""
-    from .pages import relative_url
+    from .fragment import relative_url
 
     base = relative_url(PICKER_DIR + "/", current)
     return Markup(

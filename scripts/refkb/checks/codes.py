@@ -1,7 +1,7 @@
 """The single list of every code refkb reports, with its level and meaning, and the one way to make an `Issue`.
 
 Every module that reports a problem registers its code here (tests/test_architecture.py holds that every code
-reported anywhere is listed; tests/test_validate.py that every listed code is tested).
+reported anywhere is listed; tests/test_checks.py that every listed code is tested).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ E, W = Level.ERROR, Level.WARNING
 
 # code -> (level, what it means). The single list of every code refkb reports; tests cover each one.
 CODES: dict[str, tuple[Level, str]] = {
-    # links and titles (issue 9: canonical links, one title convention)
+    # links and titles: canonical links, one title convention
     "mirror-url": (W, "a url on a mirror, aggregator, development server or library proxy (hosts.py)"),
     "piracy-host": (E, "a link to a piracy site, anywhere (hosts.py)"),
     "title-case": (E, "a title word capitalised outside braces (titles are stored in sentence case)"),

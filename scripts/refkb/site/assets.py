@@ -12,7 +12,7 @@ from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
-from .. import htmlpolicy, pages, reader
+from .. import fragment, headmeta, htmlpolicy, reader, refs
 from .context import Build
 from .tokens import Tokens
 
@@ -80,13 +80,13 @@ def post_page(b: Build, output: str, url: str, key: str | None, tokens: Tokens |
         1,
     )
     if (Path(config.docs_dir) / "help.md").is_file():
-        line = HELP_LINE.format(escape(pages.relative_url("help/", url)))
+        line = HELP_LINE.format(escape(fragment.relative_url("help/", url)))
         output = output.replace('<div class="md-copyright">', '<div class="md-copyright">' + line, 1)
     output = previews(b, output, url)
     if key is None:
         return output
-    meta = pages.head_meta(b.refs[key], config.site_name)
-    # The site's description would be taken by Zotero as the work's abstract (see pages.head_meta).
+    meta = headmeta.head_meta(b.refs[key], config.site_name)
+    # The site's description would be taken by Zotero as the work's abstract (see headmeta.head_meta).
     output = re.sub(r'<meta name="description"[^>]*>\n?', "", output, count=1)
     return output.replace("</head>", f"{meta}\n</head>", 1)
 
@@ -99,7 +99,7 @@ def previews(b: Build, output: str, url: str) -> str:
         return output
     titles = {t.slug: t.title for t in b.project.topics}
     records = {
-        k: reader.preview_record(b.refs[k], b.project.style, url, titles, pages.type_label(b.refs[k].entry))
+        k: reader.preview_record(b.refs[k], b.project.style, url, titles, refs.type_label(b.refs[k].entry))
         for k in keys
     }
     script = reader.json_data("refkb-previews", records)

@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .. import annotation, appraisal, evidence, kb, keys, pages, reader, searchlog, styles, validate
+from .. import annotation, appraisal, coded, kb, keys, reader, refpage, searchlog, styles
+from ..checks import suite
 from ..engine import ClusterCite
 from ..model import BibFile
 from ..project import Project
+from ..refs import Ref
 from . import kinds
 from .render import RowCache
 
@@ -32,8 +34,8 @@ class Build:
     meta: reader.KbMeta = field(default_factory=lambda: reader.KbMeta("", "", dt.date(1970, 1, 1), ()))
     dates: dict[str, dt.date] = field(default_factory=dict)  # every file's last commit day (one git call)
     today: dt.date = field(default_factory=dt.date.today)
-    refs: dict[str, pages.Ref] = field(default_factory=dict)  # key -> the work as formatted
-    cited_on: dict[str, list[pages.CitingPage]] = field(default_factory=dict)
+    refs: dict[str, Ref] = field(default_factory=dict)  # key -> the work as formatted
+    cited_on: dict[str, list[refpage.CitingPage]] = field(default_factory=dict)
     renderer: styles.Renderer | None = None
     picker_styles: int = 0  # styles in the style picker (0: no picker)
     page_citer: Callable[[], reader.PageCiter] | None = None
@@ -66,7 +68,7 @@ class Build:
         )
 
     def clusters(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
-        """A citation cluster formatted by the style's engine (pages.ClusterFn)."""
+        """A citation cluster formatted by the style's engine (intext.ClusterFn)."""
         if self.renderer is None:
             raise NotReady("citations formatted before the library (on_files did not run)")
         return self.renderer.cluster(style_id, cites)
@@ -89,9 +91,9 @@ class Build:
         """The confidence readers see: only where appraisals are required (else None)."""
         return self.confidence() if self.project.appraisal_required else None
 
-    def evidence_sources(self) -> list[evidence.Source]:
+    def evidence_sources(self) -> list[coded.Source]:
         assert self.project.coding is not None
-        return evidence.sources(self.refs.values(), self.project.coding, self.confidence())
+        return coded.sources(self.refs.values(), self.project.coding, self.confidence())
 
     def search_log(self) -> searchlog.Log | None:
         """The search log, read once per build (None when the project keeps none)."""
@@ -99,7 +101,7 @@ class Build:
         if proj.searches is None:
             return None
         if self._searchlog is None:
-            vocab = validate.search_vocabulary(proj)
+            vocab = suite.search_vocabulary(proj)
             self._searchlog = searchlog.load(proj.searches, proj.relative(proj.searches), vocab)
         return self._searchlog
 

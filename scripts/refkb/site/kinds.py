@@ -59,7 +59,7 @@ class PageKind:
     matches: Callable[[Layout, str], bool]
     shows: frozenset[Input]
     sources: Sources
-    render: Renderer | None = None  # before the markers are filled (refkb.method, refkb.evidence)
+    render: Renderer | None = None  # before the markers are filled (refkb.method, refkb.evidencemap, refkb.vocabulary)
     render_after_markers: Renderer | None = None  # pages whose generated part depends on what the markers left
     generate: Generate | None = None  # src -> Markdown, for the pages docs/ does not have
     cite_block: bool = False  # ends with "Cite this page"

@@ -16,10 +16,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, citations, kb, pages, reader, styles, validate
+from .. import annotation, citations, kb, library, reader, styles
 from ..cache import JsonCache
+from ..checks import docs_pages, suite
 from ..model import BibFile, Issue
 from ..project import Project
+from ..refs import Ref
 from .context import Build
 from .render import RowMaker, title_of
 
@@ -44,7 +46,7 @@ class Scan:
 
 def validate_all(
     proj: Project,
-    page_memo: validate.PageMemo | None = None,
+    page_memo: docs_pages.PageMemo | None = None,
     notes: list[annotation.Annotation] | None = None,
     read: tuple[BibFile, list[Issue]] | None = None,
 ) -> Validated:
@@ -53,10 +55,10 @@ def validate_all(
     if notes is None:
         notes = annotation.scan(proj.annotations)
     if read is None:
-        bib, macro_issues = validate.read_bibliography(proj)
-        read = (bib, validate.validate_bibliography(proj, bib, validate.project_settings(proj), macro_issues))
+        bib, macro_issues = suite.read_bibliography(proj)
+        read = (bib, suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues))
     data = kb.load(proj, {e.key for e in read[0].entries})
-    bib, issues = validate.validate_project(
+    bib, issues = suite.validate_project(
         proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo
     )
     return Validated(bib, notes, data, issues)
@@ -100,8 +102,8 @@ class OneBuild:
     def scan(self, src: str, text: str, name: str) -> Scan:
         return scan_page(text, name)
 
-    def index_record(self, ref: pages.Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
-        return pages.index_record(ref, summary)
+    def index_record(self, ref: Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
+        return library.index_record(ref, summary)
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return None

@@ -19,9 +19,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from .. import annotation, children, citations, csl, evidence, exports, keys, method, pages, reader
+from .. import annotation, children, citations, coded, csl, exports, intext, keys, method, reader, refpage
 from ..cache import digest
 from ..engine import ClusterCite
+from ..refs import Ref
 from . import kinds
 from .assets import Add
 from .context import Build
@@ -87,15 +88,15 @@ def _cluster_requests(b: Build, files: Files) -> list[list[ClusterCite]]:
     for f in files.documentation_pages():
         for c in citations.find(f.content_string):
             if all(k in known for k in c.keys):
-                out.extend(pages.cluster_requests(c))
+                out.extend(intext.cluster_requests(c))
     for data_page in kinds.DATA_PAGES.values():
         for record in getattr(b.data, data_page.attr):
             cited = tuple(citations.Cite(k) for k in record.keys if k in known)
             if cited:
-                out.extend(pages.cluster_requests(citations.Citation(0, 0, 0, 0, cited)))
+                out.extend(intext.cluster_requests(citations.Citation(0, 0, 0, 0, cited)))
             for c in citations.find(getattr(record, "note", "")):  # a claim's note cites inline
                 if all(k in known for k in c.keys):
-                    out.extend(pages.cluster_requests(c))
+                    out.extend(intext.cluster_requests(c))
     return list({repr(c): c for c in out}.values())
 
 
@@ -106,8 +107,7 @@ def format_works(b: Build, session: OneBuild, files: Files, out: Written) -> Non
     rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, files)})
     b.renderer = renderer
     b.refs = {
-        e.key: pages.Ref(e, it, rendered[e.key], folder=b.project.folder)
-        for e, it in zip(b.bib.entries, items, strict=True)
+        e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(b.bib.entries, items, strict=True)
     }
 
 
@@ -140,7 +140,7 @@ def who_cites(b: Build, session: OneBuild, files: Files) -> dict[str, set[str]]:
     """Read every page's Markdown once, before any page is rendered: each work's "cited on" list, and the topics
     whose pages discuss it. Returns key -> the pages citing it."""
     citers: dict[str, set[str]] = defaultdict(set)
-    cited_on: dict[str, list[pages.CitingPage]] = defaultdict(list)
+    cited_on: dict[str, list[refpage.CitingPage]] = defaultdict(list)
     for f in files.documentation_pages():
         scan = session.scan(f.src_uri, f.content_string, f.name)
         if not scan.found:
@@ -152,14 +152,14 @@ def who_cites(b: Build, session: OneBuild, files: Files) -> dict[str, set[str]]:
                 citers[key].add(f.src_uri)
                 if key in b.refs and key not in seen:
                     seen.add(key)
-                    cited_on[key].append(pages.CitingPage(f.url, scan.title))
+                    cited_on[key].append(refpage.CitingPage(f.url, scan.title))
                     if topic:
                         ref = b.refs[key]
                         b.refs[key] = dataclasses.replace(ref, discussed_in=(*ref.discussed_in, topic))
     for src, data_page in kinds.DATA_PAGES.items():
         for key in dict.fromkeys(k for record in getattr(b.data, data_page.attr) for k in record.keys):
             if key in b.refs:
-                cited_on[key].append(pages.CitingPage(src[:-3] + "/", data_page.title))
+                cited_on[key].append(refpage.CitingPage(src[:-3] + "/", data_page.title))
     for key in cited_on:
         cited_on[key].sort(key=lambda p: p.url)
     b.cited_on = dict(cited_on)
@@ -207,9 +207,9 @@ def add_evidence_files(add: Add, b: Build, config: MkDocsConfig) -> None:
     if scheme is None:
         return
     srcs = b.evidence_sources()
-    coding_csv = evidence.coding_csv(srcs, scheme, b.site_url)
+    coding_csv = coded.coding_csv(srcs, scheme, b.site_url)
     add("downloads/coding.csv", coding_csv)
-    add("downloads/coding.json", evidence.coding_json(srcs, scheme, b.site_url))
+    add("downloads/coding.json", coded.coding_json(srcs, scheme, b.site_url))
     log_ = b.search_log()
     if log_ is not None:
         for name, content in method.data_package(list(b.refs), b.appraisals(), log_, coding_csv, b.site_url).items():

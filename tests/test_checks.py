@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
-from refkb import bibfile, project, validate
+from refkb import bibfile, project
+from refkb.checks import duplicates, suite
 from refkb.checks.codes import CODES
+from refkb.checks.settings import Settings
 from refkb.model import Issue, Level
 
-SETTINGS = validate.Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
+SETTINGS = Settings(TODAY, frozenset(TOPICS), frozenset(project.DEFAULT_SOURCEKINDS))
 
 
 def entry(*fields: str, head: str = "@article{smith2020study,", drop: tuple[str, ...] = ()) -> str:
@@ -29,13 +31,13 @@ def entry(*fields: str, head: str = "@article{smith2020study,", drop: tuple[str,
     return "\n".join(out) + "\n}\n"
 
 
-def issues_of(text: str | bytes, settings: validate.Settings = SETTINGS) -> list[Issue]:
+def issues_of(text: str | bytes, settings: Settings = SETTINGS) -> list[Issue]:
     if isinstance(text, str):
         text = text.encode("utf-8")
     decoded, problem = bibfile.decode(text, "t.bib")
     if problem is not None:
         return [problem]
-    return validate.validate_bib(bibfile.parse_text(decoded, "t.bib"), settings)
+    return suite.validate_bib(bibfile.parse_text(decoded, "t.bib"), settings)
 
 
 def test_good_entry_is_clean() -> None:
@@ -146,7 +148,7 @@ def test_each_defect_is_reported_at_its_line(code: str, text: str | bytes, line:
 def test_today_is_injected_not_read() -> None:
     text = entry("urldate = {2026-12-01},")
     assert "future-urldate" in {i.code for i in issues_of(text)}
-    later = validate.Settings(dt.date(2027, 1, 1), SETTINGS.topics, SETTINGS.sourcekinds)
+    later = Settings(dt.date(2027, 1, 1), SETTINGS.topics, SETTINGS.sourcekinds)
     assert "future-urldate" not in {i.code for i in issues_of(text, later)}
 
 
@@ -257,7 +259,7 @@ def test_project_rules(
     tmp_path: Path, code: str, notes: dict[str, str], pages: dict[str, str], path: str, line: int
 ) -> None:
     write_project(tmp_path, GOOD, notes, pages)
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     mine = [i for i in found if i.code == code]
     assert mine, [i.render() for i in found]
     assert (path, line) in {(i.path, i.line) for i in mine}, [i.render() for i in mine]
@@ -291,7 +293,7 @@ DATA_CASES = [
 @pytest.mark.parametrize(("code", "name", "text", "line"), DATA_CASES)
 def test_knowledge_base_data(tmp_path: Path, code: str, name: str, text: str, line: int) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {name: text})
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     mine = [i for i in found if i.code == code]
     assert mine, [i.render() for i in found]
     assert (f"docs/{name}", line) in {(i.path, i.line) for i in mine}
@@ -304,7 +306,7 @@ def test_good_knowledge_base_data_is_clean(tmp_path: Path) -> None:
         {"smith2020study": ANNOTATION},
         {"claims.yml": CLAIM, "glossary.yml": TERM, "timeline.yml": EVENT},
     )
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert found == []
 
 
@@ -319,7 +321,7 @@ HARM_CASES = [
 @pytest.mark.parametrize(("code", "text", "line", "col"), HARM_CASES)
 def test_do_no_harm(tmp_path: Path, code: str, text: str, line: int, col: int) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": "# Page\n\n" + text})
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert (code, "docs/page.md", line + 2, col) in {(i.code, i.path, i.line, i.col) for i in found}, [
         i.render() for i in found
     ]
@@ -339,13 +341,13 @@ def test_do_no_harm_lets_ordinary_prose_pass(tmp_path: Path, text: str) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"page.md": "# Page\n\n" + text + "\n"})
     config = tmp_path / "mkdocs.yml"
     config.write_text(config.read_text().replace("  refkb:\n", '  refkb:\n    helplines: ["1-888-373-7888"]\n'))
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert [i.render() for i in found] == []
 
 
 def test_clean_project_has_no_issue(tmp_path: Path) -> None:
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {"topics/a.md": "Text [@smith2020study].\n"})
-    _, found = validate.validate_project(project.load(tmp_path), TODAY)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert found == []
 
 
@@ -356,13 +358,13 @@ def test_every_code_is_tested() -> None:
     from test_coding import CODING_CASES  # the evidence-coding codes are tested there
 
     tested |= {c[0] for c in CODING_CASES}
-    from test_hardening import HARDENING_CODES  # the hardening codes (issue 12) are tested there
+    from test_hardening import HARDENING_CODES  # the hardening codes are tested there
 
     tested |= HARDENING_CODES
-    from test_hosts import LINK_TITLE_CODES  # canonical links and the title convention (issue 9)
+    from test_hosts import LINK_TITLE_CODES  # canonical links and the title convention
 
     tested |= LINK_TITLE_CODES
-    from test_reader import READER_CODES  # freshness of verification (issue 14)
+    from test_reader import READER_CODES  # freshness of verification
 
     tested |= READER_CODES
     from test_appraisal import APPRAISAL_CODES  # appraisal, the verification trail and name variants
@@ -393,5 +395,5 @@ def test_near_duplicates_stay_fast_and_exact_at_scale() -> None:
         )
     entries.append("@article{dup,\n  title = {Unrelated title number 00007 hhhhh},\n  date = {2007},\n}\n")
     bib = bibfile.parse_text("\n".join(entries), "t.bib")
-    found = list(validate.check_near_duplicates(bib))
+    found = list(duplicates.check_near_duplicates(bib))
     assert {i.key for i in found} >= {"dup"}
