@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FUZZ_EXAMPLES, TOPICS, YAML_EXAMPLES
-from refkb import annotation, bibfile, kb, project, values
+from refkb import annotation, bibfile, kbdata, project, values
 from refkb.checks import suite
 from refkb.checks.annotations import check_annotation
 from refkb.checks.settings import Settings
@@ -199,7 +199,7 @@ def test_yaml_data_never_raises(text: str, name: str) -> None:
     root = _root()
     (root / "docs" / name).write_bytes(text.encode("utf-8", "surrogatepass"))
     try:
-        data = kb.load(
+        data = kbdata.load(
             project.Project(root, root / "r.bib", root / "docs", root / "docs" / "references", (), ()),
             {"smith2020study"},
             dt.date(2026, 11, 29),

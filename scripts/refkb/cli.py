@@ -430,7 +430,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """The knowledge base's counts: sources, recent sources, annotations, topics, claims, glossary, timeline."""
     from collections import Counter
 
-    from . import annotation, citations, kb
+    from . import annotation, citations, kbdata
 
     proj = find_project()
     if proj is None:
@@ -455,7 +455,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             "words": len(re.findall(r"\b\w+\b", body)),
             "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries),
         }
-    data = kb.load(proj, keys)
+    data = kbdata.load(proj, keys)
     stats = {
         "sources": len(bib.entries),
         "sources_2020_or_later": sum(y >= 2020 for y in years),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from . import citations, csl, kb
+from . import citations, csl, kbdata
 from .fragment import fmt, relative_url
 from .intext import ClusterFn, cite_keys, cited_text
 from .refs import Ref, date_text
@@ -22,10 +22,10 @@ VERDICT_CLASS = {
 
 
 def claims_table(
-    claims: Sequence[kb.Claim], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+    claims: Sequence[kbdata.Claim], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
     sections = sorted({c.section for c in claims}, key=lambda s: [c.section for c in claims].index(s))
-    options_v = "".join(f'<option value="{escape(v)}">{escape(v.capitalize())}</option>' for v in kb.VERDICTS)
+    options_v = "".join(f'<option value="{escape(v)}">{escape(v.capitalize())}</option>' for v in kbdata.VERDICTS)
     options_s = "".join(f'<option value="{escape(s)}">{escape(s)}</option>' for s in sections)
     controls = (
         '<div class="refkb-filters" data-refkb-filter="claims" hidden>'
@@ -65,7 +65,7 @@ def _uncited(keys: Sequence[str], text: str) -> list[str]:
     return [k for k in keys if k not in inline]
 
 
-def claims_for(key: str, claims: Sequence[kb.Claim], current: str) -> Markup:
+def claims_for(key: str, claims: Sequence[kbdata.Claim], current: str) -> Markup:
     mine = [c for c in claims if key in c.evidence]
     if not mine:
         return Markup('<p class="refkb-claims-for">The claims ledger does not cite this source.</p>')
@@ -85,7 +85,7 @@ def claims_for(key: str, claims: Sequence[kb.Claim], current: str) -> Markup:
 
 
 def glossary(
-    terms: Sequence[kb.Term], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+    terms: Sequence[kbdata.Term], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
     items = "".join(
         fmt(
@@ -101,7 +101,7 @@ def glossary(
 
 
 def timeline(
-    events: Sequence[kb.Event], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
+    events: Sequence[kbdata.Event], refs: Mapping[str, Ref], style_id: str, current: str, clusters: ClusterFn
 ) -> Markup:
     items = "".join(
         fmt(

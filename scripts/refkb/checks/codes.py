@@ -1,4 +1,5 @@
-"""The single list of every code refkb reports, with its level and meaning, and the one way to make an `Issue`.
+"""The single list of every code refkb reports, with its level and meaning, and `issue`, which makes an `Issue` at
+its code's registered level (the readers of .bib and data files, bibfile and kbdata, make theirs directly).
 
 Every module that reports a problem registers its code here (tests/test_architecture.py holds that every code
 reported anywhere is listed; tests/test_checks.py that every listed code is tested).

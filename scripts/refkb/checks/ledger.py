@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 
-from .. import csl, kb
+from .. import csl, kbdata
 from ..model import Entry, Issue
 from .codes import issue
 
@@ -46,7 +46,7 @@ def _named(note: str, entry: Entry) -> bool:
     return False
 
 
-def check(path: str, claims: tuple[kb.Claim, ...], entries: Mapping[str, Entry]) -> Iterator[Issue]:
+def check(path: str, claims: tuple[kbdata.Claim, ...], entries: Mapping[str, Entry]) -> Iterator[Issue]:
     for c in claims:
         for text in (c.note, c.corrected):
             m = _ABSENT.search(text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import kb
+from .. import kbdata
 from ..model import Issue
 from ..project import Project
 from .codes import issue
@@ -21,7 +21,7 @@ def _line_of(text: str, slug: str) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
-def check(project: Project, data: kb.Data) -> Iterator[Issue]:
+def check(project: Project, data: kbdata.Data) -> Iterator[Issue]:
     fix = "use lower-case letters, digits and hyphens only"
     for t in project.topics:
         if not SAFE.match(t.slug):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from .. import annotation, bibfile, coding, kb, searchlog
+from .. import annotation, bibfile, coding, kbdata, searchlog
 from ..model import BibFile, Issue
 from ..project import Project
 from . import ledger, slugs
@@ -104,7 +104,7 @@ def validate_project(
     project: Project,
     today: dt.date | None = None,
     notes: Sequence[annotation.Annotation] | None = None,
-    data: kb.Data | None = None,
+    data: kbdata.Data | None = None,
     bib: BibFile | None = None,
     bib_issues: Sequence[Issue] | None = None,
     page_memo: PageMemo | None = None,
@@ -124,7 +124,7 @@ def validate_project(
         issues.extend(check_citations(project, keys, page_memo))
         if project.profile.do_no_harm:
             issues.extend(check_do_no_harm(project, keys, page_memo))
-        data = data if data is not None else kb.load(project, keys, settings.today)
+        data = data if data is not None else kbdata.load(project, keys, settings.today)
         issues.extend(data.issues)
         issues.extend(check_search_log(project, keys, settings.today))
         issues.extend(slugs.check(project, data))

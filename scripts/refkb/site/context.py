@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .. import annotation, appraisal, coded, kb, keys, reader, refpage, searchlog, styles
+from .. import annotation, appraisal, coded, kbdata, keys, reader, refpage, searchlog, styles
 from ..checks import suite
 from ..engine import ClusterCite
 from ..model import BibFile
@@ -28,7 +28,7 @@ class Build:
     project: Project
     bib: BibFile
     notes: dict[str, annotation.Annotation]
-    data: kb.Data
+    data: kbdata.Data
     site_url: str = ""
     site_name: str = ""
     meta: reader.KbMeta = field(default_factory=lambda: reader.KbMeta("", "", dt.date(1970, 1, 1), ()))

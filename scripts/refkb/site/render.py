@@ -60,7 +60,7 @@ class View:
 @dataclass(frozen=True)
 class DataPage:
     title: str
-    attr: str  # the kb.Data field holding its records
+    attr: str  # the kbdata.Data field holding its records
     intro: str
 
 
