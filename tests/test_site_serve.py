@@ -77,16 +77,18 @@ class Server:
         for line in self.proc.stdout:
             self.lines.append(line)
 
+    @staticmethod
+    def _outcome(line: str) -> str:
+        if "Serving on http" in line or "Reloading browsers" in line:
+            return "built"
+        if "An error happened during the rebuild" in line:
+            return "failed"
+        return ""
+
     def outcomes(self) -> list[str]:
         """'built' or 'failed', one per build the server ran (the first one ends with "Serving on", a rebuild
         with "Reloading browsers" or, when it failed, "An error happened during the rebuild")."""
-        out = []
-        for line in list(self.lines):
-            if "Serving on http" in line or "Reloading browsers" in line:
-                out.append("built")
-            elif "An error happened during the rebuild" in line:
-                out.append("failed")
-        return out
+        return [o for o in map(self._outcome, list(self.lines)) if o]
 
     def wait(self, after: int) -> str:
         """The outcome of the first build after the `after`-th one."""
@@ -110,11 +112,18 @@ class Server:
         while time.monotonic() < deadline:
             time.sleep(2.0)
             found = self.outcomes()
-            busy = any("Building documentation" in line for line in self.lines[-3:])
+            busy = self._building()
             if len(found) == seen and not busy:
                 return found[-1] if found else outcome
             seen = len(found)
         raise AssertionError("the server never became quiet:\n" + "".join(self.lines[-40:]))
+
+    def _building(self) -> bool:
+        """A build started after the last one ended."""
+        lines = list(self.lines)
+        started = [i for i, line in enumerate(lines) if "Building documentation" in line]
+        ended = [i for i, line in enumerate(lines) if self._outcome(line)]
+        return bool(started) and (not ended or started[-1] > ended[-1])
 
     def site(self) -> Path:
         (found,) = [p for p in self.tmp.glob("mkdocs_*") if p.is_dir()]

@@ -6,6 +6,7 @@ the keys a page may carry, and every citation naming an entry. `mkdocs serve` ke
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -130,11 +131,11 @@ def each_page(
             yield from fn(md)
             continue
         try:
-            st = md.stat()
+            content = hashlib.sha256(md.read_bytes()).hexdigest()  # by content: an edit may keep size and mtime
         except OSError:
             yield from fn(md)
             continue
-        sig = (st.st_mtime_ns, st.st_size, inputs)
+        sig = (content, inputs)
         old = memo.get((check, str(md)))
         if old is None or old[0] != sig:
             old = (sig, tuple(fn(md)))

@@ -12,6 +12,7 @@ compares every served file with a clean build.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -86,10 +87,10 @@ class ReadBibliography:
 class Memo:
     """What the server keeps between rebuilds."""
 
-    inputs: str = ""  # the size and modification time of every file validation reads
+    inputs: str = ""  # the content of every file validation reads
     validated: Validated | None = None
-    bib: Kept[ReadBibliography] | None = None  # made from the bibliography files' stats
-    notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by its stats
+    bib: Kept[ReadBibliography] | None = None  # made from the bibliography files' content
+    notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by content
     pages: docs_pages.PageMemo = field(default_factory=dict)  # the page checks' findings
     renderer: styles.Renderer | None = None
     citer: reader.PageCiter | None = None
@@ -105,18 +106,21 @@ class Memo:
     common: str = ""  # what every page shows (configuration, theme, code, navigation titles)
     titles: dict[str, str] = field(default_factory=dict)  # src -> the page's title in the last build
     outputs: frozenset[str] = frozenset()  # every file the last build wrote (relative to the site folder)
+    texts: dict[str, str] = field(default_factory=dict)  # src -> digest of the page's source in the last build
     search: list[dict[str, Any]] | None = None
 
 
-def _stat_digest(paths: list[Path]) -> str:
-    stats = []
-    for path in paths:
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        stats.append((str(path), st.st_mtime_ns, st.st_size))
-    return digest(stats)
+def _file_digest(path: Path) -> str:
+    """A file's content digest ("" when it cannot be read): an edit may keep the file's size and modification time
+    (an editor, `git checkout`), so what changed is decided by content."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _files_digest(paths: list[Path]) -> str:
+    return digest([(str(p), _file_digest(p)) for p in paths])
 
 
 class Serving(OneBuild):
@@ -136,11 +140,11 @@ class Serving(OneBuild):
         paths = [*proj.macro_files, proj.bibliography]
         if config.config_file_path:
             paths.append(Path(config.config_file_path))
-        inputs = _stat_digest(paths + sorted(p for p in proj.docs.rglob("*") if p.is_file()))
+        inputs = _files_digest(paths + sorted(p for p in proj.docs.rglob("*") if p.is_file()))
         if memo.validated is not None and memo.inputs == inputs:
             return Validated(memo.validated.bib, memo.validated.notes, memo.validated.data, [])
         notes = self._notes(proj)
-        bib_inputs = _stat_digest([*proj.macro_files, proj.bibliography]) + digest(proj)
+        bib_inputs = _files_digest([*proj.macro_files, proj.bibliography]) + digest(proj)
         if memo.bib is not None and memo.bib.made_from == bib_inputs:
             bib, bib_issues = memo.bib.value.bib, memo.bib.value.issues
         else:
@@ -160,14 +164,12 @@ class Serving(OneBuild):
             for path in sorted(proj.annotations.glob("*.md")):
                 if path.name == "index.md":
                     continue
-                try:
-                    st = path.stat()
-                except OSError:
+                content = _file_digest(path)
+                if not content:
                     continue
-                stats = f"{st.st_mtime_ns}:{st.st_size}"
                 old = self.memo.notes.get(str(path))
-                note = old.value if old is not None and old.made_from == stats else annotation.read(path)
-                seen[str(path)] = Kept(stats, note)
+                note = old.value if old is not None and old.made_from == content else annotation.read(path)
+                seen[str(path)] = Kept(content, note)
                 out.append(note)
         self.memo.notes = seen
         return out
@@ -259,13 +261,17 @@ class Serving(OneBuild):
             b.today,  # freshness notes
             b.print_edition,
         )
+        texts = {f.src_uri: digest(f.content_string) for f in files.documentation_pages() if f.abs_src_path}
         if memo.common:
             changed = {i for i, d in digests.items() if memo.digests.get(i) != d}
             works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
             for f in files.documentation_pages():
-                if f.abs_src_path and (memo.common != common or self._stale(b, f, changed, works)):
+                if not f.abs_src_path:
+                    continue
+                edited = memo.texts.get(f.src_uri) != texts[f.src_uri]  # MkDocs goes by mtime; an edit may keep it
+                if edited or memo.common != common or self._stale(b, f, changed, works):
                     _mark(f)
-        memo.digests, memo.common, memo.shown = digests, common, shown
+        memo.digests, memo.common, memo.shown, memo.texts = digests, common, shown, texts
 
     def _stale(self, b: Build, f: File, changed: set[kinds.Input], works: set[str]) -> bool:
         layout = b.where()
