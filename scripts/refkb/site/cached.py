@@ -13,7 +13,7 @@ import os
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -23,6 +23,9 @@ from .. import pagecache, reader
 from ..cache import digest
 from .context import Build
 from .tokens import Tokens
+
+if TYPE_CHECKING:
+    from .works import Sources
 
 log = logging.getLogger("mkdocs.plugins.refkb")
 TEMPLATE = "refkb-cached-page.html"  # a page from the page cache: its finished HTML as it is
@@ -100,7 +103,13 @@ def write_search_index(path: Path, index: dict[str, Any]) -> None:
 class Uncached:
     """A build without the page cache: every page is made."""
 
-    def prepare(self, b: Build, files: Files, config: MkDocsConfig, shown: dict[str, tuple[object, ...]]) -> None:
+    def wants_shown(self) -> bool:
+        """Whether its digests need what each reference page shows of its work."""
+        return False
+
+    def prepare(
+        self, b: Build, files: Files, config: MkDocsConfig, shown: dict[str, tuple[object, ...]], pages: Sources
+    ) -> None:
         pass
 
     def lookup(self, b: Build, page: Page, key: str, markdown: str, tokens: Tokens, meta: str) -> bool:
@@ -128,11 +137,16 @@ class Cached(Uncached):
         self.urls: dict[str, str] = {}  # digest -> url of a page built in this run
         self.order: list[str] = []  # every page's url, in the order MkDocs builds them
 
-    def prepare(self, b: Build, files: Files, config: MkDocsConfig, shown: dict[str, tuple[object, ...]]) -> None:
+    def wants_shown(self) -> bool:
+        return True
+
+    def prepare(
+        self, b: Build, files: Files, config: MkDocsConfig, shown: dict[str, tuple[object, ...]], pages: Sources
+    ) -> None:
         """The site's digest: the common one, and every other page (the navigation's titles come from them)."""
         prefix = f"{b.project.folder}/"
         others = [
-            f.src_uri if f.src_uri.startswith(prefix) else (f.src_uri, digest(f.content_string))
+            f.src_uri if f.src_uri.startswith(prefix) else (f.src_uri, digest(pages[f.src_uri].text))
             for f in files.documentation_pages()
         ]
         self.shown = shown

@@ -46,6 +46,7 @@ class State:
     tokens: dict[str, Tokens] = field(default_factory=dict)
     files: works.Written = field(default_factory=works.Written)
     site_files: Files | None = None  # MkDocs' files of this build (from on_files)
+    pages: works.Sources = field(default_factory=dict)  # every page's Markdown, read once (on_files)
 
 
 def project_of(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> Project:
@@ -103,7 +104,8 @@ def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False)
     """The works formatted, and every page and file refkb makes added (unless docs/ has its own)."""
     b = st.build
     st.site_files = files
-    works.format_works(b, st.session, files, st.files)
+    st.pages = works.read_pages(st.session, files)
+    works.format_works(b, st.session, st.pages, st.files)
     layout = b.place()
     add = assets.adder(files, config)
     for src, markdown in kinds.generated(layout).items():
@@ -114,20 +116,21 @@ def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False)
     assets.add_assets(add, b)
     works.add_downloads(add, b, st.files)
     works.write_downloads(st.files, st.session, Path(config.site_dir), dirty)
-    works.who_cites(b, st.session, files)
-    shown = works.shown_by_work(b) if st.session.wants_shown() or isinstance(st.cache, cached.Cached) else {}
+    st.pages = works.read_pages(st.session, files, st.pages)  # and the pages refkb generated
+    works.who_cites(b, files, st.pages)
+    shown = works.shown_by_work(b) if st.session.wants_shown() or st.cache.wants_shown() else {}
     st.files.shown = shown
     records = works.index(b, st.session, shown)
     add("references/index.json", json.dumps(records, ensure_ascii=False, separators=(",", ":")))
     works.add_evidence_files(add, b, config)
     works.install_picker(b, st.session, st.files, Path(config.site_dir))
-    st.cache.prepare(b, files, config, shown)
+    st.cache.prepare(b, files, config, shown, st.pages)
     return files
 
 
 def on_nav(st: State, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
     """Before MkDocs reads the pages: in a dirty serve rebuild, mark the pages it must make again."""
-    st.session.plan(st.build, files, nav, config, st.files.shown)
+    st.session.plan(st.build, files, nav, config, st.files.shown, st.pages)
     return nav
 
 

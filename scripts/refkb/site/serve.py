@@ -35,6 +35,7 @@ from . import cached, kinds
 from .context import Build
 from .render import RowMaker, title_of
 from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
+from .works import PageSource
 
 Shown = dict[str, tuple[object, ...]]
 T = TypeVar("T")
@@ -57,7 +58,7 @@ def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
     }
 
 
-def _nav_titles(b: Build, files: Files, nav: Navigation) -> str:
+def _nav_titles(b: Build, files: Files, nav: Navigation, pages: Mapping[str, PageSource]) -> str:
     """The navigation as the pages give it: each page in it and the source of its title (front matter or H1, or
     the work's title on a reference page). Equal sources give equal titles."""
     layout = b.where()
@@ -65,7 +66,7 @@ def _nav_titles(b: Build, files: Files, nav: Navigation) -> str:
     for page in nav.pages:
         src = page.file.src_uri
         key = kinds.ref_key(layout, src)
-        out.append((src, b.refs[key].title if key is not None else title_of(page.file.content_string, page.file.name)))
+        out.append((src, b.refs[key].title if key is not None else title_of(pages[src].text, page.file.name)))
     return digest(out, [f.src_uri for f in files.documentation_pages()])
 
 
@@ -246,7 +247,9 @@ class Serving(OneBuild):
 
     # -- the rebuild plan -------------------------------------------------------------------------------------
 
-    def plan(self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any) -> None:
+    def plan(
+        self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any, pages: Mapping[str, Any]
+    ) -> None:
         """Mark for rebuilding (their built files made older than their sources) the pages a clean build would
         make differently: all of them when what every page shows changed; else each page whose kind shows a
         changed input, whose work changed (a reference page) or that cites a changed work."""
@@ -256,12 +259,12 @@ class Serving(OneBuild):
         digests = input_digests(b, shown)
         common = digest(
             cached.common_digest(b, files, config),
-            _nav_titles(b, files, nav),
+            _nav_titles(b, files, nav, pages),
             sorted(b.dates.items()),  # every page's "last updated" line
             b.today,  # freshness notes
             b.print_edition,
         )
-        texts = {f.src_uri: digest(f.content_string) for f in files.documentation_pages() if f.abs_src_path}
+        texts = {f.src_uri: digest(pages[f.src_uri].text) for f in files.documentation_pages() if f.abs_src_path}
         if memo.common:
             changed = {i for i, d in digests.items() if memo.digests.get(i) != d}
             works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
@@ -269,23 +272,21 @@ class Serving(OneBuild):
                 if not f.abs_src_path:
                     continue
                 edited = memo.texts.get(f.src_uri) != texts[f.src_uri]  # MkDocs goes by mtime; an edit may keep it
-                if edited or memo.common != common or self._stale(b, f, changed, works):
+                if edited or memo.common != common or self._stale(b, f, pages[f.src_uri], changed, works):
                     _mark(f)
         memo.digests, memo.common, memo.shown, memo.texts = digests, common, shown, texts
 
-    def _stale(self, b: Build, f: File, changed: set[kinds.Input], works: set[str]) -> bool:
+    def _stale(self, b: Build, f: File, page: PageSource, changed: set[kinds.Input], works: set[str]) -> bool:
         layout = b.where()
         src = f.src_uri
         key = kinds.ref_key(layout, src)
         if key is not None and key in works:
             return True
-        kept = self.memo.scans.get(src)
-        cites = {k for c in kept.value.found for k in c.keys} if kept is not None else set()
-        if cites & works:
+        if {k for c in page.scan.found for k in c.keys} & works:
             return True
         if not changed:
             return False
-        return bool(kinds.shows(layout, src, f.content_string) & changed)
+        return bool(kinds.shows(layout, src, page.text) & changed)
 
     def keep_titles(self, files: Files) -> None:
         """Pages a dirty rebuild did not read have no title: the last build's (their sources did not change, and

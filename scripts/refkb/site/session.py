@@ -120,7 +120,9 @@ class OneBuild:
         """Whether the session compares what each reference page shows between builds."""
         return False
 
-    def plan(self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any) -> None:
+    def plan(
+        self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any, pages: Mapping[str, Any]
+    ) -> None:
         """Before the pages are read: which pages a dirty rebuild must make again (nothing to plan here)."""
 
     def keep_titles(self, files: Files) -> None:

@@ -26,7 +26,7 @@ from ..refs import Ref
 from . import kinds
 from .assets import Add
 from .context import Build
-from .session import OneBuild
+from .session import OneBuild, Scan
 from .session import write_downloads as session_write
 
 log = logging.getLogger("mkdocs.plugins.refkb")
@@ -80,13 +80,36 @@ def _prepare(b: Build, session: OneBuild, out: Written) -> list[csl.CslItem]:
     return items
 
 
-def _cluster_requests(b: Build, files: Files) -> list[list[ClusterCite]]:
+@dataclass(frozen=True)
+class PageSource:
+    """A page's Markdown as this build read it, and what it cites."""
+
+    text: str
+    scan: Scan
+
+
+Sources = dict[str, PageSource]  # src -> the page's source
+
+
+def read_pages(session: OneBuild, files: Files, known: Sources | None = None) -> Sources:
+    """Every page's Markdown, read once per build (MkDocs' File.content_string reads the file on every call), and
+    its citations, found once (in serve, again only when the text changed); the pages in `known` are not read
+    again (the generated pages are added after the authors' pages were read)."""
+    out: Sources = dict(known or {})
+    for f in files.documentation_pages():
+        if f.src_uri not in out:
+            text = f.content_string
+            out[f.src_uri] = PageSource(text, session.scan(f.src_uri, text, f.name))
+    return out
+
+
+def _cluster_requests(b: Build, pages: Sources) -> list[list[ClusterCite]]:
     """Every citation cluster the site's pages and data pages will ask for, so that a cold build formats them with
     the library in one engine call per style (a page would otherwise load the style into this process)."""
     known = {e.key for e in b.bib.entries}
     out: list[list[ClusterCite]] = []
-    for f in files.documentation_pages():
-        for c in citations.find(f.content_string):
+    for page in pages.values():
+        for c in page.scan.found:
             if all(k in known for k in c.keys):
                 out.extend(intext.cluster_requests(c))
     for data_page in kinds.DATA_PAGES.values():
@@ -100,11 +123,11 @@ def _cluster_requests(b: Build, files: Files) -> list[list[ClusterCite]]:
     return list({repr(c): c for c in out}.values())
 
 
-def format_works(b: Build, session: OneBuild, files: Files, out: Written) -> None:
+def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> None:
     """Every work formatted in every style (from the cache when unchanged), as `b.refs`."""
     items = _prepare(b, session, out)
     renderer = session.renderer(b.project.root / ".cache" / "refkb")
-    rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, files)})
+    rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, pages)})
     b.renderer = renderer
     b.refs = {
         e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(b.bib.entries, items, strict=True)
@@ -136,13 +159,13 @@ def write_downloads(out: Written, session: OneBuild, site: Path, dirty: bool) ->
     out.jobs.append(out.writer.submit(session_write, site, dict(out.downloads)))
 
 
-def who_cites(b: Build, session: OneBuild, files: Files) -> dict[str, set[str]]:
-    """Read every page's Markdown once, before any page is rendered: each work's "cited on" list, and the topics
-    whose pages discuss it. Returns key -> the pages citing it."""
+def who_cites(b: Build, files: Files, pages: Sources) -> dict[str, set[str]]:
+    """Before any page is rendered: each work's "cited on" list, and the topics whose pages discuss it. Returns
+    key -> the pages citing it."""
     citers: dict[str, set[str]] = defaultdict(set)
     cited_on: dict[str, list[refpage.CitingPage]] = defaultdict(list)
     for f in files.documentation_pages():
-        scan = session.scan(f.src_uri, f.content_string, f.name)
+        scan = pages[f.src_uri].scan
         if not scan.found:
             continue
         topic = f.src_uri[len("topics/") : -3] if f.src_uri.startswith("topics/") else ""
