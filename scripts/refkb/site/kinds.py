@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
+from .. import method
 from . import render
 from .render import Renderer
 
@@ -244,15 +245,7 @@ KINDS: tuple[PageKind, ...] = (  # in the order of the pages refkb generates (Mk
 )
 BY_NAME = {k.name: k for k in KINDS}
 PRINT_PARTS = ("Home", "Topics", "Platforms", "Evidence", "Methodology", "References")  # the print edition's order
-MARKERS = (
-    "REFKB_REACH",
-    "REFKB_PRISMA",
-    "REFKB_SEARCH_LOG",
-    "REFKB_SCREENING",
-    "REFKB_DATASET",
-    "REFKB_EVIDENCE_MAP",
-    "REFKB_CODING_SCHEME",
-)
+MARKERS = (render.REACH_MARKER, *method.MARKERS, render.MAP_MARKER, render.VOCABULARY_MARKER)  # what fills them
 
 
 def kind_of(layout: Layout, src: str) -> PageKind:

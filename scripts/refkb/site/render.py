@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 VOCABULARY_MARKER = "REFKB_CODING_SCHEME"
+MAP_MARKER = "REFKB_EVIDENCE_MAP"
+REACH_MARKER = "REFKB_REACH"
 PDF = "downloads/knowledge-base.pdf"
 
 
@@ -330,14 +332,12 @@ def evidence_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str
     """The evidence map and the vocabulary tables, wherever their markers are."""
     scheme = b.project.coding
     if scheme is None:
-        return markdown.replace("REFKB_EVIDENCE_MAP", "").replace(VOCABULARY_MARKER, "")
-    if "REFKB_EVIDENCE_MAP" in markdown:
+        return markdown.replace(MAP_MARKER, "").replace(VOCABULARY_MARKER, "")
+    if MAP_MARKER in markdown:
         srcs = b.evidence_sources()
         kinds = [k for k in b.project.sourcekinds if any(s.ref.entry.value("sourcekind").strip() == k for s in srcs)]
         ax = coded.axes(srcs, scheme, b.project.topics, kinds)
-        markdown = markdown.replace(
-            "REFKB_EVIDENCE_MAP", evidencemap.map_markdown(srcs, scheme, ax, view.url, tokens.add)
-        )
+        markdown = markdown.replace(MAP_MARKER, evidencemap.map_markdown(srcs, scheme, ax, view.url, tokens.add))
     if VOCABULARY_MARKER in markdown:
         markdown = markdown.replace(VOCABULARY_MARKER, tokens.add(vocabulary.vocabulary_tables(scheme)))
     return markdown
@@ -347,9 +347,9 @@ def method_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     """The reach figures, the PRISMA flow, the search log, the screening table, the data package, and the "last
     searched" line of topic and platform pages."""
     scheme = b.project.coding
-    if "REFKB_REACH" in markdown:  # the home page's figures need no search log
+    if REACH_MARKER in markdown:  # the home page's figures need no search log
         html = method.reach_html(b.bib.entries, scheme, b.shown_confidence()) if scheme is not None else Markup("")
-        markdown = markdown.replace("REFKB_REACH", tokens.add(html))
+        markdown = markdown.replace(REACH_MARKER, tokens.add(html))
     log = b.search_log()
     if log is None:
         for marker in method.MARKERS:
