@@ -114,6 +114,12 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("page-range-hyphen", entry("pages = {12-34},"), 8),
     ("unescaped-ampersand", entry("title = {Tom & Jerry},"), 3),
     ("missing-urldate", entry("url = {https://example.org/},", head="@online{smith2020study,"), 1),
+    # crossref and xdata (refkb.inherit; tests/test_inherit.py holds what each link gives)
+    ("crossref-missing", entry("crossref = {nowhere},"), 8),
+    ("crossref-cycle", entry("crossref = {smith2020study},"), 8),
+    ("xdata-missing", entry("xdata = {nowhere},"), 8),
+    ("xdata-wrong-type", entry("xdata = {jones2021other},") + SECOND, 8),
+    ("xdata-cycle", "@xdata{loop,\n  xdata = {loop},\n}\n", 2),
     # likely duplicates
     ("duplicate-doi", entry("doi = {10.1234/abc},") + SECOND.replace("  date", "  doi = {10.1234/ABC},\n  date"), 15),
     (

@@ -5,7 +5,10 @@ the entry (canonical form); `<key>.bibtex.bib` / `references.bibtex.bib` are cla
 (`year`/`month`, `journal`, `address`, `@techreport` with `institution`, `@misc` with `howpublished` for web pages and
 laws, the access date in `note`, no biblatex-only field); `.ris` is RIS as Zotero's RIS translator and EndNote read
 it (the tag for each field chosen per type from Zotero's RIS.js, see `ris_record`); `.json` is CSL-JSON.
-The `.bib` name stays biblatex so that links to it keep working.
+The `.bib` name stays biblatex so that links to it keep working. An entry that inherits through crossref or xdata
+is written as its record (refkb.inherit): what it inherits written out, crossref and xdata left out, so that each
+file imports whole — Zotero's BibTeX import does not resolve crossref (zotero/translators BibTeX.js: its test of an
+@inproceedings with a crossref imports the paper without the proceedings' title and date).
 """
 
 from __future__ import annotations

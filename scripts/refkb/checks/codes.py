@@ -70,6 +70,12 @@ CODES: dict[str, tuple[Level, str]] = {
     "page-range-hyphen": (W, "a page range written with a single hyphen or a dash character"),
     "unescaped-ampersand": (W, "an '&' that LaTeX would read as a table column"),
     "missing-urldate": (E, "an online source without urldate"),
+    # crossref and xdata inheritance, as biber resolves it (refkb.inherit)
+    "crossref-missing": (E, "a crossref that names no entry of the file"),
+    "crossref-cycle": (E, "crossrefs that lead back to the entry (a self-reference included)"),
+    "xdata-missing": (E, "an xdata key that names no entry of the file"),
+    "xdata-wrong-type": (E, "an xdata key that names an entry other than @xdata (biber ignores it)"),
+    "xdata-cycle": (E, "xdata entries that name each other in a cycle (a self-reference included)"),
     # likely duplicates
     "duplicate-doi": (W, "two entries with the same DOI"),
     "duplicate-url": (W, "two entries with the same URL"),

@@ -1,4 +1,5 @@
-"""Checks of whole entries (`ENTRY_CHECKS`): the key (its length; under the knowledge-base profile its form and the
+"""Checks of whole entries (`ENTRY_CHECKS` on the entry as written, `RECORD_CHECKS` on its record, with what it
+inherits through crossref and xdata): the key (its length; under the knowledge-base profile its form and the
 key convention), the entry type and the fields it requires, urldate on online sources and the knowledge base's
 fields (profile rules), and the characters and escapes of every value."""
 
@@ -177,10 +178,8 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
         )
 
 
-ENTRY_CHECKS: tuple[Callable[[BibFile, Entry, Settings], Iterator[Issue]], ...] = (
-    check_key,
-    check_type_and_required,
-    check_online_urldate,
-    check_values,
-    check_kb_fields,
-)
+EntryCheck = Callable[[BibFile, Entry, Settings], Iterator[Issue]]
+# Checks of what the entry holds as written (its key, its values)…
+ENTRY_CHECKS: tuple[EntryCheck, ...] = (check_key, check_values)
+# …and of what it has once crossref and xdata are resolved (refkb.inherit): a child has the date its parent gives.
+RECORD_CHECKS: tuple[EntryCheck, ...] = (check_type_and_required, check_online_urldate, check_kb_fields)

@@ -8,16 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from .. import annotation, bibfile, coding, kbdata, searchlog
+from .. import annotation, bibfile, coding, inherit, kbdata, searchlog
 from ..model import BibFile, Issue
 from ..project import Project
-from . import ledger, slugs
+from . import inheritance, ledger, slugs
 from . import names as name_variants
 from .annotations import check_annotations, check_freshness
 from .codes import CODES, at_entry, at_field, issue
 from .docs_pages import PageMemo, check_citations, check_docs_pages
 from .duplicates import check_duplicate_identifiers, check_duplicate_keys, check_near_duplicates, check_slug_collisions
-from .entries import ENTRY_CHECKS
+from .entries import ENTRY_CHECKS, RECORD_CHECKS
 from .fields import FIELD_CHECKS
 from .harm import check_do_no_harm
 from .settings import Settings
@@ -26,11 +26,14 @@ MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousa
 
 
 def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
-    """Every check on one parsed file: syntax (from reading), keys, fields and likely duplicates."""
+    """Every check on one parsed file: syntax (from reading), keys, fields, crossref and xdata links, and likely
+    duplicates. The fields an entry requires are looked for in its record (what it inherits included)."""
     s = settings or Settings()
     issues = list(bib.issues)
     with bibfile.no_gc():
-        for e in bib.entries:
+        resolution = inherit.resolve(bib.entries)
+        issues.extend(inheritance.check(bib, resolution))
+        for e, record in zip(bib.entries, resolution.entries, strict=True):
             huge = [f for f in e.fields if len(f.value) > MAX_FIELD]
             if huge:  # nothing else is read of an entry that holds such a value: every later step would pay for it
                 for f in huge:
@@ -40,6 +43,8 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
                 continue
             for check in ENTRY_CHECKS:
                 issues.extend(check(bib, e, s))
+            for check in RECORD_CHECKS:
+                issues.extend(check(bib, record, s))
             for f in e.fields:
                 for fcheck in FIELD_CHECKS.get(f.name, ()):
                     issues.extend(fcheck(bib, e, f, s))

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from .. import annotation, children, citations, coded, csl, exports, intext, keys, method, reader, refpage
+from .. import annotation, children, citations, coded, csl, exports, inherit, intext, keys, method, reader, refpage
 from ..cache import digest
 from ..engine import ClusterCite
+from ..model import Entry
 from ..refs import Ref
 from . import kinds
 from .assets import Add
@@ -32,7 +34,7 @@ from .session import write_downloads as session_write
 log = logging.getLogger("mkdocs.plugins.refkb")
 Shown = dict[str, tuple[object, ...]]
 _PREPARE_CODE = digest(
-    (Path(csl.__file__).read_bytes() + Path(exports.__file__).read_bytes()).decode("utf-8", "replace")
+    *(Path(f).read_text("utf-8", "replace") for f in (csl.__file__, exports.__file__, inherit.__file__))
 )
 
 
@@ -54,11 +56,13 @@ def _prepared_ok(hit: object) -> TypeGuard[dict[str, Any]]:
     )
 
 
-def _prepare(b: Build, session: OneBuild, out: Written) -> list[csl.CslItem]:
-    """CSL items and per-work downloads, from the cache when the entry is unchanged (TeX decoding is costly)."""
+def _prepare(b: Build, session: OneBuild, out: Written, records: Sequence[Entry]) -> list[csl.CslItem]:
+    """CSL items and per-work downloads of the records (refkb.inherit: what each entry inherits through crossref
+    and xdata included, the downloads standalone), from the cache when the record is unchanged (TeX decoding is
+    costly; a record's text holds what it inherits)."""
     cache = session.entries(b.project.root / ".cache" / "refkb" / "entries.json")
     items = []
-    for e in b.bib.entries:
+    for e in records:
         key = digest(e.raw, sorted(b.bib.macros.items()) if "#" in e.raw or "=" in e.raw else [], _PREPARE_CODE)
         hit = cache.get(key)
         if not _prepared_ok(hit):  # missing, or a record of the wrong shape (a damaged cache): made again
@@ -125,13 +129,12 @@ def _cluster_requests(b: Build, pages: Sources) -> list[list[ClusterCite]]:
 
 def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> None:
     """Every work formatted in every style (from the cache when unchanged), as `b.refs`."""
-    items = _prepare(b, session, out)
+    records = inherit.resolve(b.bib.entries).entries
+    items = _prepare(b, session, out, records)
     renderer = session.renderer(b.project.root / ".cache" / "refkb")
     rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, pages)})
     b.renderer = renderer
-    b.refs = {
-        e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(b.bib.entries, items, strict=True)
-    }
+    b.refs = {e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(records, items, strict=True)}
 
 
 def add_downloads(add: Add, b: Build, out: Written) -> None:
