@@ -1,7 +1,9 @@
 """`mkdocs serve --dirty` on the real knowledge base is never wrong: a server is started on a copy of the project,
 the copy is edited in the ways maintainers edit it, and after each rebuild every file the server wrote is compared
 with a clean `mkdocs build` of the same state. A removed work whose page still cites it fails the rebuild, and the
-served site recovers when the work comes back.
+served site recovers when the work comes back; while it is broken, the server answers with a page listing the
+errors. A save that keeps the file's size and modification time is rebuilt too, and SIGTERM stops the server with
+its caches written.
 
 The server writes into a fresh folder of the temporary directory (MkDocs' `mkdtemp`); TMPDIR points it into the
 test's own folder, so the test reads the served site from disk (no live-reload script, which is injected into
@@ -15,11 +17,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,6 +133,21 @@ class Server:
     def site(self) -> Path:
         (found,) = [p for p in self.tmp.glob("mkdocs_*") if p.is_dir()]
         return found
+
+    def get(self, path: str) -> tuple[int, str]:
+        """What a browser gets from the server now (the status and the page)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as answer:
+                return int(answer.status), answer.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return int(error.code), error.read().decode("utf-8")
+
+    def terminate(self) -> None:
+        """SIGTERM, as a service manager or `kill` stops the server: it shuts down as on Ctrl-C."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        time.sleep(0.3)  # the reader thread's last lines
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -319,6 +339,15 @@ def _rename_key(root: Path) -> None:
     (root / f"docs/references/{NEW}.md").rename(root / f"docs/references/{RENAMED}.md")
 
 
+def _kept_size_and_mtime(root: Path) -> None:
+    """Saved as an editor that keeps times does (or `git checkout` restoring them): MkDocs' observer sees no change."""
+    page = root / "docs/references/amnesty2025someone.md"
+    st = page.stat()
+    replace(page, "came out of some 18 months", "grew out of some 18 months")
+    assert page.stat().st_size == st.st_size
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
 def _help_page(root: Path) -> None:
     page = root / "docs/help.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more line of help.\n", encoding="utf-8")
@@ -342,6 +371,7 @@ EDITS: list[tuple[str, Edit, str]] = [  # name, edit, the rebuild's outcome
     ("the key restored", _restore_key, "built"),
     ("a renamed key", _rename_key, "built"),
     ("a plain page", _help_page, "built"),
+    ("an annotation saved with its size and modification time kept", _kept_size_and_mtime, "built"),
 ]
 
 
@@ -361,6 +391,10 @@ def test_serve_dirty_equals_a_clean_build_after_every_edit(tmp_path: Path) -> No
             builds = len(server.outcomes())
             assert got == outcome, f"{name}: {got}\n" + "".join(server.lines[-30:])
             if outcome != "built":
+                status, page = server.get("/topics/exposure-stigma/")
+                assert status == 500, name
+                assert "The site could not be rebuilt" in page, page[-3000:]
+                assert NEW in page, page[-3000:]
                 continue
             clean = tmp_path / f"clean{i}"
             clean_build(root, clean, server.port)
@@ -371,5 +405,10 @@ def test_serve_dirty_equals_a_clean_build_after_every_edit(tmp_path: Path) -> No
                 str(p.relative_to(served)) for p in served.rglob("*.html") if ">None<" in p.read_text(encoding="utf-8")
             ]
             assert nones == [], name
+        assert server.get("/")[0] == 200
+        server.terminate()
+        assert server.proc is not None
+        assert server.proc.returncode == 0, "".join(server.lines[-20:])
+        assert any("refkb: caches written" in line for line in server.lines), "".join(server.lines[-20:])
     finally:
         server.stop()

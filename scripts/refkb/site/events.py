@@ -27,7 +27,7 @@ from ..checks import docs_pages
 from ..model import Level
 from ..project import ConfigError, Project
 from ..project import from_config as project_from_config
-from . import assets, cached, hardening, kinds, render, works
+from . import assets, cached, hardening, kinds, liveserver, render, works
 from .context import Build
 from .session import OneBuild
 from .tokens import Tokens
@@ -52,7 +52,8 @@ class State:
 def project_of(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> Project:
     """The project's settings: `extra.refkb`, overridden by the plugin's own options (`plugins: - refkb: {...}`)."""
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    return project_from_config(root, dict(config), options=options)
+    where = Path(config.config_file_path).name if config.config_file_path else "mkdocs.yml"
+    return project_from_config(root, dict(config), where, options=options)
 
 
 def build_day() -> dt.date:
@@ -218,13 +219,18 @@ def on_post_build(st: State, config: MkDocsConfig, dirty: bool = False) -> None:
 
 
 def on_serve(server: Any, config: MkDocsConfig) -> Any:
-    """`mkdocs serve` watches docs/; the bibliography and the coding vocabularies live beside it."""
+    """`mkdocs serve` watches docs/; the bibliography and the coding vocabularies live beside it. refkb's own
+    watcher, error page and SIGTERM handling are added (refkb.site.liveserver)."""
     proj = project_of(config)
+    extra: list[Path] = []
     if proj.bibliography.exists():
         server.watch(str(proj.bibliography))
+        extra.append(proj.bibliography)
     scheme = proj.coding
     if scheme is not None and scheme.source and config.config_file_path:
         path = Path(config.config_file_path).parent / scheme.source
         if path.exists():
             server.watch(str(path))
+            extra.append(path)
+    liveserver.attach(server, liveserver.watched_paths(config.config_file_path, config.docs_dir, extra))
     return server

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from .render import RowMaker, title_of
 from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
 from .works import PageSource
 
+log = logging.getLogger("mkdocs.plugins.refkb")
 Shown = dict[str, tuple[object, ...]]
 T = TypeVar("T")
 
@@ -335,10 +337,12 @@ class Serving(OneBuild):
         """Caches stay in memory between rebuilds: written when the server stops."""
 
     def shutdown(self) -> None:
+        """The server stops (Ctrl-C or SIGTERM): the caches kept in memory are written."""
         memo = self.memo
         for cache in (memo.renderer, memo.citer, memo.entries):
             if cache is not None:
                 cache.save()
+        log.info("refkb: caches written")
 
 
 def _own_search_merge(config: MkDocsConfig) -> None:

@@ -1,0 +1,231 @@
+"""refkb.site.liveserver: the content watcher sees exactly the saves MkDocs' polling observer cannot, a failed
+build is shown as an escaped error page (requests never hang), and SIGTERM stops like Ctrl-C. The end-to-end
+checks on the real knowledge base are in tests/test_site_serve.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from refkb.site import liveserver
+
+
+def _same_size_same_mtime(path: Path) -> None:
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("alpha", "omega"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _new_mtime(path: Path) -> None:
+    st = path.stat()
+    path.write_text("omega beta\n", encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+
+
+def _touch_only(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # the inode-change time moves, the content does not
+
+
+def _chmod_only(path: Path) -> None:
+    path.chmod(0o600)
+
+
+def _same_content_rewritten(path: Path) -> None:
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _new_file(path: Path) -> None:
+    (path.parent / "new.md").write_text("new\n", encoding="utf-8")
+
+
+def _deleted(path: Path) -> None:
+    path.unlink()
+
+
+def _in_hidden_folder(path: Path) -> None:
+    hidden = path.parent / ".git"
+    hidden.mkdir()
+    (hidden / "HEAD").write_text("x\n", encoding="utf-8")
+
+
+def _replaced_same_stat(path: Path) -> None:
+    """`git checkout` writes a new file (a new inode): the observer sees that one."""
+    st = path.stat()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("omega beta\n", encoding="utf-8")
+    os.replace(tmp, path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+POLLS: list[tuple[str, Callable[[Path], None], bool]] = [  # name, change, the watcher asks for a rebuild
+    ("content changed, size and mtime kept", _same_size_same_mtime, True),
+    ("content and mtime changed (the observer's)", _new_mtime, False),
+    ("touched to the same mtime", _touch_only, False),
+    ("mode changed", _chmod_only, False),
+    ("same content written again, mtime kept", _same_content_rewritten, False),
+    ("a new file (the observer's)", _new_file, False),
+    ("a deleted file (the observer's)", _deleted, False),
+    ("a file in a hidden folder", _in_hidden_folder, False),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "expected"), POLLS, ids=[p[0] for p in POLLS])
+def test_watcher_sees_what_the_observer_cannot(
+    tmp_path: Path, name: str, change: Callable[[Path], None], expected: bool
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = docs / "page.md"
+    page.write_text("alpha beta\n", encoding="utf-8")
+    watcher = liveserver.ContentWatcher(lambda: [str(docs)], lambda: None)
+    assert watcher.poll() is False
+    change(page)
+    assert watcher.poll() is expected, name
+    assert watcher.poll() is False, "a change is reported once"
+
+
+def test_a_replaced_file_is_left_to_the_observer(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("alpha beta\n", encoding="utf-8")
+    watcher = liveserver.ContentWatcher(lambda: [str(page)], lambda: None)
+    watcher.poll()
+    before = page.stat().st_ino
+    _replaced_same_stat(page)
+    assert watcher.poll() is (page.stat().st_ino == before)
+
+
+def test_watcher_thread_asks_for_a_rebuild(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("alpha beta\n", encoding="utf-8")
+    asked = threading.Event()
+    watcher = liveserver.ContentWatcher(lambda: [str(page)], asked.set, every=0.05)
+    watcher.start()
+    try:
+        _same_size_same_mtime(page)
+        assert asked.wait(5.0)
+    finally:
+        watcher.stop()
+
+
+class FakeServer:
+    """The attributes of MkDocs' LiveReloadServer that refkb uses."""
+
+    def __init__(self, builder: Callable[..., None]) -> None:
+        self.builder = builder
+        self._rebuild_cond = threading.Condition()
+        self._want_rebuild = False
+        self._epoch_cond = threading.Condition()
+        self._wanted_epoch = 2
+        self._visible_epoch = 1
+        self.app: Any = None
+
+    def set_app(self, app: Any) -> None:
+        self.app = app
+
+    def serve_request(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<html><body>the site</body></html>"]
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        return content.replace(b"</body>", b"<script>livereload(%d)</script></body>" % epoch)
+
+
+def _get(server: FakeServer, path: str = "/page/") -> tuple[str, bytes]:
+    status: list[str] = []
+    body = b"".join(server.app({"PATH_INFO": path}, lambda s, h: status.append(s)))
+    return status[0], body
+
+
+def _fail() -> None:
+    import logging
+
+    logging.getLogger("mkdocs.plugins.refkb").error("docs/a.md:3:1: error unknown-key [x] <script>alert(1)</script>")
+    raise SystemExit("Aborted with a build error")
+
+
+def test_a_failed_build_is_shown_escaped_and_the_browsers_reload() -> None:
+    server = FakeServer(_fail)
+    guard = liveserver.BuildGuard(server)
+    guard.install()
+    with pytest.raises(SystemExit):
+        server.builder()
+    status, body = _get(server)
+    assert status.startswith("500")
+    text = body.decode()
+    assert "docs/a.md:3:1: error unknown-key [x] &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "Aborted with a build error" in text
+    assert "<script>alert" not in text
+    assert "<script>livereload(2)</script>" in text, "the error page reloads when a build succeeds"
+    assert server._visible_epoch == 2, "open pages reload to the error page"
+    assert _get(server, "/livereload/1/5")[1] == b"<html><body>the site</body></html>", "live-reload polls pass"
+
+
+def test_a_good_build_serves_the_site_again() -> None:
+    outcome: list[Callable[[], None]] = [_fail]
+    server = FakeServer(lambda: outcome[0]())
+    liveserver.BuildGuard(server).install()
+    with pytest.raises(SystemExit):
+        server.builder()
+    outcome[0] = lambda: None
+    server.builder()
+    assert _get(server) == ("200 OK", b"<html><body>the site</body></html>")
+
+
+def test_a_request_during_a_build_waits_for_its_outcome() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        started.set()
+        release.wait(5.0)
+        raise SystemExit("failed")
+
+    server = FakeServer(slow)
+    liveserver.BuildGuard(server).install()
+
+    def build_it() -> None:
+        with pytest.raises(SystemExit):
+            server.builder()
+
+    build = threading.Thread(target=build_it)
+    build.start()
+    assert started.wait(5.0)
+    got: list[tuple[str, bytes]] = []
+    request = threading.Thread(target=lambda: got.append(_get(server)))
+    request.start()
+    request.join(0.3)
+    assert request.is_alive(), "the request waits while the build runs"
+    release.set()
+    request.join(5.0)
+    build.join(5.0)
+    assert len(got) == 1
+    assert got[0][0].startswith("500")
+
+
+def test_an_unknown_server_is_left_alone() -> None:
+    assert liveserver.attach(object(), []) is None
+
+
+def test_sigterm_stops_like_ctrl_c() -> None:
+    code = (
+        "import os, signal, time\n"
+        "from refkb.site import liveserver\n"
+        "assert liveserver.stop_on_sigterm()\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped cleanly')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "stopped cleanly"
