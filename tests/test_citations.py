@@ -48,6 +48,68 @@ def test_no_citation_where_none_can_be(text: str) -> None:
     assert citations.find(text) == []
 
 
+# What Markdown shows as text holds citations; code, labels and HTML tags (whose attributes would get refkb's markup)
+# do not. Indented code is decided conservatively (refkb.citations' docstring): what follows a list item, an
+# admonition, a footnote or raw HTML is their continuation, so its citations are found.
+WHERE = {
+    # Indented code: four spaces or a tab, after a blank line (or at the start), unless a continuation.
+    "indented code": ("Text.\n\n    [@a] and @b\n", []),
+    "tab-indented code": ("Text.\n\n\t@a says\n", []),
+    "indented code at the start": ("    [@a]\n\nText [@b].\n", ["b"]),
+    "indented code across a blank line": ("Text.\n\n    x\n\n    [@a]\n", []),
+    "indented code ends at a line indented less": ("Text.\n\n    [@a]\nThen [@b].\n", ["b"]),
+    "indented after a heading's blank line": ("# Title\n\n    @a\n", []),
+    "indented line inside a paragraph": ("Text\n    [@a] goes on.\n", ["a"]),
+    "a backtick in indented code pairs with nothing": ("Text.\n\n    a ` tick\n\nAs [@a] says, `x`.\n", ["a"]),
+    # Lists, admonitions, footnotes: their indented blocks are Markdown.
+    "list items": ("- one [@a]\n- @b says\n1. three [@c]\n", ["a", "b", "c"]),
+    "list continuation": ("- item\n\n    more [@a]\n", ["a"]),
+    "nested list continuation": ("1. item\n\n    - sub [@a]\n\n        deeper @b\n", ["a", "b"]),
+    "text after a list continuation": ("- item\n\n    more [@a]\n\nAfter [@b].\n\n    code [@c]\n", ["a", "b"]),
+    "list with a lazy line": ("- item\nlazy\n\n    more [@a]\n", ["a"]),
+    "admonition": ('!!! note "Title"\n\n    As [@a] shows.\n', ["a"]),
+    "collapsible block": ("??? info\n    @a says so\n\n    And [@b].\n", ["a", "b"]),
+    "content tab": ('=== "Tab"\n\n    [@a]\n', ["a"]),
+    "footnote continuation": ("[^1]: Note.\n\n    Continued [@a].\n", ["a"]),
+    "raw HTML's indented lines": ("<div>\n\n    [@a]\n\n</div>\n", ["a"]),
+    "block quote": ("> As [@a] says.\n>\n> And @b.\n", ["a", "b"]),
+    # Conservative: indented code inside a continuation or a block quote is not recognised, so nothing is lost.
+    "code inside a list item (not recognised)": ("- item\n\n        [@a]\n", ["a"]),
+    "code inside a block quote (not recognised)": (">     [@a]\n", ["a"]),
+    # Code spans.
+    "code span": ("`@a` and `[@b]`", []),
+    "double-backtick code span": ("``a ` [@a]`` and [@b]", ["b"]),
+    "a code span never crosses a blank line": ("A lone ` tick.\n\nAs [@a] says, `x`.", ["a"]),
+    "escaped backtick": ("\\` [@a] `x`", ["a"]),
+    # Footnote labels.
+    "footnote reference": ("Text[^note@x].", []),
+    "footnote definition": ("[^note@x]: The note cites [@b].", ["b"]),
+    "citation before a footnote reference": ("As shown [@a][^1].", ["a"]),
+    # HTML: tags and attributes, comments, code-like elements.
+    "attribute": ('<a title="see @smith2020">link</a>', []),
+    "bracketed in an attribute": ('<img alt="[@key]">', []),
+    "single-quoted and unquoted attributes": ("<span title='@a' data-x=@b>@c</span>", ["c"]),
+    "attributes over lines": ('<div\n  title="[@a]"\n  class="x">text [@b]</div>', ["b"]),
+    "citation right after a tag": ("<br>[@a] and <span>@b</span>", ["a", "b"]),
+    "in a Markdown HTML block": ('<p markdown="1">See [@a].</p>', ["a"]),
+    "an unclosed quote ends at a blank line": ('<a title="oops>\n\nLater [@a].', ["a"]),
+    "less-than in prose": ("If a < b then [@a] > c.", ["a"]),
+    "comment inside a line": ("text <!-- @a --> [@b]", ["b"]),
+    "HTML code and pre": ("<code>[@a]</code> and <pre>\n@b\n</pre> then [@c]", ["c"]),
+    "script": ('<script>var x = "@a";</script>', []),
+    # Markdown that becomes an attribute.
+    "image description": ("![Chart from [@a]](chart.png) and ![@b][ref] and ![x](img/@c.png)", []),
+    "attribute list": ('## As @a shows {: title="see @b" }', ["a"]),
+    "reference definition's title": ('[ref]: https://example.org "see @a"\n\n[@b]', ["b"]),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), WHERE.values(), ids=WHERE.keys())
+def test_where_citations_are_found(text: str, expected: list[str]) -> None:
+    assert [k for c in citations.find(text) for k in c.keys] == expected
+    assert [k for k, _, _ in citations.keys(text)] == expected  # what validation checks is what the build replaces
+
+
 def test_lines_and_columns_are_reported() -> None:
     text = "# Title\n\nFirst line.\nSecond [@a] and @b.\n"
     found = citations.find(text)

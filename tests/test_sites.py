@@ -84,6 +84,47 @@ def test_no_citation_in_code_mail_urls_or_comments(citations_site: Path) -> None
     assert "[@polaris2018pledge] in a comment" in page
 
 
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.extend((name, value or "") for name, value in attrs)
+
+
+def test_no_citation_in_attributes_code_or_labels(citations_site: Path) -> None:
+    """not-citations.md writes citations in indented code, code spans, HTML attributes (over lines too), an attribute
+    list, a footnote label and a comment, several with unknown keys: the strict build passes (validation skips what
+    the build skips), they stay as written and no refkb markup lands inside an attribute; a citation right after a
+    tag and one in a raw HTML block's text are made."""
+    page = (citations_site / "not-citations" / "index.html").read_text(encoding="utf-8")
+    parser = _Attributes()
+    parser.feed(page)
+    # refkb's markup inside an attribute would end its value early and leave names such as `refkb-citation"`.
+    assert [name for name, _ in parser.found if not re.fullmatch(r"[a-z][a-z0-9_.:-]*", name)] == []
+    assert [value for _, value in parser.found if "REFKBTOKEN" in value] == []
+    assert {value for name, value in parser.found if "@" in value and name != "data-json"} == {
+        "see @tong2017combating",
+        "[@nobody2020unknown]",
+        "As @polaris2018pledge says [@tong2017combating, p. 3]",
+        "[@nobody2021unknown]",
+        "see [@nobody2020unknown]",
+    }
+    for written in (
+        '<abbr title="see @tong2017combating">TC</abbr>',
+        '<abbr title="[@nobody2020unknown]">NU</abbr>',
+        'title="As @polaris2018pledge says [@tong2017combating, p. 3]">a span</span>',
+        '<div class="where" title="[@nobody2021unknown]">',
+        'title="see [@nobody2020unknown]">A heading with attributes',
+        "<pre><code>[@nobody2020unknown] and [-@nobody2021unknown]\n</code></pre>",
+        "<code>[@nobody2020unknown]</code>",
+        "label[^note@nobody2020unknown]",
+    ):
+        assert written in page
+    assert cite_spans(page) == ["(Polaris, 2018a)", "(Tong et al., 2017)"]
+
+
 def test_references_section_lists_what_the_page_cites(citations_site: Path) -> None:
     page = (
         citations_site / "other.html"

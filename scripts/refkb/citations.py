@@ -1,7 +1,18 @@
 """Pandoc-style citations in Markdown: `[@key]`, `[@a; @b]`, `[see @key, p. 12]`, `[-@key]` and narrative `@key`.
 
-Citations are never looked for in front matter, fenced code, code spans, HTML comments, URLs, link targets or e-mail
-addresses: those regions are blanked out first (same length, newlines kept, so offsets and lines stay true).
+Citations are never looked for where Markdown would not show them as text, or would put refkb's HTML inside an HTML
+attribute: front matter, fenced and indented code, code spans, HTML comments, HTML tags (with their attributes) and
+the content of `<code>`, `<pre>`, `<script>`, `<style>` and `<textarea>`, footnote labels, image descriptions,
+attribute lists, link targets, reference definitions, URLs and e-mail addresses. Those regions are blanked out first
+(same length, newlines kept, so offsets and lines stay true). The build's replacement (refkb.site.render.cite) and
+`refkb validate`'s unknown-key check (refkb.checks.docs_pages) both read citations through `find`, so they agree.
+
+Indented code is decided as Python-Markdown does at the top level of a page, and conservatively: a block (lines
+between blank lines) that starts indented by four columns (tabs to four) is code, unless the last block that was not
+indented opened something that takes indented continuations (a list item, an admonition `!!!`, a collapsible `???`,
+a content tab `===`, a footnote or a definition) or raw HTML, whose indented blocks are Markdown. The code ends at its
+first line indented less. Indented code inside such a continuation or inside a block quote is not recognised: a
+citation there is found (as it is in all their other text), never lost.
 """
 
 from __future__ import annotations
@@ -15,16 +26,52 @@ from dataclasses import dataclass
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*\w)?"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[`~]*[ \t]*$|\Z)", re.S | re.M)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+# A code span never crosses a blank line: Markdown reads inline code one block at a time.
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))+?(?<!`)\1(?!`)")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# An HTML tag as CommonMark defines one (attributes may span lines, never a blank one); its attributes' values are
+# written as they stand, so a citation there would put refkb's markup inside an attribute.
+_VALUE = r"(?:\"(?:[^\"\n]|\n(?![ \t]*\n))*\"|'(?:[^'\n]|\n(?![ \t]*\n))*'|[^\s\"'=<>`]+)"
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'<>/=`]+(?:\s*=\s*" + _VALUE + r")?)*\s*/?>")
+_RAW_TEXT = re.compile(r"<(code|pre|script|style|textarea)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_FOOTNOTE_LABEL = re.compile(r"\[\^[^\]\n]*\]")
+# An image: its description is the alt attribute.
+_IMAGE = re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^)\n]*\)|\[[^\]\n]*\])")
+_ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][\w-]|[\w-]+=)[^}\n]*\}")  # attr_list: `{: title="..." }`
+_TITLE = r"(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\))"
+_REFERENCE = re.compile(r"^ {0,3}\[(?!\^)[^\[\]\n]*\]:[ \t]*\S+(?:[ \t]+" + _TITLE + r")?[ \t]*$", re.M)
 _URL = re.compile(r"(?:\b(?:https?|ftp|mailto|file|data|javascript):|\bwww\.)[^\s<>\]\)]*", re.I)
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*>")
 _LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # from the start of a run: linear
 _ESCAPED = re.compile(r"\\@")
 _BRACKET = re.compile(r"(?<!\])\[([^\[\]\n]*?-?@" + KEY + r"[^\[\]]*?)\](?![(\[:])")
 _ITEM = re.compile(r"^\s*(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?P<suffix>.*?)\s*$", re.S)
 _NARRATIVE = re.compile(r"(?<![\w@\]\[`-])(?P<suppress>-?)@(?P<key>" + KEY + r")(?:\s?\[(?P<locator>[^\[\]\n@]*)\])?")
+# Blanked after code blocks, in this order: code spans first (a tag written in one is code, not a tag).
+_INLINE = (
+    _CODE_SPAN,
+    _RAW_TEXT,
+    _TAG,
+    _FOOTNOTE_LABEL,
+    _IMAGE,
+    _ATTR_LIST,
+    _REFERENCE,
+    _AUTOLINK,
+    _LINK_TARGET,
+    _URL,
+    _EMAIL,
+    _ESCAPED,
+)
+# A line that opens something whose indented blocks are its continuation, not code (or raw HTML: not code either).
+_OPENS = re.compile(
+    r" {0,3}(?:[*+-]|\d+[.)])(?:[ \t]|$)"  # list item
+    r"|(?:!!!|\?\?\?\+?|===[+!]*)"  # admonition, collapsible block, content tab
+    r"| {0,3}\[\^[^\]\n]*\]:"  # footnote
+    r"| {0,3}:[ \t]"  # definition
+    r"| {0,3}<"  # raw HTML
+)
+_DEEP = re.compile(r"^(?: {4}| {0,3}\t)", re.M)  # a line indented by four columns (a tab goes to the next four)
 
 
 @dataclass(frozen=True)
@@ -59,9 +106,40 @@ def _blank(match: re.Match[str]) -> str:
 
 def mask(text: str) -> str:
     """`text` with every region that cannot hold a citation blanked out."""
-    for pattern in (_FRONT_MATTER, _FENCE, _COMMENT, _CODE_SPAN, _AUTOLINK, _LINK_TARGET, _URL, _EMAIL, _ESCAPED):
+    for pattern in (_FRONT_MATTER, _FENCE, _COMMENT):
+        text = pattern.sub(_blank, text)
+    text = _mask_indented_code(text)
+    for pattern in _INLINE:
         text = pattern.sub(_blank, text)
     return text
+
+
+def _mask_indented_code(text: str) -> str:
+    """`text` with its top-level indented code blocks blanked out (the rule is in the module's docstring)."""
+    if not _DEEP.search(text):
+        return text
+    lines = text.split("\n")
+    opens = False  # the last block that was not indented takes indented continuations
+    starts = True  # the next line starts a block
+    code = False  # inside an indented code block
+    indented = False  # inside a block that started indented
+    for n, line in enumerate(lines):
+        if not line.strip():
+            starts, code = True, False
+            continue
+        deep = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) >= 4
+        if code and not deep:
+            starts, code = True, False  # code ends at a line indented less: the rest is a new block
+        if starts:
+            indented = deep
+            code = deep and not opens
+            opens = opens if deep else bool(_OPENS.match(line))
+        elif not indented:
+            opens = opens or bool(_OPENS.match(line))
+        starts = False
+        if code:
+            lines[n] = " " * len(line)
+    return "\n".join(lines)
 
 
 def find(text: str) -> list[Citation]:
