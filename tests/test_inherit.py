@@ -3,14 +3,23 @@ child takes from its parent, what it never takes, what xdata gives, and the link
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from refkb import bibfile, csl, exports, inherit, profiles, styles
+from conftest import ANNOTATION, DATA, GOOD, TODAY, write_project
+from refkb import bibfile, cli, csl, exports, inherit, profiles, project, styles
 from refkb.checks import suite
 from refkb.checks.settings import Settings
 from refkb.model import Entry
 
 INHERIT_CODES = {"crossref-missing", "crossref-cycle", "xdata-missing", "xdata-wrong-type", "xdata-cycle"}
+WORK_CODES = {"xdata-cited"}  # an @xdata entry is no work (tested here, listed in test_checks' every-code test)
 
 
 def records(text: str) -> dict[str, Entry]:
@@ -201,3 +210,127 @@ def test_a_child_that_inherits_booktitle_and_date_passes_and_formats_with_them()
     written = exports.bibtex([record])
     assert "booktitle = {The big book of things}" in written
     assert "crossref" not in written
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# An @xdata entry is no work: no page, row, download, count or work's check, and not citable; its fields still
+# reach the entries that name it.
+
+# GOOD's journal given by an @xdata entry whose key follows no convention and that has no topic or sourcekind
+XDATA_BIB = GOOD.replace("  journaltitle = {Journal of Studies},\n", "  xdata = {jstudies},\n") + (
+    "\n@xdata{jstudies,\n  journaltitle = {Journal of Studies},\n}\n"
+)
+
+IS_WORK = [
+    ("@xdata{x,\n  publisher = {P},\n}\n", False),
+    ("@XData{x,\n  publisher = {P},\n}\n", False),
+    ("@book{x,\n  title = {T},\n}\n", True),
+    ("@article{x,\n  title = {T},\n}\n", True),
+    ("@set{x,\n  entryset = {a,b},\n}\n", True),
+    ("@misc{x,\n  xdata = {y},\n}\n", True),
+]
+
+
+@pytest.mark.parametrize(("text", "work"), IS_WORK)
+def test_only_an_xdata_entry_is_no_work(text: str, work: bool) -> None:
+    (e,) = bibfile.parse_text(text, "t.bib").entries
+    assert inherit.is_work(e) is work
+    assert inherit.works([e]) == ((e,) if work else ())
+
+
+def test_the_works_are_the_records_without_the_xdata_entries() -> None:
+    resolution = inherit.resolve(bibfile.parse_text(XDATA_BIB, "t.bib").entries)
+    assert [e.key for e in resolution.entries] == ["smith2020study", "jstudies"]
+    (work,) = resolution.works
+    assert (work.key, work.value("journaltitle"), "xdata" in work) == ("smith2020study", "Journal of Studies", False)
+
+
+def test_an_xdata_entry_gets_none_of_a_works_checks(tmp_path: Path) -> None:
+    """Under the knowledge-base profile: no annotation, topic, sourcekind, required field or key convention."""
+    write_project(tmp_path, XDATA_BIB, {"smith2020study": ANNOTATION}, {"topics/a.md": "Text [@smith2020study].\n"})
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
+    assert [i.render() for i in found] == []
+
+
+# (code, annotation pages, docs pages, (path, line, col) where it is reported, at the key jstudies)
+NOT_CITABLE: list[tuple[str, dict[str, str], dict[str, str], tuple[str, int, int]]] = [
+    (
+        "xdata-cited",
+        {"smith2020study": ANNOTATION},
+        {"topics/a.md": "# A\n\nText [@smith2020study; @jstudies, p. 2].\n"},
+        ("docs/topics/a.md", 3, 6),
+    ),
+    (  # an annotation page cites like any other
+        "xdata-cited",
+        {"smith2020study": ANNOTATION + "See [@jstudies].\n"},
+        {},
+        ("docs/references/smith2020study.md", 20, 5),
+    ),
+    (  # an annotation page of an @xdata entry: there is no reference page to show it on
+        "orphan-annotation",
+        {"smith2020study": ANNOTATION, "jstudies": ANNOTATION},
+        {},
+        ("docs/references/jstudies.md", 1, 1),
+    ),
+    (  # a data file cites works only
+        "unresolved-data-key",
+        {"smith2020study": ANNOTATION},
+        {"glossary.yml": "- term: Grooming\n  definition: Building trust to exploit it.\n  cite: [jstudies]\n"},
+        ("docs/glossary.yml", 1, 1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "notes", "pages", "where"), NOT_CITABLE, ids=[c[0] for c in NOT_CITABLE])
+def test_an_xdata_entry_cannot_be_cited(
+    tmp_path: Path, code: str, notes: dict[str, str], pages: dict[str, str], where: tuple[str, int, int]
+) -> None:
+    write_project(tmp_path, XDATA_BIB, notes, pages)
+    _, found = suite.validate_project(project.load(tmp_path), TODAY)
+    assert [(i.code, i.key, (i.path, i.line, i.col)) for i in found] == [(code, "jstudies", where)], [
+        i.render() for i in found
+    ]
+    (problem,) = found
+    assert problem.fix
+    if code == "xdata-cited":
+        assert "cannot be cited" in problem.message
+        assert problem.fix.startswith("cite a work that names it (xdata = {jstudies})")
+
+
+def test_stats_count_works_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_project(tmp_path, XDATA_BIB, {"smith2020study": ANNOTATION})
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["sources"], stats["annotations"], stats["kinds"]) == (1, "1/1", {"academic": 1})
+
+
+def test_an_xdata_entry_gets_no_page_and_its_fields_reach_the_work(tmp_path: Path) -> None:
+    """The tiny site with Rivera's publisher and place in an @xdata entry: built with --strict, no file of the
+    site names the @xdata entry, and Rivera's page and downloads carry what it gives."""
+    site = tmp_path / "tiny"
+    shutil.copytree(DATA / "sites" / "tiny", site, ignore=shutil.ignore_patterns(".cache", "site"))
+    bib = (site / "works.bib").read_text(encoding="utf-8")
+    moved = "  publisher = {Field Press},\n  location = {Leeds},\n"
+    assert moved in bib
+    bib = bib.replace(moved, "  xdata = {fieldpress},\n") + "\n@xdata{fieldpress,\n" + moved + "}\n"
+    (site / "works.bib").write_text(bib, encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)]
+    done = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(p.name for p in (out / "notes").iterdir() if p.is_dir()) == ["rivera2019soil", "wateraid2021water"]
+    assert [
+        str(p.relative_to(out)) for p in sorted(out.rglob("*")) if p.is_file() and b"fieldpress" in p.read_bytes()
+    ] == []
+    assert "Field Press" in (out / "notes" / "rivera2019soil" / "index.html").read_text(encoding="utf-8")
+    downloads = (out / "downloads" / "references.bib").read_text(encoding="utf-8")
+    rivera = downloads[downloads.index("@book{rivera2019soil,") :].split("\n}\n")[0]
+    assert ("publisher = {Field Press}" in rivera, "location = {Leeds}" in rivera, "xdata" in rivera) == (
+        True,
+        True,
+        False,
+    )

@@ -430,17 +430,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """The knowledge base's counts: sources, recent sources, annotations, topics, claims, glossary, timeline."""
     from collections import Counter
 
-    from . import annotation, citations, kbdata
+    from . import annotation, citations, inherit, kbdata
 
     proj = find_project()
     if proj is None:
         raise UsageError("no mkdocs.yml here or above")
-    bib = _read(proj.bibliography)
-    keys = {e.key for e in bib.entries}
+    works = inherit.works(_read(proj.bibliography).entries)  # an @xdata entry is no work
+    keys = {e.key for e in works}
     scanned = annotation.scan(proj.annotations)
     notes = {n.key for n in scanned}
     confidence = {k: a.confidence for k, a in appraisal.of_notes({n.key: n.meta for n in scanned}).items()}
-    years = [int(m.group(0)) for e in bib.entries if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
+    years = [int(m.group(0)) for e in works if (m := re.match(r"\d{4}", e.value("date") or e.value("year")))]
     topics: dict[str, dict[str, int]] = {}
     topic_sources: dict[str, set[str]] = {}
     for t in proj.topics:
@@ -449,18 +449,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
         cited = {k for c in citations.find(text) for k in c.keys if k in keys}
         # Words of prose: without headings, admonition titles, citations and link targets.
         body = re.sub(r"^#.*$|^!!!.*$|\[[^\]]*@[^\]]*\]|\]\([^)]*\)", " ", citations.mask(text), flags=re.M)
-        topic_sources[t.slug] = cited | {e.key for e in bib.entries if t.slug in e.value("keywords")}
+        topic_sources[t.slug] = cited | {e.key for e in works if t.slug in e.value("keywords")}
         topics[t.slug] = {
             "cited_sources": len(cited),
             "words": len(re.findall(r"\b\w+\b", body)),
-            "tagged_sources": sum(t.slug in e.value("keywords") for e in bib.entries),
+            "tagged_sources": sum(t.slug in e.value("keywords") for e in works),
         }
     data = kbdata.load(proj, keys)
     stats = {
-        "sources": len(bib.entries),
+        "sources": len(works),
         "sources_2020_or_later": sum(y >= 2020 for y in years),
         "annotations": f"{len(notes & keys)}/{len(keys)}",
-        "kinds": dict(Counter(e.value("sourcekind") for e in bib.entries)),
+        "kinds": dict(Counter(e.value("sourcekind") for e in works)),
         "topics": topics,
         "claims": dict(Counter(c.verdict for c in data.claims)),
         "claims_total": len(data.claims),
@@ -469,10 +469,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     }
     from . import coding  # evidence coding: how many entries code each dimension, and with what
 
-    coverage = coding.coverage(bib.entries, proj.coding) if proj.coding is not None else {}
+    coverage = coding.coverage(works, proj.coding) if proj.coding is not None else {}
     if coverage:
         stats["coding"] = coverage
-        reach = coding.reach(bib.entries, proj.coding, topic_sources, confidence) if proj.coding is not None else {}
+        reach = coding.reach(works, proj.coding, topic_sources, confidence) if proj.coding is not None else {}
         stats["reach"] = reach
         stats["reach_definitions"] = {k: coding.REACH_DEFINITIONS[k] for k in reach}
     if args.json:

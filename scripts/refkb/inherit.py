@@ -21,6 +21,11 @@ aliases (journal, address, school; @conference, @phdthesis…) are biblatex's na
 already has; granular xdata references inside a value (`xdata=key-field-n`) and per-entry `noinherit` options are
 not modelled. A record's `raw` is its canonical text (bibfile.entry_text), so that caches keyed by the entry's text
 see a change in its parent.
+
+An @xdata entry is no work (`is_work`): biblatex never prints it and it may not be cited (biblatex manual, entry
+type @xdata: "entries of this type only serve as data containers"), so refkb gives it no page, no library row, no
+download, no count and none of a work's checks; its fields reach the entries that name it. `Resolution.works` and
+`works` are the list of works every reader takes.
 """
 
 from __future__ import annotations
@@ -135,12 +140,28 @@ class Problem:
     fix: str
 
 
+def is_work(e: Entry) -> bool:
+    """Whether the entry is a work biblatex can cite and print: any type but @xdata, a container of fields that
+    other entries name in their xdata field."""
+    return e.type != "xdata"
+
+
+def works(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+    """The entries that are works (`is_work`), in the order given."""
+    return tuple(e for e in entries if is_work(e))
+
+
 @dataclass(frozen=True)
 class Resolution:
     """The entries as records (in the order given; an entry that inherits nothing is itself), and the problems."""
 
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
+
+    @property
+    def works(self) -> tuple[Entry, ...]:
+        """The records of the works: what refkb formats, pages, lists, counts and lets pages cite."""
+        return works(self.entries)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """Annotation pages (`docs/references/<slug>.md`): one per entry under the knowledge-base profile, with verification
 front matter (`verified_at`, `verified_on`) and five sections; under other profiles optional, and checked when present
 (readable, front-matter keys of the right type, verification dates not in the future). A page belongs to the entry
-whose key, or whose key's slug, is its name. Also the age of each verification (`stale-verification`)."""
+whose key, or whose key's slug, is its name; an @xdata entry is no work and has none (refkb.inherit.is_work). Also
+the age of each verification (`stale-verification`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from .. import annotation, freshness, frontmatter
+from .. import annotation, freshness, frontmatter, inherit
 from ..keys import SAFE_KEY, slug
 from ..model import BibFile, Issue
 from ..project import Project
@@ -27,7 +28,7 @@ def check_annotations(
     for e in bib.entries:
         if e.key:
             by_name.setdefault(slug(e.key), e)
-        if required and e.key and SAFE_KEY.match(e.key) and e.key not in by_key:
+        if required and inherit.is_work(e) and e.key and SAFE_KEY.match(e.key) and e.key not in by_key:
             want = project.relative(project.annotations / f"{e.key}.md")
             yield at_entry(
                 bib,
@@ -39,22 +40,25 @@ def check_annotations(
     for key, note in sorted(by_key.items()):
         path = project.relative(note.path)
         entry = by_name.get(key)
-        if entry is None:
-            yield issue(
-                path,
-                1,
-                1,
-                "orphan-annotation",
-                key,
-                f"no entry [{key}] in {project.relative(project.bibliography)}",
-                "add the entry or delete the page",
-            )
+        if entry is None or not inherit.is_work(entry):
+            yield _orphan(project, path, key, entry is not None)
+            entry = None
         yield from check_annotation(path, note, today, required)
         yield from trail.check(path, note)
         if project.appraisal_required and entry is not None:
             designs = [d.strip() for d in entry.value("design").split(",") if d.strip()]
             primary = project.coding.primary if project.coding else frozenset()
             yield from appraisal_check.check(path, note, designs, primary)
+
+
+def _orphan(project: Project, path: str, key: str, xdata: bool) -> Issue:
+    """A page of no work: of no entry, or of an @xdata entry, which gets no reference page to show it on."""
+    bibliography = project.relative(project.bibliography)
+    if xdata:
+        message = f"[{key}] is an @xdata entry in {bibliography}: it holds fields for others and has no page"
+        return issue(path, 1, 1, "orphan-annotation", key, message, "annotate the works that name it; delete the page")
+    message = f"no entry [{key}] in {bibliography}"
+    return issue(path, 1, 1, "orphan-annotation", key, message, "add the entry or delete the page")
 
 
 def check_annotation(

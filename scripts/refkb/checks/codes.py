@@ -76,6 +76,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "xdata-missing": (E, "an xdata key that names no entry of the file"),
     "xdata-wrong-type": (E, "an xdata key that names an entry other than @xdata (biber ignores it)"),
     "xdata-cycle": (E, "xdata entries that name each other in a cycle (a self-reference included)"),
+    "xdata-cited": (E, "a citation in docs/ of an @xdata entry, which holds fields for others and is no work"),
     # likely duplicates
     "duplicate-doi": (W, "two entries with the same DOI"),
     "duplicate-url": (W, "two entries with the same URL"),

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from ..inherit import is_work
 from ..keys import MAX_KEY, SAFE_KEY, example_key, key_follows, key_parts
 from ..model import BibFile, Entry, Issue
 from ..values import BIDI, CONTROL, INVISIBLE, SUSPECT
@@ -127,8 +128,9 @@ def check_kb_fields(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
 
 
 def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
-    """Every key: not empty and short enough to name files; under the knowledge-base profile a safe slug that
-    follows <author><year><title-word> (other profiles take a key in any case, named by its slug)."""
+    """Every key: not empty and short enough to name files; under the knowledge-base profile a work's key is a safe
+    slug that follows <author><year><title-word> (other profiles take a key in any case, named by its slug; an
+    @xdata entry's key names no page or file, refkb.inherit.is_work)."""
     p = e.key_pos
     if len(e.key) > MAX_KEY:
         yield issue(
@@ -152,7 +154,7 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
             "add a key such as polaris2018onramps",
         )
         return
-    if not s.profile.key_convention:
+    if not s.profile.key_convention or not is_work(e):
         return
     if not SAFE_KEY.match(e.key):
         yield issue(
@@ -181,5 +183,6 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
 EntryCheck = Callable[[BibFile, Entry, Settings], Iterator[Issue]]
 # Checks of what the entry holds as written (its key, its values)…
 ENTRY_CHECKS: tuple[EntryCheck, ...] = (check_key, check_values)
-# …and of what it has once crossref and xdata are resolved (refkb.inherit): a child has the date its parent gives.
+# …and of what a work has once crossref and xdata are resolved (refkb.inherit): a child has the date its parent
+# gives. An @xdata entry is no work (refkb.inherit.is_work): checks/suite.py runs these on works only.
 RECORD_CHECKS: tuple[EntryCheck, ...] = (check_type_and_required, check_online_urldate, check_kb_fields)

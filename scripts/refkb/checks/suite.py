@@ -27,7 +27,8 @@ MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousa
 
 def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
     """Every check on one parsed file: syntax (from reading), keys, fields, crossref and xdata links, and likely
-    duplicates. The fields an entry requires are looked for in its record (what it inherits included)."""
+    duplicates. The fields a work requires are looked for in its record (what it inherits included); an @xdata
+    entry is no work (refkb.inherit.is_work): its values are checked, not what a work must have."""
     s = settings or Settings()
     issues = list(bib.issues)
     with bibfile.no_gc():
@@ -43,7 +44,7 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
                 continue
             for check in ENTRY_CHECKS:
                 issues.extend(check(bib, e, s))
-            for check in RECORD_CHECKS:
+            for check in RECORD_CHECKS if inherit.is_work(e) else ():
                 issues.extend(check(bib, record, s))
             for f in e.fields:
                 for fcheck in FIELD_CHECKS.get(f.name, ()):
@@ -56,10 +57,10 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
 
 
 def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
-    """The evidence coding of every entry (refkb.coding): values in their vocabularies, required dimensions."""
+    """The evidence coding of every work (refkb.coding): values in their vocabularies, required dimensions."""
     if scheme is None:
         return
-    for e in bib.entries:
+    for e in inherit.works(bib.entries):
         for p in coding.problems(e, scheme):
             if p.field is None:
                 yield at_entry(bib, e, p.code, p.message, p.fix)
@@ -115,7 +116,8 @@ def validate_project(
     page_memo: PageMemo | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
-    citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`."""
+    citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`.
+    Pages and data cite works: a citation of an @xdata entry is an error (refkb.inherit.is_work)."""
     settings = project_settings(project, today)
     if bib is None:
         bib, _ = read_bibliography(project)
@@ -125,16 +127,18 @@ def validate_project(
         issues.extend(check_annotations(project, bib, scanned, settings.today))
         issues.extend(check_freshness(project, scanned, settings.today))
         issues.extend(check_docs_pages(project, settings.today, page_memo))
-        keys = {e.key for e in bib.entries}
+        keys = {e.key for e in bib.entries}  # an @xdata key is known: inheritance.check_cited says it is no work
         issues.extend(check_citations(project, keys, page_memo))
+        issues.extend(inheritance.check_cited(project, bib, page_memo))
         if project.profile.do_no_harm:
             issues.extend(check_do_no_harm(project, keys, page_memo))
-        data = data if data is not None else kbdata.load(project, keys, settings.today)
+        works = inherit.works(bib.entries)
+        data = data if data is not None else kbdata.load(project, {e.key for e in works}, settings.today)
         issues.extend(data.issues)
-        issues.extend(check_search_log(project, keys, settings.today))
+        issues.extend(check_search_log(project, {e.key for e in works}, settings.today))
         issues.extend(slugs.check(project, data))
         claims_path = project.relative(project.docs / "claims.yml")
-        issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in bib.entries}))
+        issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in works}))
     return bib, sorted(issues, key=Issue.sort_key)
 
 

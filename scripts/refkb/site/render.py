@@ -24,6 +24,7 @@ from .. import (
     evidencemap,
     facets,
     fragment,
+    inherit,
     intext,
     kbpages,
     library,
@@ -348,7 +349,8 @@ def method_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     searched" line of topic and platform pages."""
     scheme = b.project.coding
     if REACH_MARKER in markdown:  # the home page's figures need no search log
-        html = method.reach_html(b.bib.entries, scheme, b.shown_confidence()) if scheme is not None else Markup("")
+        works = inherit.works(b.bib.entries)  # as refkb stats counts them: no @xdata entry
+        html = method.reach_html(works, scheme, b.shown_confidence()) if scheme is not None else Markup("")
         markdown = markdown.replace(REACH_MARKER, tokens.add(html))
     log = b.search_log()
     if log is None:

@@ -16,7 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, citations, kbdata, library, reader, styles
+from .. import annotation, citations, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
 from ..model import BibFile, Issue
@@ -57,7 +57,7 @@ def validate_all(
     if read is None:
         bib, macro_issues = suite.read_bibliography(proj)
         read = (bib, suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues))
-    data = kbdata.load(proj, {e.key for e in read[0].entries})
+    data = kbdata.load(proj, {e.key for e in inherit.works(read[0].entries)})  # data files cite works
     bib, issues = suite.validate_project(
         proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo
     )

@@ -107,10 +107,10 @@ def read_pages(session: OneBuild, files: Files, known: Sources | None = None) ->
     return out
 
 
-def _cluster_requests(b: Build, pages: Sources) -> list[list[ClusterCite]]:
+def _cluster_requests(b: Build, pages: Sources, known: set[str]) -> list[list[ClusterCite]]:
     """Every citation cluster the site's pages and data pages will ask for, so that a cold build formats them with
-    the library in one engine call per style (a page would otherwise load the style into this process)."""
-    known = {e.key for e in b.bib.entries}
+    the library in one engine call per style (a page would otherwise load the style into this process); `known`:
+    the works' keys."""
     out: list[list[ClusterCite]] = []
     for page in pages.values():
         for c in page.scan.found:
@@ -128,18 +128,20 @@ def _cluster_requests(b: Build, pages: Sources) -> list[list[ClusterCite]]:
 
 
 def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> None:
-    """Every work formatted in every style (from the cache when unchanged), as `b.refs`."""
-    records = inherit.resolve(b.bib.entries).entries
+    """Every work formatted in every style (from the cache when unchanged), as `b.refs`: the works' records
+    (refkb.inherit; an @xdata entry is no work, only its fields reach the entries that name it)."""
+    records = inherit.resolve(b.bib.entries).works
     items = _prepare(b, session, out, records)
     renderer = session.renderer(b.project.root / ".cache" / "refkb")
-    rendered = renderer.render(items, clusters={b.project.style: _cluster_requests(b, pages)})
+    clusters = _cluster_requests(b, pages, {e.key for e in records})
+    rendered = renderer.render(items, clusters={b.project.style: clusters})
     b.renderer = renderer
     b.refs = {e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(records, items, strict=True)}
 
 
 def add_downloads(add: Add, b: Build, out: Written) -> None:
     """The whole library's files, joined from each work's own."""
-    per = [f"{b.project.folder}/{keys.slug(e.key)}/{keys.slug(e.key)}" for e in b.bib.entries]
+    per = [f"{b.project.folder}/{keys.slug(k)}/{keys.slug(k)}" for k in b.refs]
     d = out.downloads
     add("downloads/references.bib", exports.joined_bibtex([d[f"{p}.bib"] for p in per]))
     add("downloads/references.bibtex.bib", exports.joined_bibtex([d[f"{p}.bibtex.bib"] for p in per]))
