@@ -4,6 +4,7 @@ keys without reading the file, and writes only what changed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,47 @@ def test_digest_is_the_same_in_every_process_whatever_the_hash_seed() -> None:
 )
 def test_equal_data_gives_equal_digests(a: object, b: object) -> None:
     assert cache.digest(a) == cache.digest(b)
+
+
+def _folder_at_the_file(path: Path) -> None:
+    path.mkdir(parents=True)
+    (path / "inside").write_text("x", encoding="utf-8")
+
+
+def _file_at_the_folder(path: Path) -> None:
+    path.parent.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.write_text("not a folder", encoding="utf-8")
+
+
+PLACES: list[tuple[str, Callable[[Path], None]]] = [
+    ("nothing there", lambda p: None),
+    ("a folder where the file goes", _folder_at_the_file),
+    ("a file where its folder goes", _file_at_the_folder),
+]
+
+
+@pytest.mark.parametrize(("name", "prepare"), PLACES, ids=[p[0] for p in PLACES])
+def test_store_clears_its_place_and_writes(tmp_path: Path, name: str, prepare: Callable[[Path], None]) -> None:
+    path = tmp_path / "cache" / "pages" / "search.json"
+    prepare(path)
+    assert cache.store(path, '{"a": 1}') is None, name
+    assert cache.load_json(path) == {"a": 1}
+    assert [p.name for p in path.parent.iterdir()] == ["search.json"], "no temporary file left"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", '{"a": ', "[" * 100_000 + "]" * 100_000, "\0\0\0"],
+    ids=["empty", "truncated", "nested too deep", "NUL bytes"],
+)
+def test_load_json_of_a_damaged_file_is_none(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(text, encoding="utf-8")
+    assert cache.load_json(path) is None
+
+
+def test_load_json_of_bytes_that_are_not_utf8_is_none(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(b"\xff\xfe{}")
+    assert cache.load_json(path) is None
+    assert cache.load_json(tmp_path / "missing.json") is None

@@ -303,37 +303,100 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _style_index(cache: Path) -> Path:
+    (found,) = cache.glob("style-index-*.json")
+    return found
+
+
+def _each_file(folder: Path, data: bytes) -> None:
+    for path in folder.iterdir():
+        path.write_bytes(data)
+
+
+def _nuls(path: Path) -> None:
+    path.write_bytes(b"\0" * path.stat().st_size)
+
+
+def _folder_instead(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    path.mkdir()
+    (path / "x").write_text("x", encoding="utf-8")
+
+
+def _file_instead(path: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("not a folder", encoding="utf-8")
+
+
+def _deep(path: Path) -> None:
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
     "page truncated": lambda c: _each_page(c, lambda html: html[:40]),
     "page with a script": lambda c: _each_page(c, lambda html: html + "<script>alert(1)</script>"),
+    "page not UTF-8": lambda c: [p.write_bytes(b"\xff\xfe<p>" + p.read_bytes()) for p in (c / "pages").glob("*.html")],
+    "page files deleted": lambda c: [p.unlink() for p in (c / "pages").glob("*.html")],
     "page index a list": lambda c: _write(c / "pages" / "search.json", "[]"),
     "page index wrong shapes": lambda c: _poison_json(
         c / "pages" / "search.json", _each_value(lambda v: {"sha256": 5, "entries": "x"})
     ),
     "page index not JSON": lambda c: _write(c / "pages" / "search.json", '{"a": '),
+    "page index deleted": lambda c: (c / "pages" / "search.json").unlink(),
+    "page index nested too deep": lambda c: _deep(c / "pages" / "search.json"),
+    "page folder a file": lambda c: _file_instead(c / "pages"),
     "citations with a script": lambda c: _poison_json(c / "citations.json", _each_value(_script_in_records)),
     "clusters reading x": lambda c: _poison_json(
         c / "citations.json", _each_value(lambda v: "x" if isinstance(v, str) else v)
     ),
     "citations of the wrong type": lambda c: _poison_json(c / "citations.json", _each_value(lambda v: 7)),
+    "citations empty": lambda c: _write(c / "citations.json", ""),
+    "citations nested too deep": lambda c: _deep(c / "citations.json"),
+    "citations a folder": lambda c: _folder_instead(c / "citations.json"),
     "entries garbage": lambda c: _poison_json(c / "entries.json", _each_value(lambda v: "garbage")),
     "entries truncated": lambda c: _write(c / "entries.json", '{"k": {"item"'),
+    "entries a list": lambda c: _write(c / "entries.json", "[1, 2]"),
+    "entries NUL bytes": lambda c: _nuls(c / "entries.json"),
     "page citations with a script": lambda c: _poison_json(
         c / "pages.json", _each_value(lambda v: "<script>alert(1)</script>")
     ),
+    "page citations truncated": lambda c: _write(c / "pages.json", '{"docs/index.md": ['),
+    "style index truncated": lambda c: _write(_style_index(c), '[{"id": "apa", "ti'),
+    "style index with a script": lambda c: _poison_json(
+        _style_index(c),
+        lambda v: {**v, "styles": [{**s, "title": "<img src=x onerror=alert(1)>"} for s in v["styles"]]},
+    ),
+    "style index wrong shapes": lambda c: _write(_style_index(c), '{"id": 5}'),
+    "templates' bytecode garbage": lambda c: _each_file(c / "jinja", b"garbage" * 50),
+    "templates' bytecode folder a file": lambda c: _file_instead(c / "jinja"),
 }
 
 
+@pytest.fixture(scope="module")
+def made_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny site built once with caches (its .cache copied into each test) and once without them."""
+    root = tmp_path_factory.mktemp("made")
+    site = copy_tiny(root)
+    _build_command(site, root / "first")
+    _build_command(site, root / "clean", cache=False)
+    return root
+
+
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
-def test_a_damaged_cache_heals(tmp_path: Path, name: str) -> None:
+def test_a_damaged_cache_heals(tmp_path: Path, made_once: Path, name: str) -> None:
     """Each kind of damage to each cache file: the next build equals a build without caches, exits 0, and the
     build after it uses the rewritten caches again."""
+    assert len(CORRUPTIONS) >= 24
     site = copy_tiny(tmp_path)
-    _build_command(site, tmp_path / "first")
+    shutil.copytree(made_once / "tiny" / ".cache", site / ".cache")
     cache = site / ".cache" / "refkb"
     CORRUPTIONS[name](cache)
-    _build_command(site, tmp_path / "healed")
-    _build_command(site, tmp_path / "clean", cache=False)
-    assert _differences(tmp_path / "healed", tmp_path / "clean") == []
+    log = _build_command(site, tmp_path / "healed")
+    assert "Traceback" not in log
+    assert "internal error" not in log.lower()
+    assert _differences(tmp_path / "healed", made_once / "clean") == []
     log = _build_command(site, tmp_path / "again")
     assert "2 reference pages from the page cache" in log

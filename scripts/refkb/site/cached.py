@@ -210,6 +210,8 @@ class Cached(Uncached):
                 write_search_index(path, index)
         with contextlib.suppress(OSError):
             self.pages.save()
+        for problem in self.pages.problems:
+            log.info("refkb: the page cache could not keep %s; the next build makes that page again", problem)
         if self.hits:
             n = len(self.hits)
             log.info("refkb: %d reference page%s from the page cache", n, "" if n == 1 else "s")
