@@ -1,6 +1,7 @@
 """Checks an audit found missing, each with a bad input: an empty name between two "and"s, a YAML key given twice,
 a control character in a page, repeated or dangling vocabulary slugs, option values that were silently ignored,
-an annotations folder outside docs/."""
+an annotations folder outside docs/; and problems found at the wrong place or not at all (an annotation's impossible
+date, a citation on an annotation page, places after a U+2028)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,36 @@ def test_option_values_are_checked_not_ignored(tmp_path: Path, setting: str, mes
     (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n" + setting), encoding="utf-8")
     with pytest.raises(project.ConfigError, match=message):
         project.load(root)
+
+
+NOTE = "docs/references/smith2020study.md"
+# (annotation page, other pages, what refkb validate reports: path:line:col, code)
+PLACE_CASES = [
+    (  # a date that does not exist: at its own line and column, not at the front matter's start
+        ANNOTATION.replace("verified_on: 2026-11-29", "verified_on: 2026-02-30"),
+        {},
+        [f"{NOTE}:4:14: error annotation-front-matter"],
+    ),
+    (  # U+2028 and U+2029 are no line breaks to an editor: the line after them is the third
+        ANNOTATION.replace("verified_at:\n", "verified_at: # \u2028 \u2029\n").replace("2026-11-29", "2026-99-29"),
+        {},
+        [f"{NOTE}:4:14: error annotation-front-matter"],
+    ),
+    (  # an unknown key cited on an annotation page: the build puts its text on the reference page
+        ANNOTATION.replace("A finding.", "A finding [@nosuchkey]."),
+        {},
+        [f"{NOTE}:10:13: error unresolved-citation"],
+    ),
+    (
+        ANNOTATION,
+        {"topics/t.md": "---\ntitle: T\n---\n# T \u2028 x\n\nText [@nosuchkey].\n"},
+        ["docs/topics/t.md:6:6: error unresolved-citation"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("note", "pages", "expected"), PLACE_CASES)
+def test_a_problem_is_found_at_its_place(tmp_path: Path, note: str, pages: dict[str, str], expected: list[str]) -> None:
+    write_project(tmp_path, GOOD, {"smith2020study": note}, pages)
+    _, issues = suite.validate_project(project.load(tmp_path), today=TODAY)
+    assert [i.render().split(" [")[0] for i in issues] == expected, [i.render() for i in issues]

@@ -51,6 +51,7 @@ class Annotation:
     meta_col: int = 1
     meta_code: str = "annotation-front-matter"  # or "encoding-not-utf8": then the page could not be read at all
     meta_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> its line in the file
+    meta_fix: str = ""  # how to fix meta_error, when the YAML reader said so
 
     @property
     def verified_at(self) -> tuple[str, ...]:
@@ -91,11 +92,11 @@ class Annotation:
 def parse(path: Path, text: str) -> Annotation:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     fm = frontmatter.read(text)
-    error, err_line, err_col = "", 1, 1
+    error, err_line, err_col, fix = "", 1, 1, ""
     if not fm.found:
         error = "no front matter"
     elif fm.error is not None:
-        error = f"front matter is not valid YAML ({fm.error.message})"
+        error, fix = f"front matter: {fm.error.what}", fm.error.hint
         err_line, err_col = fm.error.line, fm.error.col
     elif fm.not_mapping:
         error, err_line = "front matter is not a mapping", 2
@@ -109,7 +110,19 @@ def parse(path: Path, text: str) -> Annotation:
         sections.setdefault(title, body[h.end() : end].strip())
         lines.setdefault(title, body_line + body[: h.start()].count("\n"))
     return Annotation(
-        path.stem, path, text, meta, error, body, body_line, sections, lines, err_line, err_col, meta_lines=meta_lines
+        path.stem,
+        path,
+        text,
+        meta,
+        error,
+        body,
+        body_line,
+        sections,
+        lines,
+        err_line,
+        err_col,
+        meta_lines=meta_lines,
+        meta_fix=fix,
     )
 
 

@@ -42,6 +42,12 @@ class LineIndex:
         return Position(i + 1, offset - self.starts[i] + 1)
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of `text`, each with its \\n: split at \\n only, as `LineIndex` counts (str.splitlines also breaks
+    at U+0085, U+2028, U+2029 and other characters an editor shows inside a line)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
 @dataclass(frozen=True)
 class Issue:
     """One problem found in the project, with a stable `code` and a way to fix it."""

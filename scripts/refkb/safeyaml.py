@@ -6,7 +6,11 @@ UTF-8 raises in the middle of reading. So here:
 - the text is decoded with a file:line:col error at the first bad byte;
 - aliases are refused (data files and front matter never need them), or, for mkdocs.yml, counted and bounded;
 - nesting is limited to `MAX_DEPTH`, and the input to `MAX_BYTES`;
-- every failure is a `YamlError` with a 1-based line and column in the *file* (front matter starts below `---`).
+- every failure is a `YamlError` with a 1-based line and column in the *file* (front matter starts below `---`),
+  counted as editors count them: YAML also breaks lines at U+0085, U+2028 and U+2029, so a place is computed from
+  its character offset, with \n as the only line break;
+- a value that cannot be made (a date like 2026-02-30) is reported at its own place;
+- `!ENV VAR` and `!ENV [VAR, ..., default]` (mkdocs.yml) read as MkDocs reads them, when `Options.env_tag` is set.
 
 libyaml (CSafeLoader) is used when the text cannot hold an alias or deep nesting (no `&`/`*` and fewer structural
 characters than the depth limit); otherwise the pure-Python loader, whose composer we can watch.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +28,14 @@ from typing import Any
 import yaml
 
 from .errors import RefkbError
+from .model import LineIndex, Position
 
 MAX_DEPTH = 64
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ALIASES = 200  # where aliases are allowed at all (mkdocs.yml)
 _C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 _STRUCTURE = re.compile(r"[\[{:?-]")
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML, not to an editor
 
 
 class YamlError(RefkbError):
@@ -48,6 +55,28 @@ class Options:
     any_tag: bool = False  # unknown tags (MkDocs' !ENV, !!python/name:) read as plain values
     aliases: int = 0  # how many aliases may appear (0: refused)
     line_offset: int = 0  # lines above the YAML text in its file (front matter: 1)
+    env_tag: bool = False  # MkDocs' !ENV: the first environment variable set, else the default (mkdocs.yml)
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a YAML mark is in the file: 1-based line and column, counting only \\n as a line break (PyYAML's own
+    line and column also break at U+0085, U+2028 and U+2029, which editors and bibtexparser do not)."""
+
+    text: str
+    line_offset: int = 0
+
+    def at(self, mark: Any) -> Position:
+        if not _YAML_BREAKS.search(self.text):  # the usual case: YAML's count is the editor's
+            return Position(mark.line + 1 + self.line_offset, mark.column + 1)
+        pos = LineIndex(self.text).pos(min(mark.index, len(self.text)))
+        return Position(pos.line + self.line_offset, pos.col)
+
+
+def _places(loader: Any, opts: Options) -> Places:
+    """The loader's text as `Places` (set by `load`; an empty text when the loader was made elsewhere)."""
+    found = getattr(loader, "places", None)
+    return found if isinstance(found, Places) else Places("", opts.line_offset)
 
 
 def decode(data: bytes) -> str:
@@ -66,19 +95,40 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _no_repeated_key(node: yaml.MappingNode, line_offset: int) -> None:
+def _no_repeated_key(node: yaml.MappingNode, places: Places) -> None:
     """YAML lets a later key silently replace an earlier one; refkb's files never mean that."""
     seen: set[str] = set()
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
             if key.value in seen:
+                at = places.at(key.start_mark)
                 raise YamlError(
-                    f"the key {key.value[:40]!r} is given twice in one mapping",
-                    key.start_mark.line + 1 + line_offset,
-                    key.start_mark.column + 1,
-                    hint="keep one",
+                    f"the key {key.value[:40]!r} is given twice in one mapping", at.line, at.col, hint="keep one"
                 )
             seen.add(key.value)
+
+
+def _construct(loader: Any, node: yaml.Node, make: Any, opts: Options) -> Any:
+    """`make()` (the loader's own construct_object), with a value YAML cannot make reported at its node: a date
+    that does not exist, a number too large."""
+    try:
+        return make()
+    except (ValueError, TypeError, OverflowError) as exc:
+        at = _places(loader, opts).at(node.start_mark)
+        shown = f"{node.value[:40]!r}" if isinstance(node, yaml.ScalarNode) else "this value"
+        what = "a date" if node.tag == "tag:yaml.org,2002:timestamp" else "a value"
+        raise YamlError(
+            f"{shown}: YAML cannot read it as {what} ({exc})",
+            at.line,
+            at.col,
+            hint="write a date that exists, as YYYY-MM-DD" if what == "a date" else "quote it to keep it as text",
+        ) from None
+
+
+def _mapping(loader: Any, node: yaml.MappingNode, mapping: dict[Any, Any], opts: Options) -> dict[Any, Any]:
+    if opts.keep_lines:
+        mapping["__line__"] = _places(loader, opts).at(node.start_mark).line
+    return mapping
 
 
 def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
@@ -92,31 +142,24 @@ def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
                 Loader._aliases += 1
                 if Loader._aliases > opts.aliases:
                     what = f"more than {opts.aliases} aliases" if opts.aliases else "aliases (*name) are not allowed"
-                    raise YamlError(
-                        what,
-                        event.start_mark.line + 1 + opts.line_offset,
-                        event.start_mark.column + 1,
-                        hint="write the value out in full",
-                    )
+                    at = _places(self, opts).at(event.start_mark)
+                    raise YamlError(what, at.line, at.col, hint="write the value out in full")
             Loader._depth += 1
             try:
                 if Loader._depth > MAX_DEPTH:
                     event = self.peek_event()  # type: ignore[no-untyped-call]
-                    raise YamlError(
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        event.start_mark.line + 1 + opts.line_offset,
-                        event.start_mark.column + 1,
-                    )
+                    at = _places(self, opts).at(event.start_mark)
+                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", at.line, at.col)
                 return super().compose_node(parent, index)
             finally:
                 Loader._depth -= 1
 
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            return _construct(self, node, lambda: super(Loader, self).construct_object(node, deep=deep), opts)
+
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-            _no_repeated_key(node, opts.line_offset)
-            mapping = super().construct_mapping(node, deep=deep)
-            if opts.keep_lines:
-                mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
-            return mapping
+            _no_repeated_key(node, _places(self, opts))
+            return _mapping(self, node, super().construct_mapping(node, deep=deep), opts)
 
     _configure(Loader, opts)
     return Loader
@@ -134,11 +177,38 @@ def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node)  # type: ignore[arg-type]
 
 
+def _env_tag(loader: Any, node: yaml.Node) -> Any:
+    """MkDocs' `!ENV VAR` and `!ENV [VAR, OTHER, default]` (pyyaml_env_tag): the value of the first variable set,
+    read as YAML reads a plain scalar; else the last item of a list of two or more (as YAML wrote it); else null."""
+    default: Any = None
+    if isinstance(node, yaml.ScalarNode):
+        names = [str(loader.construct_scalar(node))]
+    elif isinstance(node, yaml.SequenceNode):
+        items = list(node.value)
+        if len(items) > 1:
+            default = loader.construct_object(items[-1], deep=True)
+            items = items[:-1]
+        names = [str(loader.construct_scalar(n)) if isinstance(n, yaml.ScalarNode) else "" for n in items]
+    else:
+        at = _places(loader, Options()).at(node.start_mark)
+        raise YamlError(
+            "!ENV takes a variable name or a list of names", at.line, at.col, hint="write !ENV [NAME, default]"
+        )
+    for name in names:
+        if name and name in os.environ:
+            value = os.environ[name]
+            tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+            return loader.construct_object(yaml.ScalarNode(tag, value, node.start_mark, node.end_mark))
+    return default
+
+
 def _configure(loader: Any, opts: Options) -> None:
     if opts.dates_as_text:
         loader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
     if opts.any_tag:
         loader.add_multi_constructor("", _any_tag)
+    if opts.env_tag:
+        loader.add_constructor("!ENV", _env_tag)
 
 
 _FAST: dict[Options, Any] = {}
@@ -149,12 +219,12 @@ def _fast_loader(opts: Options) -> Any:
     if opts not in _FAST:
 
         class Fast(_C_LOADER):  # type: ignore[misc]
+            def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+                return _construct(self, node, lambda: super(Fast, self).construct_object(node, deep=deep), opts)
+
             def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-                _no_repeated_key(node, opts.line_offset)
-                mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-                if opts.keep_lines:
-                    mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
-                return mapping
+                _no_repeated_key(node, _places(self, opts))
+                return _mapping(self, node, super().construct_mapping(node, deep=deep), opts)
 
         _configure(Fast, opts)
         _FAST[opts] = Fast
@@ -172,20 +242,41 @@ def load(text: str, opts: Options = Options()) -> Any:
         and len(_STRUCTURE.findall(text, 0, MAX_DEPTH * 64)) < MAX_DEPTH
         and len(text) < MAX_DEPTH * 64
     )
-    loader = _fast_loader(opts) if fast else _make_loader(opts)
+    places = Places(text, opts.line_offset)
+    loader: Any = None
     try:
-        return yaml.load(text, Loader=loader)
+        loader = (_fast_loader(opts) if fast else _make_loader(opts))(text)  # the pure-Python reader checks here
+        loader.places = places
+        return loader.get_single_data()
     except YamlError:
         raise
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character)
+        raise _not_allowed(text, exc, fast, opts.line_offset) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line, col = (mark.line + 1 + opts.line_offset, mark.column + 1) if mark else (1 + opts.line_offset, 1)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlError(f"not valid YAML: {problem}", line, col) from None
+        at = places.at(mark) if mark else Position(1 + opts.line_offset, 1)
+        problem = getattr(exc, "problem", None) or "the text cannot be read"
+        raise YamlError(f"not valid YAML: {problem}", at.line, at.col) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 1 + opts.line_offset, 1) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a timestamp like 2026-13-45, an unhashable key
+    except (ValueError, TypeError, OverflowError) as exc:  # not at a node (construct_object reports those)
         raise YamlError(f"a value YAML cannot read: {exc}", 1 + opts.line_offset, 1) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _not_allowed(text: str, exc: yaml.reader.ReaderError, fast: bool, line_offset: int) -> YamlError:
+    """A character YAML refuses, at its place: libyaml counts the offset in UTF-8 bytes, PyYAML in characters."""
+    offset = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")) if fast else exc.position
+    at = LineIndex(text).pos(min(offset, len(text)))
+    what = f"the character U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+    return YamlError(
+        f"not valid YAML: {what} is not allowed",
+        at.line + line_offset,
+        at.col,
+        hint="delete it (an editor may show it as a box)",
+    )
 
 
 def load_bytes(data: bytes, opts: Options = Options()) -> Any:
@@ -209,3 +300,43 @@ def read(path: str | os.PathLike[str], opts: Options = Options(), shown: str = "
         return load_bytes(data, opts)
     except YamlError as exc:
         raise YamlError(exc.what, exc.line, exc.col, path=name, hint=exc.hint) from None
+
+
+def locate(text: str, steps: Sequence[str | int]) -> Position | None:
+    """Where the value at `steps` stands in the YAML `text` (None when it is not there or the text cannot be read).
+    A step is a mapping's key or a list's index; a key on a list picks the item that is, or is a mapping holding,
+    that key (MkDocs' `plugins: [search, refkb: {...}]`). Composed with the bounded loader: no alias expanded."""
+    if len(text) > MAX_BYTES:
+        return None
+    places = Places(text)
+    loader: Any = None
+    try:
+        loader = _make_loader(Options(any_tag=True, aliases=MAX_ALIASES))(text)
+        loader.places = places
+        node = loader.get_single_node()
+    except (yaml.YAMLError, YamlError, RecursionError):
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    for step in steps:
+        node = _step(node, step)
+        if node is None:
+            return None
+    return places.at(node.start_mark)
+
+
+def _step(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
+    if not isinstance(node, yaml.SequenceNode):
+        return None
+    if isinstance(step, int):
+        return node.value[step] if 0 <= step < len(node.value) else None
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and item.value == step:
+            return item
+        inner = _step(item, step) if isinstance(item, yaml.MappingNode) else None
+        if inner is not None:
+            return inner
+    return None

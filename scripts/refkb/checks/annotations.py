@@ -80,7 +80,7 @@ def check_annotation(
                 "annotation-front-matter",
                 key,
                 note.meta_error,
-                "start the page with ---, verified_at: [urls], verified_on: YYYY-MM-DD, ---",
+                note.meta_fix or "start the page with ---, verified_at: [urls], verified_on: YYYY-MM-DD, ---",
             )
     else:
         yield from _front_matter(path, note, today or dt.date.today(), required)

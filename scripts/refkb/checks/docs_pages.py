@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import annotation, citations, frontmatter, guard, htmlpolicy, safeyaml
-from ..keys import slug
 from ..model import Issue
 from ..project import Project
 from ..values import CONTROL
@@ -213,17 +212,12 @@ def _page_front_matter(rel: str, text: str) -> Iterator[Issue]:
 
 
 def check_citations(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
-    """Every [@key] in docs/ names an entry (an entry's own annotation page, named by its key or its key's slug, is
-    left out)."""
-    pages = frozenset(keys) | {slug(k) for k in keys}
-    return each_page(
-        project, "citations", hash(frozenset(keys)), lambda md: _page_citations(project, md, keys, pages), memo
-    )
+    """Every [@key] in docs/ names an entry: annotation pages too, whose text the build puts on the reference page
+    and cites there like any other page's."""
+    return each_page(project, "citations", hash(frozenset(keys)), lambda md: _page_citations(project, md, keys), memo)
 
 
-def _page_citations(project: Project, md: Path, keys: set[str], pages: frozenset[str]) -> Iterator[Issue]:
-    if md.parent == project.annotations and md.stem in pages:
-        return
+def _page_citations(project: Project, md: Path, keys: set[str]) -> Iterator[Issue]:
     text = read_page(md)
     if "@" not in text:
         return

@@ -1,0 +1,121 @@
+"""refkb.safeyaml: places counted as editors count them, values that cannot be made at their own place, MkDocs'
+!ENV, and `locate` (where a setting stands), all through the one bounded loader."""
+
+from __future__ import annotations
+
+import pytest
+
+from refkb import safeyaml
+from refkb.model import Position
+
+LONG = "".join(
+    f"k{i}: 1\n" for i in range(2000)
+)  # past the size under which libyaml (CSafeLoader) reads the text: the pure-Python loader
+
+# (text, line, col, what the message says): both loaders, with and without YAML-only line breaks before the fault.
+PLACE_CASES = [
+    ("a: 1\nd: 2026-02-30\n", 2, 4, "'2026-02-30': YAML cannot read it as a date"),
+    ("a: \u2028\nd: 2026-02-30\n", 2, 4, "as a date"),  # U+2028 is a line break to YAML, not to an editor
+    ("a: \x85\u2029\nb: [1\n", 3, 1, "not valid YAML"),  # NEL and U+2029 likewise
+    ("a: 1\nb: x\x01y\n", 2, 5, "U+0001 is not allowed"),  # libyaml counts this offset in UTF-8 bytes
+    ("a: \u00e9\u00e9\u2028\n\u00e9b: x\x01y\n", 2, 6, "U+0001 is not allowed"),
+    (LONG + "b: \u2028\x01\n", 2001, 5, "U+0001 is not allowed"),  # PyYAML counts it in characters
+    ("a: \u2028\nb: 1\nb: 2\n", 3, 1, "given twice"),
+    (LONG + "x: \u2028\nb: 1\nb: 2\n", 2003, 1, "given twice"),
+    ("a: \u2028\nb: *x\n", 2, 4, "aliases"),
+    (LONG + "a: \u2028\nb: &x 1\nc: *x\n", 2003, 4, "aliases"),
+    (LONG + "x: \u2028\nd: 2026-13-45\n", 2002, 4, "as a date"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "col", "what"), PLACE_CASES)
+def test_a_fault_is_reported_where_an_editor_shows_it(text: str, line: int, col: int, what: str) -> None:
+    with pytest.raises(safeyaml.YamlError) as err:
+        safeyaml.load(text)
+    assert (err.value.line, err.value.col) == (line, col), err.value.message
+    assert what in err.value.message
+
+
+def test_front_matter_places_count_the_line_above() -> None:
+    with pytest.raises(safeyaml.YamlError) as err:
+        safeyaml.load("verified_at: x\nverified_on: 2026-02-30", safeyaml.Options(line_offset=1))
+    assert (err.value.line, err.value.col) == (3, 14)
+    assert "date that exists" in err.value.hint
+
+
+def test_kept_lines_count_only_newlines() -> None:
+    assert safeyaml.load("a: \u2028\nb: {c: 1}\n", safeyaml.Options(keep_lines=True))["b"]["__line__"] == 2
+
+
+ENV = {"REFKB_T_SET": "knowledge-base", "REFKB_T_NUM": "7", "REFKB_T_EMPTY": ""}
+# (value in mkdocs.yml, what MkDocs reads it as with ENV set)
+ENV_CASES = [
+    ("!ENV REFKB_T_SET", "knowledge-base"),
+    ("!ENV REFKB_T_UNSET", None),  # no default: null
+    ("!ENV [REFKB_T_UNSET, REFKB_T_SET, bibtex]", "knowledge-base"),  # the first variable set
+    ("!ENV [REFKB_T_UNSET, bibtex]", "bibtex"),  # none set: the last item
+    ("!ENV [REFKB_T_UNSET, [a, b]]", ["a", "b"]),  # the default as YAML wrote it
+    ("!ENV [REFKB_T_NUM, x]", 7),  # the variable's value read as a plain YAML scalar
+    ("!ENV [REFKB_T_EMPTY, x]", None),  # set but empty: an empty scalar
+    ("!ENV [REFKB_T_UNSET]", None),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), ENV_CASES)
+def test_env_tag_reads_as_mkdocs_reads_it(monkeypatch: pytest.MonkeyPatch, value: str, expected: object) -> None:
+    for name, text in ENV.items():
+        monkeypatch.setenv(name, text)
+    monkeypatch.delenv("REFKB_T_UNSET", raising=False)
+    opts = safeyaml.Options(any_tag=True, env_tag=True)
+    assert safeyaml.load(f"x: {value}\n", opts) == {"x": expected}
+    assert safeyaml.load(LONG + f"x: {value}\n", opts)["x"] == expected  # the pure-Python loader too
+
+
+def test_env_tag_is_off_unless_asked() -> None:
+    assert safeyaml.load("x: !ENV [HOME, d]\n", safeyaml.Options(any_tag=True)) == {"x": ["HOME", "d"]}
+
+
+def test_env_tag_of_a_mapping_is_refused_at_its_place() -> None:
+    with pytest.raises(safeyaml.YamlError) as err:
+        safeyaml.load("a: 1\nx: !ENV {a: 1}\n", safeyaml.Options(env_tag=True))
+    assert (err.value.line, err.value.col) == (2, 4)
+
+
+CONFIG = """site_name: x
+plugins:
+  - search
+  - refkb:
+      bibliography: [a.bib, 7]
+extra:
+  refkb:
+    topics:
+      - {slug: t, title: T}
+    note: "a\u2028b"
+    other: x
+"""
+LOCATE_CASES = [
+    (("plugins", "refkb", "bibliography", 1), Position(5, 29)),
+    (("plugins", "search"), Position(3, 5)),
+    (("extra", "refkb", "topics", 0, "slug"), Position(9, 16)),
+    (("extra", "refkb", "other"), Position(11, 12)),  # after a U+2028: YAML's line 12, the editor's 11
+    (("extra", "refkb", "topics", 5), None),
+    (("nowhere",), None),
+]
+
+
+@pytest.mark.parametrize(("steps", "where"), LOCATE_CASES)
+def test_locate_finds_a_setting(steps: tuple[str | int, ...], where: Position | None) -> None:
+    assert safeyaml.locate(CONFIG, steps) == where
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1\n",  # not YAML
+        "a: " + "[" * 100 + "]" * 100,  # nested beyond the bound
+        "x: &x 1\na: [" + "*x, " * (safeyaml.MAX_ALIASES + 1) + "]\n",  # more aliases than the bound
+        "a: \x01",  # a character YAML refuses
+    ],
+)
+def test_locate_never_raises(text: str) -> None:
+    assert safeyaml.locate(text, ("a",)) is None
