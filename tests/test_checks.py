@@ -383,6 +383,9 @@ def test_every_code_is_tested() -> None:
     from test_inherit import WORK_CODES  # an @xdata entry is no work: citing one
 
     tested |= LINK_CODES | WORK_CODES
+    from test_project import SETTING_CODES  # settings of the wrong kind, at their place
+
+    tested |= SETTING_CODES
     assert tested == set(CODES)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANNOTATION, ROOT, TODAY, write_project
+from conftest import ANNOTATION, GOOD, ROOT, TODAY, write_project
 from refkb import coding, project
 from refkb.checks import suite
 
@@ -305,3 +305,34 @@ def test_a_vocabularies_file_is_read_by_the_one_safe_loader(tmp_path: Path, text
 def test_primary_of_the_wrong_type_is_one_line() -> None:
     with pytest.raises(coding.SchemeError, match="primary must be a list of design slugs"):
         coding.from_mapping({"primary": 7}, [], "coding.yml")
+
+
+# (coding.yml, the one line: the fault at its place in the file, not under mkdocs.yml)
+PLACED_CASES = [
+    (b"platforms:\n  - {slg: x, label: X}\n", "coding.yml:2:5: 'platforms': every value needs a slug"),
+    (b"platform_categories:\n  - slug: a\n  - slug: a\n", "coding.yml:3:11: 'platform_categories': the slug 'a'"),
+    (b"platform_categories: []\nplatforms:\n  - {slug: p, category: gone}\n", "coding.yml:3:25: 'platforms': 'p'"),
+    (b"forms: 7\n", "coding.yml:1:8: 'forms' must be a list"),
+    (b"# note\nprimary: 7\n", "coding.yml:2:10: primary must be a list of design slugs"),
+    (b"a: \xe2\x80\xa8\nprimary: 7\n", "coding.yml:2:10: primary must be a list"),  # U+2028 breaks no line
+    (b"platforms:\n  - {slug: a\x01b}\n", "coding.yml:2:13: not valid YAML: the character U+0001 is not allowed"),
+    (b"platforms:\n  - {slug: a\n  - {slug: b}\n", "coding.yml:3:5: not valid YAML: did not find expected"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), PLACED_CASES)
+def test_a_fault_of_the_vocabularies_file_is_placed_in_it(tmp_path: Path, text: bytes, message: str) -> None:
+    (tmp_path / "coding.yml").write_bytes(text)
+    with pytest.raises(coding.SchemeError) as err:
+        coding.load(tmp_path, {"vocabularies": "coding.yml"})
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_project_reports_the_vocabularies_file_with_its_code(tmp_path: Path) -> None:
+    write_project(tmp_path, GOOD)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text() + "    coding: {vocabularies: coding.yml}\n", encoding="utf-8")
+    (tmp_path / "coding.yml").write_text("primary: 7\n", encoding="utf-8")
+    with pytest.raises(project.ConfigError) as err:
+        project.load(tmp_path)
+    assert str(err.value).startswith("coding.yml:1:10: error invalid-setting primary must be a list"), str(err.value)

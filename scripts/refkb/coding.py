@@ -293,21 +293,31 @@ def problems(entry: Entry, scheme: Scheme) -> Iterator[Problem]:
 # Reading the scheme
 
 
+Steps = tuple[str | int, ...]
+
+
 class SchemeError(RefkbError):
-    """The vocabulary file is missing or malformed."""
+    """The vocabulary file is missing or malformed. `steps` say where in the file the fault is (keys and list
+    indexes, e.g. ("platforms", 3, "slug")), for `load` to give it its line and column."""
+
+    def __init__(
+        self, what: str = "", *, path: str = "", line: int = 0, col: int = 0, hint: str = "", steps: Steps = ()
+    ) -> None:
+        super().__init__(what, path=path, line=line, col=col, hint=hint)
+        self.steps = steps
 
 
 def _values(items: Any, what: str, group_key: str = "") -> tuple[Value, ...]:
     if not isinstance(items, list):
-        raise SchemeError(f"'{what}' must be a list of {{slug, label, definition}}")
+        raise SchemeError(f"'{what}' must be a list of {{slug, label, definition}}", steps=(what,))
     out = []
     seen: set[str] = set()
-    for item in items:
+    for i, item in enumerate(items):
         if not isinstance(item, dict) or not item.get("slug"):
-            raise SchemeError(f"'{what}': every value needs a slug (got {excerpt(item)})")
+            raise SchemeError(f"'{what}': every value needs a slug (got {excerpt(item)})", steps=(what, i))
         slug = str(item["slug"])
         if slug in seen:
-            raise SchemeError(f"'{what}': the slug {excerpt(slug)} is given twice")
+            raise SchemeError(f"'{what}': the slug {excerpt(slug)} is given twice", steps=(what, i, "slug"))
         seen.add(slug)
         out.append(
             Value(
@@ -329,22 +339,26 @@ def from_mapping(data: Mapping[str, Any], required: Sequence[str] = (), source: 
     known = {c.slug for c in categories}
     for d in dims:
         if d.name == "platforms":
-            dangling = [v.slug for v in d.values if v.group and v.group not in known]
+            dangling = [i for i, v in enumerate(d.values) if v.group and v.group not in known]
             if dangling:
-                raise SchemeError(f"'platforms': {excerpt(dangling[0])} names a category that is not listed")
+                name = excerpt(d.values[dangling[0]].slug)
+                steps = ("platforms", dangling[0], "category")
+                raise SchemeError(f"'platforms': {name} names a category that is not listed", steps=steps)
     unknown = [r for r in required if r not in DIMENSIONS]
     if unknown:
         raise SchemeError(f"required names unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
     primary = data.get("primary", [])
     if not isinstance(primary, list) or not all(isinstance(p, str) for p in primary):
         raise SchemeError(
-            f"{source or 'the vocabularies'}: primary must be a list of design slugs, e.g. [quantitative]"
+            f"{source or 'the vocabularies'}: primary must be a list of design slugs, e.g. [quantitative]",
+            steps=("primary",),
         )
     return Scheme(dims, categories, tuple(required), frozenset(primary), source)
 
 
 def load(root: Path, config: Any) -> Scheme | None:
-    """The scheme named by `extra.refkb.coding` (None when the knowledge base does not code its sources)."""
+    """The scheme named by `extra.refkb.coding` (None when the knowledge base does not code its sources). A fault
+    in the vocabularies file is a SchemeError at its place in that file."""
     if not isinstance(config, dict) or not config.get("vocabularies"):
         return None
     name = str(config["vocabularies"])
@@ -357,7 +371,19 @@ def load(root: Path, config: Any) -> Scheme | None:
     required = config.get("required") or []
     if not isinstance(required, list):
         raise SchemeError("extra.refkb.coding.required must be a list of dimensions")
-    return from_mapping(data, [str(r) for r in required], name)
+    try:
+        return from_mapping(data, [str(r) for r in required], name)
+    except SchemeError as exc:
+        if not exc.steps:  # a fault of mkdocs.yml's coding settings, not of the file
+            raise
+        try:
+            at = safeyaml.locate(safeyaml.decode((root / name).read_bytes()), exc.steps)
+        except (OSError, safeyaml.YamlError):  # changed since it was read: the file, without a line
+            at = None
+        what = exc.what.removeprefix(f"{name}: ")
+        raise SchemeError(
+            what, path=name, line=at.line if at else 0, col=at.col if at else 0, hint=exc.hint, steps=exc.steps
+        ) from None
 
 
 def coverage(entries: Sequence[Entry], scheme: Scheme) -> dict[str, dict[str, Any]]:

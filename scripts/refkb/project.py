@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from . import coding as coding_mod
 from . import profiles, safeyaml
 from .errors import RefkbError
+from .model import Position
 from .values import excerpt
 
 DEFAULT_SOURCEKINDS = ("ngo", "intergovernmental", "government", "academic", "industry", "law", "journalism")
@@ -78,29 +80,139 @@ _MARKUP = re.compile(r"[<>\"`]")
 
 
 class ConfigError(RefkbError):
-    """mkdocs.yml is missing or does not say what refkb needs."""
+    """mkdocs.yml is missing or does not say what refkb needs. With a `code` (a setting of the wrong type or value,
+    at its place) the line reads like an issue's: `PATH:LINE:COL: error CODE what — hint`."""
+
+    def __init__(
+        self,
+        what: str = "",
+        *,
+        path: str | os.PathLike[str] = "",
+        line: int = 0,
+        col: int = 0,
+        hint: str = "",
+        code: str = "",
+    ) -> None:
+        super().__init__(what, path=path, line=line, col=col, hint=hint)
+        self.code = code
+
+    def summary(self) -> str:
+        return f"error {self.code} {super().summary()}" if self.code else super().summary()
 
 
 def load(root: Path | str = ".", config_file: str = "mkdocs.yml") -> Project:
     root = Path(root)
     path = root / config_file
-    config = _yaml_file(path, f"{path}: cannot read")
+    return from_config(root, read_config(path), path.name)
+
+
+# mkdocs.yml as MkDocs reads it: !ENV from the environment, aliases allowed (bounded), other tags as plain values.
+_YAML = safeyaml.Options(any_tag=True, aliases=safeyaml.MAX_ALIASES, env_tag=True)
+MAX_INHERIT = 8  # files in one INHERIT chain
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """mkdocs.yml as MkDocs reads it: `INHERIT: parent.yml` (relative to the file) is read first and the file
+    merged over it, mappings key by key and any other value replaced (mergedeep's rule, which MkDocs uses)."""
+    return _config_chain(path, (), path.parent)
+
+
+def _config_chain(path: Path, seen: tuple[Path, ...], root: Path) -> dict[str, Any]:
+    config = _yaml_file(path, f"{path}: cannot read", _shown(root, path))
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: the file must be a mapping (site_name: ..., extra: ...)")
-    return from_config(root, config, path.name)
+    parent = config.pop("INHERIT", None)
+    if parent is None:
+        return config
+    at = safeyaml.locate(_text(path), ("INHERIT",)) or Position(0, 0)
+    shown = _shown(root, path)
+    target = Path(os.path.normpath(path.parent / parent)) if isinstance(parent, str) and parent.strip() else None
+    what, hint = "", ""
+    if target is None:
+        what, hint = "INHERIT must name a YAML file", "write INHERIT: base.yml"
+    elif target in seen or target == Path(os.path.normpath(path)) or len(seen) >= MAX_INHERIT:
+        why = "is inherited twice (a loop)" if len(seen) < MAX_INHERIT else f"is more than {MAX_INHERIT} files deep"
+        what, hint = f"INHERIT: {parent} {why}", "inherit each file once"
+    elif not target.is_file():
+        what, hint = f"INHERIT: {parent} does not exist", "INHERIT is relative to the file that names it"
+    if what or target is None:
+        raise ConfigError(what, path=shown, line=at.line, col=at.col, hint=hint, code="invalid-setting")
+    return merged(_config_chain(target, (*seen, Path(os.path.normpath(path))), root), config)
 
 
-_YAML = safeyaml.Options(any_tag=True, aliases=safeyaml.MAX_ALIASES)
+def merged(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """`child` over `parent`: mappings merged key by key, any other value (a list too) the child's. Bounded: a merge
+    that would visit more than MAX_MERGED keys (aliases make a few lines stand for many mappings) is refused."""
+    seen = [0]
+    return _merged(parent, child, seen)
 
 
-def _yaml_file(path: Path, cannot_read: str) -> Any:
-    """A YAML file of the configuration (empty: {}); `cannot_read` starts the message when it cannot be read."""
+MAX_MERGED = 100_000
+
+
+def _merged(parent: Mapping[str, Any], child: Mapping[str, Any], seen: list[int]) -> dict[str, Any]:
+    out = dict(parent)
+    seen[0] += len(child)
+    if seen[0] > MAX_MERGED:
+        raise ConfigError(f"INHERIT: the files merge more than {MAX_MERGED:,} settings", hint="write fewer aliases")
+    for key, value in child.items():
+        old = out.get(key)
+        out[key] = _merged(old, value, seen) if isinstance(old, Mapping) and isinstance(value, Mapping) else value
+    return out
+
+
+def _text(path: Path) -> str:
+    try:
+        return safeyaml.decode(path.read_bytes())
+    except (OSError, safeyaml.YamlError):
+        return ""
+
+
+def config_files(path: Path) -> list[Path]:
+    """mkdocs.yml and the files it INHERITs, the file itself first (where a setting is looked for)."""
+    out = [path]
+    while len(out) <= MAX_INHERIT:
+        try:
+            parent = safeyaml.load(_text(out[-1]), _YAML)
+        except safeyaml.YamlError:
+            break
+        name = parent.get("INHERIT") if isinstance(parent, dict) else None
+        if not isinstance(name, str):
+            break
+        target = Path(os.path.normpath(out[-1].parent / name))
+        if target in out or not target.is_file():
+            break
+        out.append(target)
+    return out
+
+
+def setting_error(root: Path, where: str, steps: Sequence[str | int], what: str, hint: str) -> ConfigError:
+    """A setting of the wrong type or value, at its place in mkdocs.yml (or the file it INHERITs from) when found,
+    with the code invalid-setting."""
+    for file in config_files(root / where):
+        at = safeyaml.locate(_text(file), steps)
+        if at is not None:
+            shown = where if file == root / where else _shown(root, file)
+            return ConfigError(what, path=shown, line=at.line, col=at.col, hint=hint, code="invalid-setting")
+    return ConfigError(what, path=where, hint=hint, code="invalid-setting")
+
+
+def _shown(root: Path, file: Path) -> str:
+    try:
+        return file.relative_to(root).as_posix()
+    except ValueError:
+        return str(file)
+
+
+def _yaml_file(path: Path, cannot_read: str, shown: str = "") -> Any:
+    """A YAML file of the configuration (empty: {}); `cannot_read` starts the message when it cannot be read, and a
+    fault of its YAML is placed in the file as `shown` names it (default: `path`)."""
     try:
         return safeyaml.load_bytes(path.read_bytes(), _YAML) or {}
     except OSError as exc:
         raise ConfigError(f"{cannot_read} ({exc.strerror})") from exc
     except safeyaml.YamlError as exc:
-        raise ConfigError(exc.what, path=path, line=exc.line, col=exc.col, hint=exc.hint) from exc
+        raise ConfigError(exc.what, path=shown or path, line=exc.line, col=exc.col, hint=exc.hint) from exc
 
 
 def _str(value: object, where: str, name: str) -> str:
@@ -174,12 +286,7 @@ def from_config(
             raise ConfigError(f"{where}: each of extra.refkb.topics needs slug, title and section, not {excerpt(t)}")
         slug = _str(t["slug"], where, "topics.slug")
         topics.append(Topic(slug, _str(t.get("title", slug), where, "topics.title"), str(t.get("section", "") or "")))
-    bib = extra.get("bibliography", "references.bib")
-    files = [
-        _str(b, where, "bibliography") for b in (_list(bib, where, "bibliography") if isinstance(bib, list) else [bib])
-    ]
-    if not files:
-        raise ConfigError(f"{where}: extra.refkb.bibliography names no file")
+    files = _bibliography(root, config, options, extra.get("bibliography", "references.bib"), where)
     sourcekinds = _list(extra.get("sourcekinds", list(DEFAULT_SOURCEKINDS)), where, "sourcekinds")
     if extra.get("coding") is not None and not isinstance(extra.get("coding"), Mapping):
         raise ConfigError(f"{where}: extra.refkb.coding must be a mapping (vocabularies: coding.yml, required: [...])")
@@ -187,7 +294,8 @@ def from_config(
         scheme = coding_mod.load(root, extra.get("coding"))
     except coding_mod.SchemeError as exc:
         if exc.path:  # the vocabularies file itself is at fault: named, with its place
-            raise ConfigError(exc.what, path=exc.path, line=exc.line, col=exc.col, hint=exc.hint) from exc
+            code = "invalid-setting" if exc.steps else ""  # a value of the wrong kind (not YAML that cannot be read)
+            raise ConfigError(exc.what, path=exc.path, line=exc.line, col=exc.col, hint=exc.hint, code=code) from exc
         raise ConfigError(f"{where}: extra.refkb.coding: {exc}") from exc
     annotations = docs / _str(extra.get("annotations", "references"), where, "annotations")
     if not _inside(annotations, docs):
@@ -214,6 +322,29 @@ def from_config(
             _choice(extra.get("profile", profiles.DEFAULT.name), where, "profile", tuple(profiles.PROFILES))
         ],
     )
+
+
+def _bibliography(
+    root: Path, config: Mapping[str, Any], options: Mapping[str, Any] | None, value: object, where: str
+) -> list[str]:
+    """The bibliography's files: one file name, or a list of them (macro files first); each must be text."""
+    given = plugin_options(config) if options is None else options
+    steps: tuple[str | int, ...] = (
+        ("plugins", "refkb", "bibliography")
+        if given.get("bibliography") not in (None, "", [])
+        else ("extra", "refkb", "bibliography")
+    )
+    name = ".".join(str(s) for s in steps)
+    hint = "write the .bib file's path as text, e.g. references.bib"
+    if isinstance(value, list) and not value:
+        raise setting_error(root, where, steps, f"{name} names no file", hint)
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip() or any(ord(c) < 32 for c in item):
+            at = (*steps, i) if isinstance(value, list) else steps
+            which = f"{name}[{i}]" if isinstance(value, list) else name
+            raise setting_error(root, where, at, f"{which} must be a file name, not {excerpt(item)}", hint)
+    return [str(item) for item in items]
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -144,6 +144,8 @@ CODES: dict[str, tuple[Level, str]] = {
     "phone-number": (E, "a phone number in docs/ that is not an allow-listed help line"),
     "email-address": (E, "an e-mail address in docs/"),
     "social-media-handle": (E, "a social-media handle (@name) in docs/"),
+    # settings (refkb.project): mkdocs.yml, the files it INHERITs and the coding vocabularies
+    "invalid-setting": (E, "a setting of the wrong type or value (a number where a file name belongs, …)"),
 }
 
 
