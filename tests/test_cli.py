@@ -119,3 +119,15 @@ def test_main_is_callable_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyP
     write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION})
     monkeypatch.chdir(tmp_path)
     assert cli.main(["validate"]) == 0
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029", "\x85"])
+def test_format_check_diff_breaks_lines_where_the_file_does(tmp_path: Path, mark: str) -> None:
+    """The diff's lines and its @@ line numbers are the file's: a U+2028 inside a value is no line break."""
+    text = GOOD.replace("Journal of Studies", f"Journal of{mark}Studies").replace("  sourcekind", "  sourcekind   ")
+    (tmp_path / "a.bib").write_text(text, encoding="utf-8")
+    result = run("format", "--check", "a.bib", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    hunk = [line for line in result.stdout.split("\n") if line.startswith("@@")]
+    assert hunk == ["@@ -4,5 +4,5 @@"], result.stdout  # line 7 changed, three lines around it
+    assert f"   journaltitle = {{Journal of{mark}Studies}},\n" in result.stdout

@@ -218,3 +218,39 @@ def test_a_field_given_on_the_command_line_cannot_inject_another(pair: str, refu
             intake.from_fields("misc", [pair])
     else:
         assert len(intake.from_fields("misc", [pair]).fields) == 1
+
+
+# (pasted BibTeX, the problems as reported: at the pasted text's own lines, not at the lines the entry would take in
+# references.bib)
+PASTED_PLACE_CASES = [
+    (
+        "\n\n@misc{smith2020x,\n  title = {A title},\n  year = {20x0},\n  url = {notaurl}\n}\n",
+        [
+            "<pasted>:3:1: error missing-field",
+            "<pasted>:5:10: error invalid-year",
+            "<pasted>:6:9: error invalid-url",
+        ],
+    ),
+    (  # a renamed field (journal -> journaltitle) is found under the name it was pasted with
+        "@article{a,\n  author = {Lee, Bo},\n  title = {T},\n  year = {2020},\n  journal = {},\n  doi = {nodoi},\n}\n",
+        ["<pasted>:1:1: error missing-field", "<pasted>:6:9: error invalid-doi"],
+    ),
+    (  # a syntax error: the pasted text's line
+        "@misc{smith2020x,\n  title = {A title},\n  year = {2020},\n",
+        ["<pasted>:3:17: error unclosed-entry"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("paste", "expected"), PASTED_PLACE_CASES)
+def test_problems_of_a_pasted_entry_are_at_its_own_lines(kb: Path, paste: str, expected: list[str]) -> None:
+    result = run(kb, "add", "-", "--dry-run", stdin=paste)
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("<")]
+    assert [line.split(" [")[0] for line in lines] == expected, result.stderr
+
+
+def test_problems_of_a_pasted_file_name_the_file(kb: Path) -> None:
+    (kb / "new.bib").write_text("@misc{x,\n  title = {T},\n  url = {notaurl},\n}\n", encoding="utf-8")
+    result = run(kb, "add", "new.bib", "--dry-run")
+    assert "new.bib:3:9: error invalid-url" in result.stderr, result.stderr

@@ -18,7 +18,7 @@ from . import appraisal, bibfile, profiles, project
 from .checks import docs_pages, suite
 from .checks.settings import Settings
 from .errors import RefkbError
-from .model import BibFile, Issue, Level
+from .model import BibFile, Issue, Level, text_lines
 
 if TYPE_CHECKING:  # imported where used: `refkb validate` does not load what add and check-links need
     from . import intake, links
@@ -193,9 +193,7 @@ def _format_locked(args: argparse.Namespace, path: Path, before: Sequence[Path])
     if args.check:
         if canonical.encode("utf-8") == current:
             return EXIT_OK
-        diff = difflib.unified_diff(
-            original.splitlines(True), canonical.splitlines(True), f"{path}", f"{path} (canonical)"
-        )
+        diff = difflib.unified_diff(text_lines(original), text_lines(canonical), f"{path}", f"{path} (canonical)")
         sys.stdout.writelines(diff)
         sys.stderr.write(f"refkb format --check: {path} is not in canonical form; run refkb format {path}\n")
         return EXIT_PROBLEMS
@@ -246,8 +244,9 @@ def _candidate(args: argparse.Namespace) -> intake.Candidate:
         return intake.from_doi(args.doi)
     if args.type:
         return intake.from_fields(args.type, args.field)
-    text = _stdin_text() if args.source == "-" else _read_text(Path(args.source))
-    return intake.from_bibtex(text)
+    if args.source == "-":
+        return intake.from_bibtex(_stdin_text(), intake.PASTED)
+    return intake.from_bibtex(_read_text(Path(args.source)), args.source)
 
 
 def _plan_add(args: argparse.Namespace, proj: project.Project, candidate: intake.Candidate) -> intake.Plan:

@@ -6,6 +6,7 @@ checked against duplicates and the validator, written atomically with an annotat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -18,7 +19,7 @@ from rapidfuzz import fuzz
 from . import annotation, bibfile, errors, keys, values
 from .checks.settings import Settings
 from .checks.suite import read_bibliography, validate_bib
-from .model import BibFile, Entry, Issue, Level
+from .model import BibFile, Entry, Issue, Level, text_lines
 from .project import Project
 
 
@@ -30,14 +31,20 @@ class Refused(errors.RefkbError):
         self.issues = tuple(issues)
 
 
+PASTED = "<pasted>"  # how messages name BibTeX read from standard input
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A new entry before it has its final key: type, the key it came with (may be ''), and field values written as
-    BibTeX values (`{...}`, or a macro name)."""
+    BibTeX values (`{...}`, or a macro name). `pasted` is the entry as the user wrote it (BibTeX given to refkb add),
+    read from a text named `source`: a problem of the new entry is reported at its place there."""
 
     type: str
     key: str
     fields: tuple[tuple[str, str], ...]
+    pasted: Entry | None = None
+    source: str = ""
 
     def get(self, name: str) -> str:
         for k, v in self.fields:
@@ -54,15 +61,18 @@ def _inner(value: str) -> str:
     return value[1:-1] if value.startswith("{") and value.endswith("}") else value
 
 
-def from_bibtex(text: str) -> Candidate:
-    bib = bibfile.parse_text(text, "<input>")
+def from_bibtex(text: str, source: str = PASTED) -> Candidate:
+    """The one entry of pasted BibTeX; `source` names the text in messages (the file it came from, or <pasted>),
+    whose lines are the text's own."""
+    bib = bibfile.parse_text(text, source)
     errors = [i for i in bib.issues if i.level is Level.ERROR]
     if errors:
         raise Refused("the pasted BibTeX has syntax errors", errors)
     if len(bib.entries) != 1:
         raise Refused(f"paste exactly one entry (found {len(bib.entries)})")
     e = bib.entries[0]
-    return Candidate(e.type, e.key, tuple((f.name, bibfile.canonical_value(f.parts)) for f in e.fields))
+    fields = tuple((f.name, bibfile.canonical_value(f.parts)) for f in e.fields)
+    return Candidate(e.type, e.key, fields, e, source)
 
 
 def _balanced(value: str) -> bool:
@@ -146,7 +156,33 @@ def normalise(c: Candidate, today: dt.date) -> tuple[Candidate, list[str]]:
     if "keywords" in fields:
         words = [w.strip() for w in _inner(fields["keywords"]).split(",") if w.strip()]
         fields["keywords"] = braced(", ".join(words))
-    return Candidate(kind, c.key, tuple(fields.items())), notes
+    return Candidate(kind, c.key, tuple(fields.items()), c.pasted, c.source), notes
+
+
+# Where a field of the new entry came from in the pasted one: its own name, the name `normalise` replaced, or year
+# (and month) for a date made from them.
+_FROM = {new: old for old, new in FIELD_ALIASES.items()} | {"date": "year"}
+
+
+def at_pasted(issue: Issue, entry: Entry, c: Candidate) -> Issue:
+    """`issue`, found in `entry` (the new entry as placed in the bibliography), moved to the same place in the
+    pasted text: the field it names, at the same character of the value when the value was kept as written; the
+    entry's start for the rest. Unchanged when nothing was pasted."""
+    pasted = c.pasted
+    if pasted is None:
+        return issue
+    offset = entry.lines.starts[issue.line - 1] + issue.col - 1 if 0 < issue.line <= len(entry.lines.starts) else -1
+    inside = [f for f in entry.fields if f.offset <= offset]
+    pos = pasted.key_pos if entry.key_offset <= offset < (entry.fields[0].offset if entry.fields else 0) else pasted.pos
+    if inside and offset < entry.offset + len(entry.raw):
+        new = inside[-1]
+        old = pasted.get(new.name) or pasted.get(_FROM.get(new.name, new.name))
+        if old is not None and offset >= new.value_offset:
+            delta = offset - new.value_offset
+            pos = old.position_of(delta) if old.raw == new.raw and delta < len(old.raw) else old.value_pos
+        elif old is not None:
+            pos = old.pos
+    return dataclasses.replace(issue, path=c.source, line=pos.line, col=pos.col)
 
 
 def _entry(c: Candidate, key: str) -> Entry:
@@ -208,14 +244,14 @@ class Plan:
 
         out = list(
             difflib.unified_diff(
-                self.old_text.splitlines(True),
-                self.new_text.splitlines(True),
+                text_lines(self.old_text),
+                text_lines(self.new_text),
                 f"a/{rel(self.bib_path)}",
                 f"b/{rel(self.bib_path)}",
             )
         )
         if self.note_text is not None:
-            out += difflib.unified_diff([], self.note_text.splitlines(True), "/dev/null", f"b/{rel(self.note_path)}")
+            out += difflib.unified_diff([], text_lines(self.note_text), "/dev/null", f"b/{rel(self.note_path)}")
         return "".join(out)
 
 
@@ -255,7 +291,8 @@ def plan(project: Project, candidate: Candidate, today: dt.date | None = None) -
         project.titles == "sentence-case",
         project.profile,
     )
-    found = [i for i in validate_bib(new_bib, settings) if i.key == key]
+    added = next(e for e in new_bib.entries if e.key == key)
+    found = [at_pasted(i, added, c) for i in validate_bib(new_bib, settings) if i.key == key]
     problems = [i for i in found if i.level is Level.ERROR]
     if problems:
         raise Refused(f"[{key}] would not validate: nothing was written", problems)
