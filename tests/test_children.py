@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +47,47 @@ def test_a_worker_ends_when_its_parent_is_killed(method: str) -> None:
         time.sleep(0.05)
     assert not _alive(pid), f"worker {pid} outlived its parent"
     assert os.getpid() != pid
+
+
+def _in_group(pgid: int) -> list[str]:
+    """The processes (not zombies) of a process group, as "pid command"."""
+    found: list[str] = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")[:120]
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(f"{entry} {command}")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("after", [1.5, 3.0, 5.0])
+def test_kill_9_during_a_build_leaves_no_process(tmp_path: Path, after: float) -> None:
+    """`mkdocs build` of the tiny site killed with SIGKILL at several moments (the engine workers and the downloads
+    writer run then): nothing of its process group is left a few seconds later."""
+    site = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "data" / "sites" / "tiny", site, ignore=shutil.ignore_patterns(".cache", "site"))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
+        cwd=site,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: every process it starts is found by the group's id
+    )
+    time.sleep(after)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _in_group(proc.pid) == []
