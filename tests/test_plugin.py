@@ -299,6 +299,15 @@ def _each_page(cache: Path, change: Callable[[str], str]) -> None:
         page.write_text(change(page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+def _each_page_bytes(cache: Path, change: Callable[[bytes], bytes] | None) -> None:
+    """Each kept page's bytes changed, or (None) the page deleted."""
+    for page in (cache / "pages").glob("*.html"):
+        if change is None:
+            page.unlink()
+        else:
+            page.write_bytes(change(page.read_bytes()))
+
+
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -338,8 +347,8 @@ def _deep(path: Path) -> None:
 CORRUPTIONS: dict[str, Callable[[Path], None]] = {
     "page truncated": lambda c: _each_page(c, lambda html: html[:40]),
     "page with a script": lambda c: _each_page(c, lambda html: html + "<script>alert(1)</script>"),
-    "page not UTF-8": lambda c: [p.write_bytes(b"\xff\xfe<p>" + p.read_bytes()) for p in (c / "pages").glob("*.html")],
-    "page files deleted": lambda c: [p.unlink() for p in (c / "pages").glob("*.html")],
+    "page not UTF-8": lambda c: _each_page_bytes(c, lambda data: b"\xff\xfe<p>" + data),
+    "page files deleted": lambda c: _each_page_bytes(c, None),
     "page index a list": lambda c: _write(c / "pages" / "search.json", "[]"),
     "page index wrong shapes": lambda c: _poison_json(
         c / "pages" / "search.json", _each_value(lambda v: {"sha256": 5, "entries": "x"})
