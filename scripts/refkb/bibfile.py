@@ -173,10 +173,13 @@ def _split(text: str, line_offset: int = 0) -> list[Block]:
     library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
     out = []
     for b in library.blocks:
-        if not isinstance(b, bp.ImplicitComment | bp.ExplicitComment):
-            kind = _kind(b)  # a duplicate key is an entry here (refkb reports it): no error, as in one read
-            error = str(getattr(b, "error", "")) if kind == "failed" else ""
-            out.append(Block(kind, b.raw or "", (b.start_line or 0) + line_offset, error))
+        if isinstance(b, bp.ImplicitComment):
+            continue
+        if isinstance(b, bp.ExplicitComment) and bibscan.block_type(b.raw or "") == "comment":
+            continue  # `@comment{...}` is text between blocks; `@commentary{k, ...}` is an entry for BibTeX
+        kind = _kind(b)  # a duplicate key is an entry here (refkb reports it): no error, as in one read
+        error = str(getattr(b, "error", "")) if kind == "failed" else ""
+        out.append(Block(kind, b.raw or "", (b.start_line or 0) + line_offset, error))
     return out
 
 
@@ -227,6 +230,7 @@ def _parse_text(
     for n, loc in enumerate(located):
         raw, offset, scan = loc.block.raw, loc.offset, loc.scan
         bibscan.stray_control(text, prev_end, offset, lines, path, issues)
+        bibscan.stray_bom(text, prev_end, offset, lines, path, issues)
         paragraphs = _comments(text[prev_end:offset])
         if n == 0 and paragraphs:
             opening = _opening(text[prev_end:offset], paragraphs)
@@ -247,6 +251,7 @@ def _parse_text(
         )
     bibscan.stray_at(text, prev_end, len(text), lines, path, issues)
     bibscan.stray_control(text, prev_end, len(text), lines, path, issues)
+    bibscan.stray_bom(text, prev_end, len(text), lines, path, issues)
     trailer = _comments(text[prev_end:])
     if not blocks:
         header, trailer = [], _comments(text)
@@ -269,17 +274,29 @@ def _locate(text: str, lines: LineIndex, blocks: Sequence[Block]) -> list[Locate
     cursor = 0
     for block in blocks:
         raw = block.raw
-        line_start = lines.starts[min(block.start_line, len(lines.starts) - 1)]
-        offset = text.find(raw, max(line_start, cursor))
-        if offset < 0:
-            offset = text.find(raw, cursor)
-        if offset < 0:
-            offset = cursor
+        offset = _find_block(text, raw, lines.starts[min(block.start_line, len(lines.starts) - 1)], cursor)
         cursor = offset + len(raw)
-        is_string = block.kind == "string" or raw[1:8].lower().startswith("string")
-        scan = None if block.kind == "preamble" else bibscan.Scanner(raw, has_key=not is_string).scan()
+        # bibtexparser takes every `@string...` for @string and `@preamble...` for @preamble; BibTeX reads
+        # `@stringx{k, ...}` and `@preamblex{k, ...}` as entries (the name must be the directive's, whole)
+        etype = bibscan.block_type(raw)
+        if etype == "preamble" and block.kind == "preamble":
+            scan = None
+        else:
+            scan = bibscan.Scanner(raw, has_key=etype != "string").scan()
         out.append(Located(block, offset, scan))
     return out
+
+
+def _find_block(text: str, raw: str, line_start: int, cursor: int) -> int:
+    """Where a block's text starts: from its line, and never before the end of the block before it. A block that
+    bibtexparser aborted ends past the '@' that starts the next (`@{@{` is `@{@` then `@{`): then the next block
+    starts inside the one before it, at its last occurrence there. Always a place inside the text."""
+    offset = text.find(raw, max(line_start, cursor))
+    if offset < 0:
+        offset = text.find(raw, cursor)
+    if offset < 0:
+        offset = text.rfind(raw, 0, cursor + len(raw) - 1)
+    return offset if offset >= 0 else max(0, min(cursor, len(text) - len(raw)))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ _FAST_FIELD = re.compile(
     r"""\s*(,|(?=[})]))"""
 )
 _FAST_END = re.compile(r"\s*[})]")
+# A brace as bibtexparser and biber read it: one after a backslash is escaped for them (not for BibTeX).
+_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
 _SWALLOWED_FIELD = re.compile(r"""\n[ \t]*[^\s"#%'(),={}]+[ \t]*=[ \t]*[{"0-9]""")
 # Control characters BibTeX has no use for, anywhere in the file (tab, LF and form feed are white space).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -90,6 +92,12 @@ class Located:
     scan: Scan | None
 
 
+def block_type(raw: str) -> str:
+    """The lower-cased name after a block's '@' ('' when there is none): `article`, `string`, `preamble`..."""
+    m = _NAME.match(raw, 1)
+    return m.group(0).lower() if m else ""
+
+
 class Scanner:
     """Scans one `@type{key, name = value, ...}` block (or `@string{name = value}`) and notes what BibTeX rejects."""
 
@@ -127,6 +135,8 @@ class Scanner:
         m = _NAME.match(raw, 1)
         etype = m.group(0).lower() if m else ""
         self.i = m.end() if m else 1
+        if m is None:
+            self.problem(0, "syntax-error", "'@' is not followed by an entry type", "write '@type{key, ...}'")
         self.ws()
         closer = {"{": "}", "(": ")"}.get(raw[self.i : self.i + 1], "")
         if not closer:
@@ -146,7 +156,7 @@ class Scanner:
             if nxt == "=":
                 self.problem(key_at, "missing-key", "the entry has no key", "add a key before the first field")
                 self.i = key_at
-            elif nxt not in (",", closer):
+            elif nxt and nxt not in (",", closer):  # at the block's end: reported as unclosed below
                 self.problem(
                     key_at,
                     "invalid-key",
@@ -158,7 +168,27 @@ class Scanner:
             if raw[self.i : self.i + 1] == ",":
                 self.i += 1
         fields = self.fields(closer)
+        if self.i < len(raw) - 1 and not any(p.code == "unbalanced-braces" for p in self.problems):
+            self.closed_early(closer)  # (a value's unbalanced braces, reported, are why)
+        if not self.has_key and len(fields) > 1:
+            self.problem(
+                fields[1].name_at,
+                "syntax-error",
+                f"@string defines one macro: BibTeX stops after '{fields[0].name}' and rejects the rest",
+                "write one @string{name = value} per macro",
+            )
         return Scan(etype, key, key_at, fields, tuple(self.problems))
+
+    def closed_early(self, closer: str) -> None:
+        """BibTeX closes the entry before the end of bibtexparser's block: the two read a brace or quote after a
+        backslash differently (`{\\}}`), and what one reads as a value the other reads as text after the entry."""
+        self.problem(
+            self.i,
+            "syntax-error",
+            f"BibTeX closes the entry at this '{closer}', but other readers (bibtexparser, biber) read on to "
+            f"{self.raw[-1]!r}: a backslash does not escape a brace or quote for BibTeX",
+            'balance the braces inside each value (write \\{ and \\} only in pairs, {\\"o} rather than \\"o)',
+        )
 
     def fields(self, closer: str) -> tuple[ScannedField, ...]:
         fast = self.fast_fields()
@@ -188,7 +218,7 @@ class Scanner:
             i = m.end()
             if not comma and _FAST_END.match(raw, i) is None:
                 return None
-            if part.text.endswith("\\") and part.kind in ("brace", "quote"):
+            if part.kind in ("brace", "quote") and (part.text.endswith("\\") or not escapes_agree(part.text)):
                 return None  # the careful path reports it
             out.append(ScannedField(name.lower(), m.start(1), m.start(2), m.end(2), (part,)))
 
@@ -271,12 +301,12 @@ class Scanner:
                 end = self._braced(start)
                 parts.append(ValuePart("brace", raw[start + 1 : end]))
                 self.i = end + 1
-                self._trailing_backslash(start, parts[-1])
+                self._backslashes(start, parts[-1])
             elif ch == '"':
                 end = self._quoted(start)
                 parts.append(ValuePart("quote", raw[start + 1 : end]))
                 self.i = end + 1
-                self._trailing_backslash(start, parts[-1])
+                self._backslashes(start, parts[-1])
             elif ch and ch.isdigit():
                 nm = _NUMBER.match(raw, start)
                 assert nm is not None
@@ -303,13 +333,23 @@ class Scanner:
                 continue
             return tuple(parts)
 
-    def _trailing_backslash(self, start: int, part: ValuePart) -> None:
+    def _backslashes(self, start: int, part: ValuePart) -> None:
+        """A backslash that BibTeX reads as a character and bibtexparser and biber as an escape: at the value's
+        end (before its delimiter), or before a brace that only balances the value for one of them."""
         if part.text.endswith("\\"):
             self.problem(
                 start,
                 "syntax-error",
                 "the value ends with a backslash, which bibtexparser and biber read as escaping the delimiter",
                 "write {\\textbackslash} for a backslash, or remove it",
+            )
+        elif not escapes_agree(part.text):
+            self.problem(
+                start,
+                "unbalanced-braces",
+                "the value's braces balance for BibTeX, which counts '\\{' and '\\}' as braces, but not for "
+                "bibtexparser and biber, which read them as escaped",
+                "write '\\{' and '\\}' in pairs, or {\\textbraceleft} and {\\textbraceright}",
             )
 
     def _braced(self, start: int) -> int:
@@ -348,6 +388,19 @@ class Scanner:
         return len(raw) - 1 if raw.endswith(("}", ")")) else len(raw)
 
 
+def escapes_agree(text: str) -> bool:
+    """Whether a value's text (its braces balanced as BibTeX counts them) also balances with the braces after a
+    backslash read as escaped, as bibtexparser and biber read them."""
+    if "\\{" not in text and "\\}" not in text:
+        return True
+    depth = 0
+    for m in _UNESCAPED_BRACE.finditer(text):
+        depth += 1 if m.group(0) == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def stray_control(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
     """Control characters (NUL runs, escapes) in the text between blocks: one error per run."""
     m = CONTROL.search(text, start, end)
@@ -371,7 +424,29 @@ def stray_control(text: str, start: int, end: int, lines: LineIndex, path: str, 
         m = CONTROL.search(text, run, end)
 
 
-_STRAY_AT_START = re.compile(r"[^\S\n\r]*@[A-Za-z]+\b(?![^\S\n\r]*[{(])")
+def stray_bom(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
+    """Byte order marks in the text between blocks (`decode` drops the file's first): left where two files saved
+    with one were joined. Invisible, and the formatter cannot keep one: written first in the file, it would be read
+    as the file's own next time, and dropping one can move an '@' to a line's start (a block for bibtexparser)."""
+    at = text.find("\ufeff", start, end)
+    while at >= 0:
+        p = lines.pos(at)
+        issues.append(
+            Issue(
+                path,
+                p.line,
+                p.col,
+                Level.ERROR,
+                "control-character",
+                "",
+                "a byte order mark (U+FEFF, invisible) between entries: were two files saved with one joined?",
+                "delete it (an editor that shows invisible characters shows it)",
+            )
+        )
+        run = at
+        while run < end and text[run] == "\ufeff":
+            run += 1
+        at = text.find("\ufeff", run, end)
 
 
 def stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issues: list[Issue]) -> None:
@@ -380,9 +455,11 @@ def stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issue
     first = _STRAY_AT_START.match(text, start, end)
     found = [first] if first is not None and start > 0 and text[start - 1] not in "\n\r" else []
     for m in [*found, *_STRAY_AT.finditer(text, start, end)]:
-        if m.group(0).strip().lower() in ("@comment", "@preamble", "@string"):
+        at = m.group(0).index("@")
+        word = m.group(0)[at:]
+        if word.lower() in ("@comment", "@preamble", "@string"):
             continue
-        p = lines.pos(m.start() + len(m.group(0)) - len(m.group(0).lstrip()))
+        p = lines.pos(m.start() + at)
         issues.append(
             Issue(
                 path,
@@ -391,7 +468,7 @@ def stray_at(text: str, start: int, end: int, lines: LineIndex, path: str, issue
                 Level.ERROR,
                 "syntax-error",
                 "",
-                f"'{m.group(0).strip()}' is not followed by '{{': BibTeX cannot read this entry",
+                f"'{word}' is not followed by '{{': BibTeX cannot read this entry",
                 "write '@type{key, ...}', or remove the '@' from a comment",
             )
         )
