@@ -130,7 +130,7 @@ CASES: list[tuple[str, dict[str, str | bytes], list[str], bytes | None, set[int]
         ["validate"],
         None,
         {2},
-        r"^refkb: mkdocs\.yml: extra\.refkb\.topics must be a list",
+        r"^mkdocs\.yml:\d+:\d+: error invalid-setting extra\.refkb\.topics must be a list",
     ),
     (
         "stdin-latin1",
@@ -370,7 +370,7 @@ def test_guard_turns_a_bug_into_one_line(tmp_path: Path) -> None:
 
 
 BUILD_CASES = [
-    ("topics-7", "mkdocs.yml", None, r"refkb: mkdocs\.yml: extra\.refkb\.topics must be a list"),
+    ("topics-7", "mkdocs.yml", None, r"mkdocs\.yml:\d+:\d+: error invalid-setting extra\.refkb\.topics must be a list"),
     ("page-latin1", "docs/index.md", b"# Home\n\ncaf\xe9\n", r"docs/index\.md:3:4: error encoding-not-utf8"),
     ("claims-type", "docs/claims.yml", b"- id: c1\n  claim: [1]\n", r"docs/claims\.yml:1:1: error data-invalid"),
 ]

@@ -130,7 +130,7 @@ def _refkb_without_citeproc(tmp: Path) -> Path:
         (
             "a Latin-1 byte in the coding vocabularies",
             2,  # an input that cannot be read: the contract's I/O error
-            "refkb: {vocabularies}:2:6: byte 0xe9 is not valid UTF-8 — save the file as UTF-8",
+            "{vocabularies}:2:6: error yaml-invalid byte 0xe9 is not valid UTF-8 — save the file as UTF-8",
         ),
     ],
     ids=["citeproc-js", "REFKB_CITEPROC_JS", "latin-1-vocabularies"],

@@ -151,7 +151,7 @@ SETTING_CASES = [
     ),
     (
         {"mkdocs.yml": SITE + "extra:\n  refkb:\n    profile: !ENV {a: 1}\n"},
-        "mkdocs.yml:5:14: !ENV takes a variable name or a list of names",
+        "mkdocs.yml:5:14: error yaml-invalid !ENV takes a variable name or a list of names",
     ),
 ]
 

@@ -569,7 +569,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args))
     except RefkbError as exc:  # usage, configuration, unreadable input, an engine not installed: the file and the fix
-        sys.stderr.write(f"refkb: {guard.explain(exc)}\n")
+        placed = bool(getattr(exc, "path", "")) and bool(getattr(exc, "line", 0))  # PATH:LINE:COL: like an issue
+        sys.stderr.write(f"{'' if placed else 'refkb: '}{guard.explain(exc)}\n")
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -212,21 +212,40 @@ def _yaml_file(path: Path, cannot_read: str, shown: str = "") -> Any:
     except OSError as exc:
         raise ConfigError(f"{cannot_read} ({exc.strerror})") from exc
     except safeyaml.YamlError as exc:
-        raise ConfigError(exc.what, path=shown or path, line=exc.line, col=exc.col, hint=exc.hint) from exc
+        raise ConfigError(
+            exc.what, path=shown or path, line=exc.line, col=exc.col, hint=exc.hint, code="yaml-invalid"
+        ) from exc
+
+
+class _Unplaced(ConfigError):
+    """A setting of the wrong type, found before its place is known: `from_config` places it (`setting_error`)."""
+
+    def __init__(self, what: str, steps: Sequence[str | int], hint: str = "") -> None:
+        super().__init__(what, hint=hint, code="invalid-setting")
+        self.steps = tuple(steps)
+
+
+def _steps(name: str) -> tuple[str, ...]:
+    top = name.split(".", 1)[0]
+    return (name,) if top in ("docs_dir", "site_name", "site_url") else ("extra", "refkb", *name.split("."))
+
+
+def _setting(name: str) -> str:
+    return name if _steps(name)[0] == name else f"extra.refkb.{name}"
 
 
 def _str(value: object, where: str, name: str) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
-        raise ConfigError(f"{where}: extra.refkb.{name} must be text, not {excerpt(value)}")
+        raise _Unplaced(f"{_setting(name)} must be text, not {excerpt(value)}", _steps(name), "write it as text")
     text = str(value)
     if any(ord(c) < 32 for c in text):
-        raise ConfigError(f"{where}: extra.refkb.{name} holds a control character")
+        raise _Unplaced(f"{_setting(name)} holds a control character", _steps(name), "remove the control character")
     return text
 
 
 def _list(value: object, where: str, name: str) -> list[object]:
     if not isinstance(value, list):
-        raise ConfigError(f"{where}: extra.refkb.{name} must be a list, not {excerpt(value)}")
+        raise _Unplaced(f"{_setting(name)} must be a list, not {excerpt(value)}", _steps(name), "write [a, b, ...]")
     return value
 
 
@@ -272,8 +291,16 @@ def from_config(
     root: Path, config: dict[str, Any], where: str = "mkdocs.yml", options: Mapping[str, Any] | None = None
 ) -> Project:
     """The project from MkDocs' configuration; raises ConfigError naming the setting when a value has the wrong
-    type (a list where text belongs, a number for a path, ...). `options` are the plugin's validated options (the
-    build passes them; the CLI reads them from the raw `plugins:` list)."""
+    type (a list where text belongs, a number for a path, ...), at its place in mkdocs.yml when it is found there.
+    `options` are the plugin's validated options (the build passes them; the CLI reads them from the raw `plugins:`
+    list)."""
+    try:
+        return _from_config(root, config, where, options)
+    except _Unplaced as exc:
+        raise setting_error(root, where, exc.steps, exc.what, exc.hint) from exc
+
+
+def _from_config(root: Path, config: dict[str, Any], where: str, options: Mapping[str, Any] | None) -> Project:
     extra = settings(root, config, options, where)
     for name in ("site_name", "site_url"):  # Material prints both into every page unescaped
         value = config.get(name)
@@ -294,7 +321,7 @@ def from_config(
         scheme = coding_mod.load(root, extra.get("coding"))
     except coding_mod.SchemeError as exc:
         if exc.path:  # the vocabularies file itself is at fault: named, with its place
-            code = "invalid-setting" if exc.steps else ""  # a value of the wrong kind (not YAML that cannot be read)
+            code = "invalid-setting" if exc.steps else ("yaml-invalid" if exc.line else "")  # a value, or the YAML
             raise ConfigError(exc.what, path=exc.path, line=exc.line, col=exc.col, hint=exc.hint, code=code) from exc
         raise ConfigError(f"{where}: extra.refkb.coding: {exc}") from exc
     annotations = docs / _str(extra.get("annotations", "references"), where, "annotations")

@@ -319,10 +319,15 @@ def locate(text: str, steps: Sequence[str | int]) -> Position | None:
     finally:
         if loader is not None:
             loader.dispose()
+    key: yaml.Node | None = None
     for step in steps:
+        if isinstance(node, yaml.MappingNode):
+            key = next((k for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)), None)
         node = _step(node, step)
         if node is None:
             return None
+    if key is not None and node.start_mark.index < key.start_mark.index:
+        return places.at(key.start_mark)  # an alias: its value stands at the anchor, the setting at its key
     return places.at(node.start_mark)
 
 

@@ -146,6 +146,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "social-media-handle": (E, "a social-media handle (@name) in docs/"),
     # settings (refkb.project): mkdocs.yml, the files it INHERITs and the coding vocabularies
     "invalid-setting": (E, "a setting of the wrong type or value (a number where a file name belongs, …)"),
+    "yaml-invalid": (E, "mkdocs.yml or the vocabularies file is not YAML refkb reads (syntax, aliases, depth, …)"),
 }
 
 
