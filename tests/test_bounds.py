@@ -152,3 +152,29 @@ def test_an_alias_chain_in_any_yaml_file_is_one_line_at_once(
     assert len(lines) == 1, run.stderr[-2000:]
     assert re.match(re.escape(path) + r":\d+:\d+: error [a-z-]+ ", lines[0]), lines[0]
     assert len(lines[0]) < 400, "a short excerpt, never the expanded value"
+
+
+def test_a_4_mb_field_in_the_knowledge_base_is_one_line_at_once(tmp_path: Path) -> None:
+    """`refkb validate` on the knowledge base with one title of 4,000,000 characters: one line at the field, under
+    10 s and 1 GB."""
+    root = tmp_path / "kb"
+    root.mkdir()
+    shutil.copytree(ROOT / "docs", root / "docs")
+    for file in ("mkdocs.yml", "references.bib", "coding.yml", "CITATION.cff"):
+        shutil.copy(ROOT / file, root / file)
+    bib = root / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    m = re.search(r"^  title = \{", text, re.M)
+    assert m
+    line = text.count("\n", 0, m.start()) + 1
+    bib.write_text(text[: m.end()] + "a" * 4_000_000 + text[m.end() :], encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURE], cwd=root, capture_output=True, text=True, timeout=60, check=False
+    )
+    took, peak = run.stdout.split()
+    assert float(took) < 10
+    assert int(peak) < 1024**3
+    lines = [x for x in run.stderr.splitlines() if ": error " in x]
+    assert len(lines) == 1, run.stderr[-2000:]
+    assert lines[0].startswith(f"references.bib:{line}:3: error field-too-large"), lines[0]
+    assert len(lines[0]) < 400
