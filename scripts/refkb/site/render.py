@@ -33,6 +33,7 @@ from .. import (
     reader,
     refpage,
     regionpages,
+    selection,
     vocabulary,
 )
 from ..errors import RefkbError
@@ -173,7 +174,10 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     block = refpage.cite_block(ref, b.citer().render(csl.engine_item(ref.csl_item)))
     parts += ["## Cite this source", tokens.add(block, late=True)]
     if b.picker_styles:
-        parts += ["## Other citation styles", tokens.add(reader.picker(ref.slug, current, b.picker_styles), late=True)]
+        parts += [
+            "## Other citation styles",
+            tokens.add(selection.picker(ref.slug, current, b.picker_styles, csl.engine_item(ref.csl_item)), late=True),
+        ]
     parts += [
         "## Downloads",
         tokens.add(refpage.downloads(ref), late=True),
