@@ -42,7 +42,8 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
 
     return Markup(
         f'<form class="refkb-filters refkb-browser" data-refkb-browser hidden role="search" '
-        f'aria-label="Filter the library" data-index="{escape(relative_url("references/index.json", current))}">'
+        f'aria-label="Filter the library" data-index="{escape(relative_url("references/index.json", current))}" '
+        f'data-records="{escape(relative_url("references/records.json", current))}">'
         f'<label>Topic <select name="topic">{options((t.slug, t.title) for t in topics)}</select></label>'
         f'<label>Kind of source <select name="kind">{options((k, KIND_LABELS.get(k, k)) for k in kinds)}</select>'
         "</label>"

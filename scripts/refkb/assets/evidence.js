@@ -161,6 +161,9 @@
       }
       panel.setAttribute("data-row", r);
       panel.setAttribute("data-col", c);
+      panel.setAttribute("data-keys", found.map(function (s) { return s.key; }).join(" "));  // selection.js exports them
+      panel.setAttribute("data-records", data.library + "records.json");
+      if (found.length) { panel.dispatchEvent(new CustomEvent("refkb:cell", { bubbles: true })); }
       remember();
     }
     function remember() {

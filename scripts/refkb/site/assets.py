@@ -19,7 +19,13 @@ from .tokens import Tokens
 CSS = "assets/refkb/refkb.css"
 JS = "assets/refkb/refkb.js"
 READER_CSS = "assets/refkb/reader.css"
-READER_JS = ("assets/refkb/preview.js", "assets/refkb/picker.js", "assets/refkb/pageurl.js")
+READER_JS = (
+    "assets/refkb/preview.js",
+    "assets/refkb/picker.js",
+    "assets/refkb/selection.js",
+    "assets/refkb/pageurl.js",
+)
+SELECTION_CSS = "assets/refkb/selection.css"  # the export of the shown works (selection.js)
 EVIDENCE_CSS = "assets/refkb/evidence.css"
 EVIDENCE_JS = "assets/refkb/evidence.js"  # before refkb.js: the library browser asks it for the facets
 HELP_LINE = (
@@ -32,7 +38,7 @@ Add = Callable[[str, "str | bytes"], None]
 
 def configure(config: MkDocsConfig, coding: bool) -> None:
     """refkb's style sheets and scripts in the configuration (each once)."""
-    for css in (CSS, READER_CSS, *((EVIDENCE_CSS,) if coding else ())):
+    for css in (CSS, READER_CSS, SELECTION_CSS, *((EVIDENCE_CSS,) if coding else ())):
         if css not in config.extra_css:
             config.extra_css.append(css)
     for js in (JS, *READER_JS):
@@ -57,6 +63,7 @@ def add_assets(add: Add, b: Build) -> None:
     add(CSS, (_HERE / "refkb.css").read_bytes())
     add(JS, (_HERE / "refkb.js").read_bytes())
     add(READER_CSS, reader.asset("reader.css"))
+    add(SELECTION_CSS, reader.asset("selection.css"))
     for js in READER_JS:
         add(js, reader.asset(js.rsplit("/", 1)[1]))
     if b.project.coding is not None:

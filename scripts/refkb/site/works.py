@@ -20,7 +20,21 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from .. import annotation, children, citations, coded, csl, exports, inherit, intext, keys, method, reader, refpage
+from .. import (
+    annotation,
+    children,
+    citations,
+    coded,
+    csl,
+    exports,
+    inherit,
+    intext,
+    keys,
+    method,
+    reader,
+    refpage,
+    selection,
+)
 from ..cache import digest
 from ..engine import ClusterCite
 from ..model import Entry
@@ -140,13 +154,18 @@ def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> N
 
 
 def add_downloads(add: Add, b: Build, out: Written) -> None:
-    """The whole library's files, joined from each work's own."""
+    """The whole library's files, joined from each work's own, and each work's records for exporting a selection."""
     per = [f"{b.project.folder}/{keys.slug(k)}/{keys.slug(k)}" for k in b.refs]
     d = out.downloads
     add("downloads/references.bib", exports.joined_bibtex([d[f"{p}.bib"] for p in per]))
     add("downloads/references.bibtex.bib", exports.joined_bibtex([d[f"{p}.bibtex.bib"] for p in per]))
     add("downloads/references.ris", exports.joined_ris([d[f"{p}.ris"] for p in per]))
     add("downloads/references.json", exports.joined_csl_json([d[f"{p}.json"] for p in per]))
+    parts = (
+        selection.WorkRecord(k, d[f"{p}.bib"], d[f"{p}.ris"], d[f"{p}.json"], r.csl_item)
+        for p, (k, r) in zip(per, b.refs.items(), strict=True)
+    )
+    add(selection.RECORDS, selection.records(parts))  # the library's and the map's export of the shown works
 
 
 def write_downloads(out: Written, session: OneBuild, site: Path, dirty: bool) -> None:
