@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import bibtexparser
 import jsonschema
@@ -27,7 +28,35 @@ def test_csl_json_is_valid_against_the_csl_schema() -> None:
 
 
 def test_csl_json_round_trips() -> None:
-    assert json.loads(exports.csl_json(ITEMS)) == [csl.exported(i) for i in ITEMS]
+    assert json.loads(exports.csl_json(ITEMS)) == [exports.csl_export(i) for i in ITEMS]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def test_csl_json_is_plain_text_with_citation_keys() -> None:
+    """No markup in any value (brace protection was once written as `<span class="nocase">`), and each item's key as
+    CSL 1.0.2's `citation-key`."""
+    data = json.loads(exports.csl_json(ITEMS))
+    assert [d["citation-key"] for d in data] == [e.key for e in ENTRIES]
+    marked = [(d["id"], s) for d in data for s in _strings(d) if re.search(r"</?[a-z]+[ >]", s)]
+    assert not marked
+    assert any("{" in f.value for e in ENTRIES for f in e.fields if f.name == "title"), "no protected title tested"
+
+
+def test_ris_has_no_numbering_keywords_or_trailing_comma() -> None:
+    text = exports.ris(ITEMS)
+    assert text.startswith("TY  - ")
+    assert not re.search(r"^\d+\.$", text, re.MULTILINE)
+    assert "\nKW  - " not in text
+    assert not re.search(r"^A[U1-4]  - .*,$", text, re.MULTILINE)
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=[i["id"] for i in ITEMS])
@@ -38,8 +67,8 @@ def test_ris_parses_back_to_the_same_record(item: csl.CslItem) -> None:
     assert record["title"] == public["title"]
     assert record["type_of_reference"] == exports.RIS_TYPES.get(item["type"], "GEN")
     expected = [
-        # An organisation ends in a comma, EndNote's mark of a corporate name (Zotero keeps it whole either way).
-        f"{n['literal']},"
+        # An organisation as written: no comma, so Zotero keeps it one name.
+        n["literal"]
         if "literal" in n
         else ", ".join(
             x for x in (f"{n.get('non-dropping-particle', '')} {n['family']}".strip(), n.get("given", "")) if x
@@ -62,11 +91,19 @@ def test_bibtex_export_is_canonical_and_reads_back() -> None:
     assert not again.issues
     assert [(e.key, [(f.name, f.value) for f in e.fields]) for e in again.entries] == [
         (e.key, sorted(((f.name, f.value) for f in e.fields), key=lambda nv: bibfile.field_order(nv[0])))
+        if e.type not in exports.AS_MISC
+        else (e.key, sorted([*((f.name, f.value) for f in e.fields), ("entrysubtype", e.type)], key=_order))
         for e in BIB.entries
     ]
+    assert [e.type for e in again.entries] == ["misc" if e.type in exports.AS_MISC else e.type for e in BIB.entries]
+    assert any(e.type in exports.AS_MISC for e in BIB.entries), "no @dataset tested"
     library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
     assert len(library.entries) == len(BIB.entries)
     assert not library.failed_blocks
+
+
+def _order(name_value: tuple[str, str]) -> tuple[int, int, str]:
+    return bibfile.field_order(name_value[0])
 
 
 def test_exports_hold_no_private_use_characters() -> None:

@@ -170,6 +170,12 @@ ACCEPTED: dict[tuple[str, str], dict[str, str]] = {
         "itemType": "Zotero's BibTeX translator ignores biblatex entrysubtype = newspaper"
     },
     ("bibtex.bib", "washingtonpost2021instagram"): {"itemType": "classic BibTeX has no newspaper type"},
+    ("bib", "ctdc2023data"): {
+        "itemType": "Zotero's BibTeX translator knows no @dataset (it skips the entry): the .bib writes @misc with "
+        "entrysubtype = {dataset}, which Zotero imports as a document",
+        "repository": "a document has no repository; the organisation arrives as its publisher",
+        "versionNumber": "Zotero's BibTeX translator reads no version",
+    },
     ("bibtex.bib", "ctdc2023data"): {
         "itemType": _CLASSIC_TYPE,
         "repository": _CLASSIC_TYPE,
@@ -185,11 +191,8 @@ def _same(value: str) -> str:
     return value.replace("-", "") if re.fullmatch(r"[\d-]{10,17}X?", value) else value
 
 
-# Entries Zotero's reader skips whole.
-LOST_WHOLE = {
-    ("bib", "ctdc2023data"): "Zotero's BibTeX translator (BibTeX.js) knows no biblatex @dataset and skips the entry; "
-    "the classic file's @misc imports",
-}
+# Entries Zotero's reader skips whole. None: the biblatex file writes a @dataset as @misc (refkb.exports.AS_MISC).
+LOST_WHOLE: dict[tuple[str, str], str] = {}
 
 
 def _free_port() -> int:
@@ -284,6 +287,7 @@ NOTES = {"gao2021sex": "Report to the Committee on the Judiciary"}
 # Formats whose Zotero reader drops keywords or notes, with the reason.
 NO_TAGS = {
     "json": "Zotero's CSL-JSON import (ZU.itemFromCSLJSON) ignores CSL `keyword`",
+    "ris": "the RIS download has no KW lines: keywords are the knowledge base's topic codes (refkb.exports)",
     "web": "Embedded Metadata drops a page's keywords on purpose (finalDataCleanup: unless called from another "
     "translator, no automatic tags)",
 }

@@ -1,10 +1,14 @@
 """Downloads: biblatex, classic BibTeX, RIS (written by rispy) and CSL-JSON, for one entry or the whole library.
 
-Files, per work and for the library: `<key>.bib` / `references.bib` are biblatex, exactly as references.bib holds
-the entry (canonical form); `<key>.bibtex.bib` / `references.bibtex.bib` are classic BibTeX for BibTeX-only tools
-(`year`/`month`, `journal`, `address`, `@techreport` with `institution`, `@misc` with `howpublished` for web pages and
-laws, the access date in `note`, no biblatex-only field); `.ris` is RIS as Zotero's RIS translator and EndNote read
-it (the tag for each field chosen per type from Zotero's RIS.js, see `ris_record`); `.json` is CSL-JSON.
+Files, per work and for the library: `<key>.bib` / `references.bib` are biblatex, as references.bib holds the entry
+(canonical form), except that a `@dataset` is written `@misc` with `entrysubtype = {dataset}`: Zotero's BibTeX import
+(zotero/translators BibTeX.js, `bibtex2zoteroTypeMap`) knows no `@dataset` and skips the entry whole, and Zotero's own
+biblatex export writes a data set as `@misc` too; `<key>.bibtex.bib` / `references.bibtex.bib` are classic BibTeX for
+BibTeX-only tools (`year`/`month`, `journal`, `address`, `@techreport` with `institution`, `@misc` with `howpublished`
+for web pages and laws, the access date in `note`, no biblatex-only field); `.ris` is RIS as Zotero's RIS translator
+and EndNote read it (the tag for each field chosen per type from Zotero's RIS.js, see `ris_record`; no `1.` numbering
+line, no keywords); `.json` is CSL-JSON as plain text (no `<span class="nocase">`: brace protection dropped) with each
+work's `citation-key`.
 The `.bib` name stays biblatex so that links to it keep working. An entry that inherits through crossref or xdata
 is written as its record (refkb.inherit): what it inherits written out, crossref and xdata left out, so that each
 file imports whole — Zotero's BibTeX import does not resolve crossref (zotero/translators BibTeX.js: its test of an
@@ -46,8 +50,24 @@ RIS_TYPES = {
 
 
 def bibtex(entries: Sequence[Entry]) -> str:
-    """Entries in refkb's canonical BibTeX form."""
-    return "\n\n".join(bibfile.entry_text(e) for e in entries) + "\n"
+    """Entries in refkb's canonical BibTeX form, each of a type Zotero's BibTeX import reads (`biblatex_text`)."""
+    return "\n\n".join(biblatex_text(e) for e in entries) + "\n"
+
+
+# biblatex types Zotero's BibTeX import skips whole (BibTeX.js has no item type for them), written as `@misc` with the
+# type kept in `entrysubtype`, which biblatex does not print. Zotero then imports the work as a document.
+AS_MISC = frozenset({"dataset"})
+
+
+def biblatex_text(entry: Entry) -> str:
+    """One entry in canonical form; a type in AS_MISC written as `@misc` with `entrysubtype` naming it."""
+    if entry.type not in AS_MISC:
+        return bibfile.entry_text(entry)
+    lines = [(bibfile.field_order(f.name), f"  {f.name} = {bibfile.canonical_value(f.parts)},\n") for f in entry.fields]
+    if entry.get("entrysubtype") is None:
+        lines.append((bibfile.field_order("entrysubtype"), f"  entrysubtype = {{{entry.type}}},\n"))
+    body = "".join(line for _, line in sorted(lines, key=lambda ol: ol[0]))
+    return f"@misc{{{entry.key},\n{body}}}"
 
 
 # biblatex type -> classic BibTeX type (BibTeX's standard styles know only these).
@@ -205,9 +225,10 @@ def bibtex_classic(entries: Sequence[Entry]) -> str:
 
 def _ris_name(name: dict[str, str]) -> str:
     if "literal" in name:
-        # A trailing comma keeps an organisation whole: RIS readers split "Last, First" at the comma, and Zotero
-        # files a name with nothing after it as a single field (fieldMode 1) instead of "Office, U. S.".
-        return f"{name['literal']},"
+        # An organisation as it is written: Zotero's RIS import (RIS.js) splits "Last, First" at the first comma
+        # and files a name without one as a single field (fieldMode 1), so "U.S. Government Accountability Office"
+        # stays whole without EndNote's trailing-comma mark, which other readers keep as part of the name.
+        return name["literal"]
     family = " ".join(x for x in (name.get("non-dropping-particle", ""), name.get("family", "")) if x)
     given = name.get("given", "")
     suffix = name.get("suffix", "")
@@ -344,8 +365,9 @@ def _ris_pages_and_links(d: _RisDraft) -> None:
             rec["end_page"] = end.strip()
     if item.get("URL"):
         rec["urls"] = [item["URL"]]
-    if item.get("keyword"):
-        rec["keywords"] = [k.strip() for k in str(item["keyword"]).split(",") if k.strip()]
+    # No KW lines: an entry's `keywords` are the knowledge base's topic slugs ("recruitment-grooming"), codes of
+    # this project rather than the work's subject terms, and a reference manager files KW lines as the reader's own
+    # tags. The biblatex file keeps them, as the knowledge base's source form.
 
 
 _RIS_STEPS: tuple[Callable[[_RisDraft], None], ...] = (
@@ -358,12 +380,49 @@ _RIS_STEPS: tuple[Callable[[_RisDraft], None], ...] = (
 )
 
 
+class _UnnumberedRis(rispy.RisWriter):  # type: ignore[misc]
+    """rispy's writer without the `1.`, `2.` line it puts before each record (not RIS: EndNote's and Zotero's RIS
+    files start at `TY  - `)."""
+
+    def set_header(self, count: int) -> None:
+        return None
+
+
 def ris(items: Sequence[csl.CslItem]) -> str:
-    return str(rispy.dumps([ris_record(csl.public(i)) for i in items], mapping=RIS_MAPPING))
+    records = [ris_record(csl.public(i)) for i in items]
+    return str(rispy.dumps(records, implementation=_UnnumberedRis, mapping=RIS_MAPPING))
+
+
+def csl_export(item: csl.CslItem) -> csl.CslItem:
+    """An item as the CSL-JSON download holds it: plain text (typographic quotation marks, no nocase spans), name
+    particles inside the name (`_whole_name`) and the entry's key as `citation-key` (CSL 1.0.2; Zotero 7 and later
+    keep it as the item's citation key)."""
+    out = csl.public(item)
+    for var in _NAME_VARS:
+        if var in out:
+            out[var] = [_whole_name(n) for n in out[var]]
+    out["citation-key"] = item["id"]
+    return out
+
+
+_NAME_VARS = ("author", "editor", "translator", "container-author", "collection-editor")
+
+
+def _whole_name(name: dict[str, str]) -> dict[str, str]:
+    """A name with its particles written into family and given name ("de Santisteban"): Zotero keeps a particle in
+    the last name, and its CSL-JSON import (ZU.itemFromCSLJSON) reads `family` and `given` only, dropping the particle
+    fields; citeproc-js, and Zotero's own CSL-JSON export, find a lower-case particle in the family name again."""
+    if "non-dropping-particle" not in name and "dropping-particle" not in name:
+        return name
+    out = {k: v for k, v in name.items() if k not in ("non-dropping-particle", "dropping-particle")}
+    out["family"] = " ".join(x for x in (name.get("non-dropping-particle", ""), name.get("family", "")) if x)
+    if name.get("dropping-particle"):
+        out["given"] = " ".join(x for x in (name.get("given", ""), name["dropping-particle"]) if x)
+    return out
 
 
 def csl_json(items: Sequence[csl.CslItem]) -> str:
-    return json.dumps([csl.exported(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps([csl_export(i) for i in items], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 # A whole library's file from each work's own (`bibtex([e])`, `ris([item])`, ...), as the functions above would write
@@ -373,7 +432,7 @@ def joined_bibtex(parts: Sequence[str]) -> str:
 
 
 def joined_ris(parts: Sequence[str]) -> str:
-    return "\n".join(f"{n}.\n{p[3:]}" if p.startswith("1.\n") else p for n, p in enumerate(parts, 1))
+    return "\n".join(parts)
 
 
 def joined_csl_json(parts: Sequence[str]) -> str:
