@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from conftest import ANNOTATION, ROOT, write_project
+from refkb.styles import STYLES
 from test_browser import SHOTS, browser, page_at, serve  # noqa: F401  (browser: test_browser's fixture)
 
 pytestmark = pytest.mark.slow
@@ -50,6 +51,7 @@ PICKER_STYLES = (
     "cell",
     "springer-basic-author-date",
 )
+SITE_LOCALES = {s.csl: s.locale for s in STYLES.values()}
 # How each style that initialises given names prints "boyd, danah" (her name as she writes it, all in lower case):
 # initialised in lower case. pandoc, like citeproc-js, initialises only a capitalised given name.
 BOYD = {
@@ -312,10 +314,10 @@ def test_the_page_cite_block_copies_with_the_full_address(chrome: Any, site: str
         assert watch.outside == []
 
 
-def _pandoc(bib: Path, csl: Path) -> str:
+def _pandoc(bib: Path, csl: Path, lang: str = "") -> str:
     from pypandoc import get_pandoc_path
 
-    doc = "---\nnocite: '@*'\n---\n"
+    doc = "---\nnocite: '@*'\n" + (f"lang: {lang}\n" if lang else "") + "---\n"
     done = subprocess.run(
         [get_pandoc_path(), "--citeproc", "--csl", str(csl), "--bibliography", str(bib), "-t", "plain", "--wrap=none"],
         input=doc,
@@ -364,7 +366,8 @@ def test_style_picker_matches_pandoc_and_fetches_only_when_chosen(
         for style in PICKER_STYLES:
             got = _pick(page, style)
             parent = index[style].get("parent", style)
-            assert got == _initialised(_pandoc(bib, styles_dir / f"{parent}.csl")), style
+            lang = SITE_LOCALES.get(style, "")  # the site's four styles in the site's locales, as their tabs
+            assert got == _initialised(_pandoc(bib, styles_dir / f"{parent}.csl", lang)), style
             if style in BOYD:
                 assert BOYD[style] in got, style
         csl = [u for u in fetched if "/csl/" in u]
