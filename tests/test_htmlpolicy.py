@@ -83,18 +83,21 @@ BAD_CLAIM = (
 @pytest.mark.parametrize(
     ("topic", "claims", "expected"),
     [
-        ("recruitment-grooming", "", 0),
-        ("../javascript:alert(1);/a", "", 1),
-        ("recruitment-grooming", BAD_CLAIM, 1),
+        ("recruitment-grooming", "", []),
+        ("../javascript:alert(1);/a", "", ["mkdocs.yml:TOPIC:16"]),  # at the slug, on the topic's line
+        ("recruitment-grooming", BAD_CLAIM, ["docs/claims.yml:1:1"]),
     ],
 )
-def test_slugs_that_become_addresses_are_safe(tmp_path: Path, topic: str, claims: str, expected: int) -> None:
+def test_slugs_that_become_addresses_are_safe(tmp_path: Path, topic: str, claims: str, expected: list[str]) -> None:
     pages = {"claims.yml": claims} if claims else {}
     root = write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, pages)
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(config.replace("      - {slug: data-measurement,", f"      - {{slug: '{topic}',"))
+    config = config.replace("      - {slug: data-measurement,", f"      - {{slug: '{topic}',")
+    (root / "mkdocs.yml").write_text(config)
+    line = next(i for i, text in enumerate(config.splitlines(), 1) if topic in text)
     _, issues = suite.validate_project(project.load(root), today=TODAY)
-    assert len([i for i in issues if i.code == "unsafe-slug"]) == expected
+    found = [f"{i.path}:{i.line}:{i.col}" for i in issues if i.code == "unsafe-slug"]
+    assert found == [e.replace("TOPIC", str(line)) for e in expected]
 
 
 def test_chromium_runs_none_of_the_cleaned_html(tmp_path: Path) -> None:

@@ -305,7 +305,8 @@ def _from_config(root: Path, config: dict[str, Any], where: str, options: Mappin
     for name in ("site_name", "site_url"):  # Material prints both into every page unescaped
         value = config.get(name)
         if isinstance(value, str) and _MARKUP.search(value):
-            raise ConfigError(f'{where}: {name} must be plain text without < > " ` (the theme prints it unescaped)')
+            what = f'{name} must be plain text without < > " ` (the theme prints it unescaped)'
+            raise setting_error(root, where, (name,), what, "remove the markup and the quotation marks")
     docs = root / _str(config.get("docs_dir", "docs"), where, "docs_dir").strip()
     topics = []
     for t in _list(extra.get("topics", []), where, "topics"):
