@@ -169,3 +169,20 @@ def test_the_records_file_holds_every_work(site_dir: Path) -> None:  # noqa: F81
     library = [str(i["id"]) for i in json.loads((site_dir / "downloads" / "references.json").read_text())]
     assert sorted(works) == sorted(library)
     assert all(set(w) == {"bib", "ris", "json", "item"} for w in works.values())
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("width", [1280, 360])
+def test_axe_finds_nothing_serious_in_the_export(browser: Any, site: str, scheme: str, width: int) -> None:  # noqa: F811
+    """The export group, used (its bibliography shown), in light and dark, at desktop and phone widths."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    with page_at(browser, site, width=width) as (page, watch):
+        page.goto(f"{site}/references/?from=2012&to=2014")
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        page.locator('.refkb-export [data-export="copy"]').click()
+        page.wait_for_selector('.refkb-export [data-export="copy"][data-copied="yes"]', timeout=15000)
+        found = Axe().run(page, context=".refkb-export").response["violations"]
+        bad = [f"{v['id']}: {n['target']}" for v in found if v["impact"] in ("serious", "critical") for n in v["nodes"]]
+        assert bad == []
+        assert watch.errors == []

@@ -88,7 +88,8 @@
     box.appendChild(label);
     var copy = el("button", { type: "button", "class": "md-button refkb-export-button", "data-export": "copy",
       "aria-label": "Copy " + what + " as a bibliography in the chosen style" }, "Copy bibliography");
-    var preview = el("div", { "class": "refkb-export-bibliography refkb-formatted" });
+    var preview = el("div", { "class": "refkb-export-bibliography refkb-formatted", role: "region", tabindex: "0",
+      "aria-label": "The bibliography copied" }); /* scrolls: reachable by keyboard */
     preview.hidden = true;
     copy.addEventListener("click", function () {
       var entry = styles[Number(select.value)], shown = keys();
