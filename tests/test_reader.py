@@ -90,20 +90,6 @@ def test_preview_data_is_escaped_in_its_attribute() -> None:
     assert json.loads(html.unescape(m.group(1))) == value
 
 
-def test_page_bibtex_escapes_tex() -> None:
-    meta = reader.KbMeta("KB", "1.2.3", D(2026, 1, 1), ("Contributors & friends",))
-    item = reader.page_item(
-        meta, "Site_name 100%", "Costs & $ {braces}", "https://example.org/topics/x/", D(2026, 2, 3)
-    )
-    text = reader.page_bibtex(item)
-    assert r"author = {{Contributors \& friends}}" in text
-    assert r"title = {{Costs \& \$ \{braces\}}}" in text
-    assert r"organization = {Site\_name 100\%}" in text
-    assert "date = {2026-02-03}" in text
-    assert "version = {1.2.3}" in text
-    assert text.startswith("@online{refkb-page-https-example-org-topics-x,")
-
-
 def test_kb_meta_reads_citation_cff() -> None:
     meta = reader.kb_meta(ROOT)
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")

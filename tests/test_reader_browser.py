@@ -293,20 +293,50 @@ def test_axe_finds_no_serious_violation_with_a_preview_open(chrome: Any, site: s
 
 
 def test_the_page_cite_block_copies_with_the_full_address(chrome: Any, site: str) -> None:
+    """The page's citation is by the knowledge base (CITATION.cff's authors, not the engine), and a copy carries
+    the full address and the reader's own date where the style prints one (APA's "Retrieved", BibTeX's urldate)."""
     with page_at(chrome, site) as (page, watch):
         page.goto(f"{site}/{TOPIC}")
         block = page.locator(".refkb-page-cite")
         block.scroll_into_view_if_needed()
-        expected = page.locator("#refkb-page-cite-apa").inner_text().strip()
+        apa = page.locator("#refkb-page-cite-apa")
+        shown = apa.inner_text().strip()
+        assert f"{site}/{TOPIC}" in shown
+        assert shown.startswith("Social Media and Human Trafficking: A Research Knowledge Base. (")
+        assert "refkb" not in shown
+        printed = apa.get_attribute("data-accessed")
+        assert printed
+        assert printed.startswith("Retrieved ")
+        assert printed in shown
+        expected = page.evaluate(
+            "window.refkbCitation(document.querySelector('#refkb-page-cite-apa'), new Date()).text.trim()"
+        )
         assert f"{site}/{TOPIC}" in expected
-        assert "Contributors of the refkb project" in expected
-        page.locator('button[data-clipboard-target="#refkb-page-cite-apa"]').click()
-        assert page.evaluate("navigator.clipboard.readText()") == expected
+        page.locator('button[data-refkb-copy="#refkb-page-cite-apa"]').click()
+        page.wait_for_selector('button[data-refkb-copy="#refkb-page-cite-apa"][data-copied="yes"]', timeout=5000)
+        assert page.evaluate("navigator.clipboard.readText()").strip() == expected
+        later = page.evaluate(
+            "window.refkbCitation(document.querySelector('#refkb-page-cite-apa'), new Date(2031, 0, 5)).text"
+        )
+        assert "Retrieved January 5, 2031, from " in later
         facts = page.locator(".refkb-cite-facts").inner_text()
         assert re.search(r"version \S+ · last updated \d{4}-\d\d-\d\d", facts), facts
         page.locator('.refkb-page-cite label:has-text("BibTeX")').click()
-        page.locator('button[data-clipboard-target="#refkb-page-cite-bibtex"]').click()
-        assert page.evaluate("navigator.clipboard.readText()").startswith("@online{refkb-page-topics-")
+        page.locator('button[data-refkb-copy="#refkb-page-cite-bibtex"]').click()
+        page.wait_for_selector('button[data-refkb-copy="#refkb-page-cite-bibtex"][data-copied="yes"]', timeout=5000)
+        bibtex = page.evaluate("navigator.clipboard.readText()")
+        assert bibtex.startswith("@online{smhtrkb"), bibtex
+        assert re.search(r"^  urldate = \{\d{4}-\d\d-\d\d\},$", bibtex, re.M), bibtex
+        assert f"  url = {{{site}/{TOPIC}}}," in bibtex
+        bib_later = page.evaluate(
+            "window.refkbCitation(document.querySelector('#refkb-page-cite-bibtex'), new Date(2031, 0, 5)).text"
+        )
+        assert "urldate = {2031-01-05}" in bib_later
+        ris_later = page.evaluate(
+            "window.refkbCitation(document.querySelector('#refkb-page-cite-ris'), new Date(2031, 0, 5)).text"
+        )
+        assert "\nY2  - 2031/01/05\n" in ris_later
+        assert "\nAU  - Social Media and Human Trafficking: A Research Knowledge Base\n" in ris_later
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator('.refkb-page-cite label:has-text("APA")').click()
         block.screenshot(path=str(SHOTS / "topic-cite-block.png"))

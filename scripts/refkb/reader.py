@@ -1,13 +1,12 @@
-"""What a reader gets around a page's text: its last-updated date, a cite block for the page itself, citation
-previews, the freshness of a source's verification, and the style picker's files. Pure functions, except the
-one git call that reads every file's last-updated date (`last_updated`) and the style picker's file copy.
+"""What a reader gets around a page's text: its last-updated date, the engine that formats the page's own citation
+(refkb.kbcite makes its cite block), citation previews, the freshness of a source's verification, and the style
+picker's files. Pure functions, except the one git call that reads every file's last-updated date (`last_updated`)
+and the style picker's file copy.
 
 - **Version**: the knowledge base's version is `version:` in CITATION.cff (one place; `make release` bumps it,
   the changelog and `refkb.__version__` together).
 - **Dates**: one `git log --name-only` per build, parsed once; a file git does not know (or no git at all, as in
   a tarball) gets CITATION.cff's `date-released`, so the output stays deterministic.
-- **Stable URL**: `site_url` from mkdocs.yml when set; otherwise the page's path from the site root (`/topics/x/`),
-  which the page's script widens to the full address the reader sees.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import htmlpolicy, safeyaml, styles
 from .cache import load_json, store
@@ -132,150 +131,7 @@ def updated_line(when: dt.date, version: str, machine_readable: bool = True) -> 
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Cite blocks for the knowledge base's own pages
-
-
-def page_url(site_url: str, url: str) -> str:
-    """The stable address of the page at site path `url` ('topics/x/'): absolute when site_url is known."""
-    if site_url:
-        return site_url.rstrip("/") + "/" + url
-    return "/" + url
-
-
-def page_item(meta: KbMeta, site_name: str, title: str, url: str, updated: dt.date) -> CslItem:
-    """A CSL item for one page of the knowledge base: a web page in the site, by the knowledge base's authors."""
-    slug = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
-    item: CslItem = {
-        "id": f"refkb-page-{slug}",
-        "type": "webpage",
-        "title": title,
-        "container-title": site_name,
-        "issued": {"date-parts": [[updated.year, updated.month, updated.day]]},
-        "URL": url,
-    }
-    if meta.authors:
-        item["author"] = [{"literal": a} for a in meta.authors]
-    if meta.version:
-        item["version"] = meta.version
-    return item
-
-
-def kb_item(meta: KbMeta, site_name: str, url: str, updated: dt.date) -> CslItem:
-    """A CSL item for the knowledge base as a whole (CITATION.cff's type: a dataset, with its version)."""
-    item = page_item(meta, site_name, meta.title or site_name, url, updated)
-    item["id"] = "refkb-knowledge-base"
-    item["type"] = "dataset"
-    item.pop("container-title", None)
-    return item
-
-
-_TEX_SPECIAL = re.compile(r"([&%$#_{}])")
-
-
-def _tex(value: str) -> str:
-    return _TEX_SPECIAL.sub(r"\\\1", value).replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
-
-
-def page_bibtex(item: CslItem) -> str:
-    """The page's BibTeX (biblatex @online; @dataset for the whole knowledge base)."""
-    parts = item["issued"]["date-parts"][0]
-    fields = [
-        ("author", " and ".join("{" + _tex(a["literal"]) + "}" for a in item.get("author", []))),
-        ("title", "{" + _tex(str(item["title"])) + "}"),
-        ("organization" if item["type"] == "webpage" else "publisher", _tex(str(item.get("container-title", "")))),
-        ("date", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))),
-        ("version", _tex(str(item.get("version", "")))),
-        ("url", str(item["URL"])),
-    ]
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields if v)
-    kind = "online" if item["type"] == "webpage" else "dataset"
-    return f"@{kind}{{{item['id']},\n{body},\n}}"
-
-
-def page_ris(item: CslItem) -> str:
-    from . import exports
-
-    text = exports.ris([item])
-    version = item.get("version")
-    if version and "\nET  - " not in text:  # RIS has no version tag; ET (edition) is what reference managers read
-        text = text.replace("\nER  - ", f"\nET  - {version}\nER  - ", 1)
-    return text
-
-
-URL_PLACEHOLDER = "https://refkb.invalid/stable-url"  # stands for the page's URL while the engine formats it
-
-
-def for_engine(item: CslItem) -> CslItem:
-    """The item as the engine formats it: the URL replaced by a placeholder, which cite_block puts back (marked,
-    so that a root-relative path can be widened in the browser; a bare '/' cannot be found again in HTML)."""
-    return {**item, "URL": URL_PLACEHOLDER}
-
-
-def _wrap_url(text: str, needle: str, url: str, href: str) -> str:
-    """`text` with `needle` (the URL, or its placeholder) replaced by the stable URL, marked for the page's script
-    to widen a root-relative path to the full address."""
-    shown = str(escape(url))
-    if url.startswith("/") and href:
-        shown = f'<span class="refkb-page-url" data-href="{escape(href)}">{shown}</span>'
-    return text.replace(needle, shown)
-
-
-def cite_block(
-    item: CslItem, rendered: Mapping[str, str], prefix: str, updated: dt.date, version: str, href: str = ""
-) -> Markup:
-    """Content tabs (Material's markup) with the page's citation in the four styles, its BibTeX and RIS, each with
-    a copy button, and a line naming the version, the date and the stable URL. `href` is the page's address
-    relative to itself ('./'), used to widen a root-relative URL in the browser."""
-    url = str(item["URL"])
-    tabs: list[tuple[str, Markup]] = []
-    for style_id in styles.ORDER:
-        label = styles.STYLES[style_id].label
-        html = _wrap_url(rendered[style_id], URL_PLACEHOLDER, url, href)
-        tabs.append(
-            (
-                label,
-                Markup(
-                    '<div class="refkb-citation-box">'
-                    '<p class="refkb-formatted" id="{0}-cite-{1}" data-style="{1}">{2}</p>'
-                    '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-                    'aria-label="Copy the {3} citation" data-clipboard-target="#{0}-cite-{1}"></button></div>'
-                ).format(prefix, style_id, Markup(html), label),
-            )
-        )
-    for label, css, text in (("BibTeX", "bibtex", page_bibtex(item)), ("RIS", "ris", page_ris(item))):
-        lines = [str(escape(line)) for line in text.rstrip("\n").split("\n")]
-        for i, line in enumerate(lines):  # the URL's own line: BibTeX's url field, RIS's UR tag
-            for head, tail in (("  url = {", "},"), ("UR  - ", "")):
-                if line == f"{head}{escape(url)}{tail}":
-                    lines[i] = head + _wrap_url(str(escape(url)), str(escape(url)), url, href) + tail
-        code = "\n".join(lines)
-        tabs.append(
-            (
-                label,
-                Markup(
-                    '<div class="refkb-citation-box"><pre class="refkb-{1}"><code id="{0}-cite-{1}">{2}</code></pre>'
-                    '<button type="button" class="md-clipboard md-icon refkb-copy" title="Copy to clipboard" '
-                    'aria-label="Copy the {3} record" data-clipboard-target="#{0}-cite-{1}"></button></div>'
-                ).format(prefix, css, Markup(code), label),
-            )
-        )
-    n = len(tabs)
-    inputs = "".join(
-        f'<input {"checked " if i == 1 else ""}id="__tabbed_{prefix}_{i}" name="__tabbed_{prefix}" type="radio">'
-        for i in range(1, n + 1)
-    )
-    labels = "".join(f'<label for="__tabbed_{prefix}_{i}">{escape(lab)}</label>' for i, (lab, _) in enumerate(tabs, 1))
-    blocks = "".join(f'<div class="tabbed-block">{b}</div>' for _, b in tabs)
-    stable = _wrap_url(str(escape(url)), str(escape(url)), url, href)
-    facts = Markup(
-        '<p class="refkb-cite-facts">Knowledge base version <strong>{0}</strong> · last updated '
-        '<time datetime="{1}">{1}</time> · stable URL <code>{2}</code></p>'
-    ).format(version or "unreleased", updated.isoformat(), Markup(stable))
-    return Markup(
-        f'<div class="refkb-page-cite">{facts}<div class="tabbed-set tabbed-alternate refkb-cite-block" '
-        f'data-tabs="1:{n}">{inputs}<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}'
-        "</div></div></div>"
-    )
+# The engine for the knowledge base's own pages (refkb.kbcite makes their items and cite blocks)
 
 
 class PageCiter:
@@ -293,6 +149,11 @@ class PageCiter:
 
     def render(self, item: CslItem) -> dict[str, str]:
         """{style: formatted reference HTML} in the four styles."""
+        return self.render_each(dict.fromkeys(styles.ORDER, item))
+
+    def render_each(self, items: Mapping[str, CslItem]) -> dict[str, str]:
+        """{style: formatted reference HTML} in the four styles, each style formatting its own item (refkb.kbcite
+        says the site's name once, as the author or as the website, as each style wants)."""
         from . import engine
         from .cache import digest
 
@@ -305,6 +166,7 @@ class PageCiter:
                 code = digest(xml, glue, engine.script_path().stat().st_size)
                 self._styles[style_id] = (xml, code)
             xml, code = self._styles[style_id]
+            item = items[style_id]
             key = digest("page", item, style_id, style.locale, code)
             hit = self.cache.get(key)
             if not isinstance(hit, str) or htmlpolicy.runs_script(hit):  # a damaged or foreign record: made again

@@ -132,7 +132,8 @@
 })();
 /* refkb: the copy button of each formatted citation. It puts the citation on the clipboard twice over, as HTML
    (italics kept when pasted into a word processor) and as plain text; where the style prints an access date, the
-   copy carries today's date in the style's form, since the reader is the one who accessed the work. */
+   copy carries today's date in the style's form, since the reader is the one who accessed the work (a record's
+   BibTeX urldate or RIS Y2 too). */
 (function () {
   "use strict";
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -142,6 +143,10 @@
     var d = now.getDate(), m = now.getMonth(), y = now.getFullYear();
     if (form === "mdy") { return MONTHS[m] + " " + d + ", " + y; }
     if (form === "dmy-short") { return d + " " + MLA[m] + " " + y; }
+    if (form === "iso" || form === "ris") { /* a record's access date: BibTeX's urldate, RIS's Y2 */
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      return [y, two(m + 1), two(d)].join(form === "iso" ? "-" : "/");
+    }
     return d + " " + MONTHS[m] + " " + y;
   }
   function escapeHtml(s) {

@@ -26,6 +26,7 @@ from .. import (
     fragment,
     inherit,
     intext,
+    kbcite,
     kbpages,
     library,
     method,
@@ -413,19 +414,19 @@ def page_cite_block(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     """ "Cite this page": the page as a work of the knowledge base."""
     updated = b.page_updated(view.src)
     title = title_of(markdown, view.name)
-    item = reader.page_item(b.meta, b.site_name, title, reader.page_url(b.site_url, view.url), updated)
-    rendered = b.citer().render(reader.for_engine(item))
-    block = reader.cite_block(item, rendered, "refkb-page", updated, b.meta.version, "./" if not b.site_url else "")
+    item = kbcite.page_item(b.meta, b.site_name, title, view.url, b.site_url, updated)
+    rendered = kbcite.formatted(b.citer(), item)
+    block = kbcite.cite_block(item, rendered, "refkb-page", updated, b.meta.version, "./" if not b.site_url else "")
     return "\n\n## Cite this page\n\n" + tokens.add(block, late=True)
 
 
 def kb_cite_block(b: Build, view: View, tokens: Tokens) -> str:
     """The cite page's block: the knowledge base as a whole (and the print edition, when this build has one)."""
     updated = b.kb_updated()
-    item = reader.kb_item(b.meta, b.site_name, reader.page_url(b.site_url, ""), updated)
+    item = kbcite.kb_item(b.meta, b.site_name, b.site_url, updated)
     here = fragment.relative_url("", view.url) if not b.site_url else ""
-    rendered = b.citer().render(reader.for_engine(item))
-    block = reader.cite_block(item, rendered, "refkb-kb", updated, b.meta.version, here)
+    rendered = kbcite.formatted(b.citer(), item)
+    block = kbcite.cite_block(item, rendered, "refkb-kb", updated, b.meta.version, here)
     pdf = Markup("")
     if b.print_edition:  # `make pdf` builds with REFKB_PRINT_EDITION=1: a plain build has no PDF to link to
         pdf = Markup(
