@@ -39,8 +39,9 @@ def claims_table(
         rows.append(
             fmt(
                 '<tr id="{0}" data-verdict="{1}" data-section="{2}"><td><a href="#{0}">{0}</a></td>'
-                "<td>{2}</td><td>{3}</td>"
-                '<td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td><td>{5} {6}</td><td>{7}</td></tr>',
+                '<td>{2}</td><td>{3}<details class="refkb-evidence"><summary>Evidence</summary>'
+                '<div>{5} {6}</div></details></td><td><span class="refkb-verdict refkb-verdict--{4}">{1}</span></td>'
+                '<td data-label="Corrected statement"{8}>{7}</td></tr>',
                 c.id,
                 c.verdict,
                 c.section,
@@ -49,12 +50,13 @@ def claims_table(
                 cited_text(c.note, refs, style_id, current, clusters),
                 cite_keys(_uncited(c.evidence, c.note), refs, style_id, current, clusters),
                 c.corrected or "—",
+                Markup("") if c.corrected else Markup(' class="refkb-none"'),
             )
         )
     return Markup(
         controls + '<div class="refkb-scroll"><table class="refkb-claims refkb-filterable" data-refkb-table="claims">'
         "<thead><tr><th>#</th>"
-        "<th>Section</th><th>Claim (paraphrased)</th><th>Verdict</th><th>Evidence</th><th>Corrected statement</th>"
+        "<th>Section</th><th>Claim (paraphrased) and its evidence</th><th>Verdict</th><th>Corrected statement</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
