@@ -66,6 +66,46 @@ def test_readme_opens_with_the_two_commands() -> None:
     head = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ", 1)[0]
     assert "make serve" in head
     assert "make test" in head
+    assert "](.github/readme/reference-page.png)" in head  # what the site looks like, before any section
+
+
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "Python 3.11.5 or newer",  # the pins need it (the Makefile checks it)
+        "**make**",
+        "**npm**",
+        "**chromium**",
+        "](CONTRIBUTING.md)",
+        "](DEVELOPMENT.md)",
+        "refkb stats",
+    ],
+)
+def test_readme_tells_a_newcomer(needle: str) -> None:
+    assert needle in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_names_what_the_makefile_checks() -> None:
+    """The prerequisites README names are the ones `make install` checks: the Python version and npm."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "sys.version_info >= (3, 11, 5)" in makefile
+    assert "command -v npm" in makefile
+
+
+def test_readme_screenshot_is_a_small_png() -> None:
+    data = (ROOT / ".github" / "readme" / "reference-page.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 800)
+    assert len(data) < 200_000
+
+
+def test_readme_links_the_live_site_when_site_url_is_set() -> None:
+    found = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if found:
+        assert found.group(1).strip("'\"") in readme
+    else:
+        assert "sets no `site_url` yet" in readme
 
 
 def test_ci_run_calls_make_test() -> None:

@@ -1,6 +1,7 @@
 """citeproc-js, the CSL engine of Zotero and Mendeley, run in an embedded V8 (the `mini-racer` wheel).
 
-Why this engine (measured on this project's machine, 2 cores, see README "Citation engine"):
+Why this engine (measured on this project's machine, 2 cores; DEVELOPMENT.md, "Citations: engine, conventions and
+the oracle"):
 - correctness: citeproc-js is the reference implementation of CSL; citeproc-py passes about 60 % of the CSL test
   suite and needed ~480 lines of fixes here (escaping, quotation marks, year suffixes, name initialisation, stop
   words, page ranges, disambiguation), which are gone with it;
@@ -8,7 +9,8 @@ Why this engine (measured on this project's machine, 2 cores, see README "Citati
   against ~22 ms per one-work render with citeproc-py;
 - no Node at run time: `citeproc_commonjs.js` comes from the npm package `citeproc` (pinned in package.json, installed
   by `make install` with `npm ci`); mini-racer ships V8 inside its wheel.
-Licence: citeproc-js is CPAL-1.0 or AGPL-3.0; refkb runs it unmodified and the site says so where it serves it.
+Licence: citeproc-js is CPAL-1.0 or AGPL-3.0; refkb runs its file unmodified (two of its functions are replaced at
+run time, in `_API`: the leading-article sort and the join of organisations) and the site says so where it serves it.
 
 The oracle in the tests is another engine: pandoc's citeproc, reading references.bib itself.
 """
@@ -44,35 +46,100 @@ REFKB.sys = {
   retrieveItem: function (id) { return REFKB.items[id]; },
   wrapCitationEntry: function (str, id) { return "\ue020" + id + "\ue021" + str + "\ue022"; }
 };
-// Per-style views of an item, for rules a style file cannot state. APA 7 (9.24): when the author and the publisher
-// are the same organisation, the publisher is omitted. A view is made once per registered item (WeakMap).
-REFKB.views = {apa: new WeakMap()};
+// Per-style views of an item, for rules a style file cannot state. A view is made once per registered item and
+// style (WeakMap), and only when a rule changes something.
+// - APA 7 (9.24): when the author and the publisher are the same organisation, the publisher is omitted; (10.9) a
+//   data set is described as "[Data set]" (the CSL locale's term prints "Dataset").
+// - MLA 9 (core elements Number and Location): a journal's article number (CSL `number`, biblatex `eid`) is no second issue
+//   number ("no. 1, no. 102"): where the article has an issue, a DOI or a URL, MLA's number and location elements
+//   are those, and the article number is left out.
+REFKB.views = {};
 function refkbNorm(s) { return String(s || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); }
-function refkbApaView(item) {
-  if (!item || !item.publisher || !item.author || !item.author.length) { return item; }
+function refkbPublisherIsAuthor(item) {
+  if (!item.publisher || !item.author || !item.author.length) { return false; }
   var orgs = {};
   for (var i = 0; i < item.author.length; i++) {
     if (item.author[i].literal) { orgs[refkbNorm(item.author[i].literal)] = true; }
   }
   var pubs = String(item.publisher).split("; ");
-  for (var j = 0; j < pubs.length; j++) { if (!orgs[refkbNorm(pubs[j])]) { return item; } }
-  var view = REFKB.views.apa.get(item);
-  if (!view) {
-    view = Object.assign({}, item);
-    delete view.publisher;
-    delete view["publisher-place"];
-    REFKB.views.apa.set(item, view);
+  for (var j = 0; j < pubs.length; j++) { if (!orgs[refkbNorm(pubs[j])]) { return false; } }
+  return true;
+}
+var REFKB_RULES = {
+  apa: function (item) {
+    var change = {};
+    if (refkbPublisherIsAuthor(item)) { change.publisher = undefined; change["publisher-place"] = undefined; }
+    if (item.type === "dataset" && !item.genre && !item.medium) { change.genre = "Data set"; }
+    return change;
+  },
+  mla: function (item) {
+    var periodical = /^article-(journal|magazine|newspaper)$/.test(item.type);
+    if (periodical && item.number && (item.issue || item.DOI || item.URL)) { return {number: undefined}; }
+    return {};
+  }
+};
+function refkbView(name, item) {
+  var rule = REFKB_RULES[name.replace(/-.*$/, "")];
+  if (!item || !rule) { return item; }
+  var views = REFKB.views[name] = REFKB.views[name] || new WeakMap();
+  var view = views.get(item);
+  if (view === undefined) {
+    var change = rule(item);
+    view = item;
+    if (Object.keys(change).length) {
+      view = Object.assign({}, item);
+      for (var k in change) { if (change[k] === undefined) { delete view[k]; } else { view[k] = change[k]; } }
+    }
+    views.set(item, view);
   }
   return view;
 }
 function refkbSys(name) {
-  if (!/^apa/.test(name)) { return REFKB.sys; }
+  if (!REFKB_RULES[name.replace(/-.*$/, "")]) { return REFKB.sys; }
   return {
     retrieveLocale: REFKB.sys.retrieveLocale,
-    retrieveItem: function (id) { return refkbApaView(REFKB.items[id]); },
+    retrieveItem: function (id) { return refkbView(name, REFKB.items[id]); },
     wrapCitationEntry: REFKB.sys.wrapCitationEntry
   };
 }
+// Two defects of citeproc-js 2.4.63 fixed where they arise (the file itself is run unmodified).
+// 1. Sort keys ignore a leading "A", "An" or "The" (APA 9.47; MLA and Chicago alike): CSL.Util.Sort.strip_prepositions
+//    looks for a space after the article, but by then the key's spaces are its sort separator ("The|challenges|"),
+//    so no article was ever dropped (citation-style-language/schema#454). A key that begins with the family name of
+//    one of the work's persons is a name ("An|J.|"), not a title, and keeps its first word.
+var refkbSortKeys = CSL.getSortKeys;
+CSL.getSortKeys = function (Item, key_type) {
+  var keys = refkbSortKeys.call(this, Item, key_type);
+  var sep = this.opt.sort_sep;
+  var families = [];
+  var roles = ["author", "editor", "translator", "container-author", "collection-editor"];
+  for (var r = 0; r < roles.length; r++) {
+    var names = (Item && Item[roles[r]]) || [];
+    for (var n = 0; n < names.length; n++) {
+      if (names[n].family) { families.push(String(names[n].family).toLowerCase() + sep); }
+    }
+  }
+  for (var i = 0; i < keys.length; i++) {
+    var key = keys[i];
+    if (typeof key !== "string") { continue; }
+    var m = key.match(/^(a|an|the)(.)/i);
+    if (!m || m[2] !== sep || key.length === m[0].length) { continue; }
+    var lower = key.toLowerCase();
+    if (families.some(function (f) { return lower.indexOf(f) === 0; })) { continue; }
+    keys[i] = key.slice(m[0].length);
+  }
+  return keys;
+};
+// 2. Organisations (literal names) are joined by "and" with a delimiter of citeproc-js's own (", and" before the
+//    last of three), not the style's: CSL 1.0.2 has no cs:institution, and a style's cs:name
+//    delimiter-precedes-last (Cite Them Right: "never") applies to every name in the list.
+CSL.NameOutput.prototype._getAndJoin = function (blobs, delimiter) {
+  if (blobs.length < 2) { return false; }
+  var which = blobs.length > 2 ? "multiple" : "single";
+  var join = (this.name.and && this.name.and[which]) || (this.institution.and && this.institution.and[which]);
+  if (!join) { return false; }
+  return this._getAfterInvertedName(blobs, delimiter, JSON.parse(JSON.stringify(join)));
+};
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
 function refkbFamily(item) {
   var names = item.author || item.editor || [];
