@@ -120,7 +120,7 @@ def test_the_whole_knowledge_base(citer: reader.PageCiter) -> None:
     assert kbcite.page_ris(item).startswith(f"TY  - DATA\nID  - smhtrkb2026\nAU  - {KB}\nTI  - {KB}\nPY  - 2026\n")
     apa = kbcite.formatted(citer, item)["apa"].replace(kbcite.URL_PLACEHOLDER, "https://kb.example.org/")
     assert apa == (
-        f"{KB}. (2026). <i>{KB}</i> (Version 0.2.0) [Dataset]. Retrieved March 4, 2026, from https://kb.example.org/"
+        f"{KB}. (2026). <i>{KB}</i> (Version 0.2.0) [Data set]. Retrieved March 4, 2026, from https://kb.example.org/"
     )
 
 

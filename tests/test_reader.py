@@ -352,7 +352,7 @@ def test_cite_page_cites_the_knowledge_base_and_links_no_missing_pdf(tiny: Path)
     article = _article(_page(tiny, "cite"))
     assert 'id="cite-the-knowledge-base"' in article
     assert 'id="refkb-kb-cite-apa"' in article
-    assert "[Dataset]" in article  # CITATION.cff's type: the knowledge base as a dataset
+    assert "[Data set]" in article  # CITATION.cff's type: the knowledge base as a data set (APA 7 10.9)
     # no print edition in a plain build (make pdf builds with REFKB_PRINT_EDITION=1, then prints the PDF)
     assert "knowledge-base.pdf" not in article
 
