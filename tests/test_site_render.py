@@ -28,6 +28,8 @@ from refkb.site import render
         ("Plain text.\n", "index", "Home"),
         ("# Welcome\n", "index", "Welcome"),
         ("title: not front matter\n\n# The heading\n", "page", "The heading"),
+        ("# Cats &amp; dogs\n", "page", "Cats & dogs"),  # entities read: the cite block escapes once
+        ("# &lt;b&gt;Label&lt;/b&gt;\n", "page", "<b>Label</b>"),  # a generated page's escaped vocabulary label
     ],
 )
 def test_title_of(markdown: str, name: str, title: str) -> None:

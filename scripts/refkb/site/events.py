@@ -6,6 +6,7 @@ event here with this build's `State`."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_mod
 import json
 import logging
 import os
@@ -166,8 +167,8 @@ def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, file
     html = tokens.fill(html) if tokens else html
     html += str(reader.updated_line(st.build.page_updated(page.file.src_uri), st.build.meta.version, not reference))
     hardening.refuse_script(html, page, reference)
-    if "title" not in page.meta and page.title:  # the first H1, unescaped by MkDocs, printed raw
-        page.meta["title"] = hardening.safe_title(str(page.title))
+    if "title" not in page.meta and page.title:  # the first H1 as MkDocs gives it (entities as written), printed raw
+        page.meta["title"] = hardening.safe_title(html_mod.unescape(str(page.title)))
     return html
 
 

@@ -8,6 +8,7 @@ citations, and the page's own cite block.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -121,7 +122,8 @@ REFKB_REGIONS
 
 
 def title_of(markdown: str, name: str) -> str:
-    """A page's title as its Markdown gives it: front matter's title, else its first H1, else its file name."""
+    """A page's title as its Markdown gives it, as text: front matter's title, else its first H1 with its entities
+    read (a generated page's H1 holds an escaped vocabulary label), else its file name."""
     meta = re.match(r"\A---\s*\n(.*?)\n---", markdown, re.S)
     if meta:
         m = re.search(r"^title:\s*['\"]?(.+?)['\"]?\s*$", meta.group(1), re.M)
@@ -129,7 +131,7 @@ def title_of(markdown: str, name: str) -> str:
             return m.group(1)
     m = H1.search(markdown)
     if m:
-        return m.group(1)
+        return html.unescape(m.group(1))
     return name.replace("-", " ").capitalize() if name != "index" else "Home"
 
 
