@@ -10,6 +10,7 @@ import html as html_mod
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from .tokens import Tokens
 
 log = logging.getLogger("mkdocs.plugins.refkb")
 MAX_SHOWN_ERRORS = 50
+_ID = re.compile(r"""\sid=["']([^"'<>\s]+)["']""")
 
 
 @dataclass
@@ -165,6 +167,8 @@ def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, file
     html = assets.clean(html)  # what authors wrote, by the one policy; refkb's own HTML is filled in after
     tokens = st.tokens.get(page.file.src_uri)
     html = tokens.fill(html) if tokens else html
+    if page.present_anchor_ids is not None:  # refkb's own ids (claims, glossary terms, ...) as link targets
+        page.present_anchor_ids.update(_ID.findall(html))
     html += str(reader.updated_line(st.build.page_updated(page.file.src_uri), st.build.meta.version, not reference))
     hardening.refuse_script(html, page, reference)
     if "title" not in page.meta and page.title:  # the first H1 as MkDocs gives it (entities as written), printed raw
