@@ -50,9 +50,9 @@ REFKB.sys = {
 // style (WeakMap), and only when a rule changes something.
 // - APA 7 (9.24): when the author and the publisher are the same organisation, the publisher is omitted; (10.9) a
 //   data set is described as "[Data set]" (the CSL locale's term prints "Dataset").
-// - MLA 9 (core elements Number and Location): a journal's article number (CSL `number`, biblatex `eid`) is no second issue
-//   number ("no. 1, no. 102"): where the article has an issue, a DOI or a URL, MLA's number and location elements
-//   are those, and the article number is left out.
+// - MLA 9 (core elements Number and Location): a journal's article number (CSL `number`, biblatex `eid`) is no
+//   second issue number ("no. 1, no. 102"): where the article has an issue, a DOI or a URL, MLA's number and
+//   location elements are those, and the article number is left out.
 REFKB.views = {};
 function refkbNorm(s) { return String(s || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); }
 function refkbPublisherIsAuthor(item) {
@@ -132,12 +132,14 @@ CSL.getSortKeys = function (Item, key_type) {
 };
 // 2. Organisations (literal names) are joined by "and" with a delimiter of citeproc-js's own (", and" before the
 //    last of three), not the style's: CSL 1.0.2 has no cs:institution, and a style's cs:name
-//    delimiter-precedes-last (Cite Them Right: "never") applies to every name in the list.
+//    delimiter-precedes-last="never" (Cite Them Right) holds for every name in the list. Other values keep
+//    citeproc-js's join of organisations: "always" in APA and Chicago is for the comma after an inverted first
+//    name ("Dimas, G. L., & Konrad, R. A."), which a name not inverted does not take ("ILO & IOM").
+var refkbAndJoin = CSL.NameOutput.prototype._getAndJoin;
 CSL.NameOutput.prototype._getAndJoin = function (blobs, delimiter) {
-  if (blobs.length < 2) { return false; }
-  var which = blobs.length > 2 ? "multiple" : "single";
-  var join = (this.name.and && this.name.and[which]) || (this.institution.and && this.institution.and[which]);
-  if (!join) { return false; }
+  var never = this.state.inheritOpt(this.name, "delimiter-precedes-last") === "never";
+  var join = blobs.length > 2 && never && this.name.and && this.name.and.multiple;
+  if (!join || !blobs[blobs.length - 1].isInstitution) { return refkbAndJoin.call(this, blobs, delimiter); }
   return this._getAfterInvertedName(blobs, delimiter, JSON.parse(JSON.stringify(join)));
 };
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
