@@ -89,6 +89,7 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("unknown-entry-type", entry(head="@webpage{smith2020study,"), 1),
     ("missing-field", entry(drop=("journaltitle",)), 1),
     ("empty-field", entry("note = {},"), 8),
+    ("field-not-carried", entry("origtitle = {Ein Titel},"), 8),
     ("invalid-name", entry("author = {Smith, Jane and },"), 2),
     ("unprotected-and", entry("publisher = {United Nations Office on Drugs and Crime},"), 8),
     ("invalid-year", entry("year = {20},", drop=("date",)), 7),

@@ -31,7 +31,7 @@ GOLDEN: dict[str, dict[str, str]] = {
         "apa": "Dimas, G. L., &#38; Konrad, R. A. (2022). Operations research against trafficking in the Philippines: "
         "A review. <i>PLOS ONE</i>, <i>17</i>(8), Article e0273708. https://doi.org/10.1371/journal.pone.0273708",
         "mla": "Dimas, Geri L., and Renata A. Konrad. “Operations Research against Trafficking in the Philippines: A "
-        "Review.” <i>PLOS ONE</i>, vol. 17, no. 8, no. e0273708, 2022, https://doi.org/10.1371/journal.pone.0273708.",
+        "Review.” <i>PLOS ONE</i>, vol. 17, no. 8, 2022, https://doi.org/10.1371/journal.pone.0273708.",
         "chicago": "Dimas, Geri L., and Renata A. Konrad. 2022. “Operations Research against Trafficking in the "
         "Philippines: A Review.” <i>PLOS ONE</i> 17 (8): e0273708. https://doi.org/10.1371/journal.pone.0273708.",
         "harvard": "Dimas, G.L. and Konrad, R.A. (2022) ‘Operations research against trafficking in the Philippines: "
@@ -39,20 +39,20 @@ GOLDEN: dict[str, dict[str, str]] = {
     },
     "polaris2018onramps": {
         # APA 7 9.24: the publisher is the author, so it is not repeated
-        "apa": "Polaris. (2018b). <i>On-ramps, intersections, and exit routes</i> [Report]. "
+        "apa": "Polaris. (2018a). <i>On-ramps, intersections, and exit routes</i> [Report]. "
         "https://polarisproject.org/a-roadmap",
-        "mla": "———. <i>On-Ramps, Intersections, and Exit Routes</i>. Report. Polaris, July 2018, "
+        "mla": "Polaris. <i>On-Ramps, Intersections, and Exit Routes</i>. Report. Polaris, July 2018, "
         "https://polarisproject.org/a-roadmap.",
-        "chicago": "Polaris. 2018b. <i>On-Ramps, Intersections, and Exit Routes</i>. Report. Polaris. "
+        "chicago": "Polaris. 2018a. <i>On-Ramps, Intersections, and Exit Routes</i>. Report. Polaris. "
         "https://polarisproject.org/a-roadmap.",
-        "harvard": "Polaris (2018b) <i>On-ramps, intersections, and exit routes</i>. Report. Washington, DC: Polaris. "
+        "harvard": "Polaris (2018a) <i>On-ramps, intersections, and exit routes</i>. Report. Washington, DC: Polaris. "
         "Available at: https://polarisproject.org/a-roadmap (Accessed: 29 November 2026).",
     },
     "polaris2018second": {
-        "apa": "Polaris. (2018a). <i>A second report of the same year</i> [Report].",
-        "mla": "Polaris. <i>A Second Report of the Same Year</i>. Report. Polaris, Sept. 2018.",
-        "chicago": "Polaris. 2018a. <i>A Second Report of the Same Year</i>. Report. Polaris.",
-        "harvard": "Polaris (2018a) <i>A second report of the same year</i>. Report. Washington, DC: Polaris.",
+        "apa": "Polaris. (2018b). <i>A second report of the same year</i> [Report].",
+        "mla": "———. <i>A Second Report of the Same Year</i>. Report. Polaris, Sept. 2018.",
+        "chicago": "Polaris. 2018b. <i>A Second Report of the Same Year</i>. Report. Polaris.",
+        "harvard": "Polaris (2018b) <i>A second report of the same year</i>. Report. Washington, DC: Polaris.",
     },
     "ncmecndonlineenticement": {
         "apa": "National Center for Missing &#38; Exploited Children. (n.d.). <i>Online enticement</i>. Retrieved "
@@ -116,16 +116,16 @@ GOLDEN: dict[str, dict[str, str]] = {
     },
     "ctdc2023dataset": {
         "apa": "Counter Trafficking Data Collaborative. (2023). <i>Global victim-perpetrator synthetic dataset</i> "
-        "(Version 2) [Dataset]. International Organization for Migration. https://www.ctdatacollaborative.org/example",
+        "(Version 2) [Data set]. International Organization for Migration. https://www.ctdatacollaborative.org/example",
     },
 }
 INTEXT = {
     "tong2017combating": ("(Tong et al., 2017)", "(Tong et al.)", "(Tong et al. 2017)", "(Tong <i>et al.</i>, 2017)"),
     "polaris2018onramps": (
-        "(Polaris, 2018b)",
-        "(Polaris, <i>On-Ramps, Intersections, and Exit Routes</i>)",
-        "(Polaris 2018b)",
-        "(Polaris, 2018b)",
+        "(Polaris, 2018a)",
+        "(Polaris, <i>On-Ramps</i>)",  # MLA 9: a short title, the first noun phrase
+        "(Polaris 2018a)",
+        "(Polaris, 2018a)",
     ),
     "ncmecndonlineenticement": (
         "(National Center for Missing &#38; Exploited Children, n.d.)",
@@ -215,11 +215,11 @@ def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str,
     [
         (
             [ClusterCite("polaris2018second"), ClusterCite("doe2019book")],
-            "(Doe &#38; van der Berg, 2019; Polaris, 2018a)",
+            "(Doe &#38; van der Berg, 2019; Polaris, 2018b)",
         ),
         (
             [ClusterCite("doe2019book"), ClusterCite("polaris2018second", locator="2", label="figure")],
-            "(Doe &#38; van der Berg, 2019; Polaris, 2018a, Figure 2)",
+            "(Doe &#38; van der Berg, 2019; Polaris, 2018b, Figure 2)",
         ),
         ([ClusterCite("roe2020chapter", locator="12-13", label="page", prefix="see")], "(see Roe, 2020, pp. 12–13)"),
         ([ClusterCite("roe2020chapter", suppress_author=True)], "(2020)"),

@@ -82,6 +82,11 @@ _STRAIGHT_QUOTES = re.compile(r'(?<![\w])"(?=\S)(.*?)(?<=\S)"(?!\w)')
 _LATEX = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False, strict_latex_spaces=True)
 
 
+def _words(text: str) -> frozenset[str]:
+    """The words of `text` (a list of names written as one string)."""
+    return frozenset(text.split())
+
+
 @functools.lru_cache(maxsize=8192)
 def plain(value: str) -> str:
     """A field's value as plain Unicode text: TeX accents and escapes decoded, braces dropped, spaces folded.
@@ -107,7 +112,9 @@ def display(value: str) -> str:
 # Brace protection as CSL-JSON writes it (biblatex and pandoc honour `{FOSTA}` the same way): citeproc-js, pandoc and
 # Zotero read `<span class="nocase">` and leave the words inside as they are when a style changes the case.
 NOCASE_OPEN, NOCASE_CLOSE = '<span class="nocase">', "</span>"
-NOCASE_TAG = re.compile(r'<span class="nocase">|</span>')
+# A translated title, roman whatever the style does to the title around it (citeproc-js and pandoc read "nodecor").
+NODECOR_OPEN = '<span class="nodecor">'
+NOCASE_TAG = re.compile(r'<span class="(?:nocase|nodecor)">|</span>')
 _CASE_FIELDS = ("title", "subtitle", "journaltitle", "journal", "booktitle", "maintitle", "series")
 
 
@@ -273,10 +280,14 @@ def _names(entry: Entry, csl: CslItem) -> None:
 
 
 def _titles(entry: Entry, csl: CslItem) -> None:
+    """Title and subtitle, with `titleaddon` as the title's translation in square brackets (APA 7 9.38; MLA,
+    Chicago and Cite Them Right alike), roman in every style; containers keep their brace protection."""
     e = entry.value
     title = protected(e("title"))
     if e("subtitle"):
         title = f"{title}: {protected(e('subtitle'))}"
+    if title and e("titleaddon").strip():
+        title = f"{title} {translation(e('titleaddon'))}"
     if title:
         csl["title"] = title
     if e("shorttitle"):
@@ -288,6 +299,15 @@ def _titles(entry: Entry, csl: CslItem) -> None:
         csl["collection-title"] = protected(e("series"))
 
 
+def translation(value: str) -> str:
+    """A `titleaddon` (the English translation of a title in another language, written without brackets; brackets
+    written anyway are not doubled) as CSL-JSON rich text: `<span class="nodecor">[Translation]</span>`."""
+    text = protected(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].strip()
+    return f"{NODECOR_OPEN}[{text}]{NOCASE_CLOSE}"
+
+
 def _publication(entry: Entry, csl: CslItem) -> None:
     """Publisher and place, and biblatex's event fields (a conference paper's meeting), as pandoc and Zotero map
     them."""
@@ -295,6 +315,8 @@ def _publication(entry: Entry, csl: CslItem) -> None:
     # A web page's organisation is the website (its container), not a publisher: APA would print it twice.
     webpage = csl["type"] == "webpage"
     publisher = e("publisher") or e("institution") or ("" if webpage else e("organization")) or e("school")
+    if not publisher and not _HOWPUBLISHED_URL.match(e("howpublished").strip()):
+        publisher = e("howpublished")  # BibTeX's @misc: who or how it was published (pandoc reads it so too)
     if publisher:
         # biblatex reads publisher/institution as a list ("A and B"); each is an organisation, never a person.
         csl["publisher"] = "; ".join(plain(_unbrace(p)) for p in split_names(" ".join(publisher.split())))
@@ -302,7 +324,7 @@ def _publication(entry: Entry, csl: CslItem) -> None:
     if place:
         csl["publisher-place"] = plain(place)
     if e("eventtitle"):
-        csl["event-title"] = plain(e("eventtitle"))
+        csl["event-title"] = protected(e("eventtitle"))
     if e("venue"):
         csl["event-place"] = plain(e("venue"))
     if e("eventdate") and date_parts(e("eventdate")):
@@ -368,14 +390,33 @@ def _numbers(entry: Entry, csl: CslItem) -> None:
         csl["genre"] = THESIS_TYPES[entry.type]
 
 
+_HOWPUBLISHED_URL = re.compile(r"^\\url\{([^{}]*)\}$")
+
+
 def _links(entry: Entry, csl: CslItem) -> None:
+    """DOI and URL (BibTeX's `howpublished = {\\url{…}}` is the URL of an entry without one), and a web page's
+    website."""
     if doi_of(entry):
         csl["DOI"] = doi_of(entry)
     if link_of(entry):
         csl["URL"] = link_of(entry)
+    else:
+        m = _HOWPUBLISHED_URL.match(entry.value("howpublished").strip())
+        link = url_value(m.group(1).strip()) if m and not url_problem(m.group(1).strip()) else ""
+        if link:
+            csl["URL"] = link
     if csl["type"] == "webpage" and "container-title" not in csl and entry.value("organization"):
-        csl["container-title"] = plain(entry.value("organization"))
+        csl["container-title"] = protected(entry.value("organization"))
 
+
+# The biblatex fields the steps of `item` read: the fields a citation carries (checks.entries warns, with
+# `field-not-carried`, on any other field of biblatex's data model that prints in biblatex's styles).
+CARRIED = _words(
+    """author editor translator title subtitle titleaddon shorttitle journaltitle journal booktitle maintitle series
+    publisher institution organization school location address eventtitle venue eventdate date year month urldate
+    volume edition isbn issn version abstract note pages pagetotal langid language keywords number issue eid type
+    entrysubtype doi url howpublished"""
+)
 
 # The steps of `item`, in the order their variables are written.
 _ITEM_STEPS: tuple[Callable[[Entry, CslItem], None], ...] = (
@@ -428,11 +469,55 @@ def _straight(value: str) -> str:
     return value.replace(QUOTE_OPEN, '"').replace(QUOTE_CLOSE, '"')
 
 
+# MLA 9 shortens a title in an in-text citation to its first noun phrase ("Double Vision" for "The Double Vision of
+# Star Trek: Half-Humans, Evil Twins, and Science Fiction"). refkb's rule, kept simple: the title before its
+# subtitle (":", "?", "!", " - "), without a leading "A", "An" or "The", cut before the first word below or the
+# first ",", ";" or "(" — at least one word is kept. An entry's own `shorttitle` wins.
+_SHORT_STOP = _words(
+    "of in on for and or but to with from during between through by at against across about among into after before "
+    "under over via versus vs. as is are was were how why what when where who which that"
+)
+# A law keeps its name in an in-text citation (APA 7 11.5: "(Americans With Disabilities Act, 1990)").
+_LEGAL = frozenset({"legislation", "bill", "legal_case", "treaty", "regulation", "hearing"})
+_SUBTITLE = re.compile(r"[:?!]|\s[-–—]\s")
+
+
+def short_title(title: str) -> str:
+    """The title as MLA's in-text citations shorten it (the rule above); CSL rich text (nocase spans) kept whole."""
+    main = _SUBTITLE.split(title.split(NODECOR_OPEN)[0], maxsplit=1)[0].strip()
+    words = main.replace("<span class=", "<span\x00class=").split()
+    if len(words) > 1 and NOCASE_TAG.sub("", words[0]).lower() in ("a", "an", "the"):
+        words = words[1:]
+    kept: list[str] = []
+    for word in words:
+        bare = NOCASE_TAG.sub("", word)
+        if kept and bare.lower() in _SHORT_STOP:
+            break
+        cut = re.search(r"[,;]|\(", bare)
+        if cut and not kept and cut.start() == 0:
+            break
+        kept.append(word)
+        if cut:
+            kept[-1] = _cut_at(word, cut.group(0))
+            break
+    text = " ".join(kept).replace("\x00", " ")
+    opened = text.count("<span ") - text.count("</span>")
+    return (text + NOCASE_CLOSE * max(opened, 0)).strip() or title
+
+
+def _cut_at(word: str, mark: str) -> str:
+    """`word` up to `mark` outside markup (a title's word with its punctuation: "On-ramps," -> "On-ramps")."""
+    at = NOCASE_TAG.sub(lambda m: "\x01" * len(m.group(0)), word).find(mark)
+    return word[:at] if at >= 0 else word
+
+
 def engine_item(item: CslItem) -> CslItem:
     """An item as the CSL engine takes it: CSL-JSON, with a hyphen in a statute's or report's number escaped, and
     quotation marks inside values straight, which citeproc-js localises by the style's locale and nesting (“…” in
     US styles and ‘…’ inside the style's own quotation marks; ‘…’ in British ones)."""
     out: CslItem = map_strings(item, _straight)
+    if isinstance(out.get("title"), str) and "title-short" not in out and out.get("type") not in _LEGAL:
+        out["title-short"] = short_title(out["title"])
     # Names arrive split (particles included, by biblatex's rules): citeproc-js must not split them again, or it
     # reads a lower-case given name ("danah") as a particle and cannot initialise it ("boyd, d.").
     for var in _NAME_VARS:

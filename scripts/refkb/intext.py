@@ -70,18 +70,7 @@ def _linked(cluster: str, refs: Mapping[str, Ref], style_id: str, current: str) 
     """A formatted cluster (safe HTML from the engine) with each work linked to its page."""
 
     def one(m: re.Match[str]) -> str:
-        ref = refs.get(m.group(1))
-        if ref is None:
-            return m.group(2)
-        return str(
-            fmt(
-                '<a class="refkb-cite" href="{}" data-key="{}" title="{}">{}</a>',
-                relative_url(ref.url, current),
-                ref.key,
-                ref.rendered[style_id].text,
-                Markup(m.group(2)),
-            )
-        )
+        return str(_link(Markup(m.group(2)), refs.get(m.group(1)), style_id, current))
 
     return Markup(_WRAPPED.sub(one, cluster.replace(_NO_FORM, "")))
 
@@ -109,12 +98,41 @@ def intext(citation: Citation, refs: Mapping[str, Ref], style_id: str, current: 
                 author = author.replace(" &#38; ", " and ")
             year = year.replace(_NO_FORM, "")
             text = _linked(author, refs, style_id, current)
-            if _WRAPPED.sub(r"\2", year).strip("() "):
+            if _shown(year):
                 text += Markup(" ") + _linked(year, refs, style_id, current)
+            elif CITE_START not in author:  # MLA names the author alone: the name is the link
+                text = _link(text, refs.get(cite.key), style_id, current)
             parts.append(text)
         return fmt('<span class="refkb-citation">{}</span>', Markup("; ").join(parts))
     cluster = [_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]
-    return fmt('<span class="refkb-citation">{}</span>', _linked(clusters(style_id, cluster), refs, style_id, current))
+    formatted = clusters(style_id, cluster)
+    if not _shown(formatted) and any(c.suppress_author for c in cluster):
+        # MLA prints nothing for `[-@key]` without a page (the author is named in the prose): the citation is then
+        # the whole parenthetical, so that it still shows and links the work.
+        formatted = clusters(style_id, _unsuppressed(citation))
+    return fmt('<span class="refkb-citation">{}</span>', _linked(formatted, refs, style_id, current))
+
+
+def _shown(cluster: str) -> bool:
+    """True when a formatted cluster prints something besides its parentheses."""
+    return bool(_WRAPPED.sub(r"\2", cluster.replace(_NO_FORM, "")).strip("() "))
+
+
+def _unsuppressed(citation: Citation) -> list[ClusterCite]:
+    return [_cluster_cite(c) for c in citation.cites]
+
+
+def _link(text: Markup, ref: Ref | None, style_id: str, current: str) -> Markup:
+    """`text` (safe HTML) as one link to the work's page."""
+    if ref is None:
+        return text
+    return fmt(
+        '<a class="refkb-cite" href="{}" data-key="{}" title="{}">{}</a>',
+        relative_url(ref.url, current),
+        ref.key,
+        ref.rendered[style_id].text,
+        text,
+    )
 
 
 def cluster_requests(citation: Citation) -> list[list[ClusterCite]]:
@@ -129,7 +147,8 @@ def cluster_requests(citation: Citation) -> list[list[ClusterCite]]:
                 [_cluster_cite(cite)],
             ]
         return out
-    return [[_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]]
+    asked = [[_cluster_cite(c, suppress_author=c.suppress_author) for c in citation.cites]]
+    return [*asked, _unsuppressed(citation)] if any(c.suppress_author for c in citation.cites) else asked
 
 
 def reference_list(refs: Iterable[Ref], style_id: str, current: str, css: str = "refkb-bibliography") -> Markup:

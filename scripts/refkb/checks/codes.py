@@ -51,6 +51,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "unknown-entry-type": (W, "an entry type outside the biblatex data model"),
     "missing-field": (E, "a field the entry type requires"),
     "empty-field": (W, "a field with an empty value"),
+    "field-not-carried": (W, "a biblatex field that refkb's citations do not carry (dropped from every style)"),
     "invalid-name": (E, "an empty or malformed name in a name list"),
     "unprotected-and": (W, "an organisation name containing 'and' that will be split into two names"),
     "invalid-year": (E, "a year that is not four digits"),

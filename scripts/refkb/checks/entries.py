@@ -9,12 +9,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from ..csl import CARRIED
 from ..inherit import is_work
 from ..keys import MAX_KEY, SAFE_KEY, example_key, key_follows, key_parts
 from ..model import BibFile, Entry, Issue
 from ..values import BIDI, CONTROL, INVISIBLE, SUSPECT
 from .codes import at_entry, at_field, issue
-from .datamodel import REQUIRED
+from .datamodel import BIBLATEX_FIELDS, NOT_PRINTED, REQUIRED
 from .settings import Settings
 
 VERBATIM = frozenset({"url", "archiveurl", "doi", "file", "eprint", "urlraw", "verba", "verbb", "verbc", "pdf"})
@@ -180,9 +181,29 @@ def check_key(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
         )
 
 
+_NOT_CARRIED = BIBLATEX_FIELDS - CARRIED - NOT_PRINTED
+
+
+def check_carried(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
+    """A biblatex field that biblatex's styles print but refkb's citations do not carry (refkb.csl.CARRIED): it
+    would be dropped from every style without a word."""
+    for f in e.fields:
+        if f.name in _NOT_CARRIED and f.value.strip():
+            yield at_field(
+                bib,
+                e,
+                f,
+                "field-not-carried",
+                f"'{f.name}' is a biblatex field refkb does not carry to the citations: no style will print it",
+                "move what it says to a field refkb carries (e.g. note, or titleaddon for a translated title), or "
+                "delete it",
+                value=False,
+            )
+
+
 EntryCheck = Callable[[BibFile, Entry, Settings], Iterator[Issue]]
 # Checks of what the entry holds as written (its key, its values)…
-ENTRY_CHECKS: tuple[EntryCheck, ...] = (check_key, check_values)
+ENTRY_CHECKS: tuple[EntryCheck, ...] = (check_key, check_values, check_carried)
 # …and of what a work has once crossref and xdata are resolved (refkb.inherit): a child has the date its parent
 # gives. An @xdata entry is no work (refkb.inherit.is_work): checks/suite.py runs these on works only.
 RECORD_CHECKS: tuple[EntryCheck, ...] = (check_type_and_required, check_online_urldate, check_kb_fields)
