@@ -327,6 +327,9 @@ RULES = {
     "quoted title; pandoc leaves it outside when the quotation marks belong to the title",
     "container-case": "refkb keeps a proceedings or book title as stored, proper nouns protected (APA 6.29 / CTR); "
     "pandoc sentence-cases unprotected words of booktitle",
+    "leading-article": "APA 7 9.47: works of one author and year are lettered in the order of their titles, "
+    "'A', 'An' and 'The' ignored (the challenges < Internet); citeproc-js means to drop the article from its sort "
+    "keys (refkb.engine repairs that), pandoc sorts by the article",
     "document-date": "APA 7 9.14: a document dated to the month shows the month ('2023, June'); pandoc drops the month "
     "of a @misc",
     "publisher-is-author": "APA 7 9.24: when the author and the publisher are the same organisation, the publisher "
@@ -335,6 +338,14 @@ RULES = {
     "nothing before something, so 'Musto, J.' files before 'Musto, J. L.' (citeproc-js); pandoc sorts by year",
 }
 ACCEPTED: dict[tuple[str, str], str] = {
+    **{
+        (k, s): "leading-article"
+        for k, styles_ in (
+            ("europol2020challenges", ("chicago", "harvard", "mla")),
+            ("europol2020internet", ("apa", "chicago", "harvard")),
+        )
+        for s in styles_
+    },
     ("amnesty2025someone", "apa"): "publisher-is-author",
     ("amnesty2025someone", "chicago"): "punctuation-in-quote",
     ("amnesty2025someone", "mla"): "punctuation-in-quote",
@@ -343,10 +354,8 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("bowles2019video", "apa"): "website",
     ("busza2023accidental", "apa"): "eid",
     ("busza2023accidental", "chicago"): "eid",
-    ("busza2023accidental", "mla"): "eid",
     ("cheng2022online", "apa"): "eid",
     ("cheng2022online", "chicago"): "eid",
-    ("cheng2022online", "mla"): "eid",
     ("christensen2024like", "chicago"): "stop-words",
     ("christensen2024like", "mla"): "stop-words",
     ("consejociudadano2023trata", "apa"): "publisher-is-author",
@@ -360,7 +369,6 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("desantisteban2018progression", "mla"): "particle",
     ("dimas2022operations", "apa"): "eid",
     ("dimas2022operations", "chicago"): "eid",
-    ("dimas2022operations", "mla"): "eid",
     ("dos2024trafficking", "apa"): "publisher-is-author",
     ("downing2019deputy", "harvard"): "website",
     ("downing2019deputy", "mla"): "website",
@@ -368,7 +376,6 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("ec2020eu", "chicago"): "stop-words",
     ("ec2020eu", "mla"): "stop-words",
     ("ecpat2022disrupting", "apa"): "publisher-is-author",
-    ("ecpat2022disrupting", "harvard"): "two-groups",
     ("ecpatndsummary", "harvard"): "website",
     ("ecpatndsummary", "mla"): "website",
     ("europol2014increased", "chicago"): "stop-words",
@@ -393,7 +400,6 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("ilo2021promoting", "chicago"): "two-groups",
     ("ilo2021promoting", "mla"): "two-groups",
     ("ilo2022global", "apa"): "publisher-is-author",
-    ("ilo2022global", "harvard"): "two-groups",
     ("insoll2024factors", "chicago"): "stop-words",
     ("insoll2024factors", "mla"): "stop-words",
     ("interpol2023interpol", "apa"): "document-date",
@@ -406,25 +412,19 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("joleby2021experiences", "mla"): "stop-words",
     ("jonsson2014without", "apa"): "eid",
     ("jonsson2014without", "chicago"): "eid",
-    ("jonsson2014without", "mla"): "eid",
     ("jonsson2019online", "apa"): "eid",
     ("jonsson2019online", "chicago"): "eid",
-    ("jonsson2019online", "mla"): "eid",
     ("kavenagh2023child", "harvard"): "website",
     ("kavenagh2023child", "mla"): "website",
     ("kejriwal2017information", "harvard"): "container-case",
     ("khan2025exploring", "apa"): "eid",
     ("khan2025exploring", "chicago"): "eid",
-    ("khan2025exploring", "mla"): "eid",
     ("levine2022how", "chicago"): "punctuation-in-quote",
     ("levine2022how", "mla"): "punctuation-in-quote",
     ("lhoiry2022policing", "apa"): "eid",
     ("lhoiry2022policing", "chicago"): "eid",
-    ("lhoiry2022policing", "mla"): "eid",
     ("limoncelli2020theres", "chicago"): "stop-words",
     ("limoncelli2020theres", "mla"): "stop-words",
-    ("migrantrights2016recruiting", "apa"): "stop-words",
-    ("migrantrights2016recruiting", "chicago"): "stop-words",
     ("migrantrights2016recruiting", "harvard"): "website",
     ("migrantrights2016recruiting", "mla"): "website",
     ("mjsp2025relatorio", "apa"): "publisher-is-author",
@@ -433,7 +433,6 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("moran2021misinformation", "mla"): "stop-words",
     ("musto2021antitrafficking", "apa"): "eid",
     ("musto2021antitrafficking", "chicago"): "eid",
-    ("musto2021antitrafficking", "mla"): "eid",
     ("napier2021live", "apa"): "tex-escape",
     ("napier2021live", "chicago"): "tex-escape",
     ("napier2021live", "harvard"): "tex-escape",
@@ -475,7 +474,6 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("walkfree2023antisocial", "mla"): "website",
     ("wefers2024understanding", "apa"): "eid",
     ("wefers2024understanding", "chicago"): "eid",
-    ("wefers2024understanding", "mla"): "eid",
     ("weprotect2019global", "apa"): "publisher-is-author",
 }
 ORDER_ACCEPTED = {"apa": "name-sort", "chicago": "name-sort", "harvard": "name-sort"}
@@ -544,6 +542,19 @@ def test_pandoc_reading_references_bib_agrees_except_where_a_rule_says_why(
     assert set(ACCEPTED.values()) <= set(RULES)
 
 
+_LEADING_ARTICLE = re.compile(r"(?:A|An|The)\s", re.I)
+_BIB_ENTRIES = {e.key: e for e in bibfile.read(ROOT / "references.bib").entries}
+
+
+def _filed_under(key: str) -> tuple[str, str, str]:
+    """A work's group author (if its first author is one), its title, and for an unsigned article its newspaper
+    (Chicago and Cite Them Right file it so): what a list files it under."""
+    e = _BIB_ENTRIES[key]
+    names = csl.people(e.value("author") or e.value("editor"))
+    group = names[0].family if names and names[0].corporate else ""
+    return group, e.value("title"), "" if names else e.value("journaltitle")
+
+
 @pytest.mark.parametrize("style", styles.ORDER)
 def test_reference_list_order_agrees_with_pandoc(
     project: tuple[list[str], dict[str, dict[str, styles.Rendered]], dict[str, str]], style: str
@@ -556,6 +567,9 @@ def test_reference_list_order_agrees_with_pandoc(
     # (APA 7 9.46: letter by letter, the apostrophe ignored), before it in pandoc.
     filed_by_title = {k for (k, s), rule in ACCEPTED.items() if s == style and rule in ("un-symbol", "particle")}
     filed_by_title |= {"lhoiry2022policing"}
+    # citeproc-js (repaired in refkb.engine) files a work under the word after a leading "A", "An" or "The" of its
+    # group author or title, pandoc under the article ("leading-article").
+    filed_by_title |= {k for k in keys if any(_LEADING_ARTICLE.match(t) for t in _filed_under(k))}
     theirs = [k for k in theirs if k not in filed_by_title]
     ours = [k for k in ours if k not in filed_by_title]
     if style in ORDER_ACCEPTED:
