@@ -79,6 +79,9 @@ _VERBATIM_VARS = frozenset({"id", "type", "URL", "DOI", "ISBN", "ISSN"})
 QUOTE_OPEN, QUOTE_CLOSE = "\ue010", "\ue011"
 _TEX_QUOTES = (("``", QUOTE_OPEN), ("''", QUOTE_CLOSE), ("“", QUOTE_OPEN), ("”", QUOTE_CLOSE))
 _STRAIGHT_QUOTES = re.compile(r'(?<![\w])"(?=\S)(.*?)(?<=\S)"(?!\w)')
+# A pair of typographic single quotation marks around words ('‘hunting grounds’') is a quotation too, which the
+# style localises (APA, a US style: “hunting grounds”); a ’ inside a word (an apostrophe: "Else’s") is not one.
+_SINGLE_QUOTES = re.compile(r"(?<![\w’])‘(?=\S)([^‘’]*?(?:\w’\w[^‘’]*?)*)(?<=\S)’(?![\w])")
 _LATEX = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False, strict_latex_spaces=True)
 
 
@@ -94,6 +97,7 @@ def plain(value: str) -> str:
     for tex, mark in _TEX_QUOTES:
         value = value.replace(tex, mark)
     value = _STRAIGHT_QUOTES.sub(rf"{QUOTE_OPEN}\1{QUOTE_CLOSE}", value)
+    value = _SINGLE_QUOTES.sub(rf"{QUOTE_OPEN}\1{QUOTE_CLOSE}", value)
     if "--" in value:  # TeX's dash ligatures, as BibTeX, biblatex and pandoc read them
         value = value.replace("---", "—").replace("--", "–")
     if _TEX.search(value):
