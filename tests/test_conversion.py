@@ -119,6 +119,20 @@ ENTRY_CASES = [
         "child]</span></i>. Presses Universitaires de France.",
         "Cite Them Right: the title in the original language, the English translation in square brackets",
     ),
+    (
+        "chicago",
+        "garcia2021trata",
+        "García, María. 2021. “Trata de personas en línea [Online human trafficking].” <i>Revista de Estudios "
+        "Sociales</i> 12 (3): 45–67.",
+        "CMOS 18: a title in Spanish keeps Spanish capitalisation (sentence case), its translation in brackets",
+    ),
+    (
+        "harvard",
+        "garcia2021trata",
+        "García, M. (2021) ‘Trata de personas en línea [Online human trafficking]’, <i>Revista de Estudios "
+        "Sociales</i>, 12(3), pp. 45–67.",
+        "Cite Them Right: the original title, the English translation in square brackets",
+    ),
     # A website's name keeps its brace protection when it becomes the container.
     (
         "mla",
@@ -146,6 +160,19 @@ ENTRY_CASES = [
         "ecpat2022disrupting",
         "ECPAT International, INTERPOL, &#38; UNICEF. (2022). <i>Disrupting harm in Kenya</i> [Report].",
         "APA 7 9.8: a comma before the ampersand between three or more authors; 9.24: publisher = author omitted",
+    ),
+    (
+        "mla",
+        "ecpat2022disrupting",
+        "ECPAT International, et al. <i>Disrupting Harm in Kenya</i>. Report. ECPAT International, 2022.",
+        "MLA 9: three or more authors: the first, then 'et al.'",
+    ),
+    (
+        "chicago",
+        "ecpat2022disrupting",
+        "ECPAT International, INTERPOL, and UNICEF. 2022. <i>Disrupting Harm in Kenya</i>. Report. ECPAT "
+        "International.",
+        "CMOS 18 (author-date): up to six authors all listed, a serial comma before 'and'",
     ),
     (
         "apa",

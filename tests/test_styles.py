@@ -293,3 +293,54 @@ def test_warm_cache_formats_nothing(tmp_path: Path) -> None:
     assert warm.render(ITEMS) == first
     assert warm.stats.formatted == []
     assert warm.stats.hits == len(styles.ORDER)
+
+
+# A work cited alone (a reference page's cite block and its copy button) is formatted as a one-item bibliography:
+# MLA's "———" (MLA 9: only for the same author's next entry in a list) and a year letter (APA 7 9.47: only where the
+# list holds another work of the same author and year) belong to the library's list, never to a standalone citation.
+@pytest.fixture(scope="module")
+def alone() -> dict[str, dict[str, str]]:
+    from refkb import reader
+
+    citer = reader.PageCiter(None)
+    return {it["id"]: citer.render(csl.engine_item(it)) for it in ITEMS if it["id"].startswith("polaris")}
+
+
+@pytest.mark.parametrize(
+    ("key", "style", "start"),
+    [
+        ("polaris2018second", "mla", "Polaris. <i>A Second Report"),  # the list prints "———." here
+        ("polaris2018second", "apa", "Polaris. (2018). <i>A second report"),  # the list prints "2018b"
+        ("polaris2018onramps", "chicago", "Polaris. 2018. <i>On-Ramps"),
+        ("polaris2018onramps", "harvard", "Polaris (2018) <i>On-ramps"),
+    ],
+)
+def test_a_work_cited_alone_has_no_dash_and_no_year_letter(
+    alone: dict[str, dict[str, str]], key: str, style: str, start: str
+) -> None:
+    assert alone[key][style].startswith(start)
+    assert "———" not in alone[key][style]
+
+
+def test_year_letters_only_where_the_list_needs_them(rendered: dict[str, dict[str, styles.Rendered]]) -> None:
+    lettered = {k for k, r in rendered.items() if re.search(r"\d{4}[a-z]\b", r["apa"].html)}
+    assert lettered == {"polaris2018onramps", "polaris2018second"}  # one author, one year, two works
+
+
+# Names, translated titles and group authors, each against the manual in the four styles.
+NAMES: dict[str, dict[str, str]] = {
+    "musto2014trafficking": {
+        # APA Style's guidance for bell hooks ("hooks, b."): the name as its author writes it, initialised
+        "apa": "Musto, J. L., &#38; boyd, d. (2014).",
+        "mla": "Musto, Jennifer Lynne, and danah boyd.",
+        "chicago": "Musto, Jennifer Lynne, and danah boyd. 2014.",
+        "harvard": "Musto, J.L. and boyd, d. (2014)",
+    },
+}
+
+
+@pytest.mark.parametrize(("key", "style"), [(k, s) for k in NAMES for s in NAMES[k]])
+def test_names_as_their_authors_write_them(
+    rendered: dict[str, dict[str, styles.Rendered]], key: str, style: str
+) -> None:
+    assert rendered[key][style].html.startswith(NAMES[key][style])
