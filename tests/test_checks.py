@@ -90,6 +90,7 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("missing-field", entry(drop=("journaltitle",)), 1),
     ("empty-field", entry("note = {},"), 8),
     ("field-not-carried", entry("origtitle = {Ein Titel},"), 8),
+    ("field-not-carried", entry("eprint = {12345},\n  eprinttype = {jstor},"), 8),  # an arXiv eprint is carried
     ("invalid-name", entry("author = {Smith, Jane and },"), 2),
     ("unprotected-and", entry("publisher = {United Nations Office on Drugs and Crime},"), 8),
     ("invalid-year", entry("year = {20},", drop=("date",)), 7),

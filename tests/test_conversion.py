@@ -361,3 +361,34 @@ def test_the_field_lists_agree() -> None:
 def test_a_law_keeps_its_name_in_citations(kind: str, short: str | None) -> None:
     item = {"id": "k", "type": kind, "title": "Allow States and Victims to Fight Online Sex Trafficking Act of 2017"}
     assert csl.engine_item(item).get("title-short") == short
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # a court decision's court is CSL's authority ("(1st Cir. 2016)", APA 7 11.4), never a publisher
+        (
+            "@jurisdiction{k, title = {Doe v. Roe}, journaltitle = {F.3d}, institution = {1st Cir.}}",
+            {"type": "legal_case", "authority": "1st Cir."},
+        ),
+        # an arXiv preprint: CSL's article, its identifier, the archive as publisher and biblatex's link
+        (
+            "@misc{k, title = {T}, eprint = {1805.10617}, eprinttype = {arXiv}}",
+            {
+                "type": "article",
+                "number": "arXiv:1805.10617",
+                "publisher": "arXiv",
+                "URL": "https://arxiv.org/abs/1805.10617",
+            },
+        ),
+        # the preprint published in a journal is the journal's article; another archive's eprint is not carried
+        (
+            "@article{k, title = {T}, journaltitle = {J}, eprint = {1805.10617}, eprinttype = {arxiv}}",
+            {"type": "article-journal", "publisher": None, "number": None},
+        ),
+        ("@misc{k, title = {T}, eprint = {12345}, eprinttype = {jstor}}", {"type": "document", "number": None}),
+    ],
+)
+def test_courts_and_preprints_reach_the_csl_item(fields: str, expected: dict[str, str | None]) -> None:
+    item = csl.item(bibfile.parse_text(fields + "\n", "t.bib").entries[0])
+    assert {k: item.get(k) for k in expected} == expected

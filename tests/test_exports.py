@@ -193,7 +193,7 @@ CSL_HOLDS = {
     "booktitle": ("container-title",),
     "series": ("collection-title",),
     "publisher": ("publisher",),
-    "institution": ("publisher",),
+    "institution": ("publisher", "authority"),  # a court decision's court is its authority
     "school": ("publisher",),
     "location": ("publisher-place",),
     "date": ("issued",),

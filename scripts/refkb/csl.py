@@ -274,7 +274,16 @@ def _csl_type(entry: Entry) -> str:
         return f"article-{e('entrysubtype').strip()}"
     if kind == "legislation" and UN_SYMBOL.match(plain(e("number"))):
         return "report"
+    if _arxiv(entry) and not e("journaltitle") and kind in ("webpage", "document", "manuscript", "article-journal"):
+        return "article"  # a preprint (CSL's "article"), not yet an article in a journal
     return kind
+
+
+def _arxiv(entry: Entry) -> str:
+    """The arXiv identifier of a biblatex `eprint` with `eprinttype = {arxiv}`, or ""."""
+    if entry.value("eprinttype").strip().lower() != "arxiv":
+        return ""
+    return plain(entry.value("eprint")).strip()
 
 
 def _names(entry: Entry, csl: CslItem) -> None:
@@ -316,6 +325,11 @@ def _publication(entry: Entry, csl: CslItem) -> None:
     """Publisher and place, and biblatex's event fields (a conference paper's meeting), as pandoc and Zotero map
     them."""
     e = entry.value
+    if csl["type"] == "legal_case" and e("institution"):
+        # A court decision's court (biblatex has no court field; refkb reads @jurisdiction's institution as it):
+        # CSL's authority, "(1st Cir. 2016)" in APA 7 11.4 and Chicago; never a publisher.
+        csl["authority"] = plain(_unbrace(e("institution")))
+        return
     # A web page's organisation is the website (its container), not a publisher: APA would print it twice.
     webpage = csl["type"] == "webpage"
     publisher = e("publisher") or e("institution") or ("" if webpage else e("organization")) or e("school")
@@ -388,6 +402,10 @@ def _numbers(entry: Entry, csl: CslItem) -> None:
     if e("eid"):
         # biblatex's eid is an article number (PLOS ONE's e0273708): CSL's `number` for a journal article.
         csl["number"] = plain(e("eid"))
+    if csl["type"] == "article" and _arxiv(entry):
+        # A preprint's archive and its identifier (APA 7 10.8: "(arXiv:1805.10617). arXiv."), unless given.
+        csl.setdefault("number", f"arXiv:{_arxiv(entry)}")
+        csl.setdefault("publisher", "arXiv")
     if e("type") and csl["type"] in ("report", "thesis", "document", "legislation", "webpage"):
         csl["genre"] = THESIS_TYPES.get(e("type").strip().lower(), plain(e("type")))
     elif csl["type"] == "thesis" and entry.type in ("phdthesis", "mastersthesis"):
@@ -404,6 +422,8 @@ def _links(entry: Entry, csl: CslItem) -> None:
         csl["DOI"] = doi_of(entry)
     if link_of(entry):
         csl["URL"] = link_of(entry)
+    elif _arxiv(entry) and "DOI" not in csl:
+        csl["URL"] = f"https://arxiv.org/abs/{_arxiv(entry)}"  # the link biblatex prints for the eprint
     else:
         m = _HOWPUBLISHED_URL.match(entry.value("howpublished").strip())
         link = url_value(m.group(1).strip()) if m and not url_problem(m.group(1).strip()) else ""
@@ -421,6 +441,13 @@ CARRIED = _words(
     volume edition isbn issn version abstract note pages pagetotal langid language keywords number issue eid type
     entrysubtype doi url howpublished"""
 )
+
+
+def carried(entry: Entry, field: str) -> bool:
+    """Whether `field` of `entry` reaches its citation: a field of CARRIED, or an arXiv preprint's eprint and
+    eprinttype (another archive's eprint is not carried)."""
+    return field in CARRIED or (field in ("eprint", "eprinttype") and bool(_arxiv(entry)))
+
 
 # The steps of `item`, in the order their variables are written.
 _ITEM_STEPS: tuple[Callable[[Entry, CslItem], None], ...] = (

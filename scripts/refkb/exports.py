@@ -293,8 +293,8 @@ def _ris_titles(d: _RisDraft) -> None:
         rec["secondary_title"] = item["event-title"]
     if item.get("collection-title"):
         rec[_SERIES.get(d.kind, "tertiary_title")] = item["collection-title"]
-    if item.get("publisher"):
-        rec["publisher"] = item["publisher"]
+    if item.get("publisher") or item.get("authority"):
+        rec["publisher"] = item.get("publisher") or item["authority"]  # a court decision's court (Zotero's RIS)
     place = item.get("publisher-place") or item.get("event-place")
     if place:
         rec["custom1" if d.kind == "paper-conference" else "place_published"] = place

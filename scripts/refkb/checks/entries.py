@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
-from ..csl import CARRIED
+from ..csl import CARRIED, carried
 from ..inherit import is_work
 from ..keys import MAX_KEY, SAFE_KEY, example_key, key_follows, key_parts
 from ..model import BibFile, Entry, Issue
@@ -188,7 +188,7 @@ def check_carried(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
     """A biblatex field that biblatex's styles print but refkb's citations do not carry (refkb.csl.CARRIED): it
     would be dropped from every style without a word."""
     for f in e.fields:
-        if f.name in _NOT_CARRIED and f.value.strip():
+        if f.name in _NOT_CARRIED and f.value.strip() and not carried(e, f.name):
             yield at_field(
                 bib,
                 e,
