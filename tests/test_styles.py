@@ -115,6 +115,125 @@ GOLDEN: dict[str, dict[str, str]] = {
         "apa": "Counter Trafficking Data Collaborative. (2023). <i>Global victim-perpetrator synthetic dataset</i> "
         "(Version 2) [Data set]. International Organization for Migration. https://www.ctdatacollaborative.org/example",
     },
+    # The works below are real; each entry of styles.bib says on which stored page its details were read.
+    # APA 7 10.5 (a paper in published proceedings, edited: "In A. Korhonen, D. Traum, & L. Màrquez (Eds.)"), 9.8
+    # (up to 20 authors, all listed); MLA 9: three or more authors or editors, the first and "et al."; CMOS 18: up to
+    # six authors in full; Cite Them Right 12: four or more authors, the first and "et al."
+    "esfahani2019context": {
+        "apa": "Esfahani, S. S., Cafarella, M. J., Pouyan, M. B., DeAngelo, G., Eneva, E., &#38; Fano, A. E. (2019). "
+        "Context-specific language modeling for human trafficking detection from online advertisements. In A. "
+        "Korhonen, D. Traum, &#38; L. Màrquez (Eds.), <i>Proceedings of the 57th Annual Meeting of the Association "
+        "for Computational Linguistics</i> (pp. 1180–1184). Association for Computational Linguistics. "
+        "https://doi.org/10.18653/v1/P19-1114",
+        "mla": "Esfahani, Saeideh Shahrokh, et al. “Context-Specific Language Modeling for Human Trafficking "
+        "Detection from Online Advertisements.” <i>Proceedings of the 57th Annual Meeting of the Association for "
+        "Computational Linguistics</i>, edited by Anna Korhonen et al., Association for Computational Linguistics, "
+        "2019, pp. 1180–84, https://doi.org/10.18653/v1/P19-1114.",
+        "chicago": "Esfahani, Saeideh Shahrokh, Michael J. Cafarella, Maziyar Baran Pouyan, Gregory DeAngelo, Elena "
+        "Eneva, and Andy E. Fano. 2019. “Context-Specific Language Modeling for Human Trafficking Detection from "
+        "Online Advertisements.” In <i>Proceedings of the 57th Annual Meeting of the Association for Computational "
+        "Linguistics</i>, edited by Anna Korhonen, David Traum, and Lluís Màrquez. Association for Computational "
+        "Linguistics. https://doi.org/10.18653/v1/P19-1114.",
+        # Cite Them Right: "A, B and C", never a comma before "and" (as its authors and organisations)
+        "harvard": "Esfahani, S.S. <i>et al.</i> (2019) ‘Context-specific language modeling for human trafficking "
+        "detection from online advertisements’, in A. Korhonen, D. Traum and L. Màrquez (eds) <i>Proceedings of the "
+        "57th Annual Meeting of the Association for Computational Linguistics</i>. Florence, Italy: Association for "
+        "Computational Linguistics, pp. 1180–1184. Available at: https://doi.org/10.18653/v1/P19-1114.",
+    },
+    # APA 7 10.2 (edited book, "(Eds.)"); MLA 9 "et al., editors"; CMOS 18 "eds."; Cite Them Right "(eds)"
+    "winterdyk2012human": {
+        "apa": "Winterdyk, J., Perrin, B., &#38; Reichel, P. (Eds.). (2012). <i>Human trafficking: Exploring the "
+        "international nature, concerns, and complexities</i>. Routledge.",
+        "mla": "Winterdyk, John, et al., editors. <i>Human Trafficking: Exploring the International Nature, Concerns, "
+        "and Complexities</i>. Routledge, 2012.",
+        "chicago": "Winterdyk, John, Benjamin Perrin, and Philip Reichel, eds. 2012. <i>Human Trafficking: Exploring "
+        "the International Nature, Concerns, and Complexities</i>. Routledge.",
+        "harvard": "Winterdyk, J., Perrin, B. and Reichel, P. (eds) (2012) <i>Human trafficking: Exploring the "
+        "international nature, concerns, and complexities</i>. Routledge.",
+    },
+    # APA 7 10.6 (published dissertation: "(Publication No. …) [Doctoral dissertation, University]"; the page names
+    # no database, so none is printed); MLA 9: year, then "University, Doctoral dissertation", then the location;
+    # CMOS 18: "PhD diss., University"; Cite Them Right: title, degree, awarding body, "Available at:"
+    "hulsey2018human": {
+        "apa": "Hulsey, A. L. (2018). <i>Human trafficking: Flying under the radar</i> (Publication No. 10752077) "
+        "[Doctoral dissertation, The University of Southern Mississippi]. "
+        "https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS",
+        "mla": "Hulsey, Amber Lee. <i>Human Trafficking: Flying under the Radar</i>. 2018. The University of Southern "
+        "Mississippi, Doctoral dissertation. https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",
+        "chicago": "Hulsey, Amber Lee. 2018. “Human Trafficking: Flying under the Radar.” PhD diss., The University "
+        "of Southern Mississippi. https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",
+        "harvard": "Hulsey, A.L. (2018) <i>Human trafficking: Flying under the radar</i>. Doctoral dissertation. The "
+        "University of Southern Mississippi. Available at: https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",
+    },
+    # A Spanish title with its English translation in square brackets (APA 7 9.38; MLA 9; CMOS 18; Cite Them Right),
+    # the Spanish title in the journal's own capitalisation (no English title case), a journal numbered by issue only
+    # (APA "(15)", CMOS "no. 15"), an article number (APA 10.1 "Article e0015"; CMOS 18 in the place of pages)
+    "pereiro2021representaciones": {
+        "apa": "Pereiro, J. (2021). Las representaciones sociales acerca de la trata de personas en estudiantes del "
+        "nivel secundario [Social representations of human trafficking among high school students]. <i>Itinerarios "
+        "educativos</i>, (15), Article e0015. https://doi.org/10.14409/ie.2021.15.e0015",
+        "mla": "Pereiro, Julio. “Las representaciones sociales acerca de la trata de personas en estudiantes del nivel "
+        "secundario [Social representations of human trafficking among high school students].” <i>Itinerarios "
+        "educativos</i>, no. 15, 2021, https://doi.org/10.14409/ie.2021.15.e0015.",
+        "chicago": "Pereiro, Julio. 2021. “Las representaciones sociales acerca de la trata de personas en estudiantes "
+        "del nivel secundario [Social representations of human trafficking among high school students].” "
+        "<i>Itinerarios educativos</i>, no. 15: e0015. https://doi.org/10.14409/ie.2021.15.e0015.",
+        # a published article, not a preprint; the article number is not printed (as dimas2022operations)
+        "harvard": "Pereiro, J. (2021) ‘Las representaciones sociales acerca de la trata de personas en estudiantes "
+        "del nivel secundario [Social representations of human trafficking among high school students]’, "
+        "<i>Itinerarios educativos</i>, (15). Available at: https://doi.org/10.14409/ie.2021.15.e0015.",
+    },
+    # APA 7 10.4 (report by individual authors at a government agency, with its number: "(… No. RL34317)"); the
+    # publisher is not the author, so it is printed
+    "siskin2013trafficking": {
+        "apa": "Siskin, A., &#38; Wyler, L. S. (2013). <i>Trafficking in persons: U.S. policy and issues for "
+        "Congress</i> (CRS Report for Congress No. RL34317). Congressional Research Service. "
+        "https://www.everycrsreport.com/files/20130219_RL34317_f3b3d413ef3d80d0920bf7ea75a499118486723c.html",
+        "mla": "Siskin, Alison, and Liana Sun Wyler. <i>Trafficking in Persons: U.S. Policy and Issues for "
+        "Congress</i>. CRS Report for Congress no. RL34317, Congressional Research Service, 19 Feb. 2013, "
+        "https://www.everycrsreport.com/files/20130219_RL34317_f3b3d413ef3d80d0920bf7ea75a499118486723c.html.",
+        "chicago": "Siskin, Alison, and Liana Sun Wyler. 2013. <i>Trafficking in Persons: U.S. Policy and Issues for "
+        "Congress</i>. CRS Report for Congress No. RL34317. Congressional Research Service. "
+        "https://www.everycrsreport.com/files/20130219_RL34317_f3b3d413ef3d80d0920bf7ea75a499118486723c.html.",
+        "harvard": "Siskin, A. and Wyler, L.S. (2013) <i>Trafficking in persons: U.S. policy and issues for "
+        "Congress</i>. CRS Report for Congress RL34317. Congressional Research Service. Available at: "
+        "https://www.everycrsreport.com/files/20130219_RL34317_f3b3d413ef3d80d0920bf7ea75a499118486723c.html.",
+    },
+    # A preprint (biblatex eprint, eprinttype arxiv): APA 7 10.8 (a preprint archive: the year only, the title in
+    # italics, "(arXiv:1805.10617). arXiv."); MLA 9: the repository is the container (italics); CMOS 18:
+    # "Preprint, arXiv, May 27"; Cite Them Right: "arXiv [Preprint]"
+    "yang2018understanding": {
+        "apa": "Yang, Y., Hu, X., Liu, H., Zhang, J., Li, Z., &#38; Yu, P. S. (2018). <i>Understanding and monitoring "
+        "human trafficking via social sensors: A sociological approach</i> (arXiv:1805.10617). arXiv. "
+        "https://arxiv.org/abs/1805.10617",
+        "mla": "Yang, Yang, et al. “Understanding and Monitoring Human Trafficking via Social Sensors: A Sociological "
+        "Approach.” <i>arXiv</i>, 27 May 2018, https://arxiv.org/abs/1805.10617.",
+        "chicago": "Yang, Yang, Xia Hu, Haoyan Liu, Jiawei Zhang, Zhoujun Li, and Philip S. Yu. 2018. “Understanding "
+        "and Monitoring Human Trafficking via Social Sensors: A Sociological Approach.” arXiv:1805.10617. Preprint, "
+        "arXiv, May 27. https://arxiv.org/abs/1805.10617.",
+        "harvard": "Yang, Y. <i>et al.</i> (2018) ‘Understanding and monitoring human trafficking via social sensors: "
+        "A sociological approach’. arXiv [Preprint]. Available at: https://arxiv.org/abs/1805.10617.",
+    },
+    # A court decision: APA 7 11.4 "Name v. Name, Volume Reporter Page (Court Year)." with the case name roman in
+    # the reference list (italic in the text); CMOS 18 (legal citation, 14.174ff.) italicises case names. MLA 9 and
+    # Cite Them Right give no form for a US federal appeals decision: no golden string.
+    "doe2016backpage": {
+        "apa": "Doe v. Backpage.com, LLC, 817 F.3d 12 (1st Cir. 2016).",
+        "chicago": "<i>Doe v. Backpage.com, LLC</i>, 817 F.3d 12 (1st Cir. 2016).",
+    },
+    # A podcast episode: APA 7 10.13 "Host, A. (Host). (Date). Episode [Audio podcast episode]. In <i>Podcast</i>.
+    # Publisher. URL"; MLA 9 "Name, host." and the podcast as the container; CMOS 18 "Name, host." and the
+    # description after the date; Cite Them Right "<i>Podcast</i> [description]. Day Month."
+    "goldstein2021stings": {
+        "apa": "Goldstein, L. (Host). (2021, October 18). Trafficked: Stings [Audio podcast episode]. In "
+        "<i>Trafficked</i>. WYSO. https://www.audible.in/podcast/Trafficked/B0CYRJT86F",
+        "mla": "Goldstein, Leila, host. “Trafficked: Stings.” <i>Trafficked</i>, WYSO, 18 Oct. 2021, "
+        "https://www.audible.in/podcast/Trafficked/B0CYRJT86F.",
+        "chicago": "Goldstein, Leila, host. 2021. “Trafficked: Stings.” <i>Trafficked</i>. WYSO, October 18. Audio "
+        "podcast episode. https://www.audible.in/podcast/Trafficked/B0CYRJT86F.",
+        "harvard": "Goldstein, L. (2021) ‘Trafficked: Stings’, <i>Trafficked</i> [Audio podcast episode]. 18 October. "
+        "Available at: https://www.audible.in/podcast/Trafficked/B0CYRJT86F.",
+    },
 }
 INTEXT = {
     "tong2017combating": ("(Tong et al., 2017)", "(Tong et al.)", "(Tong et al. 2017)", "(Tong <i>et al.</i>, 2017)"),
@@ -138,7 +257,45 @@ def rendered() -> dict[str, dict[str, styles.Rendered]]:
     return styles.Renderer(None).render(ITEMS)
 
 
-@pytest.mark.parametrize(("key", "style"), [(k, s) for k in GOLDEN for s in GOLDEN[k]])
+# Where refkb's entry is not the manual's: a known failure (xfail strict) with the rule it breaks, never a golden
+# string changed to match.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("esfahani2019context", "harvard"): "Cite Them Right joins three editors 'A, B and C'; the CSL file prints a "
+    "comma before 'and' (refkb's glue joins organisations only)",
+    ("hulsey2018human", "mla"): "MLA 9: the year after the title and the URL after 'University, Doctoral "
+    "dissertation'; the CSL file prints the publication number as 'Doctoral dissertation no.' with the URL first",
+    ("hulsey2018human", "chicago"): "CMOS 18: 'PhD diss., University'; refkb prints the genre 'Doctoral "
+    "dissertation' and the CSL file a bare '(10752077)'",
+    ("pereiro2021representaciones", "harvard"): "the CSL file prints '[Preprint]' for a journal article without "
+    "volume and pages; Itinerarios educativos is numbered by issue only",
+    ("yang2018understanding", "mla"): "MLA 9: the repository is the container, in italics; the CSL file prints the "
+    "identifier and 'arXiv' as a publisher",
+    ("yang2018understanding", "harvard"): "Cite Them Right: 'arXiv [Preprint]'; the CSL file prints no '[Preprint]' "
+    "for a CSL article (preprint)",
+    ("doe2016backpage", "chicago"): "CMOS 18 italicises a case name; the CSL file prints it roman",
+    ("goldstein2021stings", "apa"): "APA 7 10.13: '(Host)' after the name and '[Audio podcast episode]' after the "
+    "episode's title; biblatex has no host role and @audio reaches the styles as a CSL document",
+    ("goldstein2021stings", "mla"): "MLA 9: 'Goldstein, Leila, host.'; no role in the data, and the description is "
+    "printed before the container",
+    ("goldstein2021stings", "chicago"): "CMOS 18: 'Goldstein, Leila, host.' and the description after the date; "
+    "the CSL file prints it before the podcast",
+    ("goldstein2021stings", "harvard"): "Cite Them Right: the description in brackets after the podcast and the "
+    "day and month; the CSL file prints neither for a CSL document",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "style"),
+    [
+        pytest.param(
+            k,
+            s,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[k, s])] if (k, s) in KNOWN_FAILURES else [],
+        )
+        for k in GOLDEN
+        for s in GOLDEN[k]
+    ],
+)
 def test_golden_reference_list_entries(rendered: dict[str, dict[str, styles.Rendered]], key: str, style: str) -> None:
     assert " ".join(rendered[key][style].html.split()) == GOLDEN[key][style]
 
@@ -323,7 +480,7 @@ def test_a_work_cited_alone_has_no_dash_and_no_year_letter(
 
 
 def test_year_letters_only_where_the_list_needs_them(rendered: dict[str, dict[str, styles.Rendered]]) -> None:
-    lettered = {k for k, r in rendered.items() if re.search(r"\d{4}[a-z]\b", r["apa"].html)}
+    lettered = {k for k, r in rendered.items() if re.search(r"\(\d{4}[a-z][,)]", r["apa"].html)}
     assert lettered == {"polaris2018onramps", "polaris2018second"}  # one author, one year, two works
 
 
@@ -344,3 +501,32 @@ def test_names_as_their_authors_write_them(
     rendered: dict[str, dict[str, styles.Rendered]], key: str, style: str
 ) -> None:
     assert rendered[key][style].html.startswith(NAMES[key][style])
+
+
+# An unsigned entry in a reference work (an encyclopedia's "Human trafficking", edited, 2nd edition, volume 2; the
+# details as the stored page https://go.gale.com/ps/i.do?id=GALE%7CCX4190600229 shows them): Chicago's CSL file
+# cites it in the text only ("Encyclopedia of Race and Racism 2013, under …") and leaves it out of the list. Every
+# other work must keep its own entry.
+UNSIGNED_ENTRY = """@inreference{humantrafficking2013encyclopedia,
+  title = {Human trafficking},
+  booktitle = {Encyclopedia of race and racism},
+  editor = {Mason, Patrick L.},
+  edition = {2},
+  volume = {2},
+  publisher = {Gale},
+  date = {2013},
+}
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine.py pairs makeBibliography's entry_ids with its entries by position; an item the style leaves out "
+    "of the list makes every later work take its neighbour's entry (issue 21, found with the new works)",
+)
+def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
+    rendered: dict[str, dict[str, styles.Rendered]],
+) -> None:
+    unsigned = csl.item(bibfile.parse_text(UNSIGNED_ENTRY, "t.bib").entries[0])
+    out = styles.Renderer(None).render([*ITEMS, unsigned], ("chicago",))
+    assert {k: out[k]["chicago"].html for k in rendered} == {k: r["chicago"].html for k, r in rendered.items()}
