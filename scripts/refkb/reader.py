@@ -162,7 +162,7 @@ class PageCiter:
             style = styles.STYLES[style_id]
             if style_id not in self._styles:  # the style file and the engine's code, read and digested once
                 xml = engine.style_path(style.csl).read_text(encoding="utf-8")
-                glue = Path(engine.__file__).read_text(encoding="utf-8")
+                glue = Path(engine.__file__).read_text(encoding="utf-8") + engine.GLUE.read_text(encoding="utf-8")
                 code = digest(xml, glue, engine.script_path().stat().st_size)
                 self._styles[style_id] = (xml, code)
             xml, code = self._styles[style_id]

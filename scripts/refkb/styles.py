@@ -81,7 +81,7 @@ def _style_xml(style_id: str) -> str:
 # invalidates the cache.
 @functools.cache
 def _code() -> str:
-    parts = [Path(__file__), Path(csl.__file__), Path(engine.__file__)]
+    parts = [Path(__file__), Path(csl.__file__), Path(engine.__file__), engine.GLUE]
     blob = b"".join(p.read_bytes() for p in parts) + __version__.encode()
     with contextlib.suppress(engine.EngineError):
         blob += engine.script_path().read_bytes()[:4096]

@@ -19,37 +19,26 @@
     }
     return cache[k];
   }
-  /* citeproc-js initialises a given name only when it starts with a capital ("danah" stays whole, CSL.Util.Names
-     .doInitialize), where the style asks for initials. A given name written all in lower case is initialised as its
-     owner writes it: in lower case ("d. boyd", "boyd d"). */
-  function lowerInitials(CSL) {
-    var names = CSL.Util.Names;
-    if (names.refkbLowerInitials) { return CSL; }
-    var original = names.initializeWith;
-    names.initializeWith = function (state, name, terminator, normalizeOnly) {
-      var words = typeof name === "string" ? name.split(/[\s-]+/).filter(Boolean) : [];
-      var lower = !normalizeOnly && words.length && words.every(function (w) { return /^[a-z\u00df-\u00ff]/.test(w); });
-      if (!lower) { return original.apply(this, arguments); }
-      var capital = name.replace(/(^|[\s-])([a-z\u00df-\u00ff])/g, function (m, sep, c) { return sep + c.toUpperCase(); });
-      var out = original.call(this, state, capital, terminator, normalizeOnly);
-      return out === capital ? name : out.toLowerCase();
-    };
-    names.refkbLowerInitials = true;
-    return CSL;
+  /* refkb's citeproc-js glue (citeproc-glue.js, loaded before this file; the build runs the same file): lower-case
+     initials, the leading-article sort, the join of organisations and the per-style views of an item, so that the
+     site's four styles print here what the build prints in the cite blocks. */
+  function glued(CSL) {
+    if (!window.refkbGlue) { throw new Error("citeproc-glue.js did not load"); }
+    return window.refkbGlue.install(CSL);
   }
   var engineLoad = null;
   function engine(base) {
-    if (window.CSL) { return Promise.resolve(lowerInitials(window.CSL)); }
+    if (window.CSL) { return Promise.resolve(window.CSL).then(glued); }
     if (!engineLoad) {
       engineLoad = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
         s.src = base + "citeproc.js";
-        s.onload = function () { resolve(lowerInitials(window.CSL)); };
+        s.onload = function () { resolve(window.CSL); };
         s.onerror = function () { engineLoad = null; reject(new Error("citeproc.js did not load")); };
         document.head.appendChild(s);
       });
     }
-    return engineLoad;
+    return engineLoad.then(glued);
   }
   var ALLOWED = { B: 1, I: 1, EM: 1, STRONG: 1, SPAN: 1, DIV: 1, SUP: 1, SUB: 1, BR: 1 };
   function clean(node) { /* citeproc-js escapes values; keep only its formatting markup all the same */
@@ -108,10 +97,10 @@
   function render(style, items, now) {
     var byId = {};
     accessedOn(items, now).forEach(function (it) { byId[it.id] = it; });
-    var sys = {
+    var sys = window.refkbGlue.sys({
       retrieveLocale: function (l) { return style.locales[l] || style.locales[style.lang] || style.locales["en-US"]; },
       retrieveItem: function (id) { return byId[id]; }
-    };
+    }, style.xml);
     var citeproc = new style.CSL.Engine(sys, style.xml, style.lang, true);
     var ids = Object.keys(byId);
     citeproc.updateItems(ids);

@@ -21,6 +21,7 @@ JS = "assets/refkb/refkb.js"
 READER_CSS = "assets/refkb/reader.css"
 READER_JS = (
     "assets/refkb/preview.js",
+    "assets/refkb/citeproc-glue.js",  # before picker.js, which applies it (refkb.engine runs the same file)
     "assets/refkb/picker.js",
     "assets/refkb/selection.js",
     "assets/refkb/pageurl.js",

@@ -1,0 +1,159 @@
+"""refkb's citeproc-js glue (scripts/refkb/assets/citeproc-glue.js): one file, run by the build's engine and served to
+the browser. Lower-case initials through the build's engine, as a table against the manuals; the same file formats
+the same in node (the browser's side is tests/test_citeproc_glue_browser.py); the engine, the picker and the site's
+scripts hold no copy of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from refkb import bibfile, csl, engine, styles
+from refkb.site import assets
+
+BIB = r"""
+@article{musto2014trafficking,
+  author = {Musto, Jennifer and boyd, danah},
+  title = {The trafficking-technology nexus},
+  journaltitle = {Social Politics},
+  volume = {21},
+  number = {3},
+  pages = {461--483},
+  date = {2014},
+}
+@book{hooks2000feminism,
+  author = {hooks, bell},
+  title = {Feminism is for everybody},
+  publisher = {South End Press},
+  location = {Cambridge, MA},
+  date = {2000},
+}
+@book{martin2001hyphen,
+  author = {martin, jean-luc},
+  title = {A hyphenated given name},
+  publisher = {Press},
+  date = {2001},
+}
+"""
+ITEMS = [csl.item(e) for e in bibfile.parse_text(BIB, "glue.bib").entries]
+
+# (style, key, how the entry begins, the rule). APA and Cite Them Right initialise given names, MLA and Chicago print
+# them whole; a given name its owner writes in lower case is initialised in lower case.
+CASES = [
+    ("apa", "musto2014trafficking", "Musto, J., &#38; boyd, d. (2014).", "APA 7 9.8 (as 'hooks, b.')"),
+    ("apa", "hooks2000feminism", "hooks, b. (2000).", "APA 7: bell hooks is 'hooks, b.'"),
+    ("apa", "martin2001hyphen", "martin, j.-l. (2001).", "APA 7 9.8: a hyphenated given name keeps its hyphen"),
+    ("harvard", "musto2014trafficking", "Musto, J. and boyd, d. (2014)", "Cite Them Right: initials"),
+    ("harvard", "hooks2000feminism", "hooks, b. (2000)", "Cite Them Right: initials"),
+    ("mla", "musto2014trafficking", "Musto, Jennifer, and danah boyd.", "MLA 9: full given names"),
+    ("chicago", "musto2014trafficking", "Musto, Jennifer, and danah boyd. 2014.", "CMOS: full given names"),
+    ("chicago", "hooks2000feminism", "hooks, bell. 2000.", "CMOS: full given names"),
+]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, dict[str, styles.Rendered]]:
+    return styles.Renderer(None, workers=1).render(ITEMS)
+
+
+@pytest.mark.parametrize(("style", "key", "begins", "rule"), CASES)
+def test_a_lower_case_given_name_is_initialised_in_lower_case(
+    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, begins: str, rule: str
+) -> None:
+    assert rendered[key][style].html.startswith(begins), rule
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [("apa", "(Musto &#38; boyd, 2014)"), ("mla", "(Musto and boyd)"), ("harvard", "(Musto and boyd, 2014)")],
+)
+def test_in_text_citations_keep_the_family_name_as_written(
+    rendered: dict[str, dict[str, styles.Rendered]], style: str, expected: str
+) -> None:
+    assert rendered["musto2014trafficking"][style].intext == expected
+
+
+def test_the_site_serves_the_file_the_engine_runs_before_the_picker() -> None:
+    served = "assets/refkb/" + engine.GLUE.name
+    assert served in assets.READER_JS
+    assert assets.READER_JS.index(served) < assets.READER_JS.index("assets/refkb/picker.js")
+
+
+SOURCES = {"engine.py": Path(engine.__file__), **{n: engine.GLUE.parent / n for n in ("picker.js", "selection.js")}}
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("engine.py", "CSL.getSortKeys"),
+        ("engine.py", "_getAndJoin"),
+        ("engine.py", "change.genre"),
+        ("engine.py", "initializeWith"),
+        ("picker.js", "initializeWith"),
+        ("picker.js", "getSortKeys"),
+        ("selection.js", "CSL."),
+    ],
+)
+def test_no_other_file_holds_a_copy_of_the_glue(name: str, needle: str) -> None:
+    assert needle not in SOURCES[name].read_text(encoding="utf-8")
+
+
+_NODE = """
+const fs = require("fs");
+require(process.argv[1]);
+const CSL = globalThis.refkbGlue.install(require(process.argv[2]));
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const out = {};
+for (const [name, style] of Object.entries(input.styles)) {
+  const byId = {};
+  input.items.forEach((it) => { byId[it.id] = it; });
+  const sys = globalThis.refkbGlue.sys({
+    retrieveLocale: (l) => input.locales[l] || input.locales["en-US"],
+    retrieveItem: (id) => byId[id],
+  }, style.xml);
+  const eng = new CSL.Engine(sys, style.xml, style.lang, true);
+  eng.updateItems(Object.keys(byId));
+  const bib = eng.makeBibliography();
+  out[name] = bib[0].entry_ids.map((ids, i) => [ids[0], bib[1][i]]);
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_running_the_same_file_prints_what_the_build_prints() -> None:
+    items = [csl.engine_item(it) for it in ITEMS]
+    chosen = {s: styles.STYLES[s] for s in styles.ORDER}
+    xml = {s: engine.style_path(st.csl).read_text(encoding="utf-8") for s, st in chosen.items()}
+    payload = {
+        "items": items,
+        "styles": {s: {"xml": xml[s], "lang": st.locale} for s, st in chosen.items()},
+        "locales": {
+            p.stem[len("locales-") :]: p.read_text(encoding="utf-8")
+            for p in engine.locale_dir().glob("locales-*.xml")
+            if p.stem[len("locales-") :] in {"en-US", "en-GB"}
+        },
+    }
+    done = subprocess.run(
+        ["node", "-e", _NODE, str(engine.GLUE), str(engine.script_path())],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    got = json.loads(done.stdout)
+    js = engine.Citeproc()
+    for name, style in chosen.items():
+        bib = js.load(name, xml[name], style.locale, items)
+        assert [(k, _inner(v)) for k, v in got[name]] == [(k, _inner(bib.entries[k])) for k in bib.order], name
+
+
+def _inner(entry: str) -> str:
+    """An entry's content: citeproc-js's csl-entry element and the spaces it leaves where no name part stood dropped."""
+    return re.sub(r" {2,}", " ", re.sub(r"^\s*<div[^>]*>|</div>\s*$", "", entry).strip())
