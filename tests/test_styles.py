@@ -519,11 +519,6 @@ UNSIGNED_ENTRY = """@inreference{humantrafficking2013encyclopedia,
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.py pairs makeBibliography's entry_ids with its entries by position; an item the style leaves out "
-    "of the list makes every later work take its neighbour's entry (issue 21, found with the new works)",
-)
 def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
     rendered: dict[str, dict[str, styles.Rendered]],
 ) -> None:

@@ -142,7 +142,14 @@ function refkbLoad(name, styleXml, lang) {
     var bib = full ? eng.makeBibliography()
       : eng.makeBibliography({include: todo.map(function (id) { return {field: "id", value: refkbRid(id)}; })});
     if (bib) {
-      for (var k = 0; k < bib[0].entry_ids.length; k++) { entries[work(bib[0].entry_ids[k][0])] = bib[1][k]; }
+      // A work the style leaves out of its list (it renders empty: an unsigned encyclopedia entry in Chicago) keeps
+      // its place in entry_ids but has no entry: it is skipped, or every later work would take its neighbour's.
+      var empty = {};
+      var errors = bib[0].bibliography_errors || [];
+      for (var x = 0; x < errors.length; x++) { empty[errors[x].itemID] = true; }
+      for (var k = 0, n = 0; k < bib[0].entry_ids.length; k++) {
+        if (!empty[bib[0].entry_ids[k][0]]) { entries[work(bib[0].entry_ids[k][0])] = bib[1][n++]; }
+      }
     }
     for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: refkbRid(todo[m])}]); }
   }
