@@ -219,8 +219,25 @@ def test_build_time_views_read_without_javascript(browser: Any, site: str) -> No
         )
         assert link.count() == 1
         assert link.text_content() == "2 · 100% primary (thin)"
+        assert page.is_visible("[data-refkb-map-static]")
     finally:
         context.close()
+
+
+def test_with_javascript_the_dashboard_shows_one_map(browser: Any, site: str) -> None:
+    """The explorer is the map; its static views are the fallback for browsers without JavaScript and print."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/dashboard/")
+        page.wait_for_selector("[data-refkb-map]:not([hidden])")
+        assert page.is_visible("[data-refkb-map]")
+        assert not page.is_visible("[data-refkb-map-static]")
+        assert page.locator("table.refkb-map-table:visible").count() == 0
+        page.emulate_media(media="print")
+        assert page.is_visible("[data-refkb-map-static]")
+        assert not page.is_visible("[data-refkb-map]")
+    finally:
+        page.close()
 
 
 def test_csv_export_has_one_row_per_source(site: str) -> None:

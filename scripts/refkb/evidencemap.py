@@ -218,22 +218,24 @@ def explorer(srcs: Sequence[Source], ax: Mapping[str, Axis], current: str) -> Ma
 def map_markdown(
     srcs: Sequence[Source], scheme: Scheme, ax: Mapping[str, Axis], current: str, add: Callable[[Markup], str]
 ) -> str:
-    """The map section of the dashboard: legend, explorer and every default view (Markdown headings, HTML tokens
-    made by `add`)."""
+    """The map section of the dashboard: legend and explorer, then the default views as the explorer's fallback
+    (HTML tokens made by `add`). One map for the reader: evidence.js hides the fallback when it shows the explorer,
+    so only a browser without JavaScript (and the printed page) shows the static views."""
     parts = [add(legend(scheme) + explorer(srcs, ax, current))]
+    views = Markup("")
     for rows, cols in DEFAULT_VIEWS:
         r, c = ax[rows], ax[cols]
         if not r.values or not c.values:
             continue
-        parts.append(f"### {escape(r.label)} × {escape(c.label.lower())}")  # labels are data, not markup
-        parts.append(
-            add(
-                Markup('<div class="refkb-figure">')
-                + view_svg(srcs, r, c, current)
-                + view_table(srcs, r, c, current)
-                + Markup("</div>")
-            )
+        views += fmt("<h3>{0} × {1}</h3>", r.label, c.label.lower())  # labels are data: escaped
+        views += (
+            Markup('<div class="refkb-figure">')
+            + view_svg(srcs, r, c, current)
+            + view_table(srcs, r, c, current)
+            + Markup("</div>")
         )
+    if views:
+        parts.append(add(Markup('<div class="refkb-map-static" data-refkb-map-static>') + views + Markup("</div>")))
     downloads = fmt(
         '<p class="refkb-downloads">The whole coding, one row per source and one column per dimension: '
         '<a href="{0}coding.csv" download>CSV</a> · <a href="{0}coding.json" download>JSON</a> (for EPPI-Mapper, '

@@ -249,6 +249,8 @@
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     root.hidden = false;
+    /* One map: the static views are the fallback for browsers without JavaScript (and for print). */
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refkb-map-static]"), function (s) { s.hidden = true; });
     fillValues();
     draw();
     if (opened.length === 2 && label(form.elements.rows.value, opened[0]) !== null &&
