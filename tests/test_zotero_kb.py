@@ -114,10 +114,14 @@ def _detex(value: str) -> str:
 
 
 def _norm(value: str) -> str:
-    """Compared form: Zotero's rich-text markup dropped; quotes, dashes and whitespace in one form. Case is kept."""
+    """Compared form: Zotero's rich-text markup dropped; quotes (a quotation in single or double quotes alike),
+    dashes and whitespace in one form. Case is kept."""
     value = re.sub(r"<[^>]+>", "", value)
     value = re.sub("[“”„‟″]", '"', value)
     value = re.sub("[‘’‚‛′`]", "'", value)
+    # A quotation inside a title in single quotes is one in double quotes: refkb hands both to the styles (and to
+    # Zotero) as a quotation, written with straight double quotes, which citeproc localises.
+    value = re.sub(r"(?<![\w'])'(?=\S)([^'\n]*?\S)'(?![\w])", r'"\1"', value)
     value = re.sub("[‐‑‒–—―−]", "-", value)
     return re.sub(r"\s+", " ", value).strip()
 
