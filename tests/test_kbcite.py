@@ -13,9 +13,10 @@ import datetime as dt
 import re
 
 import pytest
+import rispy
 
 from conftest import ROOT
-from refkb import kbcite, reader, styles
+from refkb import exports, kbcite, reader, styles
 
 D = dt.date
 KB = "Social Media and Human Trafficking: A Research Knowledge Base"
@@ -59,7 +60,7 @@ TI  - Recruitment and grooming
 T2  - {SITE}
 PY  - 2026
 DA  - 2026/03/04
-Y2  - 2026/03/04
+Y2  - 2026-03-04
 ET  - 0.2.0
 UR  - {URL}
 ER  - {""}
@@ -98,9 +99,71 @@ def test_one_page_as_bibtex_and_ris(record: object, expected: str) -> None:
     assert record(_page()) == expected
 
 
+def _kb() -> dict[str, object]:
+    return kbcite.kb_item(META, SITE, "https://kb.example.org/", UPDATED)
+
+
+def _two_lines() -> dict[str, object]:
+    meta = reader.KbMeta("K", "", D(2026, 1, 1), ("Doe,  Jane",))
+    return kbcite.page_item(meta, "S", "x\n  y", "x/", "", UPDATED)
+
+
+PAGE_RECORD = {
+    "type_of_reference": "ELEC",
+    "id": "smhtrkb2026topics-recruitment-grooming",
+    "authors": [KB],
+    "title": "Recruitment and grooming",
+    "secondary_title": SITE,
+    "year": "2026",
+    "date": "2026/03/04",
+    "access_date": "2026-03-04",
+    "edition": "0.2.0",
+    "urls": [URL],
+}
+KB_RECORD = {
+    "type_of_reference": "DATA",
+    "id": "smhtrkb2026",
+    "authors": [KB],
+    "title": KB,
+    "year": "2026",
+    "date": "2026/03/04",
+    "access_date": "2026-03-04",
+    "edition": "0.2.0",
+    "urls": ["https://kb.example.org/"],
+}
+TWO_LINES_RECORD = {
+    "type_of_reference": "ELEC",
+    "id": "dj2026x",
+    "authors": ["Doe, Jane"],
+    "title": "x y",
+    "secondary_title": "S",
+    "year": "2026",
+    "date": "2026/03/04",
+    "access_date": "2026-03-04",
+    "urls": ["/x/"],
+}
+
+
+@pytest.mark.parametrize(
+    ("make", "expected", "as_downloaded"),
+    [
+        (_page, PAGE_RECORD, True),
+        (_kb, KB_RECORD, True),
+        (_two_lines, TWO_LINES_RECORD, False),  # whitespace runs made one space before the writer sees them
+    ],
+)
+def test_page_ris_round_trips_through_rispy(make: object, expected: dict[str, object], as_downloaded: bool) -> None:
+    """The cite block's RIS is the downloads' RIS (refkb.exports): rispy reads back every value, one record."""
+    assert callable(make)
+    item = make()
+    text = kbcite.page_ris(item)
+    assert rispy.loads(text, mapping=exports.RIS_MAPPING) == [expected]
+    assert (text == exports.ris([item])) is as_downloaded
+
+
 @pytest.mark.parametrize(
     ("css", "accessed", "form"),
-    [("bibtex", "urldate = {2026-03-04", "iso"), ("ris", "Y2  - 2026/03/04", "ris")],
+    [("bibtex", "urldate = {2026-03-04", "iso"), ("ris", "Y2  - 2026-03-04", "iso")],
 )
 def test_records_carry_the_access_date_the_copy_button_replaces(
     citer: reader.PageCiter, css: str, accessed: str, form: str

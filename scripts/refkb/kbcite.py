@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from markupsafe import Markup, escape
 
-from . import keys, refpage, styles
+from . import csl, exports, keys, refpage, styles
 from .csl import CslItem
 from .reader import KbMeta, PageCiter
 
@@ -166,22 +166,13 @@ def page_bibtex(item: CslItem) -> str:
     return f"@{kind}{{{item['id']},\n{body},\n}}"
 
 
-def _ris_value(value: object) -> str:
-    return " ".join(str(value).split())  # one line: a tag's value ends at the line's end
-
-
 def page_ris(item: CslItem) -> str:
-    """The page's RIS: ELEC (a web page) or DATA (the whole knowledge base). The author is an organisation, so
-    its name stands whole, with no comma (a comma would split it into family and given names); ET carries the
-    version (RIS has no version tag; reference managers read the edition), Y2 the access date."""
-    lines = [("TY", "ELEC" if item["type"] == "webpage" else "DATA"), ("ID", item["id"])]
-    lines += [("AU", a["literal"]) for a in item.get("author", [])]
-    lines += [("TI", item["title"]), ("T2", item.get("container-title", ""))]
-    issued, accessed = _iso(item, "issued"), _iso(item, "accessed")
-    lines += [("PY", issued[:4]), ("DA", issued.replace("-", "/")), ("Y2", accessed.replace("-", "/"))]
-    lines += [("ET", item.get("version", "")), ("UR", item["URL"])]
-    body = "".join(f"{tag}  - {_ris_value(v)}\n" for tag, v in lines if _ris_value(v))
-    return body + "ER  - \n"
+    """The page's RIS, written by the downloads' own writer (refkb.exports.ris): ELEC (a web page) or DATA (the
+    whole knowledge base). The author is an organisation, so its name stands whole, with no comma (a comma would
+    split it into family and given names); ET carries the version (RIS has no version tag; reference managers read
+    the edition), Y2 the access date. Every value is put on one line first: the writer copies a newline as is."""
+    one_line: CslItem = csl.map_strings(item, lambda value: " ".join(value.split()))
+    return exports.ris([one_line])
 
 
 def _wrap_url(text: str, needle: str, url: str, href: str) -> str:
@@ -219,11 +210,9 @@ def _record_tab(item: CslItem, css: str, text: str, href: str) -> tuple[Markup, 
         for head, tail in (("  url = {", "},"), ("UR  - ", "")):
             if line == f"{head}{escape(url)}{tail}":
                 lines[i] = head + _wrap_url(str(escape(url)), str(escape(url)), url, href) + tail
-    iso = _iso(item, "accessed")
-    if css == "bibtex":
-        accessed = ("urldate = {" + iso, "urldate = {", "iso")
-    else:
-        accessed = ("Y2  - " + iso.replace("-", "/"), "Y2  - ", "ris")
+    iso = _iso(item, "accessed")  # both records write it as an ISO date (refkb.exports for RIS)
+    label = "urldate = {" if css == "bibtex" else "Y2  - "
+    accessed = (label + iso, label, "iso")
     return Markup("\n".join(lines)), accessed if iso and accessed[0] in text else None
 
 

@@ -143,9 +143,9 @@
     var d = now.getDate(), m = now.getMonth(), y = now.getFullYear();
     if (form === "mdy") { return MONTHS[m] + " " + d + ", " + y; }
     if (form === "dmy-short") { return d + " " + MLA[m] + " " + y; }
-    if (form === "iso" || form === "ris") { /* a record's access date: BibTeX's urldate, RIS's Y2 */
+    if (form === "iso") { /* a record's access date: BibTeX's urldate, RIS's Y2 (refkb.exports writes it ISO) */
       var two = function (n) { return (n < 10 ? "0" : "") + n; };
-      return [y, two(m + 1), two(d)].join(form === "iso" ? "-" : "/");
+      return [y, two(m + 1), two(d)].join("-");
     }
     return d + " " + MONTHS[m] + " " + y;
   }
