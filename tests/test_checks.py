@@ -323,6 +323,11 @@ HARM_CASES = [
     ("phone-number", "Ring +44 20 7946 0958 now.\n", 1, 6),
     ("email-address", "Write to someone@example.org.\n", 1, 10),
     ("social-media-handle", "Follow @somebody on a platform.\n", 1, 8),
+    # Prose between raw HTML tags is prose; an address in a mailto: link is published (the HTML policy keeps it).
+    ("phone-number", "Call <b>555-123-4567</b> for help.\n", 1, 9),
+    ("phone-number", "`code` then 555-123-4567 in prose.\n", 1, 13),
+    ("phone-number", "A lone ` tick.\n\nCall 555-123-4567 ` now.\n", 3, 6),  # a code span ends with its paragraph
+    ("email-address", '<a href="mailto:someone@example.org">Write</a>.\n', 1, 17),
 ]
 
 
@@ -343,6 +348,15 @@ def test_do_no_harm(tmp_path: Path, code: str, text: str, line: int, col: int) -
         "See arXiv 2103.16476 and 10.1093/sp/jxu018; text 233733.",
         "`someone@example.org` in code, and <!-- 555-123-4567 --> in a comment.",
         "@smith2020study argue the point.",
+        # Code, tags and attributes are masked as the citations' masker masks them (refkb.citations.mask_markup).
+        "A code span: `555-123-4567`.",
+        "``Two ticks: ` 555-123-4567``.",
+        "    555-123-4567 in an indented code block.",
+        "```\n555-123-4567 in fenced code\n```",
+        '<span title="555-123-4567">a number in an attribute</span>',
+        "<code>555-123-4567</code> in an HTML code element.",
+        'A paragraph with an attribute list.\n{: title="555-123-4567" }',
+        '<img alt="@somebody" src="x.png">',
     ],
 )
 def test_do_no_harm_lets_ordinary_prose_pass(tmp_path: Path, text: str) -> None:

@@ -121,3 +121,22 @@ def test_masking_keeps_offsets() -> None:
     masked = citations.mask(text)
     assert len(masked) == len(text)
     assert masked.index("[@a]") == text.index("[@a]")
+
+
+# The masker's three layers, each a part of the next: code (prose_of: the HTML policy's checks read the tags left),
+# markup (the do-no-harm check: the words a reader sees), citations (mask). Each case: what each layer leaves.
+LAYERS = {
+    "code span": ("`555` x", ("      x",) * 3),
+    "code span across a blank line is none": ("` a\n\nb `", ("` a\n\nb `", "` a\n\nb `", "` a\n\nb `")),
+    "comment": ("x <!-- 5 -->", ("x           ",) * 3),
+    "indented code": ("x\n\n    555\n", ("x\n\n       \n",) * 3),
+    "tag and attribute": ('<b title="5">x</b>', ('<b title="5">x</b>', "             x    ", "             x    ")),
+    "raw-text element": ("<code>5</code> x", ("<code>5</code> x", "               x", "               x")),
+    "attribute list": ("x\n{: #a }", ("x\n{: #a }", "x\n       ", "x\n       ")),
+    "URL and e-mail address": ("a@b.org https://c", ("a@b.org https://c", "a@b.org https://c", " " * 17)),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), LAYERS.values(), ids=LAYERS.keys())
+def test_the_masks_layers(text: str, expected: tuple[str, str, str]) -> None:
+    assert (citations.mask_code(text), citations.mask_markup(text), citations.mask(text)) == expected

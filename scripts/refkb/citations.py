@@ -48,9 +48,8 @@ _ESCAPED = re.compile(r"\\@")
 _BRACKET = re.compile(r"(?<!\])\[([^\[\]\n]*?-?@" + KEY + r"[^\[\]]*?)\](?![(\[:])")
 _ITEM = re.compile(r"^\s*(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>" + KEY + r")(?P<suffix>.*?)\s*$", re.S)
 _NARRATIVE = re.compile(r"(?<![\w@\]\[`-])(?P<suppress>-?)@(?P<key>" + KEY + r")(?:\s?\[(?P<locator>[^\[\]\n@]*)\])?")
-# Blanked after code blocks, in this order: code spans first (a tag written in one is code, not a tag).
+# Blanked after code blocks and code spans (a tag written in a code span is code, not a tag), in this order.
 _INLINE = (
-    _CODE_SPAN,
     _RAW_TEXT,
     _TAG,
     _FOOTNOTE_LABEL,
@@ -104,11 +103,33 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
-def mask(text: str) -> str:
-    """`text` with every region that cannot hold a citation blanked out."""
+# What no reader sees as text, besides code: raw HTML tags with their attributes, the content of `<code>`, `<pre>`,
+# `<script>`, `<style>` and `<textarea>`, and attr_list attributes.
+_MARKUP = frozenset({_RAW_TEXT, _TAG, _ATTR_LIST})
+
+
+def mask_code(text: str) -> str:
+    """`text` with front matter, fenced and indented code, code spans and HTML comments blanked out: the layer every
+    reader of a page's prose starts from (the HTML policy's checks then read the tags and attributes left)."""
     for pattern in (_FRONT_MATTER, _FENCE, _COMMENT):
         text = pattern.sub(_blank, text)
-    text = _mask_indented_code(text)
+    return _CODE_SPAN.sub(_blank, _mask_indented_code(text))
+
+
+def mask_markup(text: str) -> str:
+    """`mask_code`'s text with raw HTML tags (attributes included), raw-text elements and attribute lists blanked
+    out too: the words a reader sees (the do-no-harm check reads these)."""
+    text = mask_code(text)
+    for pattern in _INLINE:
+        if pattern in _MARKUP:
+            text = pattern.sub(_blank, text)
+    return text
+
+
+def mask(text: str) -> str:
+    """`text` with every region that cannot hold a citation blanked out: `mask_markup`'s, and labels, image
+    descriptions, link targets, reference definitions, URLs and e-mail addresses."""
+    text = mask_code(text)
     for pattern in _INLINE:
         text = pattern.sub(_blank, text)
     return text

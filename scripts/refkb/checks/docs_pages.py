@@ -24,20 +24,16 @@ _ATTR_TOKEN = re.compile(r"""([^\s=]+)=("[^"]*"|'[^']*'|[^\s}]+)|(\S+)""")
 _SAFE_ATTR = re.compile(r"^(?:#[A-Za-z][\w-]*|\.[A-Za-z_][\w-]*)$")
 _SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
 _AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
-# What is not prose: front matter, fenced code, HTML comments, code spans.
-_NOT_PROSE = re.compile(
-    r"\A---[ \t]*\n.*?\n---[ \t]*\n|^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[`~]*[ \t]*$|\Z)|<!--.*?-->|"
-    r"(?<!`)(`+)(?!`).+?(?<!`)\3(?!`)",
-    re.S | re.M,
-)
 
 MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown recurses once per level
 _NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
 
 
 def prose_of(text: str) -> str:
-    """The text with everything that is not prose blanked out (same length and lines, so offsets stay true)."""
-    return _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    """The text with front matter, code and HTML comments blanked out (same length and lines, so offsets stay
+    true), by the citations' own masker (refkb.citations.mask_code): raw HTML and attribute lists are left for the
+    HTML policy's checks below to read."""
+    return citations.mask_code(text)
 
 
 def read_page(md: Path) -> str:

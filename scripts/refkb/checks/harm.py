@@ -1,6 +1,8 @@
 """Do no harm (the knowledge-base profile): readers may be survivors or people at risk, so the prose of docs/ holds
 no phone number but the allow-listed help lines (`extra.refkb.helplines`), no e-mail address and no social-media
-handle. Front matter, code and HTML comments are not prose."""
+handle. Front matter, code, HTML comments, raw HTML tags with their attributes and attribute lists are not prose:
+they are masked by the citations' masker (refkb.citations.mask_markup), as the build and `refkb validate` mask them.
+An e-mail address is looked for in tags too: a `mailto:` link is a URL the site's HTML policy keeps."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import citations
 from ..model import Issue
 from ..project import Project
 from .codes import issue
@@ -24,7 +27,7 @@ def _digits(text: str) -> str:
 
 def check_do_no_harm(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
     """No phone numbers but the allow-listed help lines, no e-mail addresses and no social-media handles in the
-    prose of docs/ (front matter, code and HTML comments are not prose)."""
+    prose of docs/ (front matter, code, HTML comments, tags, attributes are not prose; tags may hold an address)."""
     allowed = {_digits(n) for n in project.helplines}
     inputs = (hash(frozenset(keys)), tuple(sorted(allowed)))
     return each_page(project, "harm", inputs, lambda md: _page_harm(project, md, keys, allowed), memo)
@@ -34,14 +37,15 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
     text = read_page(md)
     if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
         return  # nothing that could be a handle, an address or a phone number: skip the masking
-    prose = prose_of(text)
+    prose = citations.mask_markup(text)
+    linked = prose_of(text)  # tags kept: an address in a mailto: link is published
     rel = project.relative(md)
 
     def found(offset: int, code: str, key: str, message: str, fix: str) -> Issue:
         line = prose.count("\n", 0, offset) + 1
         return issue(rel, line, offset - (prose.rfind("\n", 0, offset) + 1) + 1, code, key, message, fix)
 
-    for m in _EMAIL.finditer(prose):
+    for m in _EMAIL.finditer(linked):
         yield found(
             m.start(),
             "email-address",
