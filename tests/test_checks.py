@@ -327,6 +327,7 @@ HARM_CASES = [
     ("phone-number", "Call <b>555-123-4567</b> for help.\n", 1, 9),
     ("phone-number", "`code` then 555-123-4567 in prose.\n", 1, 13),
     ("phone-number", "A lone ` tick.\n\nCall 555-123-4567 ` now.\n", 3, 6),  # a code span ends with its paragraph
+    ("phone-number", "<!-- a comment --> Call 555-123-4567 now.\n", 1, 25),  # a comment does not indent the line
     ("email-address", '<a href="mailto:someone@example.org">Write</a>.\n', 1, 17),
 ]
 

@@ -95,6 +95,8 @@ WHERE = {
     "an unclosed quote ends at a blank line": ('<a title="oops>\n\nLater [@a].', ["a"]),
     "less-than in prose": ("If a < b then [@a] > c.", ["a"]),
     "comment inside a line": ("text <!-- @a --> [@b]", ["b"]),
+    "a line that starts with a comment is not indented": ("<!-- note --> As [@a] says.\n", ["a"]),
+    "a comment alone is no text: indented code follows": ("<!-- note -->\n\n    [@a]\n\n[@b]\n", ["b"]),
     "HTML code and pre": ("<code>[@a]</code> and <pre>\n@b\n</pre> then [@c]", ["c"]),
     "script": ('<script>var x = "@a";</script>', []),
     # Markdown that becomes an attribute.
@@ -128,7 +130,7 @@ def test_masking_keeps_offsets() -> None:
 LAYERS = {
     "code span": ("`555` x", ("      x",) * 3),
     "code span across a blank line is none": ("` a\n\nb `", ("` a\n\nb `", "` a\n\nb `", "` a\n\nb `")),
-    "comment": ("x <!-- 5 -->", ("x           ",) * 3),
+    "comment": ("<!-- 5 --> x", ("           x",) * 3),
     "indented code": ("x\n\n    555\n", ("x\n\n       \n",) * 3),
     "tag and attribute": ('<b title="5">x</b>', ('<b title="5">x</b>', "             x    ", "             x    ")),
     "raw-text element": ("<code>5</code> x", ("<code>5</code> x", "               x", "               x")),

@@ -111,9 +111,10 @@ _MARKUP = frozenset({_RAW_TEXT, _TAG, _ATTR_LIST})
 def mask_code(text: str) -> str:
     """`text` with front matter, fenced and indented code, code spans and HTML comments blanked out: the layer every
     reader of a page's prose starts from (the HTML policy's checks then read the tags and attributes left)."""
-    for pattern in (_FRONT_MATTER, _FENCE, _COMMENT):
+    for pattern in (_FRONT_MATTER, _FENCE):
         text = pattern.sub(_blank, text)
-    return _CODE_SPAN.sub(_blank, _mask_indented_code(text))
+    masked = _COMMENT.sub(_blank, text)
+    return _CODE_SPAN.sub(_blank, _mask_indented_code(masked, text))
 
 
 def mask_markup(text: str) -> str:
@@ -135,28 +136,31 @@ def mask(text: str) -> str:
     return text
 
 
-def _mask_indented_code(text: str) -> str:
-    """`text` with its top-level indented code blocks blanked out (the rule is in the module's docstring)."""
-    if not _DEEP.search(text):
+def _mask_indented_code(text: str, shape: str) -> str:
+    """`text` with its top-level indented code blocks blanked out (the rule is in the module's docstring). `shape` is
+    the text before its HTML comments were blanked: a line's indentation and what it opens are read there (a line
+    that starts with a comment is not indented), whether it is blank in `text` (a comment alone is no text)."""
+    if not _DEEP.search(shape):
         return text
     lines = text.split("\n")
+    shapes = shape.split("\n")
     opens = False  # the last block that was not indented takes indented continuations
     starts = True  # the next line starts a block
     code = False  # inside an indented code block
     indented = False  # inside a block that started indented
-    for n, line in enumerate(lines):
+    for n, (line, form) in enumerate(zip(lines, shapes, strict=True)):
         if not line.strip():
             starts, code = True, False
             continue
-        deep = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" ")) >= 4
+        deep = len(form.expandtabs(4)) - len(form.expandtabs(4).lstrip(" ")) >= 4
         if code and not deep:
             starts, code = True, False  # code ends at a line indented less: the rest is a new block
         if starts:
             indented = deep
             code = deep and not opens
-            opens = opens if deep else bool(_OPENS.match(line))
+            opens = opens if deep else bool(_OPENS.match(form))
         elif not indented:
-            opens = opens or bool(_OPENS.match(line))
+            opens = opens or bool(_OPENS.match(form))
         starts = False
         if code:
             lines[n] = " " * len(line)
