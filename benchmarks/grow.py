@@ -9,9 +9,9 @@ and a title of three seeded words before the real title, so no two works are nea
 convention `<prefix><year><first title word(s)>`, and its own DOI and URL. Its annotation page is the real work's,
 front matter (verified_at, verified_on, appraisal) included. The pages that cite works grow in proportion: each
 citing paragraph of a topic or platform page is repeated once per generation with its citations moved to that
-generation's clones, and each claim of the ledger is repeated once per generation (id `c01g2`) in the same way, so
-the coding, topics, platforms, ledger and evidence map grow with the library. Seeded: the same `n` gives the same
-files.
+generation's clones, and each claim of the ledger is repeated once per generation (id `c01g2`) in the same way
+(up to 3 MB: refkb reads data files of at most 4 MB), so the coding, topics, platforms, ledger and evidence map grow
+with the library. Seeded: the same `n` gives the same files.
 
 `plain_twin(grown, dest)` writes the same site as plain MkDocs: the same theme, overrides and nav, search on, the
 refkb plugin and its settings removed, and the same pages at the same paths, each holding what the maintainers
@@ -39,6 +39,7 @@ from refkb.model import Entry  # noqa: E402
 
 SEED = 20261205
 COPIED = ("docs", "overrides", "mkdocs.yml", "references.bib", "coding.yml", "CITATION.cff")
+LEDGER_MAX = 3_000_000  # characters: refkb reads data files up to 4 MB, so the ledger stops growing here
 YEARS = tuple(range(1950, 2026))  # more years than generations at 10,000 works: a clone per year
 
 
@@ -213,7 +214,8 @@ def _cited_again(text: str, growth: Growth) -> str:
 
 
 def _claims_again(text: str, growth: Growth) -> str:
-    """The claims ledger with each claim repeated once per generation (id c01g2), evidence and citations moved."""
+    """The claims ledger with each claim repeated once per generation (id c01g2), evidence and citations moved,
+    while the file stays under LEDGER_MAX (some 40 generations: 5,500 works)."""
     head, *items = re.split(r"^(?=- id: )", text, flags=re.M)
     keyed = re.compile(r"(?<![\w:-])(" + "|".join(map(re.escape, growth.real)) + r")(?![\w:-])")
     extra: list[str] = []
@@ -223,6 +225,8 @@ def _claims_again(text: str, growth: Growth) -> str:
             moved = _move(keyed, item, move)
             if moved != item:
                 extra.append(re.sub(r"^- id: (\S+)", rf"- id: \g<1>g{g}", moved, count=1))
+        if len(text) + sum(map(len, extra)) > LEDGER_MAX - len(text):
+            break
     body = "".join(items)
     return head + body + ("" if body.endswith("\n") else "\n") + "".join(extra)
 
