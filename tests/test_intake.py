@@ -254,3 +254,43 @@ def test_problems_of_a_pasted_file_name_the_file(kb: Path) -> None:
     (kb / "new.bib").write_text("@misc{x,\n  title = {T},\n  url = {notaurl},\n}\n", encoding="utf-8")
     result = run(kb, "add", "new.bib", "--dry-run")
     assert "new.bib:3:9: error invalid-url" in result.stderr, result.stderr
+
+
+# An @xdata entry holds fields for the works that name it (xdata = {key}) and is no work (refkb.inherit.is_work): no
+# annotation scaffold, the key it was given (any form the validator takes: the key convention is a work's), and what
+# is left to do is to name it. (arguments, stdin, key added or None, what stderr says)
+XDATA_ADD_CASES = [
+    (("add", "-", "--json"), "@xdata{fieldpress,\n  publisher = {Field Press},\n}\n", "fieldpress", ""),
+    (("add", "-", "--json"), "@XData{Field_Press,\n  location = {Leeds},\n}\n", "Field_Press", ""),
+    (("add", "--type", "xdata", "--field", "publisher=Field Press"), "", None, "an @xdata entry needs a key"),
+]
+
+
+@pytest.mark.parametrize(("args", "paste", "key", "said"), XDATA_ADD_CASES)
+def test_adding_an_xdata_entry_writes_no_annotation_page(
+    kb: Path, args: tuple[str, ...], paste: str, key: str | None, said: str
+) -> None:
+    before = (kb / "references.bib").read_text(encoding="utf-8")
+    result = run(kb, *args, stdin=paste)
+    assert said in result.stderr
+    assert sorted(p.name for p in (kb / "docs" / "references").iterdir()) == ["smith2020study.md"]
+    if key is None:
+        assert result.returncode == 1, result.stderr
+        assert (kb / "references.bib").read_text(encoding="utf-8") == before
+        return
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["key"], report["annotation"], report["annotation_created"]) == (key, None, False)
+    assert (
+        report["left_to_do"][0] == f"name it in the xdata field of each entry that shares its fields: xdata = {{{key}}}"
+    )
+    assert key in {e.key for e in bibfile.read(kb / "references.bib").entries}
+    _, issues = suite.validate_project(project.load(kb))
+    assert [i.render() for i in issues] == []
+
+
+def test_the_dry_run_of_an_xdata_entry_shows_no_annotation_page(kb: Path) -> None:
+    result = run(kb, "add", "--dry-run", "-", stdin="@xdata{fieldpress,\n  publisher = {Field Press},\n}\n")
+    assert result.returncode == 0, result.stderr
+    assert "+@xdata{fieldpress," in result.stdout
+    assert "docs/references" not in result.stdout + result.stderr

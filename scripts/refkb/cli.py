@@ -269,8 +269,6 @@ def _plan_add(args: argparse.Namespace, proj: project.Project, candidate: intake
 
 def _report_added(args: argparse.Namespace, proj: project.Project, plan: intake.Plan) -> None:
     """What was added (or would be) and what is left to do: JSON on stdout, or lines on stderr unless --quiet."""
-    from . import intake
-
     bib_path = proj.relative(plan.bib_path)
     if args.json:
         json.dump(
@@ -279,11 +277,11 @@ def _report_added(args: argparse.Namespace, proj: project.Project, plan: intake.
                 "written": not args.dry_run,
                 "bibliography": bib_path,
                 "line": plan.entry.pos.line,
-                "annotation": proj.relative(plan.note_path),
+                "annotation": proj.relative(plan.note_path) if plan.note_path else None,  # none for @xdata
                 "annotation_created": plan.note_text is not None,
                 "notes": plan.notes,
                 "warnings": [w.as_dict() for w in plan.warnings],
-                "left_to_do": list(intake.LEFT_TO_DO),
+                "left_to_do": list(plan.left_to_do),
             },
             sys.stdout,
             indent=2,
@@ -293,7 +291,7 @@ def _report_added(args: argparse.Namespace, proj: project.Project, plan: intake.
         out = sys.stderr
         verb = "would add" if args.dry_run else "added"
         out.write(f"{verb} [{plan.key}] to {bib_path}:{plan.entry.pos.line}\n")
-        if plan.note_text is not None:
+        if plan.note_path is not None and plan.note_text is not None:
             out.write(
                 f"{'would create' if args.dry_run else 'created'} {proj.relative(plan.note_path)} "
                 "(annotation template, verified_at empty)\n"
@@ -301,7 +299,7 @@ def _report_added(args: argparse.Namespace, proj: project.Project, plan: intake.
         for note in plan.notes:
             out.write(f"note: {note}\n")
         report(plan.warnings, "text", out)
-        out.write("left to do:\n" + "".join(f"  {i}. {t}\n" for i, t in enumerate(intake.LEFT_TO_DO, 1)))
+        out.write("left to do:\n" + "".join(f"  {i}. {t}\n" for i, t in enumerate(plan.left_to_do, 1)))
 
 
 def _decoded(data: bytes, shown: str) -> str:
