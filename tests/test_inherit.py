@@ -272,8 +272,8 @@ NOT_CITABLE: list[tuple[str, dict[str, str], dict[str, str], tuple[str, int, int
         {},
         ("docs/references/jstudies.md", 1, 1),
     ),
-    (  # a data file cites works only
-        "unresolved-data-key",
+    (  # a data file cites works only, and says so of an @xdata key (not "names no entry")
+        "xdata-cited",
         {"smith2020study": ANNOTATION},
         {"glossary.yml": "- term: Grooming\n  definition: Building trust to exploit it.\n  cite: [jstudies]\n"},
         ("docs/glossary.yml", 1, 1),

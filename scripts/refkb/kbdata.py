@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import guard, safeyaml
+from . import bibfile, guard, inherit, safeyaml
 from .model import Issue, Level
 from .project import Project
 
@@ -175,6 +175,7 @@ class _Checker:
     project: Project
     keys: frozenset[str]
     issues: list[Issue] = field(default_factory=list)
+    xdata: list[frozenset[str]] = field(default_factory=list)  # the bibliography's @xdata keys, once read
 
     def rel(self, name: str) -> str:
         return self.project.relative(self.project.docs / name)
@@ -198,7 +199,19 @@ class _Checker:
                 name, line, "missing-citation", ident, "no source is cited", "cite at least one key of references.bib"
             )
         for k in cited:
-            if k not in self.keys:
+            if k in self.keys:
+                continue
+            if k in self.xdata_keys():  # the words of refkb.checks.inheritance.check_cited, for a page
+                self.bad(
+                    name,
+                    line,
+                    "xdata-cited",
+                    k,
+                    f"{ident}: [{k}] names an @xdata entry: it only holds fields for the entries that name it in "
+                    "xdata, and cannot be cited",
+                    "cite a work that names it (xdata = {" + k + "}), or change @xdata to the work's own type",
+                )
+            else:
                 self.bad(
                     name,
                     line,
@@ -207,6 +220,17 @@ class _Checker:
                     f"{ident}: [{k}] names no entry in references.bib",
                     "correct the key or add the reference",
                 )
+
+    def xdata_keys(self) -> frozenset[str]:
+        """The keys of the bibliography's @xdata entries, which a data file may not cite (it cites works, `keys`):
+        read once, and only when a key names no work."""
+        if not self.xdata:
+            try:
+                entries = bibfile.read(self.project.bibliography).entries
+            except OSError:
+                entries = ()
+            self.xdata.append(frozenset(e.key for e in entries if not inherit.is_work(e)))
+        return self.xdata[0]
 
 
 def _claims(r: _Checker) -> list[Claim]:
