@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from refkb import safeyaml
+from conftest import ROOT
+from refkb import frontmatter, safeyaml
 from refkb.model import Position
 
 LONG = "".join(
     f"k{i}: 1\n" for i in range(2000)
-)  # past the size under which libyaml (CSafeLoader) reads the text: the pure-Python loader
+)  # past the size under which libyaml (CSafeLoader) reports a fault: the pure-Python loader reports it
 
 # (text, line, col, what the message says): both loaders, with and without YAML-only line breaks before the fault.
 PLACE_CASES = [
@@ -25,6 +27,16 @@ PLACE_CASES = [
     ("a: \u2028\nb: *x\n", 2, 4, "aliases"),
     (LONG + "a: \u2028\nb: &x 1\nc: *x\n", 2003, 4, "aliases"),
     (LONG + "x: \u2028\nd: 2026-13-45\n", 2002, 4, "as a date"),
+    # libyaml reads these; PyYAML, which reads a long text with something to report, refuses them: libyaml's read
+    # is kept only when neither has anything to say, so a long text is refused as before
+    (LONG + "a: {b: c?d}\n", 2001, 9, "expected ',' or '}', but got '?'"),
+    (LONG + "a: [x, y?z]\n", 2001, 9, "expected ',' or ']', but got '?'"),
+    (LONG + "a: b\tc\n", 2001, 5, "found character '\\t' that cannot start any token"),
+    (LONG + "a: &x [1]\nb: *x\n", 2002, 4, "aliases"),
+    ("a: " + "[" * 64 + "]" * 64 + "\n", 1, 67, "nesting deeper than 64 levels"),  # the root mapping is level 1
+    ("x: &a [1]\ny: [*a, *a]\n", 2, 5, "aliases"),
+    ("a: !!bool x\n", 1, 4, "'x': YAML cannot read it as a value (not a bool)"),  # was a KeyError
+    ("b: 1\na: !!timestamp yes\n", 2, 4, "'yes': YAML cannot read it as a date (not a timestamp)"),  # AttributeError
 ]
 
 
@@ -34,6 +46,18 @@ def test_a_fault_is_reported_where_an_editor_shows_it(text: str, line: int, col:
         safeyaml.load(text)
     assert (err.value.line, err.value.col) == (line, col), err.value.message
     assert what in err.value.message
+
+
+def test_libyaml_reads_as_pyyaml_reads() -> None:
+    """The knowledge base's own YAML (front matter, data files, 64 levels deep) reads as PyYAML's reader reads it."""
+    texts: list[str] = []
+    for p in sorted((ROOT / "docs").rglob("*.md")):
+        m = frontmatter.FRONT.match(p.read_text(encoding="utf-8"))
+        texts += [m.group(1)] if m else []
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.yml"))]
+    texts += ["a: " + "[" * 63 + "]" * 63 + "\n", LONG]
+    for text in texts:
+        assert safeyaml.load(text) == yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def test_front_matter_places_count_the_line_above() -> None:

@@ -12,12 +12,17 @@ UTF-8 raises in the middle of reading. So here:
 - a value that cannot be made (a date like 2026-02-30) is reported at its own place;
 - `!ENV VAR` and `!ENV [VAR, ..., default]` (mkdocs.yml) read as MkDocs reads them, when `Options.env_tag` is set.
 
-libyaml (CSafeLoader) is used when the text cannot hold an alias or deep nesting (no `&`/`*` and fewer structural
-characters than the depth limit); otherwise the pure-Python loader, whose composer we can watch.
+Every text is first read by libyaml (`_quick`): its composer, then a walk of the nodes that refuses a node reached
+twice (an alias) or deeper than `MAX_DEPTH`, then the constructor. Anything that read finds to say (a fault, an
+alias, too deep, a repeated key, a value that cannot be made) sends the text to the positioned reader, which says
+it: libyaml when the text cannot hold an alias or deep nesting (no `&`/`*` and fewer structural characters than the
+depth limit), otherwise the pure-Python loader, whose composer we can watch. So a text is read by libyaml alone
+only when neither reader has anything to report, and every report is the positioned reader's, word for word.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -113,12 +118,14 @@ def _construct(loader: Any, node: yaml.Node, make: Any, opts: Options) -> Any:
     that does not exist, a number too large."""
     try:
         return make()
-    except (ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
+        # KeyError, AttributeError: a tag PyYAML does not check the value against (!!bool x, !!timestamp yes)
         at = _places(loader, opts).at(node.start_mark)
         shown = f"{node.value[:40]!r}" if isinstance(node, yaml.ScalarNode) else "this value"
         what = "a date" if node.tag == "tag:yaml.org,2002:timestamp" else "a value"
+        why = exc if isinstance(exc, ValueError | TypeError | OverflowError) else f"not a {node.tag.rsplit(':', 1)[-1]}"
         raise YamlError(
-            f"{shown}: YAML cannot read it as {what} ({exc})",
+            f"{shown}: YAML cannot read it as {what} ({why})",
             at.line,
             at.col,
             hint="write a date that exists, as YYYY-MM-DD" if what == "a date" else "quote it to keep it as text",
@@ -231,10 +238,85 @@ def _fast_loader(opts: Options) -> Any:
     return _FAST[opts]
 
 
+_QUICK: dict[Options, Any] = {}
+_QUICK_NESTING = 2000  # structural characters: libyaml's composer recurses in C, unwatched, once per level
+_REPORT = object()  # what `_quick` returns when the positioned reader must read the text
+
+
+def _quick_loader(opts: Options) -> Any:
+    """libyaml with nothing watched: a repeated key raises (the positioned reader then reports it)."""
+    if opts not in _QUICK:
+
+        class Quick(_C_LOADER):  # type: ignore[misc]
+            def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+                _no_repeated_key(node, Places("", opts.line_offset))
+                mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+                if opts.keep_lines:  # no U+0085, U+2028, U+2029 in the text (`_quick`): YAML's lines are an editor's
+                    mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
+                return mapping
+
+        _configure(Quick, opts)
+        _QUICK[opts] = Quick
+    return _QUICK[opts]
+
+
+def _bounded(root: yaml.Node) -> bool:
+    """No node reached twice (an alias), none deeper than `MAX_DEPTH` (the root is at depth 1, as the positioned
+    reader counts), and no plain scalar holding '?' inside a flow collection (PyYAML ends a plain scalar there and
+    refuses the rest; libyaml reads on); walked without recursion, each node once."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, in_flow = stack.pop()
+        if depth > MAX_DEPTH or id(node) in seen:
+            return False
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and "?" in node.value:
+                return False
+            continue
+        flow = in_flow or bool(getattr(node, "flow_style", False))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1, flow) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1, flow))
+                stack.append((value, depth + 1, flow))
+    return True
+
+
+def _structure(text: str) -> int:
+    """How many characters of `text` may open a level of nesting, counted up to `_QUICK_NESTING`."""
+    return sum(1 for _ in itertools.islice(_STRUCTURE.finditer(text), _QUICK_NESTING))
+
+
+def _quick(text: str, opts: Options) -> Any:
+    """The document as libyaml reads it, or `_REPORT` when there is anything to report, or the text holds a YAML
+    line break other than \\n, a tab (PyYAML refuses one outside quotes, libyaml reads it as a space) or too much
+    structure for libyaml's composer to be run on it unwatched."""
+    if _C_LOADER is None or "\t" in text or _YAML_BREAKS.search(text) or _structure(text) >= _QUICK_NESTING:
+        return _REPORT
+    loader: Any = None
+    try:
+        loader = _quick_loader(opts)(text)
+        root = loader.get_single_node()
+        if root is not None and not _bounded(root):
+            return _REPORT
+        return None if root is None else loader.construct_document(root)
+    except Exception:  # whatever it is, the positioned reader says it, at its place
+        return _REPORT
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def load(text: str, opts: Options = Options()) -> Any:
     """The YAML document in `text`; raises YamlError (never anything else) when it cannot be read safely."""
     if len(text) > MAX_BYTES:
         raise YamlError(f"the YAML is larger than {MAX_BYTES // (1024 * 1024)} MB", 1 + opts.line_offset, 1)
+    quick = _quick(text, opts)
+    if quick is not _REPORT:
+        return quick
     fast = (
         _C_LOADER is not None
         and "&" not in text
@@ -259,7 +341,7 @@ def load(text: str, opts: Options = Options()) -> Any:
         raise YamlError(f"not valid YAML: {problem}", at.line, at.col) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 1 + opts.line_offset, 1) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # not at a node (construct_object reports those)
+    except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:  # not at a node (see _construct)
         raise YamlError(f"a value YAML cannot read: {exc}", 1 + opts.line_offset, 1) from None
     finally:
         if loader is not None:
