@@ -72,6 +72,7 @@ CASES: list[tuple[str, str | bytes, int]] = [
     ("missing-key", entry(head="@article{author = {Smith, Jane},"), 1),
     ("invalid-key", entry(head="@article{smith 2020study,"), 1),
     ("control-character", entry("title = {A Study\x07 of Things},"), 3),
+    ("c1-control", entry("title = {A Study\x97 of Things},"), 3),  # Windows-1252's em dash read as Latin-1
     ("bidi-control", entry("title = {A Study \u202eof Things},"), 3),
     ("invisible-character", entry("title = {A Study\u200b of Things},"), 3),
     # keys
@@ -424,3 +425,34 @@ def test_near_duplicates_stay_fast_and_exact_at_scale() -> None:
     bib = bibfile.parse_text("\n".join(entries), "t.bib")
     found = list(duplicates.check_near_duplicates(bib))
     assert {i.key for i in found} >= {"dup"}
+
+
+def _warning(code: str, n: int) -> Issue:
+    return Issue("a.bib", n, 1, Level.WARNING, code, f"k{n}", "m")
+
+
+# (codes of the issues in order, at most this many of one code, the lines capped() gives: rendered keys or counts)
+CAPPED_CASES = [
+    ([], 2, []),
+    (["name-variant"] * 2, 2, ["k0", "k1"]),
+    (["name-variant"] * 5, 2, ["k0", "k1", "… and 3 more name-variant warnings"]),
+    (
+        ["name-variant", "invalid-pages", "name-variant", "name-variant", "invalid-pages"],
+        1,
+        ["k0", "k1", "… and 2 more name-variant warnings", "… and 1 more invalid-pages warnings"],
+    ),
+    (["name-variant"] * 1952, 20, [f"k{n}" for n in range(20)] + ["… and 1,932 more name-variant warnings"]),
+]
+
+
+@pytest.mark.parametrize(("codes", "per_code", "expected"), CAPPED_CASES)
+def test_capped_shows_the_first_of_each_code_and_counts_the_rest(
+    codes: list[str], per_code: int, expected: list[str]
+) -> None:
+    lines = suite.capped([_warning(code, n) for n, code in enumerate(codes)], per_code)
+    assert len(lines) == len(expected)
+    for line, want in zip(lines, expected, strict=True):
+        if want.startswith("…"):
+            assert line == f"{want} (refkb validate lists every one)"
+        else:
+            assert f" [{want}] " in line

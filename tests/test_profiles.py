@@ -1,5 +1,6 @@
 """Profiles (refkb.profiles): a plain BibTeX bibliography passes under the default profile `bibtex`; the knowledge
-base's own rules apply only under `knowledge-base`; keys whose slugs collide fail under both."""
+base's own rules apply only under `knowledge-base`; keys whose slugs collide fail under both; an error in what a
+work says that a style can still print warns under `bibtex` and stops a `knowledge-base` build."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ import pytest
 from conftest import DATA, ROOT, TODAY
 from refkb import annotation, bibfile, profiles, project
 from refkb.checks.annotations import check_annotation
+from refkb.checks.codes import CODES, CONTENT
 from refkb.checks.settings import Settings
 from refkb.checks.suite import validate_bib
+from refkb.model import Level
 
 PLAIN = DATA / "sites" / "plain"
 
@@ -136,3 +139,55 @@ def test_an_unknown_profile_names_the_allowed_ones(tmp_path: Path, value: str) -
     (tmp_path / "mkdocs.yml").write_text(f"site_name: T\nextra:\n  refkb:\n    profile: {value}\n", encoding="utf-8")
     with pytest.raises(project.ConfigError, match="profile must be one of bibtex, knowledge-base"):
         project.load(tmp_path)
+
+
+def _paper(*fields: str, key: str = "WolfEtal20", kind: str = "inproceedings") -> str:
+    """A proceedings paper with `fields` replacing or adding to its own; 'name = -' leaves the field out."""
+    body = ["author = {Wolf, Thomas}", "title = {Transformers}", "booktitle = {Proceedings of EMNLP}", "year = {2020}"]
+    names = {f.split("=")[0].strip() for f in fields}
+    kept = [f for f in body if f.split("=")[0].strip() not in names] + [f for f in fields if not f.endswith("= -")]
+    return f"@{kind}{{{key},\n" + "".join(f"  {f},\n" for f in kept) + "}\n"
+
+
+E, W = Level.ERROR, Level.WARNING
+# (what, entries, the code, its level under bibtex, under knowledge-base): an error in what a work says that a style
+# can still print (checks.codes.CONTENT) is a warning under bibtex, as BibTeX warns and prints it; syntax, keys,
+# unsafe values and broken inheritance stop the build under both
+LEVEL_CASES = [
+    ("pages that are a DOI", _paper("pages = {doi.org/10.3389/fnhum.2012.00073}"), "invalid-pages", W, E),
+    ("pages that are a poster number", _paper("pages = {PS-2B.16}"), "invalid-pages", W, E),
+    ("@inproceedings without booktitle", _paper("booktitle = -"), "missing-field", W, E),
+    ("@inbook without booktitle", _paper("booktitle = -", "publisher = {Wiley}", kind="inbook"), "missing-field", W, E),
+    ("@article without journal", _paper("booktitle = -", kind="article"), "missing-field", W, E),
+    ("a year BCE", _paper("year = {535 BCE}"), "invalid-year", W, E),
+    ("a date that is no date", _paper("date = {Spring 2020}"), "invalid-date", W, E),
+    ("a month that is no month", _paper("month = {Spring}"), "invalid-month", W, E),
+    ("a DOI that is no DOI", _paper("doi = {see the publisher}"), "invalid-doi", W, E),
+    ("an ISBN with a wrong checksum", _paper("isbn = {978-0-00-000000-1}"), "invalid-isbn", W, E),
+    ("Windows-1252's em dash read as Latin-1", _paper("title = {Meaning\x97behaviour}"), "c1-control", W, E),
+    ("a bell character", _paper("title = {Meaning\x07behaviour}"), "control-character", E, E),
+    ("a bidi override", _paper("title = {Meaning \u202ebehaviour}"), "bidi-control", E, E),
+    ("a script URL", _paper("url = {javascript:alert(1)}"), "invalid-url", E, E),
+    ("a duplicate key", _paper() + _paper(), "duplicate-key", E, E),
+    ("keys that differ in case", _paper() + _paper(key="wolfetal20"), "duplicate-key-case", E, E),
+    ("a missing comma", _paper().replace("{Transformers},", "{Transformers}"), "missing-comma", E, E),
+    ("a crossref to no entry", _paper("crossref = {Proc20}"), "crossref-missing", E, E),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "code", "bibtex", "kb"), LEVEL_CASES, ids=[c[0] for c in LEVEL_CASES])
+def test_content_errors_warn_under_bibtex_and_stop_the_knowledge_base(
+    what: str, text: str, code: str, bibtex: Level, kb: Level
+) -> None:
+    bib = bibfile.parse_text(text, "t.bib")
+
+    def levels(profile: profiles.Profile) -> set[Level]:
+        return {i.level for i in validate_bib(bib, Settings(TODAY, profile=profile)) if i.code == code}
+
+    assert levels(profiles.BIBTEX) == {bibtex}
+    assert levels(profiles.KNOWLEDGE_BASE) == {kb}
+    assert (code in CONTENT) is (bibtex is W)
+
+
+def test_content_codes_are_registered_errors() -> None:
+    assert all(CODES[code][0] is Level.ERROR for code in CONTENT)

@@ -7,6 +7,9 @@ reported anywhere is listed; tests/test_checks.py that every listed code is test
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 from ..model import BibFile, Entry, Field, Issue, Level
 
 E, W = Level.ERROR, Level.WARNING
@@ -32,6 +35,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "missing-key": (E, "an entry with no key at all"),
     "invalid-key": (E, "a key BibTeX would reject (spaces, braces)"),
     "control-character": (E, "a control character in a value"),
+    "c1-control": (E, "a C1 control character U+0080-U+009F in a value (Windows-1252 punctuation read as Latin-1)"),
     "bidi-control": (E, "a Unicode bidirectional override or isolate in a value"),
     "invisible-character": (W, "a zero-width or other invisible character in a value"),
     "input-too-large": (E, "a file larger than refkb reads (64 MB for .bib, 4 MB for YAML, 1 MB for a page)"),
@@ -149,6 +153,38 @@ CODES: dict[str, tuple[Level, str]] = {
     "invalid-setting": (E, "a setting of the wrong type or value (a number where a file name belongs, …)"),
     "yaml-invalid": (E, "mkdocs.yml or the vocabularies file is not YAML refkb reads (syntax, aliases, depth, …)"),
 }
+
+# Errors in what a work says that a style can still print as written, as BibTeX warns and prints them: they stop
+# the build under a profile with content_errors (knowledge-base) and are warnings under one without (bibtex; see
+# refkb.profiles).
+# Every other error stops every build: syntax BibTeX rejects, keys (duplicates, slugs that name one file), unsafe
+# values (control characters below U+0080, bidi overrides, links that are not http), broken inheritance, the site's
+# pages, data and settings.
+CONTENT = frozenset(
+    {
+        "title-case",
+        "c1-control",
+        "missing-field",
+        "invalid-year",
+        "year-out-of-range",
+        "invalid-date",
+        "invalid-month",
+        "invalid-urldate",
+        "future-urldate",
+        "invalid-doi",
+        "invalid-isbn",
+        "invalid-issn",
+        "invalid-pages",
+        "missing-urldate",
+    }
+)
+
+
+def at_profile_level(issues: Iterable[Issue], content_errors: bool) -> list[Issue]:
+    """The issues at their level under a profile: without content_errors, a content error (CONTENT) is a warning."""
+    if content_errors:
+        return list(issues)
+    return [dataclasses.replace(i, level=W) if i.level is E and i.code in CONTENT else i for i in issues]
 
 
 def issue(path: str, pos_line: int, pos_col: int, code: str, key: str, message: str, fix: str) -> Issue:

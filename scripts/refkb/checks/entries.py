@@ -12,14 +12,38 @@ from collections.abc import Callable, Iterator
 from ..csl import CARRIED, carried
 from ..inherit import is_work
 from ..keys import MAX_KEY, SAFE_KEY, example_key, key_follows, key_parts
-from ..model import BibFile, Entry, Issue
-from ..values import BIDI, CONTROL, INVISIBLE, SUSPECT
+from ..model import BibFile, Entry, Field, Issue
+from ..values import BIDI, INVISIBLE, SUSPECT
 from .codes import at_entry, at_field, issue
 from .datamodel import BIBLATEX_FIELDS, NOT_PRINTED, REQUIRED
 from .settings import Settings
 
 VERBATIM = frozenset({"url", "archiveurl", "doi", "file", "eprint", "urlraw", "verba", "verbb", "verbc", "pdf"})
 _BARE_AMP = re.compile(r"(?<!\\)&")
+
+
+_C0 = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # values.CONTROL below U+0080: a damaged file, terminal escapes
+_C1 = re.compile(r"[\x80-\x9f]")  # values.CONTROL's C1 part: Windows-1252 punctuation decoded as Latin-1
+
+
+def _suspect_characters(bib: BibFile, e: Entry, f: Field) -> Iterator[Issue]:
+    """The first control, bidi and invisible character of a field. A C1 control (U+0097) is most often the
+    Windows-1252 character of its byte read as Latin-1 ('—'): the fix names that character."""
+    for pattern, code, what in (
+        (_C0, "control-character", "a control character"),
+        (_C1, "c1-control", "a C1 control character"),
+        (BIDI, "bidi-control", "a bidirectional control character"),
+        (INVISIBLE, "invisible-character", "an invisible character"),
+    ):
+        m = pattern.search(f.raw)
+        if m:
+            p = f.position_of(m.start())
+            name = unicodedata.name(m.group(0), f"U+{ord(m.group(0)):04X}")
+            fix = "delete it; retype the text around it"
+            meant = bytes([ord(m.group(0))]).decode("cp1252", errors="replace") if code == "c1-control" else ""
+            if meant and meant != "\ufffd":
+                fix = f"write the character meant, most likely {meant!r} (Windows-1252's byte {ord(m.group(0)):#x})"
+            yield issue(bib.path, p.line, p.col, code, e.key, f"'{f.name}' holds {what} ({name})", fix)
 
 
 def check_values(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
@@ -32,24 +56,7 @@ def check_values(bib: BibFile, e: Entry, s: Settings) -> Iterator[Issue]:
                 bib, e, f, "empty-field", f"field '{f.name}' is empty", "remove it or fill it in", value=False
             )
         if suspect:
-            for pattern, code, what in (
-                (CONTROL, "control-character", "a control character"),
-                (BIDI, "bidi-control", "a bidirectional control character"),
-                (INVISIBLE, "invisible-character", "an invisible character"),
-            ):
-                m = pattern.search(f.raw)
-                if m:
-                    p = f.position_of(m.start())
-                    name = unicodedata.name(m.group(0), f"U+{ord(m.group(0)):04X}")
-                    yield issue(
-                        bib.path,
-                        p.line,
-                        p.col,
-                        code,
-                        e.key,
-                        f"'{f.name}' holds {what} ({name})",
-                        "delete it; retype the text around it",
-                    )
+            yield from _suspect_characters(bib, e, f)
         if amp and f.name not in VERBATIM:
             m = _BARE_AMP.search(f.raw)
             if m:

@@ -9,12 +9,12 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from .. import annotation, bibfile, coding, inherit, kbdata, searchlog
-from ..model import BibFile, Issue
+from ..model import BibFile, Issue, Level
 from ..project import Project
 from . import inheritance, ledger, slugs
 from . import names as name_variants
 from .annotations import check_annotations, check_freshness
-from .codes import CODES, at_entry, at_field, issue
+from .codes import CODES, at_entry, at_field, at_profile_level, issue
 from .docs_pages import PageMemo, check_citations, check_docs_pages
 from .duplicates import check_duplicate_identifiers, check_duplicate_keys, check_near_duplicates, check_slug_collisions
 from .entries import ENTRY_CHECKS, RECORD_CHECKS
@@ -27,8 +27,9 @@ MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousa
 
 def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
     """Every check on one parsed file: syntax (from reading), keys, fields, crossref and xdata links, and likely
-    duplicates. The fields a work requires are looked for in its record (what it inherits included); an @xdata
-    entry is no work (refkb.inherit.is_work): its values are checked, not what a work must have."""
+    duplicates, at their level under the settings' profile (codes.at_profile_level). The fields a work requires are
+    looked for in its record (what it inherits included); an @xdata entry is no work (refkb.inherit.is_work): its
+    values are checked, not what a work must have."""
     s = settings or Settings()
     issues = list(bib.issues)
     with bibfile.no_gc():
@@ -53,7 +54,7 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
         issues.extend(check_slug_collisions(bib))
         issues.extend(check_duplicate_identifiers(bib))
         issues.extend(check_near_duplicates(bib))
-    return sorted(issues, key=Issue.sort_key)
+    return sorted(at_profile_level(issues, s.profile.content_errors), key=Issue.sort_key)
 
 
 def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
@@ -139,7 +140,7 @@ def validate_project(
         issues.extend(slugs.check(project, data))
         claims_path = project.relative(project.docs / "claims.yml")
         issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in works}))
-    return bib, sorted(issues, key=Issue.sort_key)
+    return bib, sorted(at_profile_level(issues, project.profile.content_errors), key=Issue.sort_key)
 
 
 def search_vocabulary(project: Project) -> dict[str, list[str]]:
@@ -166,3 +167,18 @@ def check_search_log(project: Project, keys: set[str], today: dt.date) -> Iterat
 def check_names_table() -> list[tuple[str, str, str]]:
     """(code, level, meaning) for documentation."""
     return [(code, level.value, meaning) for code, (level, meaning) in CODES.items()]
+
+
+def capped(issues: Sequence[Issue], per_code: int) -> list[str]:
+    """The issues rendered, at most `per_code` of one code and level (in order), then a line for each with more,
+    counting the rest: 1,950 name-variant warnings read as twenty and '… and 1,930 more name-variant warnings'."""
+    seen: dict[tuple[str, Level], int] = {}
+    lines = []
+    for i in issues:
+        n = seen[i.code, i.level] = seen.get((i.code, i.level), 0) + 1
+        if n <= per_code:
+            lines.append(i.render())
+    for (code, level), n in seen.items():
+        if n > per_code:
+            lines.append(f"… and {n - per_code:,} more {code} {level.value}s (refkb validate lists every one)")
+    return lines

@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 
 from .. import reader, styles
 from ..cache import digest
-from ..checks import docs_pages
+from ..checks import docs_pages, suite
 from ..model import Level
 from ..project import ConfigError, Project
 from ..project import from_config as project_from_config
@@ -36,6 +36,7 @@ from .tokens import Tokens
 
 log = logging.getLogger("mkdocs.plugins.refkb")
 MAX_SHOWN_ERRORS = 50
+MAX_SHOWN_PER_CODE = 20  # warnings of one code in the log; a count of the rest follows (a lab's 1,950 name variants)
 _ID = re.compile(r"""\sid=["']([^"'<>\s]+)["']""")
 
 
@@ -76,9 +77,8 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: 
     if not proj.bibliography.is_file():
         raise ConfigError(f"{proj.relative(proj.bibliography)} not found")
     found = session.validated(proj, config)
-    for issue in found.issues:
-        if issue.level is Level.WARNING:
-            log.info("refkb: %s", issue.render())
+    for line in suite.capped([i for i in found.issues if i.level is Level.WARNING], MAX_SHOWN_PER_CODE):
+        log.info("refkb: %s", line)
     errors = [i for i in found.issues if i.level is Level.ERROR]
     if errors:
         shown = "\n".join(i.render() for i in errors[:MAX_SHOWN_ERRORS])
