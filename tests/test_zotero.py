@@ -144,7 +144,37 @@ WORKS = {
             "url": "https://www.ctdatacollaborative.org/page/global-synthetic-dataset",
         },
     ),
+    # Works with no URL: Zotero must store none (the capture goes through the page's unAPI record, not Embedded
+    # Metadata, which would store the reference page's own address; refkb.headmeta.unapi_record).
+    "europol2016situation": (
+        "report",
+        "Situation report: Trafficking in human beings in the EU",
+        ["Europol"],
+        "2016",
+        {
+            "reportNumber": "765175",
+            "institution": "Europol",
+            "place": "The Hague",
+            "reportType": "Situation report",
+            "url": "",
+        },
+    ),
+    "horwitz2023instagram": (
+        "newspaperArticle",
+        "Instagram connects vast pedophile network",
+        ["Jeff Horwitz", "Katherine Blunt"],
+        "2023",
+        {"publicationTitle": "The Wall Street Journal", "url": ""},
+    ),
+    "interpol2023interpol": (
+        "document",
+        "INTERPOL issues global warning on human trafficking-fueled fraud",
+        ["INTERPOL"],
+        "2023",
+        {"publisher": "INTERPOL", "url": ""},
+    ),
 }
+NO_URL = ("europol2016situation", "horwitz2023instagram", "interpol2023interpol")
 FORMATS = ("web", "ris", "bib", "bibtex.bib", "json")
 # (format, key) -> {field: reason}: what the format, or Zotero's reader of it, cannot carry. Nothing else may differ.
 _BIB_SERIES = "Zotero's BibTeX translator reads `series` only for books and their parts, not for a report"
@@ -170,6 +200,19 @@ ACCEPTED: dict[tuple[str, str], dict[str, str]] = {
         "itemType": "Zotero's BibTeX translator ignores biblatex entrysubtype = newspaper"
     },
     ("bibtex.bib", "washingtonpost2021instagram"): {"itemType": "classic BibTeX has no newspaper type"},
+    ("bib", "horwitz2023instagram"): {
+        "itemType": "Zotero's BibTeX translator ignores biblatex entrysubtype = newspaper"
+    },
+    ("bibtex.bib", "horwitz2023instagram"): {"itemType": "classic BibTeX has no newspaper type"},
+    ("ris", "interpol2023interpol"): {
+        "itemType": "Zotero's RIS translator imports GEN, RIS's type for a document, as a journal article (RIS.js "
+        "importTypeMap); the page's unAPI record is therefore the biblatex one (refkb.headmeta.unapi)",
+        "publisher": "a journal article has no publisher",
+    },
+    ("bibtex.bib", "interpol2023interpol"): {
+        "publisher": "classic BibTeX's @misc has no publisher: the organisation is written in howpublished, which "
+        "Zotero's BibTeX translator keeps in Extra ('Published: INTERPOL')",
+    },
     ("bib", "ctdc2023data"): {
         "itemType": "Zotero's BibTeX translator knows no @dataset (it skips the entry): the .bib writes @misc with "
         "entrysubtype = {dataset}, which Zotero imports as a document",
@@ -289,7 +332,7 @@ NO_TAGS = {
     "json": "Zotero's CSL-JSON import (ZU.itemFromCSLJSON) ignores CSL `keyword`",
     "ris": "the RIS download has no KW lines: keywords are the knowledge base's topic codes (refkb.exports)",
     "web": "Embedded Metadata drops a page's keywords on purpose (finalDataCleanup: unless called from another "
-    "translator, no automatic tags)",
+    "translator, no automatic tags); a work with no URL is captured from its unAPI record, the RIS download",
 }
 NO_NOTES = {"web": "a page's citation_* tags have no note"}
 
@@ -357,3 +400,27 @@ def test_zotero_keeps_every_field(zotero: str, site: str, key: str, fmt: str) ->
     assert not lost, f"{fmt} of {key}: {lost}"
     if fmt == "web":
         assert "abstractNote" not in item or "abstractNote" in fields, "abstract taken from the site description"
+
+
+@pytest.mark.parametrize("key", NO_URL)
+def test_zotero_stores_no_site_url_for_a_work_without_one(zotero: str, site: str, key: str) -> None:
+    """A page whose work has no URL gives Zotero its unAPI record (refkb.headmeta.unapi_record), which the unAPI
+    translator (priority 300) imports ahead of Embedded Metadata (320), whose addLowQualityMetadata would store the
+    page's own address: the captured item holds no address of the site. libraryCatalog ('Library Catalog': where
+    the item was captured) is the site's host name in both translators, and no URL."""
+    with urllib.request.urlopen(f"{site}/references/{key}/", timeout=10) as resp:
+        page = resp.read().decode("utf-8")
+    assert f'<link rel="unapi-server" type="application/xml" title="unAPI" href="{key}.unapi.xml">' in page
+    assert f'<abbr class="unapi-id" title="{key}" hidden></abbr>' in page
+    item = _captured(zotero, site, "web", key)
+    host = site.split("://", 1)[1]
+    assert "url" not in item, item
+    assert "accessDate" not in item, item
+    assert not [f for f, v in item.items() if f != "libraryCatalog" and host in json.dumps(v)], item
+
+
+def test_a_work_with_a_url_offers_no_unapi_record(zotero: str, site: str) -> None:
+    """A work with a URL is captured by Embedded Metadata, with that URL (the page has no unAPI link)."""
+    with urllib.request.urlopen(f"{site}/references/gao2021sex/", timeout=10) as resp:
+        assert "unapi" not in resp.read().decode("utf-8")
+    assert _captured(zotero, site, "web", "gao2021sex")["url"] == "https://www.gao.gov/products/gao-21-385"

@@ -1,5 +1,6 @@
 """The meta tags of a reference page that reference managers read (Highwire Press `citation_*` and Zotero's own
-RDF tags), so that Zotero's connector saves the work, not the web page."""
+RDF tags), so that Zotero's connector saves the work, not the web page; for a work with no URL, an unAPI record too
+(`unapi_record`), so that Zotero stores no URL of the site as the work's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from . import csl
+from .exports import RIS_TYPES
 from .fragment import fmt
+from .model import Entry
 from .refs import Ref
 
 ZOTERO_TYPES = {
@@ -85,7 +88,8 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
     `prism.publicationName`, since `citation_journal_title` would make it a journal article. Highwire author tags are
     split by Zotero into first and last name unless they hold a comma: an organisation is written `Name,`, which
     Zotero files as a single last name. The abstract is `citation_abstract` when the entry has one; build.py removes
-    the site's description tag from reference pages, which Zotero would otherwise take as the abstract.
+    the site's description tag from reference pages, which Zotero would otherwise take as the abstract. A work
+    with no URL also gets the unAPI link of `unapi_record`, whose translator wins over Embedded Metadata.
     """
     item = ref.item
     ztype = ZOTERO_TYPES.get(item.get("type", "document"), "document")
@@ -94,7 +98,95 @@ def head_meta(ref: Ref, site_name: str) -> Markup:
         tags.append(MetaTag("z.itemType", ztype))
     for step in _STEPS:
         tags.extend(step(item, ztype))
-    return Markup("\n").join(fmt('<meta name="{}" content="{}">', t.name, t.content) for t in tags if t.content)
+    meta = [fmt('<meta name="{}" content="{}">', t.name, t.content) for t in tags if t.content]
+    link = unapi_link(ref)
+    return Markup("\n").join([*meta, link] if link else meta)
+
+
+UNAPI_SUFFIX = ".unapi.xml"  # the work's unAPI record beside its page: <slug>.unapi.xml
+
+# How Zotero's import reads the type back, written from its translators (translation-server 2.0.5): RIS.js's
+# importTypeMap for the RIS types refkb writes (refkb.exports.RIS_TYPES; GEN, JFULL and EndNote's UNPB become journal
+# articles, PAMP a manuscript), and BibTeX.js's bibtex2zoteroTypeMap for the biblatex types a work whose RIS type
+# is read wrong can have.
+_RIS_READ_AS = {
+    "JOUR": "journalArticle",
+    "NEWS": "newspaperArticle",
+    "MGZN": "magazineArticle",
+    "BOOK": "book",
+    "CHAP": "bookSection",
+    "CPAPER": "conferencePaper",
+    "RPRT": "report",
+    "THES": "thesis",
+    "ELEC": "webpage",
+    "STAT": "statute",
+    "CASE": "case",
+    "DATA": "dataset",
+    "COMP": "computerProgram",
+    "PAT": "patent",
+    "ENCYC": "encyclopediaArticle",
+}
+_BIBTEX_READ_AS = {"misc": "document", "unpublished": "manuscript"}
+
+
+@dataclass(frozen=True)
+class Unapi:
+    """The work's unAPI record: the download it holds (`ris` or `bib`) under its unAPI format name."""
+
+    download: str  # the suffix of the work's download: "ris" or "bib"
+    format: str  # unAPI's format name, which unAPI.js maps to Zotero's translator: "ris" or "bibtex"
+
+
+def unapi(item: csl.CslItem, entry: Entry) -> Unapi | None:
+    """The record the work's page offers Zotero through unAPI, if any: only for a work with no URL (one with a URL
+    is captured by Embedded Metadata, which stores that URL); its RIS when Zotero's RIS import reads it as the type
+    the page declares, else its biblatex record when BibTeX.js does (a @misc document); none when neither does, or
+    when the work holds `]]>`, which would end the record's CDATA section early (`unapi_record`)."""
+    if item.get("URL") or "]]>" in repr(item) or "]]>" in entry.raw:
+        return None
+    ztype = ZOTERO_TYPES.get(item.get("type", "document"), "document")
+    if _RIS_READ_AS.get(RIS_TYPES.get(item.get("type", ""), "GEN")) == ztype:
+        return Unapi("ris", "ris")
+    if _BIBTEX_READ_AS.get(entry.type) == ztype:
+        return Unapi("bib", "bibtex")
+    return None
+
+
+def unapi_record(record: Unapi, text: str) -> str:
+    """The work's unAPI record: one file that is both the unAPI format list and the work's RIS (or biblatex).
+
+    Why (read from Zotero's translators, checked by tests/test_zotero.py against the translation-server): Embedded
+    Metadata (priority 320) always stores a URL: `citation_public_url` when the page gives one, else, in
+    addLowQualityMetadata, `link[rel=canonical]` or the page's own address — for a work with no URL, the reference
+    page, which is not the work. The unAPI translator (priority 300, so it runs first when it finds a record)
+    imports the record with Zotero's RIS (or BibTeX) translator and stores only what the record says; the RIS
+    download holds every field Zotero's RIS import reads (tests/test_zotero.py: no accepted difference for RIS).
+    unAPI.js reads the page's `<link rel="unapi-server" href>` and `<abbr class="unapi-id" title>`, fetches the
+    server's address for the format list (getDefaultFormat: the `<format>` elements of the document element), then
+    the same address with `?id=…&format=…` for the record. A static site answers both with the same file, whatever
+    the query: so the file is the format list, with the record inside a CDATA section. The XML parser sees one
+    `<format>`; RIS.js drops every line outside a TY … ER record, BibTeX.js everything outside an @entry. When the
+    file is missing or unreadable, unAPI finds no item and Zotero falls back to Embedded Metadata."""
+    body = text if text.endswith("\n") else text + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<formats><format name="{record.format}" type="text/plain"/><![CDATA[\n'
+        f"{body}]]></formats>\n"
+    )
+
+
+def unapi_link(ref: Ref) -> Markup:
+    """The head's link to the work's unAPI record (empty when it has none)."""
+    if unapi(ref.item, ref.entry) is None:
+        return Markup("")
+    return fmt('<link rel="unapi-server" type="application/xml" title="unAPI" href="{}">', ref.slug + UNAPI_SUFFIX)
+
+
+def unapi_id(ref: Ref) -> Markup:
+    """The page's unAPI identifier (unAPI.js reads it anywhere in the document; a hidden empty element)."""
+    if unapi(ref.item, ref.entry) is None:
+        return Markup("")
+    return fmt('<abbr class="unapi-id" title="{}" hidden></abbr>', ref.key)
 
 
 def _people(item: csl.CslItem, ztype: str) -> list[MetaTag]:

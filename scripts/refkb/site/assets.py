@@ -96,7 +96,9 @@ def post_page(b: Build, output: str, url: str, key: str | None, tokens: Tokens |
     meta = headmeta.head_meta(b.refs[key], config.site_name)
     # The site's description would be taken by Zotero as the work's abstract (see headmeta.head_meta).
     output = re.sub(r'<meta name="description"[^>]*>\n?', "", output, count=1)
-    return output.replace("</head>", f"{meta}\n</head>", 1)
+    output = output.replace("</head>", f"{meta}\n</head>", 1)
+    unapi = headmeta.unapi_id(b.refs[key])  # in the article: it travels with the content under instant navigation
+    return output.replace("</article>", f"{unapi}</article>", 1) if unapi else output
 
 
 def previews(b: Build, output: str, url: str) -> str:

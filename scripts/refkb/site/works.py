@@ -27,6 +27,7 @@ from .. import (
     coded,
     csl,
     exports,
+    headmeta,
     inherit,
     intext,
     keys,
@@ -95,6 +96,9 @@ def _prepare(b: Build, session: OneBuild, out: Written, records: Sequence[Entry]
         out.downloads[f"{base}.bibtex.bib"] = hit["bibtex"]
         out.downloads[f"{base}.ris"] = hit["ris"]
         out.downloads[f"{base}.json"] = hit["json"]
+        record = headmeta.unapi(hit["item"], e)  # Zotero's capture of a work with no URL (headmeta.unapi_record)
+        if record is not None:
+            out.downloads[f"{base}{headmeta.UNAPI_SUFFIX}"] = headmeta.unapi_record(record, hit[record.download])
     return items
 
 
