@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve test build lint typecheck unit validate format-check site links bench bench-deps bench-cold lock clean pdf release
+.PHONY: install serve test build lint typecheck unit validate format-check site links bench bench-build bench-serve bench-large bench-deps bench-cold lock clean pdf release
 
 # The pins need Python 3.11.5 or newer (pymdown-extensions); citeproc-js comes with npm. Each missing piece is one
 # line saying what to install, before anything is downloaded; a .venv made by an older Python is made again.
@@ -74,10 +74,24 @@ release: $(STAMP)
 links: $(STAMP)
 	$(BIN)/refkb check-links
 
+# The build and serve benchmarks run on the real knowledge base grown to N works (benchmarks/grow.py); each prints
+# a table to paste into DEVELOPMENT.md with the command that produced it.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
-	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/build.py 1000
 	$(BIN)/python benchmarks/serve.py 1000 5
+
+bench-build: $(STAMP)
+	$(BIN)/python benchmarks/build.py 1000
+
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/serve.py 1000 5
+
+# The large sizes (tens of minutes): build ratios and serve latency at 5,000, cold builds at 5,000 and 10,000.
+bench-large: $(STAMP)
+	$(BIN)/python benchmarks/build.py 5000
+	$(BIN)/python benchmarks/serve.py 5000 3
+	$(BIN)/python benchmarks/cold.py --absolute 5000 10000
 
 # The peer of benchmarks/cold.py (mkdocs-bibtex with pandoc), an optional extra kept out of requirements.txt.
 bench-deps: $(STAMP)

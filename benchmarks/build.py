@@ -1,136 +1,106 @@
-"""How much refkb adds to an MkDocs build.
+"""How much refkb adds to an MkDocs build, on the real knowledge base grown to N works (benchmarks/grow.py).
 
-For N synthetic references (default 100 and 1,000) it builds two sites with the same theme and the same text:
-- plain:  MkDocs with N pages holding the annotation text, out of the nav;
-- refkb:  the same N annotations as reference pages generated from references.bib, plus a topic page citing every
-          work, built twice: cold (empty citation cache: every work formatted in four styles) and warm (cache
-          full: nothing formatted).
-Prints the median times and the ratios cold/plain and warm/plain (the warm ratio as the median and range of paired
-rounds). Target: warm at most 1.3x.
+Two sites with the same pages, theme and nav: the grown knowledge base built by refkb, and its plain-MkDocs twin
+(each page holding the Markdown the maintainers wrote; no refkb). Each round builds, one after the other:
+- plain:   the twin;
+- warm:    refkb with its .cache full (citations and finished reference pages from the previous build);
+- cold:    refkb with no .cache (every work formatted in four styles, every page rendered);
+- no page cache: refkb with the citation cache full but REFKB_PAGE_CACHE=0 (every page rendered again).
+Reports, as the median and range of the per-round ratios, in wall time and in CPU time (user + system of the build
+process): warm / plain (target at most 1.3×), cold / no page cache (target at most 1.5×), and the peak memory (max
+RSS) of a cold refkb build / a plain one (target at most 2×).
 
-Usage: python benchmarks/build.py [N ...]   (REFKB_BENCH_ROUNDS, default 5)
+Usage: python benchmarks/build.py [N ...]   (default 1000; also 5000, 10000; REFKB_BENCH_ROUNDS, default 3)
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "scripts"))
-from validate import TOPICS, synthetic  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from grow import grow, plain_twin
+from runs import Run, Spread, build, command, ratios, table
 
-ANNOTATION = """---
-verified_at:
-  - https://example.org/checked/{i}
-verified_on: 2026-11-29
----
-## Summary
-This source examines how recruitment on social media platforms works, drawing on interviews and case files.
-It sets out the stages of contact, trust-building and exploitation that the authors observed in case {i}.
-
-## Key findings
-- Platforms were used at several stages, from first contact to advertising.
-- Reported cases grew over the period studied, which may reflect reporting rather than prevalence.
-
-## Method and data
-Qualitative analysis of a sample of cases; no claim to representativeness.
-
-## Limitations
-Small sample; one country; self-reported figures.
-
-## Relevance
-It documents mechanisms of online recruitment.
-"""
-
-CONFIG = """site_name: Benchmark
-docs_dir: docs
-theme:
-  name: material
-  font: false
-not_in_nav: |
-  /references/*.md
-nav:
-  - Home: index.md
-{extra}
-"""
+HEADER = ("N", "measure", "refkb", "baseline", "ratio (wall)", "ratio (CPU)", "target")
 
 
-def write_sites(n: int, base: Path) -> tuple[Path, Path]:
-    bib = synthetic(n)
-    from refkb import bibfile
+@dataclass(frozen=True)
+class Rounds:
+    """The runs of every round at one size, by kind."""
 
-    keys = [e.key for e in bibfile.parse_text(bib, "x.bib").entries]
-    plain, kb = base / "plain", base / "refkb"
-    for site in (plain, kb):
-        (site / "docs" / "references").mkdir(parents=True)
-    citing = "# Home\n\n" + "\n\n".join(f"A claim [@{k}]." for k in keys) + "\n"
-    for i, key in enumerate(keys):
-        text = ANNOTATION.format(i=i)
-        (kb / "docs" / "references" / f"{key}.md").write_text(text, encoding="utf-8")
-        (plain / "docs" / "references" / f"{key}.md").write_text(f"# Reference {i}\n\n{text.split('---', 2)[2]}")
-    (kb / "docs" / "index.md").write_text(citing, encoding="utf-8")
-    (plain / "docs" / "index.md").write_text(citing.replace("[@", "[").replace("].", "]."), encoding="utf-8")
-    (kb / "references.bib").write_text(bib, encoding="utf-8")
-    topics = "\n".join(f"      - {{slug: {t}, title: {t}, section: S}}" for t in TOPICS)
-    (plain / "mkdocs.yml").write_text(CONFIG.format(extra=""))
-    plugin = "plugins:\n  - search\n  - refkb\n"
-    (kb / "mkdocs.yml").write_text(
-        CONFIG.format(extra=f"{plugin}extra:\n  refkb:\n    sourcekinds: [academic]\n    topics:\n{topics}")
-    )
-    return plain, kb
+    plain: list[Run]
+    warm: list[Run]
+    cold: list[Run]
+    uncached: list[Run]
 
 
-def build(site: Path) -> float:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-d", str(site / "site")],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"build failed in {site}:\n{result.stderr[-3000:]}")
-    return elapsed
+def measure(n: int, rounds: int) -> Rounds:
+    base = Path(tempfile.mkdtemp(prefix=f"refkb-build-{n}-"))
+    try:
+        kb = grow(base / "refkb", n)
+        plain = plain_twin(kb, base / "plain")
+        build(plain)  # the OS's file cache and Python's bytecode, once
+        build(kb, cold=True)  # fills .cache for the first warm build
+        out = Rounds([], [], [], [])
+        for r in range(rounds):
+            out.plain.append(build(plain))
+            out.warm.append(build(kb))
+            out.cold.append(build(kb, cold=True))
+            out.uncached.append(build(kb, env={"REFKB_PAGE_CACHE": "0"}))
+            print(
+                f"N={n} round {r + 1}: plain {out.plain[-1].wall:.1f} s, warm {out.warm[-1].wall:.1f} s, "
+                f"cold {out.cold[-1].wall:.1f} s, no page cache {out.uncached[-1].wall:.1f} s",
+                file=sys.stderr,
+            )
+        return out
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def rows(n: int, r: Rounds) -> list[list[str]]:
+    def times(runs: list[Run]) -> str:
+        wall, cpu = Spread.of([x.wall for x in runs]), Spread.of([x.cpu for x in runs])
+        return f"{wall.median:.1f} s (CPU {cpu.median:.1f} s)"
+
+    warm_wall, warm_cpu = ratios(r.warm, r.plain)
+    cold_wall, cold_cpu = ratios(r.cold, r.uncached)
+    memory = Spread.of([a.max_rss_mb / b.max_rss_mb for a, b in zip(r.cold, r.plain, strict=True)])
+    cold_mb, plain_mb = Spread.of([x.max_rss_mb for x in r.cold]), Spread.of([x.max_rss_mb for x in r.plain])
+    return [
+        [f"{n:,}", "warm / plain", times(r.warm), times(r.plain), warm_wall.times(), warm_cpu.times(), "≤ 1.3×"],
+        [
+            f"{n:,}",
+            "cold / no page cache",
+            times(r.cold),
+            times(r.uncached),
+            cold_wall.times(),
+            cold_cpu.times(),
+            "≤ 1.5×",
+        ],
+        [
+            f"{n:,}",
+            "peak memory, cold / plain",
+            f"{cold_mb.median:.0f} MB",
+            f"{plain_mb.median:.0f} MB",
+            memory.times(),
+            "",
+            "≤ 2×",
+        ],
+    ]
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [100, 1000]
-    rounds = int(os.environ.get("REFKB_BENCH_ROUNDS", "5"))
-    print(f"{'N':>6} {'plain':>8} {'cold':>8} {'warm':>8} {'cold/plain':>11} {'warm/plain':>11}")
-    for n in sizes:
-        base = Path(tempfile.mkdtemp(prefix=f"refkb-bench-{n}-"))
-        try:
-            plain, kb = write_sites(n, base)
-            build(plain)  # warm the OS caches and Python's bytecode
-            shutil.rmtree(kb / ".cache", ignore_errors=True)
-            cold_t = build(kb)
-            # Paired rounds, alternating plain and warm, so that the machine's load falls on both: median and range
-            # of the per-round ratio.
-            ratios, plain_times, warm_times = [], [], []
-            for _ in range(rounds):
-                plain_times.append(build(plain))
-                warm_times.append(build(kb))
-                ratios.append(warm_times[-1] / plain_times[-1])
-            plain_t, warm_t = statistics.median(plain_times), statistics.median(warm_times)
-            spread = f"({min(ratios):.2f}–{max(ratios):.2f}, {rounds} rounds)"
-            print(
-                f"{n:>6} {plain_t:>7.2f}s {cold_t:>7.2f}s {warm_t:>7.2f}s {cold_t / plain_t:>10.2f}x "
-                f"{statistics.median(ratios):>10.2f}x {spread}"
-            )
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
+    sizes = [int(a) for a in argv] or [1000]
+    rounds = int(os.environ.get("REFKB_BENCH_ROUNDS", "3"))
+    out = [row for n in sizes for row in rows(n, measure(n, rounds))]
+    env = f"REFKB_BENCH_ROUNDS={rounds}"
+    title = f"Build times on the grown knowledge base, median (range) of {rounds} paired rounds"
+    print(table(title, HEADER, out, command("build.py", argv, env)))
     return 0
 
 

@@ -305,10 +305,11 @@ _MARKER = re.compile(r"^REFKB_[A-Z_]+\n?", re.M)
 _NAV_PAGE = re.compile(r"^\s*-\s+(?:[^:\n]+:\s+)?([\w/.-]+\.md)\s*$", re.M)
 
 
-def _plain_text(markdown: str) -> str:
-    """A page as plain Markdown: no front matter, citations as plain text, refkb's markers gone."""
+def _plain_text(markdown: str, keep_citations: bool) -> str:
+    """A page as plain Markdown: no front matter, citations as plain text (unless kept), refkb's markers gone."""
     body = _FRONT.sub("", markdown)
-    body = _CLUSTER.sub(lambda m: "(" + m.group(1).replace("@", "") + ")", body)
+    if not keep_citations:
+        body = _CLUSTER.sub(lambda m: "(" + m.group(1).replace("@", "") + ")", body)
     return _MARKER.sub("", body)
 
 
@@ -331,8 +332,9 @@ def _plain_config(config: str) -> str:
     return "\n".join(out)
 
 
-def plain_twin(grown: Path, dest: Path) -> Path:
-    """The plain MkDocs twin of the grown site `grown` in `dest` (see the module's docstring); returns dest."""
+def plain_twin(grown: Path, dest: Path, keep_citations: bool = False) -> Path:
+    """The plain MkDocs twin of the grown site `grown` in `dest` (see the module's docstring); returns dest.
+    `keep_citations` leaves the `[@key]` citations as they are, for a citation plugin (benchmarks/cold.py)."""
     docs = dest / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -342,7 +344,9 @@ def plain_twin(grown: Path, dest: Path) -> Path:
     (dest / "mkdocs.yml").write_text(_plain_config(config), encoding="utf-8")
     pages: dict[str, str] = {}
     for path in sorted((grown / "docs").rglob("*.md")):
-        pages[path.relative_to(grown / "docs").as_posix()] = _plain_text(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(grown / "docs").as_posix()] = _plain_text(
+            path.read_text(encoding="utf-8"), keep_citations
+        )
     bib = bibfile.parse_text((grown / "references.bib").read_text(encoding="utf-8"), "references.bib")
     titles = {f"references/{keys.slug(e.key)}.md": e.value("title") for e in bib.entries}
     for src in _NAV_PAGE.findall(config):
