@@ -130,7 +130,7 @@ def _clone(
     date = f.get("date", "")
     year = "nd"
     if _YEAR.match(date):  # a year no other copy of this work has (the same title prefix is then harmless)
-        year = str(rng.choice([y for y in YEARS if (e.key, y) not in taken_years]))
+        year = str(rng.choice([y for y in YEARS if (e.key, y) not in taken_years] or YEARS))  # past 10,000: reuse
         taken_years.add((e.key, int(year)))
     count = 3 + len(f["title"]) // 30  # enough new words that two clones' titles are not near-identical
     words = [rng.choice(WORDS) for _ in range(count - 1)] + [rng.choice(NOUNS)]
