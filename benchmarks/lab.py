@@ -11,7 +11,8 @@ RSS (of its largest process: wait4's ru_maxrss), then the medians and refkb / pl
 60 s at this size.
 
 Usage: python benchmarks/lab.py [PATH_TO_cdl.bib] [ROUNDS]
-Without a path, cdl.bib is read from the mirror /work/.mirror/ContextLab+CDL-bibliography/repo (git show HEAD:cdl.bib).
+Without a path (or with '-'), cdl.bib is read from the mirror /work/.mirror/ContextLab+CDL-bibliography/repo
+(git show HEAD:cdl.bib).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class Run:
 
 
 def read_bib(argv: list[str]) -> str | None:
-    """cdl.bib's text: from the path given, else from the mirror; None when neither has it."""
-    if argv:
+    """cdl.bib's text: from the path given, else (no path, or '-') from the mirror; None when neither has it."""
+    if argv and argv[0] != "-":
         path = Path(argv[0])
         return path.read_text(encoding="utf-8") if path.is_file() else None
     if not MIRROR.is_dir():
@@ -111,7 +112,7 @@ def show(name: str, r: Run) -> str:
 def main(argv: list[str]) -> int:
     bib = read_bib(argv)
     if bib is None:
-        where = argv[0] if argv else str(MIRROR)
+        where = argv[0] if argv and argv[0] != "-" else str(MIRROR)
         print(f"cdl.bib not found at {where}: pass its path; it is in {SOURCE}", file=sys.stderr)
         return 2
     rounds = int(argv[1]) if len(argv) > 1 else 3
