@@ -56,7 +56,9 @@ def test_libyaml_reads_as_pyyaml_reads() -> None:
         texts += [m.group(1)] if m else []
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.yml"))]
     texts += ["a: " + "[" * 63 + "]" * 63 + "\n", LONG]
+    texts += ["".join(f"c{i}: {{a: [1, 2], b: x}}\n" for i in range(1000))]  # composed by PyYAML from libyaml's events
     for text in texts:
+        assert safeyaml._quick(text, safeyaml.Options()) is not safeyaml._REPORT  # libyaml alone: nothing to report
         assert safeyaml.load(text) == yaml.load(text, Loader=yaml.SafeLoader)
 
 

@@ -17,6 +17,7 @@ citation there is found (as it is in all their other text), never lost.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -108,9 +109,11 @@ def _blank(match: re.Match[str]) -> str:
 _MARKUP = frozenset({_RAW_TEXT, _TAG, _ATTR_LIST})
 
 
+@functools.lru_cache(maxsize=16)
 def mask_code(text: str) -> str:
     """`text` with front matter, fenced and indented code, code spans and HTML comments blanked out: the layer every
-    reader of a page's prose starts from (the HTML policy's checks then read the tags and attributes left)."""
+    reader of a page's prose starts from (the HTML policy's checks then read the tags and attributes left). Kept for
+    the last few texts: a page's checks ask for it several times (its HTML, its attributes, do-no-harm's layers)."""
     for pattern in (_FRONT_MATTER, _FENCE):
         text = pattern.sub(_blank, text)
     masked = _COMMENT.sub(_blank, text)
@@ -191,7 +194,7 @@ def _find(text: str) -> tuple[Citation, ...]:
                 hi = mid - 1
         return lo + 1, offset - line_starts[lo] + 1
 
-    taken: list[tuple[int, int]] = []
+    taken: list[int] = []  # start and end of each bracketed citation, in order: they do not overlap
     for m in _BRACKET.finditer(masked):
         items = [_ITEM.match(part) for part in text[m.start(1) : m.end(1)].split(";")]
         if not all(items):
@@ -199,9 +202,9 @@ def _find(text: str) -> tuple[Citation, ...]:
         cites = tuple(Cite(i["key"], i["prefix"].strip(), i["suffix"].strip(), bool(i["suppress"])) for i in items if i)
         line, col = where(m.start())
         out.append(Citation(m.start(), m.end(), line, col, cites))
-        taken.append((m.start(), m.end()))
+        taken += [m.start(), m.end()]
     for m in _NARRATIVE.finditer(masked):
-        if any(a <= m.start() < b for a, b in taken):
+        if bisect.bisect_right(taken, m.start()) % 2:  # inside a bracketed citation (was a scan of all of them)
             continue
         locator = text[m.start("locator") : m.end("locator")] if m["locator"] is not None else ""
         line, col = where(m.start())

@@ -12,8 +12,9 @@ UTF-8 raises in the middle of reading. So here:
 - a value that cannot be made (a date like 2026-02-30) is reported at its own place;
 - `!ENV VAR` and `!ENV [VAR, ..., default]` (mkdocs.yml) read as MkDocs reads them, when `Options.env_tag` is set.
 
-Every text is first read by libyaml (`_quick`): its composer, then a walk of the nodes that refuses a node reached
-twice (an alias) or deeper than `MAX_DEPTH`, then the constructor. Anything that read finds to say (a fault, an
+Every text is first read by libyaml (`_quick`): its composer (or, for a text with 2,000 structural characters,
+PyYAML's watched composer on libyaml's events), then a walk of the nodes that refuses a node reached twice (an
+alias) or deeper than `MAX_DEPTH`, then the constructor. Anything that read finds to say (a fault, an
 alias, too deep, a repeated key, a value that cannot be made) sends the text to the positioned reader, which says
 it: libyaml when the text cannot hold an alias or deep nesting (no `&`/`*` and fewer structural characters than the
 depth limit), otherwise the pure-Python loader, whose composer we can watch. So a text is read by libyaml alone
@@ -26,7 +27,7 @@ import itertools
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ MAX_DEPTH = 64
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ALIASES = 200  # where aliases are allowed at all (mkdocs.yml)
 _C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+_C_PARSER: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 _STRUCTURE = re.compile(r"[\[{:?-]")
 _YAML_BREAKS = re.compile("[\x85\u2028\u2029]")  # line breaks to YAML, not to an editor
 
@@ -70,9 +72,13 @@ class Places:
 
     text: str
     line_offset: int = 0
+    plain: bool = field(init=False, repr=False, compare=False)  # no YAML-only line break: YAML counts as editors
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", not _YAML_BREAKS.search(self.text))  # once, not at every mark
 
     def at(self, mark: Any) -> Position:
-        if not _YAML_BREAKS.search(self.text):  # the usual case: YAML's count is the editor's
+        if self.plain:  # the usual case: YAML's count is the editor's
             return Position(mark.line + 1 + self.line_offset, mark.column + 1)
         pos = LineIndex(self.text).pos(min(mark.index, len(self.text)))
         return Position(pos.line + self.line_offset, pos.col)
@@ -138,14 +144,17 @@ def _mapping(loader: Any, node: yaml.MappingNode, mapping: dict[Any, Any], opts:
     return mapping
 
 
-def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
+def _make_loader(opts: Options, base: Any = yaml.SafeLoader) -> Any:
+    """A loader whose composer is watched (aliases counted, depth bounded), on PyYAML's pure-Python reader or, with
+    `base=_CEvents`, on libyaml's events. A new class for each text: the counters are the class's."""
+
+    class Loader(base):  # type: ignore[misc]
         _depth = 0
         _aliases = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()  # type: ignore[no-untyped-call]
+                event = self.peek_event()
                 Loader._aliases += 1
                 if Loader._aliases > opts.aliases:
                     what = f"more than {opts.aliases} aliases" if opts.aliases else "aliases (*name) are not allowed"
@@ -154,7 +163,7 @@ def _make_loader(opts: Options) -> type[yaml.SafeLoader]:
             Loader._depth += 1
             try:
                 if Loader._depth > MAX_DEPTH:
-                    event = self.peek_event()  # type: ignore[no-untyped-call]
+                    event = self.peek_event()
                     at = _places(self, opts).at(event.start_mark)
                     raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", at.line, at.col)
                 return super().compose_node(parent, index)
@@ -238,6 +247,19 @@ def _fast_loader(opts: Options) -> Any:
     return _FAST[opts]
 
 
+if _C_PARSER is not None:
+
+    class _CEvents(yaml.composer.Composer, _C_PARSER, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """libyaml's events composed by PyYAML's composer, which `_make_loader` watches: for a text with too much
+        structure for libyaml's own composer, which recurses in C once per level of nesting, unwatched."""
+
+        def __init__(self, stream: str) -> None:
+            _C_PARSER.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
 _QUICK: dict[Options, Any] = {}
 _QUICK_NESTING = 2000  # structural characters: libyaml's composer recurses in C, unwatched, once per level
 _REPORT = object()  # what `_quick` returns when the positioned reader must read the text
@@ -292,13 +314,17 @@ def _structure(text: str) -> int:
 
 def _quick(text: str, opts: Options) -> Any:
     """The document as libyaml reads it, or `_REPORT` when there is anything to report, or the text holds a YAML
-    line break other than \\n, a tab (PyYAML refuses one outside quotes, libyaml reads it as a space) or too much
-    structure for libyaml's composer to be run on it unwatched."""
-    if _C_LOADER is None or "\t" in text or _YAML_BREAKS.search(text) or _structure(text) >= _QUICK_NESTING:
+    line break other than \\n or a tab (PyYAML refuses one outside quotes, libyaml reads it as a space). A text with
+    too much structure for libyaml's composer to be run on it unwatched is composed from libyaml's events by PyYAML's
+    composer, watched as the positioned reader watches it."""
+    places = Places(text, opts.line_offset)
+    if _C_LOADER is None or _C_PARSER is None or "\t" in text or not places.plain:
         return _REPORT
     loader: Any = None
     try:
-        loader = _quick_loader(opts)(text)
+        watched = _structure(text) >= _QUICK_NESTING  # libyaml's events, PyYAML's composer, watched
+        loader = _make_loader(opts, _CEvents)(text) if watched else _quick_loader(opts)(text)
+        loader.places = places
         root = loader.get_single_node()
         if root is not None and not _bounded(root):
             return _REPORT
