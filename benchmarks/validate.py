@@ -1,26 +1,38 @@
-"""How much `refkb validate` costs next to a bare bibtexparser parse of the same file.
+"""How much `refkb validate` costs next to a bare bibtexparser parse of the same references.bib.
 
-Generates N realistic synthetic entries (mixed types, personal and corporate authors, LaTeX accents, DOIs, URLs,
-multi-line abstracts) in two variants — `clean`, and `warnings`, where every fifth entry repeats another's title
-with a small change and every entry's key breaks the key convention (many near-duplicate and key warnings) — then
-times, in paired rounds that alternate the two measurements so that load drift falls on both:
-- bare:     bibtexparser.parse_string(text) with its default middleware (what any tool pays to read the file);
-- validate: refkb's read (with positions and the syntax checks bibtexparser skips) plus every check, duplicates
-            included.
-Prints the median and range of the per-round ratio validate / bare. Target: at most 2x.
+Whole command (the default): the real knowledge base grown to N works with their annotation pages, coding, search
+trail, ledger and citing pages (benchmarks/grow.py, seeded), then, in paired rounds that alternate which of the two
+runs first so that load drift falls on both:
+- bare:     `python -c "bibtexparser.parse_string(open(references.bib).read())"`, a subprocess (what any tool pays
+            to start and read the file);
+- validate: `refkb validate` in the grown project, a subprocess: the whole command, every file it reads.
+Each is timed by the wall clock and by the CPU time of the child (user + system, from the children's rusage: what
+the run cost whatever else the machine was doing). Prints the median and range of each, and of the per-round
+ratio validate / bare. Target: at most 2.5x at 10,000 works.
 
-Usage: python benchmarks/validate.py [N ...]   (default: 1000 10000)
+--bib: the .bib checks alone, in one process, on synthetic bibliographies (the former benchmark): N realistic
+synthetic entries (mixed types, personal and corporate authors, LaTeX accents, DOIs, URLs, multi-line abstracts) in
+two variants — `clean`, and `warnings`, where every fifth entry repeats another's title with a small change and
+every entry's key breaks the key convention — timed as refkb's read (positions and the syntax checks bibtexparser
+skips) plus every check of the file against bibtexparser.parse_string on the same text. Target: at most 2x.
+
+Usage: python benchmarks/validate.py [N ...] [--rounds R] [--bib]   (default: 1000 10000, 5 rounds)
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import bibtexparser
@@ -257,10 +269,9 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t
 
 
-def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [1000, 10000]
+def bib_only(sizes: Sequence[int], rounds: int) -> None:
+    """The .bib checks alone, in one process, against bibtexparser on the same synthetic text."""
     settings = Settings(dt.date(2026, 11, 29), frozenset(TOPICS), frozenset({"academic"}))
-    rounds = 5
     print(f"{'N':>7} {'variant':>9} {'bare':>8} {'validate':>9} {'ratio median (range)':>22}  issues")
     for n in sizes:
         clean = synthetic(n)
@@ -285,6 +296,87 @@ def main(argv: list[str]) -> int:
                 f"{n:>7} {variant:>9} {statistics.median(bares):>7.3f}s {statistics.median(fulls):>8.3f}s "
                 f"{statistics.median(ratios):>8.2f}x {spread}  {len(found)}"
             )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed subprocess: wall-clock seconds and the child's CPU seconds (user + system)."""
+
+    wall: float
+    cpu: float
+    out: str  # what it printed (stdout, then stderr)
+
+
+def run(command: Sequence[str], cwd: Path) -> Run:
+    """`command` in `cwd`, timed; its exit status must be 0 (a benchmark of a failing run means nothing)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, done.stdout + done.stderr)
+
+
+def refkb_command() -> list[str]:
+    """`refkb` as installed next to this Python (the console script), else `python -m refkb`."""
+    script = Path(sys.executable).parent / "refkb"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "refkb"]
+
+
+BARE = "import sys, bibtexparser; bibtexparser.parse_string(open(sys.argv[1], encoding='utf-8').read())"
+
+
+def spread(values: Sequence[float], unit: str) -> str:
+    return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}–{max(values):.2f})"
+
+
+def whole_command(sizes: Sequence[int], rounds: int, where: Path) -> None:
+    """`refkb validate` in the grown knowledge base against a bare parse of its references.bib, both subprocesses."""
+    from grow import grow  # the benchmarks' own module: benchmarks/ is on sys.path when this file is run
+
+    bare_cmd = [sys.executable, "-c", BARE, "references.bib"]
+    validate_cmd = [*refkb_command(), "validate"]
+    print(f"bare: {sys.executable} -c {BARE!r} references.bib; validate: {' '.join(validate_cmd)}")
+    head = f"{'bare median (range)':>22} {'validate median (range)':>26} {'ratio median (range)':>22}"
+    print(f"{'N':>7} {'clock':>5} {head}")
+    for n in sizes:
+        project = grow(where / f"kb{n}", n)
+        for warm in (bare_cmd, validate_cmd):  # the page cache and the imports, once
+            run(warm, project)
+        bare: list[Run] = []
+        full: list[Run] = []
+        for r in range(rounds):  # paired rounds, alternating which runs first
+            if r % 2:
+                full.append(run(validate_cmd, project))
+                bare.append(run(bare_cmd, project))
+            else:
+                bare.append(run(bare_cmd, project))
+                full.append(run(validate_cmd, project))
+        for clock in ("wall", "cpu"):
+            b = [getattr(x, clock) for x in bare]
+            f = [getattr(x, clock) for x in full]
+            ratios = [y / x for x, y in zip(b, f, strict=True)]
+            print(f"{n:>7} {clock:>5} {spread(b, 's'):>22} {spread(f, 's'):>26} {spread(ratios, 'x'):>22}")
+        print(f"{'':>7} refkb validate said: {full[-1].out.strip().splitlines()[-1]}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--bib", action="store_true", help="the .bib checks alone, in one process (synthetic .bib)")
+    parser.add_argument("--dir", type=Path, help="where to grow the knowledge bases (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    if args.bib:
+        bib_only(args.sizes, args.rounds)
+    elif args.dir is not None:
+        whole_command(args.sizes, args.rounds, args.dir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="refkb-validate-") as tmp:
+            whole_command(args.sizes, args.rounds, Path(tmp))
     return 0
 
 
