@@ -387,6 +387,19 @@ def test_a_law_keeps_its_name_in_citations(kind: str, short: str | None) -> None
             {"type": "article-journal", "publisher": None, "number": None},
         ),
         ("@misc{k, title = {T}, eprint = {12345}, eprinttype = {jstor}}", {"type": "document", "number": None}),
+        # a podcast episode is CSL 1.0.2's broadcast, its type the genre; an author of authortype host is also the
+        # host (the glue labels the name in APA and Chicago); other audio stays a document, another authortype adds
+        # no host
+        (
+            "@audio{k, author = {Goldstein, Leila}, authortype = {host}, title = {T}, type = {Audio podcast episode}}",
+            {
+                "type": "broadcast",
+                "genre": "Audio podcast episode",
+                "host": [{"family": "Goldstein", "given": "Leila"}],
+            },
+        ),
+        ("@audio{k, author = {A, B}, title = {T}}", {"type": "document", "host": None}),
+        ("@audio{k, author = {A, B}, authortype = {anon}, title = {T}}", {"type": "document", "host": None}),
     ],
 )
 def test_courts_and_preprints_reach_the_csl_item(fields: str, expected: dict[str, str | None]) -> None:

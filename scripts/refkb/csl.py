@@ -276,6 +276,8 @@ def _csl_type(entry: Entry) -> str:
         return "report"
     if _arxiv(entry) and not e("journaltitle") and kind in ("webpage", "document", "manuscript", "article-journal"):
         return "article"  # a preprint (CSL's "article"), not yet an article in a journal
+    if entry.type == "audio" and "podcast" in plain(e("type")).lower():
+        return "broadcast"  # CSL 1.0.2: an episode of a radio, television or podcast series
     return kind
 
 
@@ -287,9 +289,17 @@ def _arxiv(entry: Entry) -> str:
 
 
 def _names(entry: Entry, csl: CslItem) -> None:
+    """Authors, editors and translators; an author whose biblatex `authortype` is `host` (a podcast's host) is also
+    CSL 1.0.2's host, which the styles label ("(Host)", "host") where they print a host (refkb's citeproc glue)."""
     for field in ("author", "editor", "translator"):
         if entry.value(field):
             csl[field] = [_csl_name(p) for p in people(entry.value(field))]
+    if _hosted(entry) and "author" in csl:
+        csl["host"] = [dict(n) for n in csl["author"]]
+
+
+def _hosted(entry: Entry) -> bool:
+    return entry.value("authortype").strip().lower() == "host"
 
 
 def _titles(entry: Entry, csl: CslItem) -> None:
@@ -406,7 +416,7 @@ def _numbers(entry: Entry, csl: CslItem) -> None:
         # A preprint's archive and its identifier (APA 7 10.8: "(arXiv:1805.10617). arXiv."), unless given.
         csl.setdefault("number", f"arXiv:{_arxiv(entry)}")
         csl.setdefault("publisher", "arXiv")
-    if e("type") and csl["type"] in ("report", "thesis", "document", "legislation", "webpage"):
+    if e("type") and csl["type"] in ("report", "thesis", "document", "legislation", "webpage", "broadcast"):
         csl["genre"] = THESIS_TYPES.get(e("type").strip().lower(), plain(e("type")))
     elif csl["type"] == "thesis" and entry.type in ("phdthesis", "mastersthesis"):
         csl["genre"] = THESIS_TYPES[entry.type]
@@ -444,9 +454,13 @@ CARRIED = _words(
 
 
 def carried(entry: Entry, field: str) -> bool:
-    """Whether `field` of `entry` reaches its citation: a field of CARRIED, or an arXiv preprint's eprint and
-    eprinttype (another archive's eprint is not carried)."""
-    return field in CARRIED or (field in ("eprint", "eprinttype") and bool(_arxiv(entry)))
+    """Whether `field` of `entry` reaches its citation: a field of CARRIED, an arXiv preprint's eprint and
+    eprinttype (another archive's eprint is not carried), or an authortype of `host`."""
+    return (
+        field in CARRIED
+        or (field in ("eprint", "eprinttype") and bool(_arxiv(entry)))
+        or (field == "authortype" and _hosted(entry))
+    )
 
 
 # The steps of `item`, in the order their variables are written.
@@ -492,7 +506,7 @@ def exported(item: CslItem) -> CslItem:
 
 # A number with a hyphen that is not a range (a public law 115-164, a document symbol): CSL engines read "115-164"
 # as a range ("Pub. L. Nos. 115–164") unless the hyphen is escaped.
-_NAME_VARS = ("author", "editor", "translator", "container-author", "collection-editor")
+_NAME_VARS = ("author", "editor", "translator", "container-author", "collection-editor", "host")
 _NOT_RANGE = {"legislation", "bill", "report", "document", "webpage", "dataset"}
 
 

@@ -398,6 +398,9 @@ def csl_export(item: csl.CslItem) -> csl.CslItem:
     particles inside the name (`_whole_name`) and the entry's key as `citation-key` (CSL 1.0.2; Zotero 7 and later
     keep it as the item's citation key)."""
     out = csl.public(item)
+    # A host is refkb's hint to the styles that the author is the host (biblatex authortype = host, csl._names): the
+    # record keeps the author alone, as the CSL-JSON schema refkb validates against has no `host`.
+    out.pop("host", None)
     for var in _NAME_VARS:
         if var in out:
             out[var] = [_whole_name(n) for n in out[var]]

@@ -2,9 +2,10 @@
    the build (refkb.engine runs it in V8 after citeproc-js) and the browser (picker.js and selection.js, after
    citeproc.js). It defines `refkbGlue` on the global object, and nothing runs until `install` is called:
    - refkbGlue.install(CSL): replaces three functions of citeproc-js 2.4.63 (the file itself stays unmodified):
-     lower-case initials, the leading-article sort and the join of organisations (below). Idempotent; returns CSL.
-   - refkbGlue.sys(sys, styleXml): the engine's sys object with the style's item views (the per-style rules below),
-     or `sys` itself for a style without rules. The rules follow the style file's <id> (a dependent style formats
+     lower-case initials, the leading-article sort and the "and" before the last name (organisations; Cite Them
+     Right), below. Idempotent; returns CSL.
+   - refkbGlue.sys(sys, styleXml): the engine's sys object with the item views below: the rule for every style (a
+     host who is the author) and the style's own. The rules follow the style file's <id> (a dependent style formats
      with its parent's file, so with its parent's rules). */
 (function (root) {
   "use strict";
@@ -60,13 +61,27 @@
      delimiter-precedes-last="never" (Cite Them Right) holds for every name in the list. Other values keep
      citeproc-js's join of organisations: "always" in APA and Chicago is for the comma after an inverted first name
      ("Dimas, G. L., & Konrad, R. A."), which a name not inverted does not take ("ILO & IOM"). */
+  /* 4. Cite Them Right (12th ed.) puts no comma before "and" in any list of names ("A, B and C": authors, editors
+     and organisations alike). Its CSL file says so for the authors (delimiter-precedes-last="never") but leaves the
+     editors' cs:name at CSL's default, "contextual" (", and" before the last of three or more: "A. Korhonen, D.
+     Traum, and L. Màrquez (eds)"). For this style a cs:name that sets no other value is joined as "never" joins. */
+  var NO_COMMA_BEFORE_AND = { "harvard-cite-them-right": true };
+
+  function lastPart(id) { return String(id || "").replace(/\/+$/, "").split("/").pop(); }
+
   function groupAuthorJoin(CSL) {
     var original = CSL.NameOutput.prototype._getAndJoin;
     CSL.NameOutput.prototype._getAndJoin = function (blobs, delimiter) {
-      var never = this.state.inheritOpt(this.name, "delimiter-precedes-last") === "never";
-      var join = blobs.length > 2 && never && this.name.and && this.name.and.multiple;
-      if (!join || !blobs[blobs.length - 1].isInstitution) { return original.call(this, blobs, delimiter); }
-      return this._getAfterInvertedName(blobs, delimiter, JSON.parse(JSON.stringify(join)));
+      var precedes = this.state.inheritOpt(this.name, "delimiter-precedes-last");
+      var styleNever = NO_COMMA_BEFORE_AND[lastPart(this.state.opt.styleID)] &&
+        (!precedes || precedes === "contextual");
+      var join = blobs.length > 2 && (precedes === "never" || styleNever) && this.name.and && this.name.and.multiple;
+      if (!join) { return original.call(this, blobs, delimiter); }
+      var last = blobs[blobs.length - 1].isInstitution;
+      if (!last && !styleNever) { return original.call(this, blobs, delimiter); }
+      join = JSON.parse(JSON.stringify(join));
+      if (styleNever && join.strings.prefix) { join.strings.prefix = " "; }  /* as citeproc-js builds "never" */
+      return this._getAfterInvertedName(blobs, delimiter, join);
     };
   }
 
@@ -98,6 +113,21 @@
     for (var j = 0; j < pubs.length; j++) { if (!orgs[norm(pubs[j])]) { return false; } }
     return true;
   }
+  /* - Every style: a host who is also the author (refkb gives a podcast's host as both: biblatex authortype = host).
+       APA 7 (10.13: "Goldstein, L. (Host).") and CMOS 18 (14.165: "Goldstein, Leila, host.") label the name, which
+       their files do for a host that stands in for a missing author, so their view leaves the author out; every
+       other style prints the author and no second "hosted by" (the view leaves the host out). */
+  var HOST_LABELLED = { "apa": true, "chicago-author-date": true };
+  function hostRule(id, item) {
+    if (!item.host || !item.author || JSON.stringify(item.host) !== JSON.stringify(item.author)) { return {}; }
+    return HOST_LABELLED[id] ? { author: undefined } : { host: undefined };
+  }
+  /* - MLA 9 (a preprint): the repository is the container, like a website ("<i>arXiv</i>, 27 May 2018, URL"), and
+       its identifier no second number: an `article` whose number is its publisher's own identifier ("arXiv:…"). */
+  function preprintInRepository(item) {
+    var identifier = String(item.number || "").indexOf(item.publisher + ":") === 0;
+    return item.type === "article" && !!item.publisher && !item["container-title"] && identifier;
+  }
   var RULES = {  /* by the style file's id (the last part of its <id> address) */
     "apa": function (item) {
       var change = {};
@@ -108,6 +138,9 @@
     "modern-language-association": function (item) {
       var periodical = /^article-(journal|magazine|newspaper)$/.test(item.type);
       if (periodical && item.number && (item.issue || item.DOI || item.URL)) { return {number: undefined}; }
+      if (preprintInRepository(item)) {
+        return {"container-title": item.publisher, publisher: undefined, number: undefined};
+      }
       return {};
     }
   };
@@ -133,8 +166,9 @@
   }
 
   function sys(base, styleXml) {
-    var rule = RULES[styleId(styleXml)];
-    if (!rule) { return base; }
+    var id = styleId(styleXml);
+    var own = RULES[id];
+    var rule = function (item) { return Object.assign(hostRule(id, item), own ? own(item) : {}); };
     var views = new WeakMap();
     var out = {};
     for (var k in base) { out[k] = base[k]; }
