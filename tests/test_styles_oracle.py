@@ -404,8 +404,9 @@ _OUT = (
     "MLA 9 / CMOS 18: 'out' in 'Reaching Out' is an adverb (a phrasal verb) and is capitalised; CSL's list cannot tell"
 )
 _SPANISH = (
-    "MLA 9 (names in Spanish): the particle 'de' follows the given name ('Santisteban, Patricia de'); refkb keeps "
-    "biblatex's von part before the surname in MLA"
+    "MLA 9 (names in Spanish): the particle 'de' follows the given name ('Santisteban, Patricia de'); refkb gives "
+    "biblatex's von part to CSL as a non-dropping particle (biblatex cannot tell a Spanish 'de' from a Dutch 'van'), "
+    'which the CSL file (demote-non-dropping-particle="never") keeps before the surname'
 )
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     **{(k, "chicago"): _CMOS18 for k in _MLA_STOP.split() if k not in ("christensen2024like",)},
@@ -416,8 +417,9 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
         "ecpatndsummary",
         "mla",
     ): "MLA 9 (several works by one author): '———' stands for the same author(s) as the entry before; the entry before "
-    "is 'ECPAT International, et al.' (three organisations), not ECPAT International alone: citeproc-js compares "
-    "the names it prints (subsequent-author-substitute, 'complete-all'), so refkb's list prints the dash",
+    "is 'ECPAT International, et al.' (three organisations), not ECPAT International alone: the CSL file's "
+    "subsequent-author-substitute (rule 'complete-all') compares the names it prints, which et-al-min 3 cuts to the "
+    "first, so citeproc-js prints the dash",
 }
 
 

@@ -330,13 +330,16 @@ def test_zotero_captures_the_work(captures: dict[str, Any], schema: dict[str, se
 IMPORT_TYPE_ACCEPTED: dict[tuple[str, str, str], tuple[str, str]] = {
     ("bib", "article", "newspaper"): (
         "journalArticle",
-        "Zotero's BibTeX translator (BibTeX.js, bibtex2zoteroTypeMap) takes the type from the entry type alone: "
-        "@article is a journal article whatever its entrysubtype; no biblatex type maps to newspaperArticle",
+        "Zotero's BibTeX translator (BibTeX.js, beginRecord: new Zotero.Item(bibtex2zoteroTypeMap[type])) takes the "
+        "type from the entry type alone and never changes it: @article is a journal article whatever its "
+        "entrysubtype; no entry type maps to newspaperArticle; `type` is the item's type field (fieldMap), `note` "
+        "a child note, `howpublished` an Extra line 'Published: …', none of them the item type",
     ),
     ("bib", "legislation", ""): ("bill", "Zotero's BibTeX translator files biblatex @legislation as a bill"),
     ("bib", "dataset", ""): (
         "document",
-        "Zotero's BibTeX translator skips @dataset whole; the .bib writes it @misc (entrysubtype = {dataset})",
+        "Zotero's BibTeX translator skips @dataset whole (no key 'dataset' in bibtex2zoteroTypeMap: 'discarded item "
+        "from BibTeX'); no entry type maps to dataset; the .bib writes it @misc (entrysubtype = {dataset})",
     ),
 }
 # (format, key) -> {field: reason}, per work.
