@@ -282,29 +282,74 @@ def _quick_loader(opts: Options) -> Any:
     return _QUICK[opts]
 
 
-def _bounded(root: yaml.Node) -> bool:
-    """No node reached twice (an alias), none deeper than `MAX_DEPTH` (the root is at depth 1, as the positioned
-    reader counts), and no plain scalar holding '?' inside a flow collection (PyYAML ends a plain scalar there and
-    refuses the rest; libyaml reads on); walked without recursion, each node once."""
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, in_flow = stack.pop()
-        if depth > MAX_DEPTH or id(node) in seen:
-            return False
-        seen.add(id(node))
+class _Refused(Exception):
+    """What `_Builder` met that only the positioned reader may read: an alias, nesting deeper than `MAX_DEPTH`, or a
+    plain scalar holding '?' inside a flow collection (PyYAML ends a plain scalar there and refuses the rest; libyaml
+    reads on)."""
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+_FLATTENED = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})  # keys SafeConstructor rewrites
+
+
+@dataclass(frozen=True)
+class _Builder:
+    """Makes a composed document's value as the loader's constructor makes it (text, lists and mappings of scalar
+    keys here, anything else by the constructor), refusing (`_Refused`) what the positioned reader must read. The
+    root is at depth 1, as the positioned reader counts."""
+
+    loader: Any
+    opts: Options
+    seen: set[int] | None  # the nodes met, when the text may hold an alias (a '*'): libyaml shares its node
+    question: bool  # the text holds a '?'
+
+    def meet(self, node: yaml.Node, depth: int, in_flow: bool) -> None:
+        if depth > MAX_DEPTH:
+            raise _Refused
+        if self.seen is not None:
+            if id(node) in self.seen:
+                raise _Refused
+            self.seen.add(id(node))
+        if self.question and in_flow and isinstance(node, yaml.ScalarNode) and not node.style and "?" in node.value:
+            raise _Refused
+
+    def build(self, node: yaml.Node, depth: int = 1, in_flow: bool = False) -> Any:
+        self.meet(node, depth, in_flow)
         if isinstance(node, yaml.ScalarNode):
-            if in_flow and not node.style and "?" in node.value:
-                return False
-            continue
+            return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
         flow = in_flow or bool(getattr(node, "flow_style", False))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1, flow) for item in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1, flow))
-                stack.append((value, depth + 1, flow))
-    return True
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [self.build(item, depth + 1, flow) for item in node.value]
+        if (
+            isinstance(node, yaml.MappingNode)
+            and node.tag == _MAP
+            and all(isinstance(k, yaml.ScalarNode) and k.tag not in _FLATTENED for k, _ in node.value)
+        ):
+            _no_repeated_key(node, Places("", self.opts.line_offset))
+            mapping = {self.build(k, depth + 1, flow): self.build(v, depth + 1, flow) for k, v in node.value}
+            if self.opts.keep_lines:  # no U+0085, U+2028, U+2029 in the text (`_quick`): YAML counts as editors
+                mapping["__line__"] = node.start_mark.line + 1 + self.opts.line_offset
+            return mapping
+        self.walk(node, depth, in_flow)
+        return self.loader.construct_object(node, deep=True)
+
+    def walk(self, root: yaml.Node, depth: int, in_flow: bool) -> None:
+        """Every node under `root` met once, without recursion (before the constructor, which recurses, sees it)."""
+        flow = in_flow or bool(getattr(root, "flow_style", False))
+        stack = [(item, depth + 1, flow) for item in _children(root)]
+        while stack:
+            node, level, flow = stack.pop()
+            self.meet(node, level, flow)
+            flow = flow or bool(getattr(node, "flow_style", False))
+            stack.extend((item, level + 1, flow) for item in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def _structure(text: str) -> int:
@@ -326,10 +371,8 @@ def _quick(text: str, opts: Options) -> Any:
         loader = _make_loader(opts, _CEvents)(text) if watched else _quick_loader(opts)(text)
         loader.places = places
         root = loader.get_single_node()
-        if root is not None and not _bounded(root):
-            return _REPORT
-        return None if root is None else loader.construct_document(root)
-    except Exception:  # whatever it is, the positioned reader says it, at its place
+        return None if root is None else _Builder(loader, opts, set() if "*" in text else None, "?" in text).build(root)
+    except Exception:  # _Refused, or whatever else: the positioned reader says it, at its place
         return _REPORT
     finally:
         if loader is not None:

@@ -26,6 +26,7 @@ _SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
 _AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
 
 MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown recurses once per level
+_LONG_LINE = re.compile(rf"^[^\n]{{{MAX_NESTING},}}", re.M)
 _NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
 
 
@@ -59,10 +60,11 @@ class Nesting(NamedTuple):
 
 def nesting_problem(text: str) -> Nesting | None:
     """The first line nested deeper than MAX_NESTING (a 600-deep list made Python-Markdown print a RecursionError
-    traceback), or None."""
-    for n, line in enumerate(text.split("\n"), 1):
-        if len(line) < MAX_NESTING:
-            continue
+    traceback), or None. Only a line of MAX_NESTING characters or more can be."""
+    n, at = 1, 0
+    for long in _LONG_LINE.finditer(text):
+        n, at = n + text.count("\n", at, long.start()), long.start()
+        line = long.group(0)
         indent = len(line) - len(line.lstrip(" \t"))
         prefix = _NESTING_PREFIX.match(line)
         markers = len(re.findall(r">|[-*+][ \t]|\d[.)][ \t]", prefix.group(0))) if prefix else 0
@@ -121,7 +123,7 @@ def each_page(
     """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not read again."""
     if not project.docs.is_dir():
         return
-    for md in sorted(project.docs.rglob("*.md")):
+    for md in sorted(project.docs.rglob("*.md"), key=lambda md: md.parts):  # as Path sorts, without its __lt__
         if memo is None:
             yield from fn(md)
             continue
