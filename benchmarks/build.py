@@ -52,11 +52,9 @@ def measure(n: int, rounds: int) -> Rounds:
             out.warm.append(build(kb))
             out.cold.append(build(kb, cold=True))
             out.uncached.append(build(kb, env={"REFKB_PAGE_CACHE": "0"}))
-            print(
-                f"N={n} round {r + 1}: plain {out.plain[-1].wall:.1f} s, warm {out.warm[-1].wall:.1f} s, "
-                f"cold {out.cold[-1].wall:.1f} s, no page cache {out.uncached[-1].wall:.1f} s",
-                file=sys.stderr,
-            )
+            done = {"plain": out.plain, "warm": out.warm, "cold": out.cold, "no page cache": out.uncached}
+            each = ", ".join(f"{k} {v[-1].wall:.1f} s (CPU {v[-1].cpu:.1f} s)" for k, v in done.items())
+            print(f"N={n} round {r + 1}: {each}", file=sys.stderr)
         return out
     finally:
         shutil.rmtree(base, ignore_errors=True)
