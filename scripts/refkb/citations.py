@@ -109,6 +109,13 @@ def _blank(match: re.Match[str]) -> str:
 _MARKUP = frozenset({_RAW_TEXT, _TAG, _ATTR_LIST})
 
 
+def after_front_matter(text: str) -> str:
+    """`text` from where its front matter ends (all of it when it has none): what `mask_code` does not blank as
+    front matter."""
+    m = _FRONT_MATTER.match(text)
+    return text[m.end() :] if m else text
+
+
 @functools.lru_cache(maxsize=16)
 def mask_code(text: str) -> str:
     """`text` with front matter, fenced and indented code, code spans and HTML comments blanked out: the layer every

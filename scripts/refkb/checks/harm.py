@@ -17,8 +17,8 @@ from .codes import issue
 from .docs_pages import PageMemo, each_page, prose_of, read_page
 
 _PHONE = re.compile(r"(?<![\w/.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{1,5}(?:[\s.-]\d{2,5}){1,4}(?![\w/-])")
-# Nine digits as a phone number may space them (at most two of ' .()-' between two digits): a page without them
-# holds no phone number, and _PHONE, slower, is not run on it.
+# Nine digits as a phone number may space them (at most two of ' .()-' between two digits): a page whose prose
+# (its text after the front matter) has none holds no phone number, and _PHONE, slower, is not run on it.
 _NINE_DIGITS = re.compile(r"\d(?:[\s.()-]{0,2}\d){8}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _HANDLE = re.compile(r"(?<![\w@\[/.-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
@@ -38,9 +38,10 @@ def check_do_no_harm(project: Project, keys: set[str], memo: PageMemo | None = N
 
 def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) -> Iterator[Issue]:
     text = read_page(md)
-    if "@" not in text and (
-        not _NINE_DIGITS.search(text) or not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text))
-    ):
+    body = citations.after_front_matter(text)  # both layers below blank the front matter: nothing is found there
+    if "@" not in body and not _NINE_DIGITS.search(body):
+        return  # no '@' and no nine digits where the layers below read: nothing can be found
+    if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
         return  # nothing that could be a handle, an address or a phone number: skip the masking
     prose = citations.mask_markup(text)
     linked = prose_of(text)  # tags kept: an address in a mailto: link is published
