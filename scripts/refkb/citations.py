@@ -101,7 +101,8 @@ class Citation:
 
 
 def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+    """The match as spaces, its line breaks kept."""
+    return "\n".join(" " * len(line) for line in match.group(0).split("\n"))
 
 
 # What no reader sees as text, besides code: raw HTML tags with their attributes, the content of `<code>`, `<pre>`,

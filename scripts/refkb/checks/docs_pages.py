@@ -26,7 +26,10 @@ _SAFE_VALUE = re.compile(r"""^["']?[^"'<>`&:\\]*["']?$""")
 _AUTOLINK = re.compile(r"^<(?:[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>$")
 
 MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown recurses once per level
-_LONG_LINE = re.compile(rf"^[^\n]{{{MAX_NESTING},}}", re.M)
+# A line that may be nested too deep: MAX_NESTING characters or more, starting with 33 of the characters that indent
+# or mark a level (a level is a marker of one character or more, or two columns of indentation, and a tab is four
+# columns: two levels a character at most, so 65 levels take 33 characters).
+_LONG_LINE = re.compile(rf"^(?=[ \t>*+\-0-9.)]{{33}})[^\n]{{{MAX_NESTING},}}", re.M)
 _NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
 
 
@@ -60,7 +63,7 @@ class Nesting(NamedTuple):
 
 def nesting_problem(text: str) -> Nesting | None:
     """The first line nested deeper than MAX_NESTING (a 600-deep list made Python-Markdown print a RecursionError
-    traceback), or None. Only a line of MAX_NESTING characters or more can be."""
+    traceback), or None. Only a line `_LONG_LINE` finds can be."""
     n, at = 1, 0
     for long in _LONG_LINE.finditer(text):
         n, at = n + text.count("\n", at, long.start()), long.start()
