@@ -449,11 +449,8 @@ def test_warm_cache_formats_nothing(tmp_path: Path) -> None:
 # MLA's "———" (MLA 9: only for the same author's next entry in a list) and a year letter (APA 7 9.47: only where the
 # list holds another work of the same author and year) belong to the library's list, never to a standalone citation.
 @pytest.fixture(scope="module")
-def alone() -> dict[str, dict[str, str]]:
-    from refkb import reader
-
-    citer = reader.PageCiter(None)
-    return {it["id"]: citer.render(csl.engine_item(it)) for it in ITEMS if it["id"].startswith("polaris")}
+def alone(rendered: dict[str, dict[str, styles.Rendered]]) -> dict[str, dict[str, str]]:
+    return {k: {s: r.standalone for s, r in by_style.items()} for k, by_style in rendered.items()}
 
 
 @pytest.mark.parametrize(
@@ -518,3 +515,35 @@ def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
     unsigned = csl.item(bibfile.parse_text(UNSIGNED_ENTRY, "t.bib").entries[0])
     out = styles.Renderer(None).render([*ITEMS, unsigned], ("chicago",))
     assert {k: out[k]["chicago"].html for k in rendered} == {k: r["chicago"].html for k, r in rendered.items()}
+
+
+# The library's engine gives each work's standalone entry with the library (the works sharing their first name with
+# another work formatted alone, in layers of works that cannot change each other's entries); the oracle is a
+# one-item engine per work (refkb.reader.PageCiter), for every work of three bibliographies: the knowledge base, the
+# styles' test data and 150 entries of a lab's bibliography where most authors have several works.
+def _bibliography_items(path: Path, limit: int | None = None) -> list[csl.CslItem]:
+    from refkb import inherit
+
+    works = inherit.resolve(bibfile.read(path).entries).works[:limit]
+    return [csl.item(e) for e in works]
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"),
+    [(DATA.parents[1] / "references.bib", None), (DATA / "styles.bib", None), (DATA / "sites/lab/cdl.bib", 150)],
+    ids=["knowledge-base", "styles", "lab"],
+)
+def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit: int | None) -> None:
+    from refkb import reader
+
+    items = _bibliography_items(path, limit)
+    library = styles.Renderer(None, workers=1).render(items)
+    citer = reader.PageCiter(None)
+    differ = [
+        (it["id"], style)
+        for it in items
+        for style, html in citer.render(csl.engine_item(it)).items()
+        if library[str(it["id"])][style].standalone != html
+    ]
+    assert differ == []
+    assert sum(bool(r.alone) for by_style in library.values() for r in by_style.values()) > 0

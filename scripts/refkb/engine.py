@@ -24,7 +24,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,13 +153,15 @@ function refkbLoad(name, styleXml, lang) {
     }
     for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: refkbRid(todo[m])}]); }
   }
+  var alone = refkbAlone(name, styleXml, lang, todo, ids);
   // citeproc-js clears its tainted items only in processCitationCluster, which refkb does not use: left set, they
   // make every later updateItems recompute every work's sort keys (2 s of 2.6 s for ten edits at 1,000 works).
   eng.tmp.taintedItemIDs = {};
   REFKB.styles[name] = {xml: styleXml, lang: lang, eng: eng, seen: now, family: family, order: order};
   REFKB.engines[name] = eng;
   refkbForget();
-  return JSON.stringify({order: order, entries: entries, labels: labels, formatted: todo.length, full: full});
+  return JSON.stringify({order: order, entries: entries, labels: labels, alone: alone, formatted: todo.length,
+    full: full});
 }
 function refkbForget() {
   // Registered versions that no engine holds any more.
@@ -171,6 +173,63 @@ function refkbForget() {
   for (var rid in REFKB.items) {
     if (!held[rid] && REFKB.items[rid].system_id !== undefined) { delete REFKB.items[rid]; }
   }
+}
+function refkbGroup(item) {
+  // What a work's citation starts with, as a key: the last word of its first name's family (or literal) name, or the
+  // first word of its title for a work without names. Only works of the same group can change each other's list
+  // entries (a year suffix, names added to tell works apart, the repeated-author dash): both need the same first
+  // name, or the same title for works without names.
+  var names = item.author || item.editor || [];
+  var first = names[0] || {};
+  var word = /[^\s.,;:'"\u2018\u2019\u201c\u201d()\[\]-]+/g;
+  var words = String(first.literal || first.family || "").toLowerCase().match(word);
+  if (words) { return words[words.length - 1]; }
+  words = String(item.title || "").toLowerCase().match(word);
+  return words ? "\u0002" + words[0] : "";
+}
+function refkbAlone(name, styleXml, lang, todo, ids) {
+  // The works of `todo` that share their group with another work of the library, each formatted as a one-item
+  // bibliography (a citation a reader copies alone carries no year suffix or dash from the library): in layers of
+  // works of distinct groups, one engine call per layer, which cannot change each other's entries. Every other
+  // work's entry alone is its library entry (an empty string here).
+  var count = {};
+  for (var i = 0; i < ids.length; i++) {
+    var g = refkbGroup(REFKB.current[ids[i]]);
+    count[g] = (count[g] || 0) + 1;
+  }
+  var layers = [], depth = {};
+  for (var j = 0; j < todo.length; j++) {
+    var grp = refkbGroup(REFKB.current[todo[j]]);
+    if (count[grp] < 2) { continue; }
+    var d = depth[grp] = (depth[grp] || 0) + 1;
+    (layers[d - 1] = layers[d - 1] || []).push(todo[j]);
+  }
+  var out = {};
+  if (!layers.length) { return out; }
+  REFKB.alone = REFKB.alone || {};
+  var eng = REFKB.alone[name];
+  if (!eng || eng.refkbXml !== styleXml || eng.refkbLang !== lang) {
+    eng = REFKB.alone[name] = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
+    eng.setOutputFormat("html");
+    eng.refkbXml = styleXml;
+    eng.refkbLang = lang;
+  }
+  for (var l = 0; l < layers.length; l++) {
+    var rids = layers[l].map(refkbRid);
+    eng.updateItems(rids);
+    var bib = eng.makeBibliography();
+    if (!bib) { continue; }
+    var empty = {};
+    var errors = bib[0].bibliography_errors || [];
+    for (var x = 0; x < errors.length; x++) { empty[errors[x].itemID] = true; }
+    for (var k = 0, n = 0; k < bib[0].entry_ids.length; k++) {
+      var rid = bib[0].entry_ids[k][0];
+      if (!empty[rid]) { out[REFKB.items[rid].system_id] = bib[1][n++]; }
+    }
+  }
+  eng.updateItems([]);
+  eng.tmp.taintedItemIDs = {};
+  return out;
 }
 function refkbFormatOne(name, styleXml, lang, itemJson) {
   // One item in an engine of its own (a page of this site citing itself): no year suffix from the library.
@@ -268,6 +327,9 @@ class Bibliography:
     order: tuple[str, ...]  # item ids in the style's bibliography order
     entries: Mapping[str, str]  # id -> the reference-list entry (HTML, as citeproc-js writes it)
     labels: Mapping[str, str]  # id -> the work's own parenthetical citation, HTML
+    # id -> the entry as a one-item bibliography, for the works whose library entry can differ from it (a year
+    # suffix, names added, a repeated-author dash); a work not here is the same alone as in the library
+    alone: Mapping[str, str] = field(default_factory=dict)
     formatted: int = 0  # how many entries this call formatted (the rest were kept from the last call)
 
 
@@ -368,7 +430,10 @@ class Citeproc:
                 for k in order
                 if k in data["labels"] or k in prev.labels
             }
-        bib = Bibliography(order=order, entries=entries, labels=labels, formatted=int(data["formatted"]))
+        alone = {k: v.strip() for k, v in data["alone"].items()}
+        if prev is not None and not data["full"]:  # works formatted again (every one with a label) say it anew
+            alone = {**{k: v for k, v in prev.alone.items() if k not in data["labels"] and k in entries}, **alone}
+        bib = Bibliography(order, entries, labels, alone, int(data["formatted"]))
         self._bibs[name] = bib
         return bib
 

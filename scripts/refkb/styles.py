@@ -55,6 +55,13 @@ class Rendered:
     text: str  # the same as plain text
     intext: str  # the work's own parenthetical citation, safe HTML, e.g. "(Polaris, 2018a)"
     order: int = 0  # position in the style's reference list
+    # the work as a one-item bibliography (what a reader copies alone: no year suffix, no names added to tell it
+    # from another work, no repeated-author dash), "" when that is `html`
+    alone: str = ""
+
+    @property
+    def standalone(self) -> str:
+        return self.alone or self.html
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -127,7 +134,7 @@ def _format_style(job: _Job) -> _Formatted:
     return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
 
 
-_RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int}
+_RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int, "alone": str}
 
 
 def _kept_records(hit: object) -> list[Rendered] | None:
@@ -141,7 +148,7 @@ def _kept_records(hit: object) -> list[Rendered] | None:
             return None
         if not all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in _RECORD_FIELDS.items()):
             return None
-        if htmlpolicy.runs_script(r["html"]) or htmlpolicy.runs_script(r["intext"]):
+        if any(htmlpolicy.runs_script(r[k]) for k in ("html", "intext", "alone")):
             return None
         out.append(Rendered(**r))
     return out
@@ -152,7 +159,9 @@ def _records(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> li
     out = []
     for k in keys:
         entry = _entry(bib.entries.get(k, ""))
-        out.append(Rendered(k, style_id, entry, to_text(entry), bib.labels.get(k, ""), position.get(k, len(position))))
+        alone = _entry(bib.alone[k]) if k in bib.alone else ""
+        label, at = bib.labels.get(k, ""), position.get(k, len(position))
+        out.append(Rendered(k, style_id, entry, to_text(entry), label, at, "" if alone == entry else alone))
     return out
 
 

@@ -174,7 +174,7 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if found is not None:
         href = fragment.relative_url("methodology/", current) + "#appraisal"
         parts += ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
-    block = refpage.cite_block(ref, b.citer().render(csl.engine_item(ref.csl_item)))
+    block = refpage.cite_block(ref, {s: r.standalone for s, r in ref.rendered.items()})
     parts += ["## Cite this source", tokens.add(block, late=True)]
     if b.picker_styles:
         parts += [
