@@ -445,6 +445,27 @@ def test_warm_cache_formats_nothing(tmp_path: Path) -> None:
     assert warm.stats.hits == len(styles.ORDER)
 
 
+@pytest.mark.parametrize(
+    "cites",
+    [
+        [ClusterCite("doe2019book")],
+        [ClusterCite("doe2019book", author_only=True)],  # citeproc-js wraps no author-only cite: once a miss always
+        [ClusterCite("doe2019book", suppress_author=True)],
+        [ClusterCite("doe2019book"), ClusterCite("roe2020chapter")],
+    ],
+)
+def test_a_cluster_formatted_once_comes_from_the_cache_in_a_new_renderer(
+    tmp_path: Path, cites: list[ClusterCite]
+) -> None:
+    cold = styles.Renderer(tmp_path)
+    cold.render(ITEMS, clusters={"apa": [cites]})  # as a build asks: the clusters its pages will want
+    first = cold.cluster("apa", cites)
+    warm = styles.Renderer(tmp_path)
+    warm.render(ITEMS, clusters={"apa": [cites]})
+    assert warm.cluster("apa", cites) == first
+    assert warm._engine is None  # no engine loaded: the cluster came from the cache
+
+
 # A work cited alone (a reference page's cite block and its copy button) is formatted as a one-item bibliography:
 # MLA's "———" (MLA 9: only for the same author's next entry in a list) and a year letter (APA 7 9.47: only where the
 # list holds another work of the same author and year) belong to the library's list, never to a standalone citation.

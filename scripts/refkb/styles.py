@@ -338,9 +338,11 @@ class Renderer:
         return [self._clusters.get(k) or self._kept_cluster(k, cl) or "" for k, cl in zip(keys, clusters, strict=True)]
 
     def _kept_cluster(self, key: str, cites: Sequence[ClusterCite]) -> str | None:
-        """A cluster from the cache, when it is text that wraps one work per cite and runs no script."""
+        """A cluster from the cache, when it is text that wraps one work per cite (citeproc-js wraps no author-only
+        cite: "Polaris" of "Polaris (2018) says") and runs no script."""
         hit = self.cache.get(key)
-        if not isinstance(hit, str) or hit.count(engine.CITE_START) != len(cites) or htmlpolicy.runs_script(hit):
+        wrapped = sum(not c.author_only for c in cites)
+        if not isinstance(hit, str) or hit.count(engine.CITE_START) != wrapped or htmlpolicy.runs_script(hit):
             return None
         return hit
 
