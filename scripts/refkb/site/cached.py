@@ -19,10 +19,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from .. import pagecache, reader
+from .. import citations, pagecache, reader
 from ..cache import digest
 from .context import Build
-from .tokens import Tokens
 
 if TYPE_CHECKING:
     from .works import Sources
@@ -112,7 +111,7 @@ class Uncached:
     ) -> None:
         pass
 
-    def lookup(self, b: Build, page: Page, key: str, markdown: str, tokens: Tokens, meta: str) -> bool:
+    def lookup(self, b: Build, page: Page, key: str, markdown: str, meta: str) -> bool:
         return False
 
     def cached_html(self, page: Page) -> str | None:
@@ -153,19 +152,27 @@ class Cached(Uncached):
         self.site = digest(common_digest(b, files, config), others)
         self.order = [f.url for f in files.documentation_pages()]
 
-    def lookup(self, b: Build, page: Page, key: str, markdown: str, tokens: Tokens, meta: str) -> bool:
-        """Whether the reference page is kept (then the theme prints it as it is and search skips it)."""
-        cited = [self.shown[k] for k in reader.cited_keys(tokens.made()) if k in self.shown and k != key]
+    def lookup(self, b: Build, page: Page, key: str, markdown: str, meta: str) -> bool:
+        """Whether the reference page is kept (then the theme prints it as it is and search skips it), before its
+        Markdown is made: the digest is of what the page is made from — the annotation as written (`markdown`) and
+        its front matter (`meta`), what the page shows of its work and of the works its annotation cites
+        (works.shown_by_work: the entry, its formatting in every style, where it is cited and discussed, the claims
+        citing it, the settings, the verification date), the freshness note as of today, the page's date, and the
+        site digest (the configuration, the theme, the code, every other page). An annotation holding a REFKB_
+        marker shows the whole knowledge base: its page is not kept."""
+        if "REFKB_" in markdown:
+            return False
+        note = b.notes.get(key)
+        cited = sorted({k for c in citations.find(markdown) for k in c.keys if k != key})
         d = digest(
             self.site,
             page.url,
             page.file.src_uri,
             meta,
             markdown,
-            [(t, str(v)) for t, v in tokens.values.items()],
-            sorted(tokens.late),
             self.shown.get(key),
-            cited,
+            [(k, self.shown.get(k)) for k in cited],
+            str(reader.freshness_note(note.verified_on if note else None, b.today, b.project.stale_after_months)),
             b.page_updated(page.file.src_uri).isoformat(),
             b.meta.version,
         )

@@ -149,14 +149,13 @@ def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig,
     if deep is not None:
         where = f"docs/{src}: a line nested {deep[1]} levels deep (line {deep[0]} of its Markdown)"
         raise PluginError(f"{where} — flatten it to at most {docs_pages.MAX_NESTING} levels")
-    tokens = st.tokens.setdefault(src, Tokens())
     if key is not None:
         page.meta["title"] = hardening.safe_title(b.refs[key].title)
+        if st.cache.lookup(b, page, key, markdown, meta):
+            return ""  # finished before: the theme prints the kept HTML as it is (refkb.site.cached)
+    tokens = st.tokens.setdefault(src, Tokens())
     view = render.View(src, page.url, page.file.name, key)
-    out = render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)
-    if key is not None and st.cache.lookup(b, page, key, out, tokens, meta):
-        return ""  # finished before: the theme prints the kept HTML as it is (refkb.site.cached)
-    return out
+    return render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)
 
 
 def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
