@@ -568,3 +568,21 @@ def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit:
     ]
     assert differ == []
     assert sum(bool(r.alone) for by_style in library.values() for r in by_style.values()) > 0
+
+
+def test_engines_loaded_in_the_background_make_the_first_change_incremental(tmp_path: Path) -> None:
+    """mkdocs serve: the first build takes every style from the disk cache and loads no engine; `warm_up` loads them
+    in a thread, so the first change is formatted incrementally (a few entries), and equals a fresh renderer's."""
+    styles.Renderer(tmp_path).render(ITEMS)  # the disk cache a first serve build finds
+    kept = styles.Renderer(tmp_path, keep_engines=True)
+    first = kept.render(ITEMS)
+    assert kept._engine is None and kept.stats.formatted == []
+    thread = kept.warm_up()
+    assert thread is not None
+    thread.join(timeout=120)
+    assert kept._loaded == set(styles.ORDER)
+    assert kept.warm_up() is None  # once per renderer
+    changed = [dict(it, title="Zero tolerance") if it["id"] == "doe2019book" else it for it in ITEMS]
+    assert kept.render(changed) == styles.Renderer(None).render(changed) != first
+    assert kept._engine is not None
+    assert all(kept._engine._bibs[s].formatted < len(ITEMS) for s in styles.ORDER)

@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -192,6 +193,29 @@ class Renderer:
         self._converted: dict[str, CslItem] = {}  # a CslItem's JSON -> its engine item (kept engines only)
         self._dicts: dict[Rendered, dict[str, Any]] = {}  # records as the disk cache stores them (kept engines only)
         self._unsaved = False
+        # mkdocs serve: the engines are loaded in the background after the first build (`warm_up`); one thread at a
+        # time uses them
+        self._lock = threading.RLock()
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self, styles: Iterable[str] = ORDER) -> threading.Thread | None:
+        """Load the kept engines of `styles` with the library of the last `render` in a background thread (mkdocs
+        serve: a first build takes every style from the disk cache and loads no engine, so the first save that
+        changes the library would load and format all of them while the reader waits). Once per renderer; a save
+        that arrives meanwhile waits for the style being loaded, then finds it loaded."""
+        if not self.keep_engines or self._warming is not None or not self._texts:
+            return None
+        wanted = tuple(styles)
+
+        def load() -> None:
+            for style_id in wanted:
+                with self._lock, contextlib.suppress(engine.EngineError):
+                    if style_id not in self._loaded:
+                        self._load(style_id)
+
+        self._warming = threading.Thread(target=load, name="refkb-engines", daemon=True)
+        self._warming.start()
+        return self._warming
 
     def _citeproc(self) -> engine.Citeproc:
         if self._engine is None:
@@ -246,6 +270,15 @@ class Renderer:
         clusters: Mapping[str, Sequence[Sequence[ClusterCite]]] | None = None,
     ) -> dict[str, dict[str, Rendered]]:
         """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them."""
+        with self._lock:
+            return self._render(items, styles, clusters)
+
+    def _render(
+        self,
+        items: Sequence[CslItem],
+        styles: Iterable[str],
+        clusters: Mapping[str, Sequence[Sequence[ClusterCite]]] | None,
+    ) -> dict[str, dict[str, Rendered]]:
         wanted = tuple(styles)
         self._items = self._convert(items)
         self._texts = engine.item_texts(self._items)
@@ -321,6 +354,10 @@ class Renderer:
 
     def clusters(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         """Citation clusters as safe HTML, each work wrapped in engine.CITE_START key CITE_SEP … CITE_END."""
+        with self._lock:
+            return self._clusters_of(style_id, clusters)
+
+    def _clusters_of(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         keys = [self._cluster_key(style_id, cl) for cl in clusters]
         missing = [
             (k, cl)

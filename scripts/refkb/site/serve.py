@@ -334,7 +334,11 @@ class Serving(OneBuild):
         self.memo.outputs = now
 
     def finished(self) -> None:
-        """Caches stay in memory between rebuilds: written when the server stops."""
+        """Caches stay in memory between rebuilds: written when the server stops. After the first build the style
+        engines are loaded in the background, so that the first save that changes the library is as quick as the
+        next ones."""
+        if self.memo.renderer is not None:
+            self.memo.renderer.warm_up()
 
     def shutdown(self) -> None:
         """The server stops (Ctrl-C or SIGTERM): the caches kept in memory are written."""
