@@ -27,7 +27,7 @@ class Input(enum.Enum):
     """What a page may show besides its own Markdown and the works it cites."""
 
     WORKS = "works"  # the bibliography: entries, formatted citations, "cited on" lists
-    NOTES = "notes"  # annotation pages: summaries, verification dates, appraisals (confidence)
+    NOTES = "notes"  # annotation pages' front matter: verification dates, appraisals (confidence)
     CODING = "coding"  # the evidence-coding vocabularies (their labels and order)
     LEDGER = "ledger"  # the claims ledger, glossary and timeline data files
     SEARCHES = "searches"  # the search log and screening records

@@ -53,7 +53,9 @@ def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
             searches = "missing"
     return {
         kinds.Input.WORKS: digest(sorted(shown.items())),
-        kinds.Input.NOTES: digest(sorted((k, n.meta, n.sections) for k, n in b.notes.items())),
+        # what other pages show of the annotations is their front matter (verification dates, appraisals): the text
+        # is shown on its own work's page only (an edited page is rebuilt), so an edit of the text rebuilds that page
+        kinds.Input.NOTES: digest(sorted((k, n.meta) for k, n in b.notes.items())),
         kinds.Input.CODING: digest(b.project.coding),
         kinds.Input.LEDGER: digest(b.data),
         kinds.Input.SEARCHES: searches,
