@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from refkb.site import render
@@ -34,3 +36,20 @@ from refkb.site import render
 )
 def test_title_of(markdown: str, name: str, title: str) -> None:
     assert render.title_of(markdown, name) == title
+
+
+def test_a_citation_of_no_entry_is_refused_with_validations_code() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from refkb.site.tokens import Tokens
+
+    project = SimpleNamespace(bibliography=Path("references.bib"), relative=lambda path: str(path))
+    b = cast(Any, SimpleNamespace(refs={}, project=project))
+    view = render.View("topics/x.md", "topics/x/", "x", None)
+    with pytest.raises(render.UnknownCitation) as caught:
+        render.cite(b, view, "# X\n\nAs [@nosuch2020] says.\n", Tokens())
+    assert str(caught.value) == (
+        "docs/topics/x.md:3: error unresolved-citation [@nosuch2020] names no entry in references.bib"
+        " — correct the key or add the reference"
+    )

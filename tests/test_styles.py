@@ -576,7 +576,8 @@ def test_engines_loaded_in_the_background_make_the_first_change_incremental(tmp_
     styles.Renderer(tmp_path).render(ITEMS)  # the disk cache a first serve build finds
     kept = styles.Renderer(tmp_path, keep_engines=True)
     first = kept.render(ITEMS)
-    assert kept._engine is None and kept.stats.formatted == []
+    assert kept._engine is None
+    assert kept.stats.formatted == []
     thread = kept.warm_up()
     assert thread is not None
     thread.join(timeout=120)

@@ -71,7 +71,13 @@ class DataPage:
 
 
 class UnknownCitation(RefkbError):
-    """A page cites a key the bibliography does not hold."""
+    """A page cites a key the bibliography does not hold (validation reports it first, as `unresolved-citation`;
+    this is the build's own refusal, with the same code, for a page validation did not see)."""
+
+    code = "unresolved-citation"
+
+    def summary(self) -> str:
+        return f"error {self.code} {super().summary()}"
 
 
 Renderer = Callable[["Build", View, str, Tokens], str]
@@ -395,10 +401,10 @@ def cite(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
         if missing:
             line = markdown.count("\n", 0, c.start) + 1
             raise UnknownCitation(
-                f"unknown citation key [@{missing[0]}]",
+                f"[@{missing[0]}] names no entry in {b.project.relative(b.project.bibliography)}",
                 path=f"docs/{view.src}",
                 line=line,
-                hint="add the work to the bibliography, or correct the key",
+                hint="correct the key or add the reference",
             )
         out.append(markdown[last : c.start])
         out.append(tokens.add(intext.intext(c, b.refs, b.project.style, view.url, b.clusters)))
