@@ -44,6 +44,7 @@ class Build:
     layout: kinds.Layout | None = None  # where each kind's pages are (set again when the works are known)
     _appraisals: dict[str, appraisal.Appraisal] | None = None
     _searchlog: searchlog.Log | None = None
+    _sources: tuple[tuple[Ref, ...], list[coded.Source]] | None = None  # the works they were made from, and them
 
     def place(self) -> kinds.Layout:
         """The table's view of this build (made again after the works are formatted: their slugs)."""
@@ -92,8 +93,15 @@ class Build:
         return self.confidence() if self.project.appraisal_required else None
 
     def evidence_sources(self) -> list[coded.Source]:
+        """The coded sources, made once per set of works (the evidence pages, files and map ask a dozen times a
+        build; who_cites replaces a work when it learns which topics discuss it, so the works themselves are the
+        key, held so that none of them is freed and its address reused)."""
         assert self.project.coding is not None
-        return coded.sources(self.refs.values(), self.project.coding, self.confidence())
+        works = tuple(self.refs.values())
+        kept = self._sources
+        if kept is None or len(kept[0]) != len(works) or any(a is not b for a, b in zip(kept[0], works, strict=True)):
+            kept = self._sources = (works, coded.sources(works, self.project.coding, self.confidence()))
+        return list(kept[1])
 
     def search_log(self) -> searchlog.Log | None:
         """The search log, read once per build (None when the project keeps none)."""
