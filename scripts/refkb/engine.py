@@ -53,10 +53,18 @@ REFKB.sys = {
   wrapCitationEntry: function (str, id) { return "\ue020" + id + "\ue021" + str + "\ue022"; }
 };
 function refkbLocales(locales) { REFKB.locales = JSON.parse(locales); return true; }
-function refkbFamily(item) {
+function refkbGroup(item) {
+  // What a work's citation starts with, as a key: the last word of its first name's family (or literal) name, or the
+  // first word of its title for a work without names. Only works of the same group can change each other's list
+  // entries (a year suffix, names added to tell works apart, the repeated-author dash): both need the same first
+  // name, or the same title for works without names.
   var names = item.author || item.editor || [];
   var first = names[0] || {};
-  return String(first.literal || first.family || item.title || "").toLowerCase();
+  var word = /[^\s.,;:'"\u2018\u2019\u201c\u201d()\[\]-]+/g;
+  var words = String(first.literal || first.family || "").toLowerCase().match(word);
+  if (words) { return words[words.length - 1]; }
+  words = String(item.title || "").toLowerCase().match(word);
+  return words ? "\u0002" + words[0] : "";
 }
 function refkbItems(changedJson, idsJson) {
   // The library, shared by every style: each work's current data and a version that grows when it changes. An
@@ -85,7 +93,7 @@ function refkbRid(id) {
 function refkbLoad(name, styleXml, lang) {
   // A style already compiled in this context keeps its engine (a rebuild in mkdocs serve): only the works that
   // changed are registered again, and only the entries that can have changed are formatted again — the changed
-  // works, the works whose first author shares their family name (year suffixes, disambiguation, MLA's "———")
+  // works, the works of the same group (refkbGroup: the same first name) (year suffixes, disambiguation, MLA's "———")
   // and the entries that follow a changed work in the old or the new order (the repeated-author dash).
   // Returns the whole order, and the entries and labels formatted by this call (all of them when `full`).
   var ids = REFKB.ids;
@@ -96,7 +104,7 @@ function refkbLoad(name, styleXml, lang) {
   for (var i = 0; i < ids.length; i++) {
     var id = ids[i];
     now[id] = REFKB.version[id];
-    family[id] = refkbFamily(REFKB.current[id]);
+    family[id] = refkbGroup(REFKB.current[id]);
     if (seen[id] !== now[id]) {
       changed[id] = true;
       nchanged++;
@@ -173,19 +181,6 @@ function refkbForget() {
   for (var rid in REFKB.items) {
     if (!held[rid] && REFKB.items[rid].system_id !== undefined) { delete REFKB.items[rid]; }
   }
-}
-function refkbGroup(item) {
-  // What a work's citation starts with, as a key: the last word of its first name's family (or literal) name, or the
-  // first word of its title for a work without names. Only works of the same group can change each other's list
-  // entries (a year suffix, names added to tell works apart, the repeated-author dash): both need the same first
-  // name, or the same title for works without names.
-  var names = item.author || item.editor || [];
-  var first = names[0] || {};
-  var word = /[^\s.,;:'"\u2018\u2019\u201c\u201d()\[\]-]+/g;
-  var words = String(first.literal || first.family || "").toLowerCase().match(word);
-  if (words) { return words[words.length - 1]; }
-  words = String(item.title || "").toLowerCase().match(word);
-  return words ? "\u0002" + words[0] : "";
 }
 function refkbAlone(name, styleXml, lang, todo, ids) {
   // The works of `todo` that share their group with another work of the library, each formatted as a one-item
