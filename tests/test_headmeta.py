@@ -92,3 +92,14 @@ def test_unapi_record_is_the_format_list_and_the_record() -> None:
     root = ElementTree.fromstring(text)
     assert [f.get("name") for f in root.iter("format")] == ["ris"]
     assert "".join(root.itertext()) == "\n" + ris
+
+
+def test_a_cdata_end_in_the_record_stays_text() -> None:
+    """A title holding "]]>" (an untrusted .bib) cannot end the CDATA section and put markup into an XML document
+    served from the site: the document still has one element, and its text is the record as written."""
+    from xml.etree import ElementTree
+
+    ris = 'TY  - RPRT\nTI  - x]]><script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script>\nER  - \n'
+    root = ElementTree.fromstring(headmeta.unapi_record(headmeta.Unapi("ris", "ris"), ris))
+    assert [e.tag for e in root.iter()] == ["formats", "format"]
+    assert "".join(root.itertext()) == "\n" + ris

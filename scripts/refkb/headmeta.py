@@ -168,6 +168,9 @@ def unapi_record(record: Unapi, text: str) -> str:
     `<format>`; RIS.js drops every line outside a TY … ER record, BibTeX.js everything outside an @entry. When the
     file is missing or unreadable, unAPI finds no item and Zotero falls back to Embedded Metadata."""
     body = text if text.endswith("\n") else text + "\n"
+    # A "]]>" in the record (a title from an untrusted .bib) would end the CDATA section, and what follows would be
+    # markup of an XML document a browser opens on the site's origin: the standard split keeps it text.
+    body = body.replace("]]>", "]]]]><![CDATA[>")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<formats><format name="{record.format}" type="text/plain"/><![CDATA[\n'
