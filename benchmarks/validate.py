@@ -6,6 +6,9 @@ runs first so that load drift falls on both:
 - bare:     `python -c "bibtexparser.parse_string(open(references.bib).read())"`, a subprocess (what any tool pays
             to start and read the file);
 - validate: `refkb validate` in the grown project, a subprocess: the whole command, every file it reads.
+  --cache says what it finds kept from the last run (.cache/refkb/validate.json, refkb.checks.kept): `warm` (the
+  default: the run before it kept its findings, as when validate is run again), `cold` (the file removed before
+  each run: a first run, which pays for keeping its findings), `off` (`--no-cache`: nothing read or kept).
 Each is timed by the wall clock and by the CPU time of the child (user + system, from the children's rusage: what
 the run cost whatever else the machine was doing). Prints the median and range of each, and of the per-round
 ratio validate / bare. Target: at most 2.5x at 10,000 works.
@@ -16,7 +19,8 @@ two variants — `clean`, and `warnings`, where every fifth entry repeats anothe
 every entry's key breaks the key convention — timed as refkb's read (positions and the syntax checks bibtexparser
 skips) plus every check of the file against bibtexparser.parse_string on the same text. Target: at most 2x.
 
-Usage: python benchmarks/validate.py [N ...] [--rounds R] [--bib]   (default: 1000 10000, 5 rounds)
+Usage: python benchmarks/validate.py [N ...] [--rounds R] [--cache warm|cold|off] [--bib]
+       (default: 1000 10000, 5 rounds, warm)
 """
 
 from __future__ import annotations
@@ -307,8 +311,11 @@ class Run:
     out: str  # what it printed (stdout, then stderr)
 
 
-def run(command: Sequence[str], cwd: Path) -> Run:
-    """`command` in `cwd`, timed; its exit status must be 0 (a benchmark of a failing run means nothing)."""
+def run(command: Sequence[str], cwd: Path, forget: Path | None = None) -> Run:
+    """`command` in `cwd`, timed, with the file `forget` removed first (untimed); its exit status must be 0 (a
+    benchmark of a failing run means nothing)."""
+    if forget is not None:
+        forget.unlink(missing_ok=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
@@ -333,28 +340,31 @@ def spread(values: Sequence[float], unit: str) -> str:
     return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}–{max(values):.2f})"
 
 
-def whole_command(sizes: Sequence[int], rounds: int, where: Path) -> None:
-    """`refkb validate` in the grown knowledge base against a bare parse of its references.bib, both subprocesses."""
+def whole_command(sizes: Sequence[int], rounds: int, where: Path, cache: str = "warm") -> None:
+    """`refkb validate` in the grown knowledge base against a bare parse of its references.bib, both subprocesses;
+    `cache`: what validate finds kept from the run before (see the module's docstring)."""
     from grow import grow  # the benchmarks' own module: benchmarks/ is on sys.path when this file is run
 
     bare_cmd = [sys.executable, "-c", BARE, "references.bib"]
-    validate_cmd = [*refkb_command(), "validate"]
-    print(f"bare: {sys.executable} -c {BARE!r} references.bib; validate: {' '.join(validate_cmd)}")
+    validate_cmd = [*refkb_command(), "validate", *(["--no-cache"] if cache == "off" else [])]
+    print(f"bare: {sys.executable} -c {BARE!r} references.bib; validate: {' '.join(validate_cmd)} (cache: {cache})")
     head = f"{'bare median (range)':>22} {'validate median (range)':>26} {'ratio median (range)':>22}"
     print(f"{'N':>7} {'clock':>5} {head}")
     for n in sizes:
         project = grow(where / f"kb{n}", n)
-        for warm in (bare_cmd, validate_cmd):  # the page cache and the imports, once
+        kept = project / ".cache" / "refkb" / "validate.json"
+        forget = kept if cache == "cold" else None
+        for warm in (bare_cmd, validate_cmd):  # the page cache and the imports, once (and the findings kept)
             run(warm, project)
         bare: list[Run] = []
         full: list[Run] = []
         for r in range(rounds):  # paired rounds, alternating which runs first
             if r % 2:
-                full.append(run(validate_cmd, project))
+                full.append(run(validate_cmd, project, forget))
                 bare.append(run(bare_cmd, project))
             else:
                 bare.append(run(bare_cmd, project))
-                full.append(run(validate_cmd, project))
+                full.append(run(validate_cmd, project, forget))
         for clock in ("wall", "cpu"):
             b = [getattr(x, clock) for x in bare]
             f = [getattr(x, clock) for x in full]
@@ -367,16 +377,17 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cache", choices=("warm", "cold", "off"), default="warm", help="what validate finds kept")
     parser.add_argument("--bib", action="store_true", help="the .bib checks alone, in one process (synthetic .bib)")
     parser.add_argument("--dir", type=Path, help="where to grow the knowledge bases (default: a temporary folder)")
     args = parser.parse_args(argv)
     if args.bib:
         bib_only(args.sizes, args.rounds)
     elif args.dir is not None:
-        whole_command(args.sizes, args.rounds, args.dir)
+        whole_command(args.sizes, args.rounds, args.dir, args.cache)
     else:
         with tempfile.TemporaryDirectory(prefix="refkb-validate-") as tmp:
-            whole_command(args.sizes, args.rounds, Path(tmp))
+            whole_command(args.sizes, args.rounds, Path(tmp), args.cache)
     return 0
 
 

@@ -129,10 +129,11 @@ def parse(path: Path, text: str) -> Annotation:
 MAX_BYTES = 1024 * 1024
 
 
-def read(path: Path) -> Annotation:
-    """Read a page; a page that is not UTF-8 or is too large comes back empty with `meta_code` set."""
+def read(path: Path, data: bytes | None = None) -> Annotation:
+    """Read a page (its bytes, when the caller has read them); a page that is not UTF-8 or is too large comes back
+    empty with `meta_code` set."""
     guard.note(path)
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if len(data) > MAX_BYTES:
         return Annotation(
             path.stem,
@@ -157,6 +158,11 @@ def read(path: Path) -> Annotation:
 
 def scan(folder: Path) -> list[Annotation]:
     """Every annotation page in `folder` (not recursive), sorted by key."""
+    return [read(p) for p in pages(folder)]
+
+
+def pages(folder: Path) -> list[Path]:
+    """The annotation pages in `folder` (not recursive), sorted by key."""
     if not folder.is_dir():
         return []
-    return [read(p) for p in sorted(folder.glob("*.md")) if p.name != "index.md"]
+    return [p for p in sorted(folder.glob("*.md")) if p.name != "index.md"]

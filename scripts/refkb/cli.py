@@ -93,8 +93,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise UsageError("no mkdocs.yml here or above: name a .bib file, or run inside the project")
         if not proj.bibliography.is_file():
             raise UsageError(f"{proj.relative(proj.bibliography)}: no such file")
-        _recover(proj)
-        _, issues = suite.validate_project(proj)
+        issues = _validate_project(proj, args)
         _engine_note()
     for path in [*macro_files, *paths]:
         if not path.is_file():
@@ -102,8 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     project_bib = proj.bibliography.resolve() if proj is not None else None
     for path, bib in zip([*macro_files, *paths], _read_set(paths, macro_files), strict=True):
         if proj is not None and path.resolve() == project_bib and not macro_files and len(paths) == 1:
-            _recover(proj)
-            _, found = suite.validate_project(proj)
+            found = _validate_project(proj, args)
         else:  # a file on its own: under the project's profile, or BibTeX's rules outside a project
             found = suite.validate_bib(bib, Settings(profile=proj.profile if proj is not None else profiles.BIBTEX))
         issues.extend(found)
@@ -112,6 +110,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.format == "text":
         _summary(issues, sys.stderr)
     return EXIT_PROBLEMS if any(i.level is Level.ERROR for i in issues) else EXIT_OK
+
+
+def _validate_project(proj: project.Project, args: argparse.Namespace) -> list[Issue]:
+    """Every check of the project, with the findings kept between runs in .cache/refkb (refkb.checks.kept)
+    unless --no-cache."""
+    _recover(proj)
+    if getattr(args, "no_cache", False):
+        return suite.validate_project(proj)[1]
+    from .checks import kept
+
+    return kept.validate_project(proj, proj.root / ".cache" / "refkb")
 
 
 def _engine_note() -> None:
@@ -521,6 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     v.add_argument("--format", choices=("text", "json", "github"), default="text")
+    v.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every file again, without the findings kept in .cache/refkb/validate.json (nor keeping them)",
+    )
     v.set_defaults(func=cmd_validate)
     f = sub.add_parser("format", help="rewrite a .bib file in canonical form")
     f.add_argument(

@@ -7,7 +7,8 @@ the age of each verification (`stale-verification`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from .. import annotation, freshness, frontmatter, inherit
 from ..keys import SAFE_KEY, slug
@@ -16,39 +17,96 @@ from ..project import Project
 from ..values import url_problem
 from . import appraisal as appraisal_check
 from . import trail
-from .codes import at_entry, issue
+from .codes import issue
 
 
 def check_annotations(
     project: Project, bib: BibFile, notes: Iterable[annotation.Annotation], today: dt.date | None = None
 ) -> Iterator[Issue]:
+    notes = list(notes)
+    by_key = {n.key: n for n in notes}
+    primary = project.coding.primary if project.coding else frozenset()
+
+    def appraise(found: NoteFound, designs: tuple[str, ...]) -> Iterator[Issue]:
+        return appraisal_check.check(found.path, by_key[found.key], designs, primary)
+
+    found = [note_found(project, n, today) for n in notes]
+    return annotation_issues(project, bib.path, works_of(bib), found, appraise)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the annotation checks read of an entry: its key, whether it is a work (refkb.inherit.is_work), the
+    designs it codes (the appraisal's instrument follows them) and where it starts."""
+
+    key: str
+    work: bool
+    designs: tuple[str, ...]
+    line: int
+    col: int
+
+
+def works_of(bib: BibFile) -> list[Work]:
+    """Every entry of `bib` as the annotation checks read it, in order."""
+    out = []
+    for e in bib.entries:
+        designs = tuple(d.strip() for d in e.value("design").split(",") if d.strip())
+        p = e.pos
+        out.append(Work(e.key, inherit.is_work(e), designs, p.line, p.col))
+    return out
+
+
+@dataclass(frozen=True)
+class NoteFound:
+    """What one annotation page's own checks found (`check_annotation`, its trail), whatever the bibliography holds,
+    and its verification date (its freshness depends on the day)."""
+
+    key: str
+    path: str  # the page, relative to the project
+    issues: tuple[Issue, ...]
+    verified_on: dt.date | None
+
+
+def note_found(project: Project, note: annotation.Annotation, today: dt.date | None) -> NoteFound:
+    path = project.relative(note.path)
+    own = [*check_annotation(path, note, today, project.profile.annotations_required), *trail.check(path, note)]
+    return NoteFound(note.key, path, tuple(own), note.verified_on)
+
+
+def annotation_issues(
+    project: Project,
+    bib_path: str,
+    works: Sequence[Work],
+    notes: Iterable[NoteFound],
+    appraise: Callable[[NoteFound, tuple[str, ...]], Iterable[Issue]],
+) -> Iterator[Issue]:
+    """Entries without their page, pages of no work, each page's own findings and, where the project asks for
+    appraisals, `appraise`'s findings for a page and its work's designs."""
     required = project.profile.annotations_required
     by_key = {n.key: n for n in notes}
-    by_name = {e.key: e for e in bib.entries}
-    for e in bib.entries:
-        if e.key:
-            by_name.setdefault(slug(e.key), e)
-        if required and inherit.is_work(e) and e.key and SAFE_KEY.match(e.key) and e.key not in by_key:
-            want = project.relative(project.annotations / f"{e.key}.md")
-            yield at_entry(
-                bib,
-                e,
+    by_name = {w.key: w for w in works}
+    for w in works:
+        if w.key:
+            by_name.setdefault(slug(w.key), w)
+        if required and w.work and w.key and SAFE_KEY.match(w.key) and w.key not in by_key:
+            want = project.relative(project.annotations / f"{w.key}.md")
+            yield issue(
+                bib_path,
+                w.line,
+                w.col,
                 "missing-annotation",
+                w.key,
                 f"no annotation page {want}",
                 "create it (refkb add scaffolds one) with the five sections",
             )
     for key, note in sorted(by_key.items()):
-        path = project.relative(note.path)
         entry = by_name.get(key)
-        if entry is None or not inherit.is_work(entry):
-            yield _orphan(project, path, key, entry is not None)
+        if entry is None or not entry.work:
+            yield _orphan(project, note.path, key, entry is not None)
             entry = None
-        yield from check_annotation(path, note, today, required)
-        yield from trail.check(path, note)
+        yield from note.issues
         if project.appraisal_required and entry is not None:
-            designs = [d.strip() for d in entry.value("design").split(",") if d.strip()]
-            primary = project.coding.primary if project.coding else frozenset()
-            yield from appraisal_check.check(path, note, designs, primary)
+            yield from appraise(note, entry.designs)
 
 
 def _orphan(project: Project, path: str, key: str, xdata: bool) -> Issue:
@@ -138,12 +196,18 @@ def _sections(path: str, note: annotation.Annotation) -> Iterator[Issue]:
 
 def check_freshness(project: Project, notes: Iterable[annotation.Annotation], today: dt.date) -> Iterator[Issue]:
     """Annotations verified longer ago than the configured age (a missing date is annotation-front-matter's)."""
+    found = [NoteFound(n.key, project.relative(n.path), (), n.verified_on) for n in notes]
+    return stale_notes(project, found, today)
+
+
+def stale_notes(project: Project, notes: Iterable[NoteFound], today: dt.date) -> Iterator[Issue]:
+    """`check_freshness` on what the pages' checks found."""
     months = project.stale_after_months
     for note in sorted(notes, key=lambda n: n.key):
         on = note.verified_on
         if on is not None and freshness.is_stale(on, today, months):
             yield issue(
-                project.relative(note.path),
+                note.path,
                 1,
                 1,
                 "stale-verification",

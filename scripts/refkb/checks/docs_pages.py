@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -46,6 +47,11 @@ def read_page(md: Path) -> str:
         data = md.read_bytes()
     except OSError:
         return ""
+    return page_text(data)
+
+
+def page_text(data: bytes) -> str:
+    """A page's bytes as `read_page` reads them: '' when not UTF-8 or too large."""
     if len(data) > annotation.MAX_BYTES:
         return ""
     try:
@@ -120,13 +126,18 @@ def attribute_problems(text: str) -> Iterator[Found]:
 PageMemo = dict[tuple[str, str], tuple[tuple[object, ...], tuple[Issue, ...]]]
 
 
+def pages(project: Project) -> list[Path]:
+    """Every page of docs/, in path order."""
+    if not project.docs.is_dir():
+        return []
+    return sorted(project.docs.rglob("*.md"), key=lambda md: md.parts)  # as Path sorts, without its __lt__
+
+
 def each_page(
     project: Project, check: str, inputs: object, fn: Callable[[Path], Iterable[Issue]], memo: PageMemo | None
 ) -> Iterator[Issue]:
     """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not read again."""
-    if not project.docs.is_dir():
-        return
-    for md in sorted(project.docs.rglob("*.md"), key=lambda md: md.parts):  # as Path sorts, without its __lt__
+    for md in pages(project):
         if memo is None:
             yield from fn(md)
             continue
@@ -146,14 +157,15 @@ def each_page(
 def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageMemo | None = None) -> Iterator[Issue]:
     """Every page of docs/: readable (UTF-8, not too large), front matter with allowed keys of the right type
     (annotation pages are checked by checks.annotations), and attr_list attributes that cannot carry script."""
-    return each_page(project, "docs", today, lambda md: _docs_page(project, md), memo)
+    return each_page(project, "docs", today, lambda md: docs_page(project, md), memo)
 
 
-def _docs_page(project: Project, md: Path) -> Iterator[Issue]:
+def docs_page(project: Project, md: Path, data: bytes | None = None) -> Iterator[Issue]:
+    """One page's checks of `check_docs_pages`, on its bytes when the caller has read them."""
     rel = project.relative(md)
     guard.note(rel)
     try:
-        data = md.read_bytes()
+        data = md.read_bytes() if data is None else data
     except OSError as exc:
         yield issue(rel, 1, 1, "data-invalid", "", f"cannot read ({exc.strerror})", "check the file")
         return
@@ -219,13 +231,28 @@ def check_citations(project: Project, keys: set[str], memo: PageMemo | None = No
 
 
 def _page_citations(project: Project, md: Path, keys: set[str]) -> Iterator[Issue]:
-    text = read_page(md)
-    if "@" not in text:
-        return
-    for key, line, col in citations.keys(text):
+    return unresolved(project, project.relative(md), page_cites(read_page(md)), keys)
+
+
+def page_cites(text: str) -> list[Cited]:
+    """Every key a page cites, where (what the citation checks read of a page)."""
+    return [Cited(*c) for c in citations.keys(text)] if "@" in text else []
+
+
+class Cited(NamedTuple):
+    """A cited key and where its citation starts."""
+
+    key: str
+    line: int
+    col: int
+
+
+def unresolved(project: Project, rel: str, cites: Iterable[Cited], keys: AbstractSet[str]) -> Iterator[Issue]:
+    """The citations of page `rel` that name no entry of `keys`."""
+    for key, line, col in cites:
         if key not in keys:
             yield issue(
-                project.relative(md),
+                rel,
                 line,
                 col,
                 "unresolved-citation",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import citations
@@ -31,34 +33,80 @@ def _digits(text: str) -> str:
 def check_do_no_harm(project: Project, keys: set[str], memo: PageMemo | None = None) -> Iterator[Issue]:
     """No phone numbers but the allow-listed help lines, no e-mail addresses and no social-media handles in the
     prose of docs/ (front matter, code, HTML comments, tags, attributes are not prose; tags may hold an address)."""
-    allowed = {_digits(n) for n in project.helplines}
+    allowed = helpline_digits(project)
     inputs = (hash(frozenset(keys)), tuple(sorted(allowed)))
     return each_page(project, "harm", inputs, lambda md: _page_harm(project, md, keys, allowed), memo)
 
 
+def helpline_digits(project: Project) -> set[str]:
+    """The digits of the help lines the pages may give."""
+    return {_digits(n) for n in project.helplines}
+
+
 def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) -> Iterator[Issue]:
-    text = read_page(md)
+    return harm_issues(page_harm(project.relative(md), read_page(md), allowed), keys)
+
+
+@dataclass(frozen=True)
+class Handle:
+    """Something in a page's prose that reads as a social-media handle: '@name', where its '@' is."""
+
+    name: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class HarmFound:
+    """What the do-no-harm check found in one page: its e-mail addresses and phone numbers (`issues`) and what reads
+    as a handle (an issue unless it is a citation key: the bibliography decides)."""
+
+    path: str
+    issues: tuple[Issue, ...] = ()
+    handles: tuple[Handle, ...] = ()
+
+
+def harm_issues(found: HarmFound, keys: AbstractSet[str]) -> Iterator[Issue]:
+    """A page's do-no-harm issues: its addresses and numbers, then its handles that are not citation keys."""
+    yield from found.issues
+    for h in found.handles:
+        if h.name not in keys:
+            yield issue(
+                found.path,
+                h.line,
+                h.col,
+                "social-media-handle",
+                h.name,
+                f"'@{h.name}' looks like a handle",
+                "remove it (a citation key would resolve: check the spelling)",
+            )
+
+
+def page_harm(rel: str, text: str, allowed: AbstractSet[str]) -> HarmFound:
+    """What page `rel` holds that do no harm refuses, whatever the bibliography holds."""
     body = citations.after_front_matter(text)  # both layers below blank the front matter: nothing is found there
     if "@" not in body and not _NINE_DIGITS.search(body):
-        return  # no '@' and no nine digits where the layers below read: nothing can be found
+        return HarmFound(rel)  # no '@' and no nine digits where the layers below read: nothing can be found
     if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _PHONE.finditer(text)):
-        return  # nothing that could be a handle, an address or a phone number: skip the masking
+        return HarmFound(rel)  # nothing that could be a handle, an address or a phone number: skip the masking
     prose = citations.mask_markup(text)
     linked = prose_of(text)  # tags kept: an address in a mailto: link is published
-    rel = project.relative(md)
 
-    def found(offset: int, code: str, key: str, message: str, fix: str) -> Issue:
-        line = prose.count("\n", 0, offset) + 1
-        return issue(rel, line, offset - (prose.rfind("\n", 0, offset) + 1) + 1, code, key, message, fix)
+    def at(offset: int) -> tuple[int, int]:
+        return prose.count("\n", 0, offset) + 1, offset - (prose.rfind("\n", 0, offset) + 1) + 1
 
-    for m in _EMAIL.finditer(linked):
-        yield found(
+    def found(offset: int, code: str, message: str, fix: str) -> Issue:
+        return issue(rel, *at(offset), code, "", message, fix)
+
+    issues = [
+        found(
             m.start(),
             "email-address",
-            "",
             f"e-mail address {m.group(0)!r}",
             "remove it: only official help lines may be given (on the help page)",
         )
+        for m in _EMAIL.finditer(linked)
+    ]
     for m in _PHONE.finditer(prose):
         digits = _digits(m.group(0))
         before = prose[max(0, m.start() - 6) : m.start()].lower()
@@ -67,20 +115,15 @@ def _page_harm(project: Project, md: Path, keys: set[str], allowed: set[str]) ->
         separators = re.findall(r"[\s.()-]+", m.group(0).strip())
         if separators == ["."] or "arxiv" in before:  # a decimal number or an arXiv identifier
             continue
-        yield found(
-            m.start(),
-            "phone-number",
-            "",
-            f"phone number {m.group(0).strip()!r}",
-            "remove it, or add an official help line to extra.refkb.helplines",
+        message = f"phone number {m.group(0).strip()!r}"
+        issues.append(
+            found(
+                m.start(), "phone-number", message, "remove it, or add an official help line to extra.refkb.helplines"
+            )
         )
-    for m in _HANDLE.finditer(prose):
-        if m.group(1) in keys or _EMAIL.match(prose, max(0, m.start() - 64)):
-            continue
-        yield found(
-            m.start(),
-            "social-media-handle",
-            m.group(1),
-            f"'{m.group(0)}' looks like a handle",
-            "remove it (a citation key would resolve: check the spelling)",
-        )
+    handles = [
+        Handle(m.group(1), *at(m.start()))
+        for m in _HANDLE.finditer(prose)
+        if not _EMAIL.match(prose, max(0, m.start() - 64))
+    ]
+    return HarmFound(rel, tuple(issues), tuple(handles))

@@ -4,15 +4,15 @@ citation in docs/ of an @xdata entry, which is no work (refkb.inherit.is_work): 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
-from .. import citations
 from ..inherit import Resolution, is_work
 from ..model import BibFile, Issue
 from ..project import Project
 from .codes import issue
-from .docs_pages import PageMemo, each_page, read_page
+from .docs_pages import Cited, PageMemo, each_page, page_cites, read_page
 
 
 def check(bib: BibFile, resolution: Resolution) -> Iterator[Issue]:
@@ -31,13 +31,15 @@ def check_cited(project: Project, bib: BibFile, memo: PageMemo | None = None) ->
 
 
 def _page_cites(project: Project, md: Path, xdata: frozenset[str]) -> Iterator[Issue]:
-    text = read_page(md)
-    if "@" not in text:
-        return
-    for key, line, col in citations.keys(text):
+    return xdata_cited(project.relative(md), page_cites(read_page(md)), xdata)
+
+
+def xdata_cited(rel: str, cites: Iterable[Cited], xdata: AbstractSet[str]) -> Iterator[Issue]:
+    """The citations of page `rel` that name an @xdata entry."""
+    for key, line, col in cites:
         if key in xdata:
             yield issue(
-                project.relative(md),
+                rel,
                 line,
                 col,
                 "xdata-cited",

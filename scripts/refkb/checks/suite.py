@@ -146,14 +146,21 @@ def _validate_project(
         issues.extend(inheritance.check_cited(project, bib, page_memo))
         if project.profile.do_no_harm:
             issues.extend(check_do_no_harm(project, keys, page_memo))
-        works = inherit.works(bib.entries)
-        data = data if data is not None else kbdata.load(project, {e.key for e in works}, settings.today)
-        issues.extend(data.issues)
-        issues.extend(check_search_log(project, {e.key for e in works}, settings.today))
-        issues.extend(slugs.check(project, data))
-        claims_path = project.relative(project.docs / "claims.yml")
-        issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in works}))
+        issues.extend(check_data(project, bib, settings.today, data))
     return bib, sorted(at_profile_level(issues, project.profile.content_errors), key=Issue.sort_key)
+
+
+def check_data(project: Project, bib: BibFile, today: dt.date, data: kbdata.Data | None = None) -> list[Issue]:
+    """The knowledge base's data files (claims, glossary, timeline: read here unless given), the search log, the
+    slugs and the claims ledger, against the works of `bib`."""
+    works = inherit.works(bib.entries)
+    data = data if data is not None else kbdata.load(project, {e.key for e in works}, today)
+    issues = list(data.issues)
+    issues.extend(check_search_log(project, {e.key for e in works}, today))
+    issues.extend(slugs.check(project, data))
+    claims_path = project.relative(project.docs / "claims.yml")
+    issues.extend(ledger.check(claims_path, data.claims, {e.key: e for e in works}))
+    return issues
 
 
 def search_vocabulary(project: Project) -> dict[str, list[str]]:
