@@ -373,3 +373,29 @@ def test_cite_page_cites_the_knowledge_base_and_links_no_missing_pdf(tiny: Path)
 )
 def test_cited_keys(html: str, keys: list[str]) -> None:
     assert reader.cited_keys(html) == keys
+
+
+# The CSL files refkb corrects (scripts/refkb/data/styles) and one it does not: the build formats with the file
+# refkb.engine.style_path names, and the style picker serves the same file under the package file's name.
+@pytest.mark.parametrize(
+    ("style_id", "patched"),
+    [
+        ("modern-language-association", True),
+        ("chicago-author-date", True),
+        ("harvard-cite-them-right", True),
+        ("apa", False),
+    ],
+)
+def test_picker_serves_the_style_file_the_build_formats_with(style_id: str, patched: bool) -> None:
+    from refkb import engine
+
+    package_file = reader._styles_dir() / f"{style_id}.csl"
+    built = engine.style_path(style_id)
+    assert reader._served_style(package_file) == built
+    assert (built.parent == engine.PATCHED_STYLES) is patched
+    if patched:  # the original's id kept (the citeproc glue's rules follow it), the change and the licence said
+        text, original = built.read_text(encoding="utf-8"), package_file.read_text(encoding="utf-8")
+        own_id = re.compile(r"<id>\s*([^<\s]*?)\s*</id>")
+        assert own_id.findall(text) == own_id.findall(original) == [f"http://www.zotero.org/styles/{style_id}"]
+        assert "Modified by refkb" in text.split("<info>", 1)[0]
+        assert re.search(r"<rights [^>]*by-sa/3\.0/\">[^<]*Modified by refkb[^<]*</rights>", text)

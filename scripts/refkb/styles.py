@@ -85,6 +85,13 @@ def _style_xml(style_id: str) -> str:
     return engine.style_path(STYLES[style_id].csl).read_text(encoding="utf-8")
 
 
+@functools.cache
+def _style_digest(style_id: str) -> str:
+    """The style file's text as a short key part (the file refkb.engine.style_path names: a corrected copy edited is
+    a new key)."""
+    return hashlib.sha256(_style_xml(style_id).encode()).hexdigest()
+
+
 # Any change to the code that renders (this module, the CSL conversion, the engine glue) or to the engine itself
 # invalidates the cache.
 @functools.cache
@@ -248,16 +255,17 @@ class Renderer:
         return digest("bibliography", self._library, style_id, STYLES[style_id].locale, _style_xml(style_id))
 
     def _cluster_key(self, style_id: str, cites: Sequence[ClusterCite]) -> str:
-        """A cluster's cache key: the style, the cluster, and the cited works' own citations in that style — they
-        carry what a cluster depends on (names, dates, year suffixes, disambiguation), so an edit to another work
-        does not invalidate it."""
+        """A cluster's cache key: the style and its file's text, the cluster, and the cited works' own citations in
+        that style — they carry what a cluster depends on (names, dates, year suffixes, disambiguation), so an edit
+        to another work does not invalidate it."""
         labels = self._labels.get(style_id)
         if labels is None:
-            return digest("cluster", self._library, style_id, [c.csl() for c in cites])
+            return digest("cluster", self._library, style_id, _style_digest(style_id), [c.csl() for c in cites])
         return digest(
             "cluster",
             _code(),
             style_id,
+            _style_digest(style_id),
             STYLES[style_id].locale,
             [c.csl() for c in cites],
             [labels.get(c.key, "") for c in cites],

@@ -114,10 +114,11 @@
     return true;
   }
   /* - Every style: a host who is also the author (refkb gives a podcast's host as both: biblatex authortype = host).
-       APA 7 (10.13: "Goldstein, L. (Host).") and CMOS 18 (14.165: "Goldstein, Leila, host.") label the name, which
-       their files do for a host that stands in for a missing author, so their view leaves the author out; every
-       other style prints the author and no second "hosted by" (the view leaves the host out). */
-  var HOST_LABELLED = { "apa": true, "chicago-author-date": true };
+       APA 7 (10.13: "Goldstein, L. (Host)."), CMOS 18 (14.165: "Goldstein, Leila, host.") and MLA 9 ("Goldstein,
+       Leila, host.") label the name, which their files do for a host that stands in for a missing author (MLA's as
+       refkb corrects it, data/styles), so their view leaves the author out; every other style prints the author and
+       no second "hosted by" (the view leaves the host out). */
+  var HOST_LABELLED = { "apa": true, "chicago-author-date": true, "modern-language-association": true };
   function hostRule(id, item) {
     if (!item.host || !item.author || JSON.stringify(item.host) !== JSON.stringify(item.author)) { return {}; }
     return HOST_LABELLED[id] ? { author: undefined } : { host: undefined };
@@ -142,6 +143,12 @@
         return {"container-title": item.publisher, publisher: undefined, number: undefined};
       }
       return {};
+    },
+    /* - CMOS 18 (14.113): a doctoral dissertation is "PhD diss." (refkb's genre for biblatex's phdthesis is APA's
+         "Doctoral dissertation"; a CSL file cannot test a variable's value). */
+    "chicago-author-date": function (item) {
+      var doctoral = item.type === "thesis" && norm(item.genre) === "doctoral dissertation";
+      return doctoral ? {genre: "PhD diss."} : {};
     }
   };
 
