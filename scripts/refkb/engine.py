@@ -20,9 +20,12 @@ The oracle in the tests is another engine: pandoc's citeproc, reading references
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -379,7 +382,8 @@ class ClusterCite:
 
 
 class Citeproc:
-    """One V8 context holding citeproc-js and one engine per loaded style."""
+    """One V8 context holding citeproc-js and one engine per loaded style. `close()` stops it; an engine still open
+    when the interpreter exits is closed by `close_all` (an atexit hook)."""
 
     def __init__(self) -> None:
         try:
@@ -388,16 +392,39 @@ class Citeproc:
             raise EngineError(
                 "the Python package mini-racer is not installed (it runs citeproc-js)", hint="run `make install`"
             ) from exc
-        self._ctx = MiniRacer()
-        self._ctx.eval(_GLUE)
-        self._ctx.eval(script_path().read_text(encoding="utf-8"))
-        self._ctx.eval(GLUE.read_text(encoding="utf-8"))
-        self._ctx.eval(_API)
+        # Every file is read before V8 starts: an engine that fails for want of citeproc-js starts none (_live).
+        script = script_path()
+        text, glue = script.read_text(encoding="utf-8"), GLUE.read_text(encoding="utf-8")
         locales = {p.stem[len("locales-") :]: p.read_text(encoding="utf-8") for p in locale_dir().glob("locales-*.xml")}
-        self._ctx.call("refkbLocales", json.dumps(locales))
+        self._pid = os.getpid()
+        self._ctx = MiniRacer()
+        try:
+            self._ctx.eval(_GLUE)
+            try:
+                self._ctx.eval(text)
+            except Exception as exc:  # a damaged citeproc_commonjs.js
+                raise _not_loaded(script, exc) from exc
+            self._ctx.eval(glue)
+            self._ctx.eval(_API)
+            self._ctx.call("refkbLocales", json.dumps(locales))
+        except BaseException:
+            self._ctx.close()
+            raise
+        self.closed = False
+        _live.add(self)
         self._loaded: set[str] = set()
         self._texts: dict[str, str] = {}  # id -> JSON of the item V8 holds
         self._bibs: dict[str, Bibliography] = {}  # style -> its last bibliography
+
+    def close(self) -> None:
+        """Stop this engine's V8 (its thread and mini-racer's event-loop thread) now; once. Nothing in a forked
+        child: the threads are the parent's, and freeing the context would wait for them forever."""
+        if self.closed or self._pid != os.getpid():
+            return
+        self.closed = True
+        _live.discard(self)
+        with contextlib.suppress(Exception):
+            self._ctx.close()
 
     def items(self, texts: Mapping[str, str]) -> int:
         """Make `texts` (id -> the item's JSON, from `item_texts`) the library every style loads next; only the items
@@ -463,6 +490,33 @@ class Citeproc:
         except Exception as exc:
             raise EngineError(f"citeproc-js failed on a citation in style {name}: {exc}") from exc
         return [_with_affixes(plain, wrapped) for plain, wrapped in pairs]
+
+
+def _not_loaded(script: Path, exc: Exception) -> EngineError:
+    """citeproc-js's file failed in V8 (mini-racer says "<anonymous>:LINE: SyntaxError: ...")."""
+    said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    m = re.match(r"<anonymous>:(\d+): (.*)", said)
+    return EngineError(
+        f"citeproc-js did not load: {m.group(2) if m else said}",
+        path=script,
+        line=int(m.group(1)) if m else 0,
+        hint="install it again (`npm ci`), or point REFKB_CITEPROC_JS at a good copy",
+    )
+
+
+# The engines open in this process. mini-racer frees a context left to the garbage collector in MiniRacer.__del__,
+# and that can run during interpreter finalization (an engine held by a traceback's reference cycle, or by a module
+# global), when a thread may no longer take the GIL: V8's thread calling back into Python is ended there, and
+# freeing the context then waits forever for it (`mkdocs build` with citeproc-js missing hung at exit, about one run
+# in six on two busy cores). atexit runs before finalization, while every thread still runs.
+_live: weakref.WeakSet[Citeproc] = weakref.WeakSet()
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every engine still open in this process."""
+    for js in list(_live):
+        js.close()
 
 
 def _with_affixes(plain: str, wrapped: str) -> str:

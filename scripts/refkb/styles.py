@@ -135,11 +135,14 @@ class _Formatted:
 def _format_style(job: _Job) -> _Formatted:
     """Format one style over the whole library, and the given clusters, in this process's own V8."""
     js = engine.Citeproc()
-    style = STYLES[job.style_id]
-    bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)
-    records = _records(job.style_id, [str(it["id"]) for it in job.items], bib)
-    clusters = [[ClusterCite.of(c) for c in cl] for cl in job.clusters]
-    return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
+    try:
+        style = STYLES[job.style_id]
+        bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)
+        records = _records(job.style_id, [str(it["id"]) for it in job.items], bib)
+        clusters = [[ClusterCite.of(c) for c in cl] for cl in job.clusters]
+        return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
+    finally:
+        js.close()  # now, not whenever the garbage collector frees it (refkb.engine.close_all)
 
 
 _RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int, "alone": str}

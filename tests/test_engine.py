@@ -1,0 +1,127 @@
+"""refkb.engine's V8 is started only when citeproc-js is there, and stopped before the interpreter exits: a context
+mini-racer frees during finalization can wait forever for V8's thread (`mkdocs build` with citeproc-js missing hung
+at exit about one run in six on two busy cores). tests/test_citeproc_glue.py and tests/test_styles.py check what
+the engine prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import py_mini_racer
+import pytest
+
+from conftest import ROOT
+from refkb import engine
+
+
+class _Counted(py_mini_racer.MiniRacer):
+    """mini-racer's context, counting how many were started and closed."""
+
+    started = 0
+    closed = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        type(self).started += 1
+        super().__init__(*args, **kwargs)
+
+    def close(self, *args: Any, **kwargs: Any) -> None:
+        if self._ctx is not None:
+            type(self).closed += 1
+        super().close(*args, **kwargs)
+
+
+def _missing(tmp: Path) -> str:
+    return str(tmp / "nowhere" / "citeproc_commonjs.js")
+
+
+def _damaged(tmp: Path) -> str:
+    path = tmp / "citeproc_commonjs.js"
+    path.write_text("module.exports = {\n  half a file", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("script", "said", "line", "started"),
+    [
+        pytest.param(_missing, "citeproc-js is not there (REFKB_CITEPROC_JS names this file)", 0, 0, id="missing"),
+        pytest.param(_damaged, "citeproc-js did not load: SyntaxError: Unexpected identifier", 2, 1, id="damaged"),
+    ],
+)
+def test_an_engine_that_cannot_load_leaves_no_v8_running(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: Callable[[Path], str],
+    said: str,
+    line: int,
+    started: int,
+) -> None:
+    monkeypatch.setattr(py_mini_racer, "MiniRacer", _Counted)
+    monkeypatch.setattr(_Counted, "started", 0)
+    monkeypatch.setattr(_Counted, "closed", 0)
+    path = script(tmp_path)
+    monkeypatch.setenv("REFKB_CITEPROC_JS", path)
+    with pytest.raises(engine.EngineError) as caught:
+        engine.Citeproc()
+    assert caught.value.what.startswith(said)
+    assert (caught.value.path, caught.value.line) == (path, line)
+    assert (_Counted.started, _Counted.closed) == (started, started)
+
+
+def test_close_all_closes_every_open_engine_once() -> None:
+    engines = [engine.Citeproc(), engine.Citeproc()]
+    assert all(js in engine._live for js in engines)
+    engine.close_all()
+    assert [js.closed for js in engines] == [True, True]
+    assert not any(js in engine._live for js in engines)
+    engines[0].close()  # again: nothing happens
+    assert engines[0].closed
+
+
+def test_a_forked_child_leaves_its_parents_engine_alone() -> None:
+    js = engine.Citeproc()
+    pid = os.fork()
+    if pid == 0:  # the child (the downloads writer is one): closing would wait forever for the parent's V8 thread
+        js.close()
+        os._exit(0 if not js.closed else 1)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert done[0] == pid, "the child did not end"
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert js.load("apa", engine.style_path("apa").read_text(encoding="utf-8"), "en-US", [{"id": "a"}]).order == ("a",)
+    js.close()
+
+
+# An engine in a reference cycle (as a traceback holds a failed constructor's frame) is freed by the collector, at
+# the latest during finalization: each close says whether the interpreter was finalizing.
+AT_EXIT = """
+import sys
+import py_mini_racer
+sys.path.insert(0, "scripts")
+from refkb import engine
+
+close = py_mini_racer.MiniRacer.close
+def said(self, *args):
+    if self._ctx is not None:  # not closed yet (MiniRacer.__del__ closes again)
+        print("finalizing" if sys.is_finalizing() else "before finalizing", flush=True)
+    close(self, *args)
+py_mini_racer.MiniRacer.close = said
+
+js = engine.Citeproc()
+js.me = js
+"""
+
+
+def test_an_engine_left_open_is_closed_before_the_interpreter_finalizes() -> None:
+    run = subprocess.run([sys.executable, "-c", AT_EXIT], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n") == ["before finalizing", ""]
