@@ -3,11 +3,19 @@ keys without reading the file, and writes only what changed."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
 import json
-from collections.abc import Callable
-from pathlib import Path
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePath, PurePosixPath
+from types import MappingProxyType
+from typing import NamedTuple
 
 import pytest
+from markupsafe import Markup
 
 from refkb import cache
 from refkb.cache import JsonCache
@@ -87,6 +95,86 @@ def test_digest_is_the_same_in_every_process_whatever_the_hash_seed() -> None:
 )
 def test_equal_data_gives_equal_digests(a: object, b: object) -> None:
     assert cache.digest(a) == cache.digest(b)
+
+
+def _canonical_as_written(value: object) -> object:
+    """The canonical form as first written (isinstance tests, in the order of the docstring): the fast path that
+    tests exact types first must give the same data for every kind of value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical_as_written(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__name__, **fields}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical_as_written(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        items = [_canonical_as_written(v) for v in value]
+        return sorted(items, key=lambda x: json.dumps(x, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, list | tuple):
+        return [_canonical_as_written(v) for v in value]
+    if isinstance(value, PurePath):
+        return value.as_posix()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Inner:
+    name: str
+    tags: frozenset[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outer:
+    inner: _Inner
+    items: tuple[object, ...]
+    where: Path
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+
+
+class _Point(NamedTuple):
+    x: int
+    y: float
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "text",
+        Markup("<em>kept</em>"),
+        _Colour.RED,
+        True,
+        0,
+        -1.5,
+        None,
+        (1, "a", None),
+        [[], {}],
+        {"k": (1, 2), 3: "int key"},
+        OrderedDict(b=1, a=2),
+        MappingProxyType({"x": frozenset({"b", "a"})}),
+        frozenset({("a", 1), ("b", 2)}),
+        {"x", "y"},
+        _Point(1, 2.0),
+        PurePosixPath("a/b"),
+        dt.date(2024, 2, 29),
+        dt.datetime(2024, 2, 29, 12, 0),
+        _Outer(_Inner("n", frozenset({"t2", "t1"})), (_Inner("m", frozenset()), 1.0), Path("docs/x.md")),
+        _Inner,  # a dataclass type, not an instance: its text
+        complex(1, 2),
+    ],
+)
+def test_canonical_is_the_same_data_as_first_written(value: object) -> None:
+    assert cache.canonical(value) == _canonical_as_written(value)
+    assert (
+        cache.digest(value)
+        == hashlib.sha256(
+            json.dumps([_canonical_as_written(value)], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+    )
 
 
 def _folder_at_the_file(path: Path) -> None:

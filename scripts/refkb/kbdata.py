@@ -154,6 +154,9 @@ def _load(path: Path, rel: str) -> tuple[list[dict[str, Any]], list[Issue]]:
     return data, []
 
 
+FILES = ("claims.yml", "glossary.yml", "timeline.yml")  # under docs/
+
+
 def load(project: Project, keys: set[str], today: dt.date | None = None) -> Data:
     """Read and check the three files; a missing file is simply empty."""
     r = _Checker(project, frozenset(keys))

@@ -31,11 +31,14 @@ class WorkRecord:
     ris: str  # the work's .ris download
     json: str  # the work's CSL-JSON download (a list of one item)
     item: csl.CslItem  # the work as the site's engine formats it
+    engine: csl.CslItem | None = None  # `item` as the engine reads it (csl.engine_item), when already converted
 
 
 def records(works: Iterable[WorkRecord]) -> str:
     """`references/records.json`: {"works": {key: {bib, ris, json, item}}}, keys sorted (deterministic)."""
-    out = {w.key: {"bib": w.bib, "ris": w.ris, "json": w.json, "item": csl.engine_item(w.item)} for w in works}
+    out = {
+        w.key: {"bib": w.bib, "ris": w.ris, "json": w.json, "item": w.engine or csl.engine_item(w.item)} for w in works
+    }
     return json.dumps({"works": out}, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 

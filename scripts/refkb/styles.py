@@ -145,6 +145,15 @@ def _format_style(job: _Job) -> _Formatted:
         js.close()  # now, not whenever the garbage collector frees it (refkb.engine.close_all)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A style's records as read from the cache: the key, the cached value they were read from, the records."""
+
+    key: str
+    hit: object
+    records: list[Rendered]
+
+
 _RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int, "alone": str}
 
 
@@ -202,6 +211,9 @@ class Renderer:
         self._texts: dict[str, str] = {}  # key -> the engine item's JSON
         self._converted: dict[str, CslItem] = {}  # a CslItem's JSON -> its engine item (kept engines only)
         self._dicts: dict[Rendered, dict[str, Any]] = {}  # records as the disk cache stores them (kept engines only)
+        # style -> its records as last read from the cache (kept engines only: a serve rebuild finds the same value
+        # in the carried cache, checked once)
+        self._read: dict[str, _Read] = {}
         self._unsaved = False
         # mkdocs serve: the engines are loaded in the background after the first build (`warm_up`); one thread at a
         # time uses them
@@ -239,6 +251,10 @@ class Renderer:
         bib = js.load(style_id, _style_xml(style_id), style.locale)
         self._loaded.add(style_id)
         return bib
+
+    def engine_items(self) -> dict[str, CslItem]:
+        """The items of the last `render` as the engine read them (csl.engine_item), by key."""
+        return {str(it["id"]): it for it in self._items}
 
     def _convert(self, items: Sequence[CslItem]) -> list[CslItem]:
         """Items as the engine takes them; with kept engines, a work converted before is not converted again."""
@@ -284,6 +300,18 @@ class Renderer:
         with self._lock:
             return self._render(items, styles, clusters)
 
+    def _cached_records(self, style_id: str) -> list[Rendered] | None:
+        """The style's records over this library from the cache (None: a miss)."""
+        bib_key = self._bib_key(style_id)
+        hit = self.cache.get(bib_key)
+        read = self._read.get(style_id)
+        if read is not None and read.key == bib_key and read.hit is hit:
+            return read.records
+        records = _kept_records(hit)
+        if self.keep_engines and records is not None:
+            self._read[style_id] = _Read(bib_key, hit, records)
+        return records
+
     def _render(
         self,
         items: Sequence[CslItem],
@@ -302,8 +330,7 @@ class Renderer:
         out: dict[str, dict[str, Rendered]] = {k: {} for k in keys}
         todo: list[str] = []
         for style_id in wanted:
-            hit = self.cache.get(self._bib_key(style_id))
-            records = _kept_records(hit)
+            records = self._cached_records(style_id)
             if records is None or [r.key for r in records] != keys:
                 todo.append(style_id)
                 continue

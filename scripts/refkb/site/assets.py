@@ -50,12 +50,23 @@ def configure(config: MkDocsConfig, coding: bool) -> None:
         config.extra_javascript.insert(at, EVIDENCE_JS)
 
 
+class Generated(File):
+    """A page or file refkb makes. MkDocs counts a file made from content modified in every dirty build (there is
+    no source to compare with the built file), so every generated page would be made again on every save; the serve
+    plan (`refkb.site.serve`) sets `unchanged` on a page a clean build would make as it was made last time."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
 def adder(files: Files, config: MkDocsConfig) -> Add:
     """Add a generated file, unless docs/ has one of that name (the author's wins)."""
 
     def add(src: str, content: str | bytes) -> None:
         if files.get_file_from_path(src) is None:
-            files.append(File.generated(config, src, content=content))
+            files.append(Generated.generated(config, src, content=content))
 
     return add
 

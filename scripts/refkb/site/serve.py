@@ -12,6 +12,7 @@ compares every served file with a clean build.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -26,13 +27,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, library, reader, styles
+from .. import annotation, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, suite
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from ..refs import Ref
-from . import cached, kinds
+from . import assets, cached, kinds
 from .context import Build
 from .render import RowMaker, title_of
 from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
@@ -43,8 +44,9 @@ Shown = dict[str, tuple[object, ...]]
 T = TypeVar("T")
 
 
-def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
-    """One digest per input a page kind may show (refkb.site.kinds.Input)."""
+def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, object]:
+    """One value per input a page kind may show (refkb.site.kinds.Input), compared with the last rebuild's: a
+    digest, or for the works what each shows (a thousand tuples of text are compared faster than digested)."""
     searches = ""
     if b.project.searches is not None:
         try:
@@ -52,7 +54,7 @@ def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, str]:
         except OSError:
             searches = "missing"
     return {
-        kinds.Input.WORKS: digest(sorted(shown.items())),
+        kinds.Input.WORKS: shown,
         # what other pages show of the annotations is their front matter (verification dates, appraisals): the text
         # is shown on its own work's page only (an edited page is rebuilt), so an edit of the text rebuilds that page
         kinds.Input.NOTES: digest(sorted((k, n.meta) for k, n in b.notes.items())),
@@ -78,8 +80,15 @@ def _nav_titles(b: Build, files: Files, nav: Navigation, pages: Mapping[str, Pag
 class Kept(Generic[T]):
     """Something made in an earlier rebuild, with a digest of what it was made from."""
 
-    made_from: str
+    made_from: object  # compared by equality (strings, tuples of them): the memo lives in one process
     value: T
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    build: Build
+    shown: Shown
+    digests: dict[kinds.Input, object]
 
 
 @dataclass(frozen=True)
@@ -107,12 +116,14 @@ class Memo:
     downloads: dict[str, str] = field(default_factory=dict)
     picker: list[dict[str, str]] | None = None
     shown: Shown = field(default_factory=dict)
-    digests: dict[kinds.Input, str] = field(default_factory=dict)
+    digests: dict[kinds.Input, object] = field(default_factory=dict)
     common: str = ""  # what every page shows (configuration, theme, code, navigation titles)
     titles: dict[str, str] = field(default_factory=dict)  # src -> the page's title in the last build
     outputs: frozenset[str] = frozenset()  # every file the last build wrote (relative to the site folder)
-    texts: dict[str, str] = field(default_factory=dict)  # src -> digest of the page's source in the last build
+    texts: dict[str, str] = field(default_factory=dict)  # src -> the page's source in the last build
     search: list[dict[str, Any]] | None = None
+    evidence: Kept[dict[str, str]] | None = None  # the coding's and the method's download files
+    data: Kept[kbdata.Data] | None = None  # the data files, read and checked
 
 
 def _file_digest(path: Path) -> str:
@@ -137,6 +148,7 @@ class Serving(OneBuild):
     def __init__(self) -> None:
         super().__init__()
         self.memo = Memo()
+        self._last_inputs: _Inputs | None = None
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
@@ -156,10 +168,24 @@ class Serving(OneBuild):
             bib, macro_issues = suite.read_bibliography(proj)
             bib_issues = suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues)
             memo.bib = Kept(bib_inputs, ReadBibliography(bib, bib_issues))
-        found = validate_all(proj, memo.pages, notes, (bib, bib_issues))
+        found = validate_all(proj, memo.pages, notes, (bib, bib_issues), self._data)
         if not any(i.level is Level.ERROR for i in found.issues):
             memo.inputs, memo.validated = inputs, found
         return found
+
+    def _data(self, proj: Project, keys: set[str]) -> kbdata.Data:
+        """The data files (claims, glossary, timeline), read and checked again only when one of them, the
+        bibliography (their citations may not name an @xdata entry), the works' keys or the day changed."""
+        made_from = (
+            [_file_digest(proj.docs / name) for name in kbdata.FILES],
+            self.memo.bib.made_from if self.memo.bib is not None else None,
+            frozenset(keys),
+            dt.date.today(),
+        )
+        kept = self.memo.data
+        if kept is None or kept.made_from != made_from:
+            kept = self.memo.data = Kept(made_from, kbdata.load(proj, keys))
+        return kept.value
 
     def _notes(self, proj: Project) -> list[annotation.Annotation]:
         """The annotation pages, each read again only when its file changed since the last rebuild."""
@@ -198,22 +224,39 @@ class Serving(OneBuild):
         return citer
 
     def scan(self, src: str, text: str, name: str) -> Scan:
-        d = digest(text)
         kept = self.memo.scans.get(src)
-        if kept is not None and kept.made_from == d:
+        if kept is not None and kept.made_from == text:
             return kept.value
         found = scan_page(text, name)
-        self.memo.scans[src] = Kept(d, found)
+        self.memo.scans[src] = Kept(text, found)
         return found
 
     def index_record(self, ref: Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
-        made_from = digest(shown, summary)
+        made_from = (shown, summary)
         kept = self.memo.index.get(ref.key)
         if kept is not None and kept.made_from == made_from:
             return kept.value
         record = library.index_record(ref, summary)
         self.memo.index[ref.key] = Kept(made_from, record)
         return record
+
+    def evidence_files(
+        self, b: Build, shown: Mapping[str, tuple[object, ...]], make: Callable[[], dict[str, str]]
+    ) -> dict[str, str]:
+        """Made again only when an input a page may show changed (the works, the annotations' front matter, the
+        coding, the ledger, the search log) or the site's address."""
+        made_from = (self._inputs(b, shown if isinstance(shown, dict) else dict(shown)), b.site_url)
+        kept = self.memo.evidence
+        if kept is None or kept.made_from != made_from:
+            kept = self.memo.evidence = Kept(made_from, make())
+        return kept.value
+
+    def _inputs(self, b: Build, shown: Shown) -> dict[kinds.Input, object]:
+        """This rebuild's `input_digests`, made once (the evidence files and the plan ask)."""
+        last = self._last_inputs
+        if last is None or last.build is not b or last.shown is not shown:
+            last = self._last_inputs = _Inputs(b, shown, input_digests(b, shown))
+        return last.digests
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return self._rows
@@ -224,8 +267,7 @@ class Serving(OneBuild):
         confidence = b.shown_confidence() or {}
         kept: dict[str, Kept[Markup]] = {}
         for r in b.refs.values():
-            sig = (r.entry.raw, r.discussed_in, r.folder, current, settings, confidence.get(r.key, ""))
-            made_from = digest(sig)
+            made_from = (r.entry.raw, r.discussed_in, r.folder, current, settings, confidence.get(r.key, ""))
             old = self.memo.rows.get(r.key)
             kept[r.key] = old if old is not None and old.made_from == made_from else Kept(made_from, make(r, current))
         self.memo.rows = kept
@@ -260,7 +302,7 @@ class Serving(OneBuild):
         memo = self.memo
         assert isinstance(shown, dict)
         _own_search_merge(config)
-        digests = input_digests(b, shown)
+        digests = self._inputs(b, shown)
         common = digest(
             cached.common_digest(b, files, config),
             _nav_titles(b, files, nav, pages),
@@ -268,15 +310,19 @@ class Serving(OneBuild):
             b.today,  # freshness notes
             b.print_edition,
         )
-        texts = {f.src_uri: digest(pages[f.src_uri].text) for f in files.documentation_pages() if f.abs_src_path}
+        texts = {f.src_uri: pages[f.src_uri].text for f in files.documentation_pages() if f.src_uri in pages}
         if memo.common:
             changed = {i for i, d in digests.items() if memo.digests.get(i) != d}
             works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
             for f in files.documentation_pages():
-                if not f.abs_src_path:
+                if f.src_uri not in texts:
                     continue
                 edited = memo.texts.get(f.src_uri) != texts[f.src_uri]  # MkDocs goes by mtime; an edit may keep it
-                if edited or memo.common != common or self._stale(b, f, pages[f.src_uri], changed, works):
+                stale = edited or memo.common != common or self._stale(b, f, pages[f.src_uri], changed, works)
+                if f.abs_src_path is None:  # a page refkb makes: MkDocs would make it again on every save
+                    if isinstance(f, assets.Generated) and not stale and os.path.isfile(f.abs_dest_path):
+                        f.unchanged = True
+                elif stale:
                     _mark(f)
         memo.digests, memo.common, memo.shown, memo.texts = digests, common, shown, texts
 

@@ -49,15 +49,17 @@ def validate_all(
     page_memo: docs_pages.PageMemo | None = None,
     notes: list[annotation.Annotation] | None = None,
     read: tuple[BibFile, list[Issue]] | None = None,
+    load_data: Callable[[Project, set[str]], kbdata.Data] = kbdata.load,
 ) -> Validated:
     """Read and check everything refkb reads (the bibliography, the annotations, the data files, docs/); `notes`
-    and `read` (the bibliography and its own issues) when the caller kept them."""
+    and `read` (the bibliography and its own issues) when the caller kept them, `load_data` when it keeps the
+    data files."""
     if notes is None:
         notes = annotation.scan(proj.annotations)
     if read is None:
         bib, macro_issues = suite.read_bibliography(proj)
         read = (bib, suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues))
-    data = kbdata.load(proj, {e.key for e in inherit.works(read[0].entries)})  # data files cite works
+    data = load_data(proj, {e.key for e in inherit.works(read[0].entries)})  # data files cite works
     bib, issues = suite.validate_project(
         proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo
     )
@@ -107,6 +109,12 @@ class OneBuild:
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return None
+
+    def evidence_files(
+        self, b: Build, shown: Mapping[str, tuple[object, ...]], make: Callable[[], dict[str, str]]
+    ) -> dict[str, str]:
+        """The coding's and the method's download files, name -> content (made once a build here)."""
+        return make()
 
     def downloads_written(self, site: Path, downloads: Mapping[str, str], dirty: bool) -> bool:
         """Whether the session wrote the works' downloads itself (else the build writes them all)."""

@@ -10,13 +10,12 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
@@ -165,8 +164,9 @@ def add_downloads(add: Add, b: Build, out: Written) -> None:
     add("downloads/references.bibtex.bib", exports.joined_bibtex([d[f"{p}.bibtex.bib"] for p in per]))
     add("downloads/references.ris", exports.joined_ris([d[f"{p}.ris"] for p in per]))
     add("downloads/references.json", exports.joined_csl_json([d[f"{p}.json"] for p in per]))
+    engine = b.renderer.engine_items() if b.renderer is not None else {}
     parts = (
-        selection.WorkRecord(k, d[f"{p}.bib"], d[f"{p}.ris"], d[f"{p}.json"], r.csl_item)
+        selection.WorkRecord(k, d[f"{p}.bib"], d[f"{p}.ris"], d[f"{p}.json"], r.csl_item, engine.get(k))
         for p, (k, r) in zip(per, b.refs.items(), strict=True)
     )
     add(selection.RECORDS, selection.records(parts))  # the library's and the map's export of the shown works
@@ -252,19 +252,25 @@ def index(b: Build, session: OneBuild, shown: Shown) -> list[dict[str, object]]:
     return [session.index_record(r, summary(b.notes.get(r.key)), shown.get(r.key, ())) for r in b.refs.values()]
 
 
-def add_evidence_files(add: Add, b: Build, config: MkDocsConfig) -> None:
-    """The coding's CSV and JSON, and the data package of the method (coding, appraisal, searches, screening)."""
-    scheme = b.project.coding
-    if scheme is None:
+def add_evidence_files(add: Add, b: Build, session: OneBuild, shown: Mapping[str, tuple[object, ...]]) -> None:
+    """The coding's CSV and JSON, and the data package of the method (coding, appraisal, searches, screening);
+    under `mkdocs serve` made again only when what they are made from changed."""
+    if b.project.coding is None:
         return
+    for name, content in session.evidence_files(b, shown, lambda: evidence_files(b)).items():
+        add(f"downloads/{name}", content)
+
+
+def evidence_files(b: Build) -> dict[str, str]:
+    scheme = b.project.coding
+    assert scheme is not None
     srcs = b.evidence_sources()
     coding_csv = coded.coding_csv(srcs, scheme, b.site_url)
-    add("downloads/coding.csv", coding_csv)
-    add("downloads/coding.json", coded.coding_json(srcs, scheme, b.site_url))
+    out = {"coding.csv": coding_csv, "coding.json": coded.coding_json(srcs, scheme, b.site_url)}
     log_ = b.search_log()
     if log_ is not None:
-        for name, content in method.data_package(list(b.refs), b.appraisals(), log_, coding_csv, b.site_url).items():
-            add(f"downloads/{name}", content)
+        out.update(method.data_package(list(b.refs), b.appraisals(), log_, coding_csv, b.site_url))
+    return out
 
 
 def install_picker(b: Build, session: OneBuild, out: Written, site: Path) -> None:
