@@ -280,10 +280,16 @@ def _data(run: Run, bib_content: str) -> Sequence[Issue]:
     files += [p for p in (project.searches,) if p is not None]
     if project.coding is not None and project.coding.source:
         files.append(project.root / project.coding.source)
-    contents = [(project.relative(p), _content(run.data(p))) for p in files]
-    key = cache.digest("data", run.day, bib_content, contents)
+
+    def contents() -> list[tuple[str, str]]:
+        return [(project.relative(p), _content(run.data(p))) for p in files]
+
+    before = contents()
+    key = cache.digest("data", run.day, bib_content, before)
     kept = run.look(key, _issues)
     if kept is None:
         kept = tuple(suite.check_data(project, run.bib(), run.settings.today))
-        run.kept.put(key, _rows(kept))
+        run.files.clear()  # read again: the files may have changed while they were checked
+        if contents() == before and _bib_content(run) == bib_content:
+            run.kept.put(key, _rows(kept))
     return kept
