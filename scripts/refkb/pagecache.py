@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,22 @@ def _entries_ok(entries: object) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """A page built in this run, as the cache holds it until `save`: its file was written when it was put (the
+    page itself is not held: a cold build would hold every reference page's HTML until the end), the SHA-256 of
+    its HTML, or why the file could not be written; and its search entries, once known."""
+
+    sha256: str
+    problem: str | None = None
+    entries: SearchEntries | None = None
+
+
 class PageCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._search: dict[str, Any] | None = None
-        self._new: dict[str, tuple[str, SearchEntries | None]] = {}
+        self._new: dict[str, _Made] = {}
         self.used: set[str] = set()
         self.problems: list[str] = []  # what the last save could not write
 
@@ -65,26 +77,27 @@ class PageCache:
         return html, entries
 
     def put(self, digest: str, html: str) -> None:
-        """A page built in this run (its search entries come later, from the search index: `put_search`)."""
-        self._new[digest] = (html, None)
+        """A page built in this run, written now (its search entries come later, from the search index:
+        `put_search`; a page that gets none is removed by `save`)."""
+        self._new[digest] = _Made(_sha(html), store(self.folder / f"{digest}.html", html))
         self.used.add(digest)
 
     def put_search(self, digest: str, entries: SearchEntries) -> None:
-        html, _ = self._new[digest]
-        self._new[digest] = (html, entries)
+        made = self._new[digest]
+        self._new[digest] = _Made(made.sha256, made.problem, entries)
 
     def save(self) -> None:
-        """Write this run's new pages (atomically, each) and drop the pages it did not use."""
+        """Keep this run's new pages (each written, atomically, when it was put) and drop the pages it did not
+        use."""
         search = {d: e for d, e in self._entries().items() if d in self.used}
         problems: list[str] = []
-        for digest, (html, entries) in self._new.items():
-            if entries is None:
-                continue  # no search entries known: not kept
-            problem = store(self.folder / f"{digest}.html", html)
-            if problem is None:
-                search[digest] = {"sha256": _sha(html), "entries": entries}
+        for digest, made in self._new.items():
+            if made.entries is None:
+                continue  # no search entries known: not kept (its file is removed below)
+            if made.problem is None:
+                search[digest] = {"sha256": made.sha256, "entries": made.entries}
             else:
-                problems.append(problem)
+                problems.append(made.problem)
         problem = store(self.folder / "search.json", json.dumps(search, ensure_ascii=False))  # entries keep their order
         self.problems = [*problems, *([problem] if problem else [])]
         self._search, self._new = search, {}

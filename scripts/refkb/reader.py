@@ -15,18 +15,21 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from . import htmlpolicy, safeyaml, styles
+from . import children, htmlpolicy, safeyaml, styles
 from .cache import load_json, store
 from .csl import CslItem
 from .freshness import is_stale
@@ -134,17 +137,55 @@ def updated_line(when: dt.date, version: str, machine_readable: bool = True) -> 
 # The engine for the knowledge base's own pages (refkb.kbcite makes their items and cite blocks)
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """A page's item to format in some styles, in the page engine's process: style id -> (its CSL, its locale)."""
+
+    styles: Mapping[str, tuple[str, str]]
+    items: Mapping[str, CslItem]
+
+
+@dataclass(frozen=True)
+class PageFormatted:
+    """What the page engine's process answers: style id -> the formatted HTML, or why citeproc-js failed."""
+
+    html: Mapping[str, str]
+    error: str = ""
+
+
+_PAGE_ENGINE: dict[str, Any] = {}  # in the page engine's process: its one Citeproc, kept between pages
+
+
+def format_page(job: PageJob) -> PageFormatted:
+    """Run in the page engine's process: the job's item formatted in each of its styles (an engine per style,
+    kept there between calls)."""
+    from . import engine
+
+    try:
+        js = _PAGE_ENGINE.get("js")
+        if js is None:
+            js = _PAGE_ENGINE["js"] = engine.Citeproc()
+        out = {s: js.format_one(s, xml, lang, job.items[s]) for s, (xml, lang) in job.styles.items()}
+    except engine.EngineError as exc:
+        return PageFormatted({}, str(exc))
+    return PageFormatted(out)
+
+
 class PageCiter:
     """The site's CSL engine — citeproc-js with the four styles and locales refkb.styles uses — for the knowledge
     base's own pages. One engine per style for the whole build, each page formatted on its own (citeproc-js's
     updateItems([id])): a style is parsed once, and pages by the same authors in the same year get no year
-    suffixes from each other (refkb.styles formats a library, where suffixes are right). Cached on disk."""
+    suffixes from each other (refkb.styles formats a library, where suffixes are right). Cached on disk.
+
+    citeproc-js runs in a process of its own (started at the first page the cache does not hold, ended by `save`):
+    its V8 heap, about 250 MB with the four styles' engines, is never in the build's own process, which holds every
+    page's content until the build ends."""
 
     def __init__(self, cache_dir: Path | None) -> None:
         from .cache import JsonCache
 
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "pages.json")
-        self._js: Any = None
+        self._pool: ProcessPoolExecutor | None = None
         self._styles: dict[str, tuple[str, str]] = {}  # style -> its CSL and the digest of what a citation depends on
 
     def render(self, item: CslItem) -> dict[str, str]:
@@ -158,6 +199,7 @@ class PageCiter:
         from .cache import digest
 
         out: dict[str, str] = {}
+        todo: dict[str, str] = {}  # style -> the cache key of what it is asked to format
         for style_id in styles.ORDER:
             style = styles.STYLES[style_id]
             if style_id not in self._styles:  # the style file and the engine's code, read and digested once
@@ -165,20 +207,45 @@ class PageCiter:
                 glue = Path(engine.__file__).read_text(encoding="utf-8") + engine.GLUE.read_text(encoding="utf-8")
                 code = digest(xml, glue, engine.script_path().stat().st_size)
                 self._styles[style_id] = (xml, code)
-            xml, code = self._styles[style_id]
-            item = items[style_id]
-            key = digest("page", item, style_id, style.locale, code)
+            key = digest("page", items[style_id], style_id, style.locale, self._styles[style_id][1])
             hit = self.cache.get(key)
             if not isinstance(hit, str) or htmlpolicy.runs_script(hit):  # a damaged or foreign record: made again
-                if self._js is None:
-                    self._js = engine.Citeproc()
-                hit = self._js.format_one(style_id, xml, style.locale, item)
-                self.cache.put(key, hit)
-            out[style_id] = hit
-        return out
+                todo[style_id] = key
+            else:
+                out[style_id] = hit
+        if todo:
+            for style_id, html in self._format({s: items[s] for s in todo}).items():
+                self.cache.put(todo[style_id], html)
+                out[style_id] = html
+        return {s: out[s] for s in styles.ORDER}
+
+    def _format(self, items: Mapping[str, CslItem]) -> Mapping[str, str]:
+        from . import engine
+
+        if self._pool is None:
+            engine.script_path()  # citeproc-js missing: said here, with what to run
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),  # V8 must not be forked
+                initializer=children.die_with_parent,
+                initargs=(os.getpid(),),
+            )
+        job = PageJob({s: (self._styles[s][0], styles.STYLES[s].locale) for s in items}, dict(items))
+        try:
+            done = self._pool.submit(format_page, job).result()
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise engine.EngineError(f"citeproc-js stopped while formatting a page: {exc}") from exc
+        if done.error:
+            raise engine.EngineError(done.error)
+        return done.html
 
     def save(self) -> None:
+        """The cache written; the engine's process ended (a later page starts it again)."""
         self.cache.save()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
 
 # ---------------------------------------------------------------------------------------------------------------
