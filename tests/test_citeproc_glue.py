@@ -39,6 +39,32 @@ BIB = r"""
   publisher = {Press},
   date = {2001},
 }
+@book{roe2020networks,
+  author = {Roe, Richard},
+  title = {Networks between states during the pandemic},
+  publisher = {Press},
+  date = {2020},
+}
+@article{roe2021talking,
+  author = {Roe, Richard},
+  title = {Talking about work through the night},
+  journaltitle = {Journal of Research in Crime},
+  volume = {3},
+  pages = {1--9},
+  date = {2021},
+}
+@book{roe2022laws,
+  author = {Roe, Richard},
+  title = {Laws against trafficking of persons in transit from abroad},
+  publisher = {Press},
+  date = {2022},
+}
+@book{roe2023flying,
+  author = {Roe, Richard},
+  title = {Flying under the radar with something like a map},
+  publisher = {Press},
+  date = {2023},
+}
 """
 ITEMS = [csl.item(e) for e in bibfile.parse_text(BIB, "glue.bib").entries]
 
@@ -76,6 +102,103 @@ def test_in_text_citations_keep_the_family_name_as_written(
     rendered: dict[str, dict[str, styles.Rendered]], style: str, expected: str
 ) -> None:
     assert rendered["musto2014trafficking"][style].intext == expected
+
+
+# Title case and prepositions, written from each manual's rule. CMOS 18 8.160: a preposition of five letters or more
+# is capitalised ("Between", "During", "About", "Through", "Against", "Under"), one of four or fewer is not ("of",
+# "in", "from", "with", "like"); MLA 9 lower-cases every preposition; APA 7 and Cite Them Right print the title of a
+# work in sentence case, as stored, and a periodical's name as the periodical writes it.
+PREPOSITIONS = [
+    ("chicago", "roe2020networks", "<i>Networks Between States During the Pandemic</i>", "CMOS 18 8.160"),
+    ("mla", "roe2020networks", "<i>Networks between States during the Pandemic</i>", "MLA 9: prepositions lower"),
+    ("apa", "roe2020networks", "<i>Networks between states during the pandemic</i>", "APA 7: sentence case"),
+    ("harvard", "roe2020networks", "<i>Networks between states during the pandemic</i>", "CTR: sentence case"),
+    (
+        "chicago",
+        "roe2021talking",
+        "“Talking About Work Through the Night.” <i>Journal of Research in Crime</i>",
+        "CMOS 18 8.160 (about, through; of, in)",
+    ),
+    (
+        "mla",
+        "roe2021talking",
+        "“Talking about Work through the Night.” <i>Journal of Research in Crime</i>",
+        "MLA 9: prepositions lower",
+    ),
+    (
+        "apa",
+        "roe2021talking",
+        "Talking about work through the night. <i>Journal of Research in Crime</i>",
+        "APA 7: sentence case; the journal's name as it writes it",
+    ),
+    (
+        "harvard",
+        "roe2021talking",
+        "‘Talking about work through the night’, <i>Journal of Research in Crime</i>",
+        "CTR: sentence case; the journal's name as it writes it",
+    ),
+    ("chicago", "roe2022laws", "<i>Laws Against Trafficking of Persons in Transit from Abroad</i>", "CMOS 18 8.160"),
+    ("mla", "roe2022laws", "<i>Laws against Trafficking of Persons in Transit from Abroad</i>", "MLA 9"),
+    ("apa", "roe2022laws", "<i>Laws against trafficking of persons in transit from abroad</i>", "APA 7"),
+    ("harvard", "roe2022laws", "<i>Laws against trafficking of persons in transit from abroad</i>", "CTR"),
+    (
+        "chicago",
+        "roe2023flying",
+        "<i>Flying Under the Radar with Something like a Map</i>",
+        "CMOS 18 8.160: five letters (under) capitalised, four (with, like) not",
+    ),
+    ("mla", "roe2023flying", "<i>Flying under the Radar with Something like a Map</i>", "MLA 9"),
+    ("apa", "roe2023flying", "<i>Flying under the radar with something like a map</i>", "APA 7"),
+    ("harvard", "roe2023flying", "<i>Flying under the radar with something like a map</i>", "CTR"),
+]
+
+
+@pytest.mark.parametrize(("style", "key", "title", "rule"), PREPOSITIONS)
+def test_title_case_follows_each_manual_on_prepositions(
+    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, title: str, rule: str
+) -> None:
+    assert title in rendered[key][style].html, rule
+
+
+# The rule follows the style file's <title>: the 18th edition's Chicago styles capitalise long prepositions, the
+# 16th and 17th editions' do not (CMOS 17 8.159 and the editions before it lower-cased every preposition).
+EDITIONS = [
+    ("chicago-author-date", "<i>Networks Between States During the Pandemic</i>"),
+    ("chicago-notes-bibliography", "<i>Networks Between States During the Pandemic</i>"),
+    ("chicago-author-date-17th-edition", "<i>Networks between States during the Pandemic</i>"),
+    ("chicago-notes-bibliography-16th-edition", "<i>Networks between States during the Pandemic</i>"),
+]
+
+
+@pytest.mark.parametrize(("style_id", "title"), EDITIONS)
+def test_long_prepositions_are_capitalised_from_the_18th_edition_of_chicago_on(style_id: str, title: str) -> None:
+    xml = engine.style_path(style_id).read_text(encoding="utf-8")
+    js = engine.Citeproc()
+    try:
+        bib = js.load(style_id, xml, "en-US", [csl.engine_item(it) for it in ITEMS])
+    finally:
+        js.close()
+    assert title in bib.entries["roe2020networks"]
+
+
+def test_an_edited_citeproc_glue_is_formatted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """refkb's code is part of every cache key (styles._code), the citeproc glue among it: a rule there (CMOS 18's
+    long prepositions) changes what is printed, so a build after the glue changed formats again."""
+    cold = styles.Renderer(tmp_path)
+    cold.render(ITEMS, ["chicago"])
+    key = cold._bib_key("chicago")
+    glue = tmp_path / "glue" / engine.GLUE.name
+    glue.parent.mkdir()
+    glue.write_text(engine.GLUE.read_text(encoding="utf-8") + "/* edited */\n", encoding="utf-8")
+    monkeypatch.setattr(engine, "GLUE", glue)
+    styles._code.cache_clear()
+    try:
+        warm = styles.Renderer(tmp_path)
+        warm.render(ITEMS, ["chicago"])
+        assert warm.stats.formatted == ["chicago"]
+        assert warm._bib_key("chicago") != key
+    finally:
+        styles._code.cache_clear()
 
 
 def test_the_site_serves_the_file_the_engine_runs_before_the_picker() -> None:

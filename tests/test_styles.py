@@ -22,14 +22,16 @@ ITEMS = [csl.item(e) for e in STYLES_BIB.entries]
 # 10.6 dissertation, 10.1 newspaper article, 10.9 dataset with version, 10.16 web page without date, 11.5 US public
 # law "Pub. L. No."), MLA 9 (the container model), Chicago 18 author-date and Cite Them Right 12 (Harvard).
 # Titles are stored in sentence case with protected proper nouns: APA and Harvard print them so, MLA and Chicago in
-# title case with "Philippines", "Facebook", "Instagram", "West Africa" intact.
+# title case with "Philippines", "Facebook", "Instagram", "West Africa" intact; MLA 9 lower-cases every preposition,
+# CMOS 18 (8.160) only those of four letters or fewer ("Against", "About", "Under" are capitalised).
 GOLDEN: dict[str, dict[str, str]] = {
     "dimas2022operations": {
         "apa": "Dimas, G. L., &#38; Konrad, R. A. (2022). Operations research against trafficking in the Philippines: "
         "A review. <i>PLOS ONE</i>, <i>17</i>(8), Article e0273708. https://doi.org/10.1371/journal.pone.0273708",
         "mla": "Dimas, Geri L., and Renata A. Konrad. “Operations Research against Trafficking in the Philippines: A "
         "Review.” <i>PLOS ONE</i>, vol. 17, no. 8, 2022, https://doi.org/10.1371/journal.pone.0273708.",
-        "chicago": "Dimas, Geri L., and Renata A. Konrad. 2022. “Operations Research against Trafficking in the "
+        # CMOS 18 8.160: a preposition of five letters or more is capitalised ("Against"); MLA 9 lower-cases it
+        "chicago": "Dimas, Geri L., and Renata A. Konrad. 2022. “Operations Research Against Trafficking in the "
         "Philippines: A Review.” <i>PLOS ONE</i> 17 (8): e0273708. https://doi.org/10.1371/journal.pone.0273708.",
         "harvard": "Dimas, G.L. and Konrad, R.A. (2022) ‘Operations research against trafficking in the Philippines: "
         "A review’, <i>PLOS ONE</i>, 17(8). Available at: https://doi.org/10.1371/journal.pone.0273708.",
@@ -81,7 +83,7 @@ GOLDEN: dict[str, dict[str, str]] = {
     "doe2019book": {
         "apa": "Doe, J., &#38; van der Berg, J. (2019). <i>A book about “quoted” things on Instagram</i>. Routledge.",
         "mla": "Doe, Jane, and Jan van der Berg. <i>A Book about “Quoted” Things on Instagram</i>. Routledge, 2019.",
-        "chicago": "Doe, Jane, and Jan van der Berg. 2019. <i>A Book about “Quoted” Things on Instagram</i>. "
+        "chicago": "Doe, Jane, and Jan van der Berg. 2019. <i>A Book About “Quoted” Things on Instagram</i>. "
         "Routledge.",
         # Cite Them Right (British): quotation marks inside a title are single
         "harvard": "Doe, J. and van der Berg, J. (2019) <i>A book about ‘quoted’ things on Instagram</i>. London: "
@@ -160,7 +162,7 @@ GOLDEN: dict[str, dict[str, str]] = {
         "https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS",
         "mla": "Hulsey, Amber Lee. <i>Human Trafficking: Flying under the Radar</i>. 2018. The University of Southern "
         "Mississippi, Doctoral dissertation. https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",
-        "chicago": "Hulsey, Amber Lee. 2018. “Human Trafficking: Flying under the Radar.” PhD diss., The University "
+        "chicago": "Hulsey, Amber Lee. 2018. “Human Trafficking: Flying Under the Radar.” PhD diss., The University "
         "of Southern Mississippi. https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",
         "harvard": "Hulsey, A.L. (2018) <i>Human trafficking: Flying under the radar</i>. Doctoral dissertation. The "
         "University of Southern Mississippi. Available at: https://pqdtopen.proquest.com/doc/2038483099.html?FMT=ABS.",

@@ -1,9 +1,10 @@
 /* refkb: the citeproc-js glue. One file for both places refkb formats citations, so that they print the same:
    the build (refkb.engine runs it in V8 after citeproc-js) and the browser (picker.js and selection.js, after
    citeproc.js). It defines `refkbGlue` on the global object, and nothing runs until `install` is called:
-   - refkbGlue.install(CSL): replaces three functions of citeproc-js 2.4.63 (the file itself stays unmodified):
-     lower-case initials, the leading-article sort and the "and" before the last name (organisations; Cite Them
-     Right), below. Idempotent; returns CSL.
+   - refkbGlue.install(CSL): replaces four functions of citeproc-js 2.4.63 (the file itself stays unmodified):
+     lower-case initials, the leading-article sort, the "and" before the last name (organisations; Cite Them Right)
+     and title case's skip words in CMOS 18 (prepositions of five letters or more capitalised), below. Idempotent;
+     returns CSL.
    - refkbGlue.sys(sys, styleXml): the engine's sys object with the item views below: the rule for every style (a
      host who is the author) and the style's own. The rules follow the style file's <id> (a dependent style formats
      with its parent's file, so with its parent's rules). */
@@ -85,11 +86,51 @@
     };
   }
 
+  /* 5. CMOS 18 (8.160) capitalises in title case a preposition of five letters or more ("Much Ado About Nothing",
+     "Between", "During", "Through"), and lower-cases one of four letters or fewer ("of", "in", "from", "like"); the
+     17th edition lower-cased every preposition. citeproc-js lower-cases its skip words (CSL.SKIP_WORDS: prepositions
+     of any length, articles, "and", "but", "for", "or", "nor", "to", "as") in every style. For a style whose <title>
+     begins "Chicago Manual of Style 18th edition" (refkb's Chicago, and the picker's 18th-edition Chicago styles),
+     title case (CSL.Output.Formatters.title) runs with the engine's list less the words of five letters or more,
+     and the engine's own list is put back after it. Every other style keeps citeproc-js's list: MLA 9 lower-cases
+     every preposition, Chicago's 16th and 17th editions did, APA and Cite Them Right print titles of works in
+     sentence case; so does a style or locale that gives its own list (style-options skip-words). */
+  var CMOS18 = /^\s*Chicago Manual of Style 18th edition\b/i;
+  function letters(word) { return String(word).replace(/[^a-z\u00df-\u00ff]/gi, "").length; }
+  function skipWordsRegExp(words) {  /* as citeproc-js builds it (CSL.Engine, "skip-words-regexp") */
+    return new RegExp("(?:(?:[?!:]*\\s+|-|^)(?:" + words.join("|") + ")(?=[!?:]*\\s+|-|$))", "g");
+  }
+  function cmos18Prepositions(CSL) {
+    var original = CSL.Output.Formatters.title;
+    var shorter = new WeakMap();  /* engine state -> its CMOS 18 skip words' regexp, or null for another style */
+    function ownRegExp(state, opts) {
+      if (!shorter.has(state)) {
+        var cmos18 = CMOS18.test(String(state.opt.styleName || "")) && opts["skip-words"] === CSL.SKIP_WORDS;
+        var words = cmos18 ? CSL.SKIP_WORDS.filter(function (w) { return letters(w) < 5; }) : null;
+        shorter.set(state, words ? skipWordsRegExp(words) : null);
+      }
+      return shorter.get(state);
+    }
+    CSL.Output.Formatters.title = function (state, string) {
+      var opts = state && state.locale && state.locale[state.opt.lang] && state.locale[state.opt.lang].opts;
+      var rex = opts ? ownRegExp(state, opts) : null;
+      if (!rex) { return original.apply(this, arguments); }
+      var kept = opts["skip-words-regexp"];
+      opts["skip-words-regexp"] = rex;
+      try {
+        return original.apply(this, arguments);
+      } finally {
+        opts["skip-words-regexp"] = kept;
+      }
+    };
+  }
+
   function install(CSL) {
     if (!CSL.refkbGlue) {
       lowerInitials(CSL);
       leadingArticles(CSL);
       groupAuthorJoin(CSL);
+      cmos18Prepositions(CSL);
       CSL.refkbGlue = true;
     }
     return CSL;
