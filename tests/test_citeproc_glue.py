@@ -65,6 +65,33 @@ BIB = r"""
   publisher = {Press},
   date = {2023},
 }
+@article{poe2019moving,
+  author = {Poe, Ann},
+  title = {Moving into care},
+  journaltitle = {journal of research with families from the margins},
+  volume = {4},
+  pages = {1--9},
+  date = {2019},
+}
+@article{poe2018work,
+  author = {Poe, Ann},
+  title = {Work over time},
+  journaltitle = {bulletin for research into work over time},
+  volume = {2},
+  pages = {5--8},
+  date = {2018},
+}
+@book{trade2021between,
+  title = {Trade between states in war and peace},
+  shorttitle = {Trade between states in war and peace},
+  publisher = {Press},
+  date = {2021},
+}
+@legislation{ada1990,
+  title = {Americans with {Disabilities} {Act} of 1990},
+  number = {101-336},
+  date = {1990},
+}
 """
 ITEMS = [csl.item(e) for e in bibfile.parse_text(BIB, "glue.bib").entries]
 
@@ -107,7 +134,7 @@ def test_in_text_citations_keep_the_family_name_as_written(
 # Title case and prepositions, written from each manual's rule. CMOS 18 8.160: a preposition of five letters or more
 # is capitalised ("Between", "During", "About", "Through", "Against", "Under"), one of four or fewer is not ("of",
 # "in", "from", "with", "like"); MLA 9 lower-cases every preposition; APA 7 and Cite Them Right print the title of a
-# work in sentence case, as stored, and a periodical's name as the periodical writes it.
+# work in sentence case, as stored (APA's title case is in TITLE_CASE below).
 PREPOSITIONS = [
     ("chicago", "roe2020networks", "<i>Networks Between States During the Pandemic</i>", "CMOS 18 8.160"),
     ("mla", "roe2020networks", "<i>Networks between States during the Pandemic</i>", "MLA 9: prepositions lower"),
@@ -160,6 +187,57 @@ def test_title_case_follows_each_manual_on_prepositions(
     assert title in rendered[key][style].html, rule
 
 
+# APA 7 6.17, title case (a periodical's name in a reference, the title of a work without an author in an in-text
+# citation, a law's name): every word of four letters or more is capitalised ("With", "Between", "From", "Into",
+# "Over"), only minor words of three letters or fewer are lower-cased ("of", "in", "and", "the", "for"), the first
+# word always capitalised. CMOS 18 8.160 capitalises from five letters ("Between"; "with", "from", "into", "over"
+# lower); MLA 9 lower-cases every preposition. Cite Them Right's file prints a periodical's name and a title as
+# stored (no title case): unchanged.
+TITLE_CASE = [
+    ("apa", "poe2019moving", "html", "<i>Journal of Research With Families From the Margins</i>", "APA 7 6.17"),
+    ("apa", "poe2018work", "html", "<i>Bulletin for Research Into Work Over Time</i>", "APA 7 6.17: for lower"),
+    ("apa", "trade2021between", "intext", "(<i>Trade Between States in War and Peace</i>, 2021)", "APA 7 6.17, 8.14"),
+    ("apa", "ada1990", "html", "Americans With Disabilities Act of 1990, Pub. L. No. 101-336", "APA 7 11.5's example"),
+    ("apa", "ada1990", "intext", "(Americans With Disabilities Act of 1990, 1990)", "APA 7 11.5"),
+    ("apa", "trade2021between", "html", "<i>Trade between states in war and peace</i>. (2021)", "APA 7: sentence case"),
+    ("chicago", "poe2019moving", "html", "<i>Journal of Research with Families from the Margins</i>", "CMOS 18 8.160"),
+    ("chicago", "poe2018work", "html", "<i>Bulletin for Research into Work over Time</i>", "CMOS 18 8.160"),
+    ("chicago", "trade2021between", "intext", "(<i>Trade Between States in War and Peace</i> 2021)", "CMOS 18 8.160"),
+    ("chicago", "ada1990", "html", "Americans with Disabilities Act of 1990", "CMOS 18 8.160: with, four letters"),
+    ("mla", "poe2019moving", "html", "<i>Journal of Research with Families from the Margins</i>", "MLA 9"),
+    ("mla", "poe2018work", "html", "<i>Bulletin for Research into Work over Time</i>", "MLA 9"),
+    ("mla", "trade2021between", "intext", "(<i>Trade between States in War and Peace</i>)", "MLA 9"),
+    ("harvard", "poe2019moving", "html", "<i>journal of research with families from the margins</i>", "CTR's file"),
+    ("harvard", "poe2018work", "html", "<i>bulletin for research into work over time</i>", "CTR's file"),
+    ("harvard", "trade2021between", "intext", "(<i>Trade between states in war and peace</i>, 2021)", "CTR's file"),
+]
+
+
+@pytest.mark.parametrize(("style", "key", "part", "expected", "rule"), TITLE_CASE)
+def test_apa_title_case_capitalises_every_word_of_four_letters_or_more(
+    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, part: str, expected: str, rule: str
+) -> None:
+    assert expected in getattr(rendered[key][style], part), rule
+
+
+# The rule follows the style file's <title>: APA's own 7th-edition files ("APA Style 7th edition", its variants, and
+# through them the picker's dependent styles that use APA's file) capitalise words of four letters or more.
+APA_FILES = ["apa", "apa-no-ampersand", "apa-single-spaced"]
+
+
+@pytest.mark.parametrize("style_id", APA_FILES)
+def test_apa_7th_edition_files_capitalise_words_of_four_letters_or_more(style_id: str) -> None:
+    xml = engine.style_path(style_id).read_text(encoding="utf-8")
+    assert re.search(r"<title>APA Style 7th edition\b", xml)
+    js = engine.Citeproc()
+    try:
+        bib = js.load(style_id, xml, "en-US", [csl.engine_item(it) for it in ITEMS])
+    finally:
+        js.close()
+    assert "<i>Journal of Research With Families From the Margins</i>" in bib.entries["poe2019moving"]
+    assert "<i>Bulletin for Research Into Work Over Time</i>" in bib.entries["poe2018work"]
+
+
 # The rule follows the style file's <title>: the 18th edition's Chicago styles capitalise long prepositions, the
 # 16th and 17th editions' do not (CMOS 17 8.159 and the editions before it lower-cased every preposition).
 EDITIONS = [
@@ -183,7 +261,7 @@ def test_long_prepositions_are_capitalised_from_the_18th_edition_of_chicago_on(s
 
 def test_an_edited_citeproc_glue_is_formatted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """refkb's code is part of every cache key (styles._code), the citeproc glue among it: a rule there (CMOS 18's
-    long prepositions) changes what is printed, so a build after the glue changed formats again."""
+    and APA 7's long words in title case) changes what is printed, so a build after the glue changed formats again."""
     cold = styles.Renderer(tmp_path)
     cold.render(ITEMS, ["chicago"])
     key = cold._bib_key("chicago")

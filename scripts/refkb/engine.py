@@ -12,8 +12,8 @@ the oracle"):
 Licence: citeproc-js is CPAL-1.0 or AGPL-3.0; refkb runs its file unmodified and the site says so where it serves it.
 refkb's adjustments live in one file shared with the browser's style picker and export, `assets/citeproc-glue.js`
 (GLUE), so that the build and the browser print the same: four functions of citeproc-js replaced at run time
-(lower-case initials "boyd, d.", the leading-article sort, the join of organisations, CMOS 18's title case of long
-prepositions) and per-style views of an item (APA's "[Data set]" and publisher left out, MLA's article number).
+(lower-case initials "boyd, d.", the leading-article sort, the join of organisations, title case's long words in
+CMOS 18 and APA 7) and per-style views of an item (APA's "[Data set]" and publisher left out, MLA's article number).
 
 The oracle in the tests is another engine: pandoc's citeproc, reading references.bib itself.
 """

@@ -3,8 +3,8 @@
    citeproc.js). It defines `refkbGlue` on the global object, and nothing runs until `install` is called:
    - refkbGlue.install(CSL): replaces four functions of citeproc-js 2.4.63 (the file itself stays unmodified):
      lower-case initials, the leading-article sort, the "and" before the last name (organisations; Cite Them Right)
-     and title case's skip words in CMOS 18 (prepositions of five letters or more capitalised), below. Idempotent;
-     returns CSL.
+     and title case's skip words where a manual capitalises the long ones (CMOS 18 from five letters, APA 7 from
+     four), below. Idempotent; returns CSL.
    - refkbGlue.sys(sys, styleXml): the engine's sys object with the item views below: the rule for every style (a
      host who is the author) and the style's own. The rules follow the style file's <id> (a dependent style formats
      with its parent's file, so with its parent's rules). */
@@ -86,27 +86,44 @@
     };
   }
 
-  /* 5. CMOS 18 (8.160) capitalises in title case a preposition of five letters or more ("Much Ado About Nothing",
-     "Between", "During", "Through"), and lower-cases one of four letters or fewer ("of", "in", "from", "like"); the
-     17th edition lower-cased every preposition. citeproc-js lower-cases its skip words (CSL.SKIP_WORDS: prepositions
-     of any length, articles, "and", "but", "for", "or", "nor", "to", "as") in every style. For a style whose <title>
-     begins "Chicago Manual of Style 18th edition" (refkb's Chicago, and the picker's 18th-edition Chicago styles),
-     title case (CSL.Output.Formatters.title) runs with the engine's list less the words of five letters or more,
-     and the engine's own list is put back after it. Every other style keeps citeproc-js's list: MLA 9 lower-cases
-     every preposition, Chicago's 16th and 17th editions did, APA and Cite Them Right print titles of works in
-     sentence case; so does a style or locale that gives its own list (style-options skip-words). */
-  var CMOS18 = /^\s*Chicago Manual of Style 18th edition\b/i;
+  /* 5. Title case (CSL.Output.Formatters.title) capitalises the long words of citeproc-js's skip list where the
+     style's manual does. citeproc-js lower-cases its skip words (CSL.SKIP_WORDS: prepositions of any length,
+     articles, "and", "but", "for", "or", "nor", "so", "yet", "as", "to") in every style; a manual that capitalises a
+     word from some length on is a row of MAJOR_FROM, matched on the style file's <title> (a dependent style formats
+     with its parent's file, so with its parent's row), with that length:
+     - CMOS 18 (8.160) capitalises a preposition of five letters or more ("Much Ado About Nothing", "Between",
+       "During", "Through") and lower-cases one of four letters or fewer ("of", "in", "from", "like"); the 17th
+       edition lower-cased every preposition. Styles whose <title> begins "Chicago Manual of Style 18th edition".
+     - APA 7 (6.17) capitalises every word of four letters or more ("With", "Between", "From") and lower-cases only
+       the minor words of three letters or fewer (short conjunctions, articles, short prepositions: "and", "for",
+       "of", "in", "the", "via"). Styles whose <title> begins "APA Style 7th edition" (the APA's own file and its
+       variants) or, as the CSL file was called before, "American Psychological Association 7th edition"; an
+       institution's adaptation names the institution first and keeps citeproc-js's list.
+     Title case runs with the engine's list less the words (or phrases, counting all their letters) of that length
+     or more, and the engine's own list is put back after it. Every other style keeps citeproc-js's list: MLA 9
+     lower-cases every preposition, Chicago's 16th and 17th editions did; so does a style or locale that gives its
+     own list (style-options skip-words). */
+  var MAJOR_FROM = [  /* [the style's <title> begins, the length from which a skip word is capitalised] */
+    [/^\s*Chicago Manual of Style 18th edition\b/i, 5],
+    [/^\s*(?:APA Style|American Psychological Association) 7th edition\b/i, 4]
+  ];
+  function majorFrom(styleName) {
+    for (var i = 0; i < MAJOR_FROM.length; i++) {
+      if (MAJOR_FROM[i][0].test(String(styleName || ""))) { return MAJOR_FROM[i][1]; }
+    }
+    return 0;
+  }
   function letters(word) { return String(word).replace(/[^a-z\u00df-\u00ff]/gi, "").length; }
   function skipWordsRegExp(words) {  /* as citeproc-js builds it (CSL.Engine, "skip-words-regexp") */
     return new RegExp("(?:(?:[?!:]*\\s+|-|^)(?:" + words.join("|") + ")(?=[!?:]*\\s+|-|$))", "g");
   }
-  function cmos18Prepositions(CSL) {
+  function longWordsCapitalised(CSL) {
     var original = CSL.Output.Formatters.title;
-    var shorter = new WeakMap();  /* engine state -> its CMOS 18 skip words' regexp, or null for another style */
+    var shorter = new WeakMap();  /* engine state -> its style's shorter skip words' regexp, or null */
     function ownRegExp(state, opts) {
       if (!shorter.has(state)) {
-        var cmos18 = CMOS18.test(String(state.opt.styleName || "")) && opts["skip-words"] === CSL.SKIP_WORDS;
-        var words = cmos18 ? CSL.SKIP_WORDS.filter(function (w) { return letters(w) < 5; }) : null;
+        var from = opts["skip-words"] === CSL.SKIP_WORDS ? majorFrom(state.opt.styleName) : 0;
+        var words = from ? CSL.SKIP_WORDS.filter(function (w) { return letters(w) < from; }) : null;
         shorter.set(state, words ? skipWordsRegExp(words) : null);
       }
       return shorter.get(state);
@@ -130,7 +147,7 @@
       lowerInitials(CSL);
       leadingArticles(CSL);
       groupAuthorJoin(CSL);
-      cmos18Prepositions(CSL);
+      longWordsCapitalised(CSL);
       CSL.refkbGlue = true;
     }
     return CSL;
