@@ -153,9 +153,16 @@ def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig,
         page.meta["title"] = hardening.safe_title(b.refs[key].title)
         if st.cache.lookup(b, page, key, markdown, meta):
             return ""  # finished before: the theme prints the kept HTML as it is (refkb.site.cached)
+    ready = st.session.composed_page(src)  # made by a serve rebuild's plan, to compare with the last build's
+    if ready is not None:
+        st.tokens[src] = ready.tokens
+        st.session.page_made(src, ready.markdown, ready.tokens)
+        return str(ready.markdown)
     tokens = st.tokens.setdefault(src, Tokens())
     view = render.View(src, page.url, page.file.name, key)
-    return render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)
+    out = render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)
+    st.session.page_made(src, out, tokens)
+    return out
 
 
 def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

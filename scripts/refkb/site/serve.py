@@ -26,6 +26,7 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.utils.meta import get_data
 
 from .. import annotation, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
@@ -35,8 +36,9 @@ from ..project import Project
 from ..refs import Ref
 from . import assets, cached, kinds
 from .context import Build
-from .render import RowMaker, title_of
-from .session import OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
+from .render import RowMaker, View, page_markdown, title_of
+from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
+from .tokens import Tokens
 from .works import PageSource
 
 log = logging.getLogger("mkdocs.plugins.refkb")
@@ -124,6 +126,7 @@ class Memo:
     search: list[dict[str, Any]] | None = None
     evidence: Kept[dict[str, str]] | None = None  # the coding's and the method's download files
     data: Kept[kbdata.Data] | None = None  # the data files, read and checked
+    composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
 
 
 def _file_digest(path: Path) -> str:
@@ -149,6 +152,7 @@ class Serving(OneBuild):
         super().__init__()
         self.memo = Memo()
         self._last_inputs: _Inputs | None = None
+        self._ready: dict[str, Composed] = {}  # src -> the page as the plan made it, for this rebuild
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
@@ -301,6 +305,7 @@ class Serving(OneBuild):
         changed input, whose work changed (a reference page) or that cites a changed work."""
         memo = self.memo
         assert isinstance(shown, dict)
+        self._ready.clear()
         _own_search_merge(config)
         digests = self._inputs(b, shown)
         common = digest(
@@ -318,13 +323,40 @@ class Serving(OneBuild):
                 if f.src_uri not in texts:
                     continue
                 edited = memo.texts.get(f.src_uri) != texts[f.src_uri]  # MkDocs goes by mtime; an edit may keep it
-                stale = edited or memo.common != common or self._stale(b, f, pages[f.src_uri], changed, works)
+                stale = edited or memo.common != common
+                if not stale and self._stale(b, f, pages[f.src_uri], changed, works):
+                    stale = self._made_differently(b, f, pages[f.src_uri], works)
                 if f.abs_src_path is None:  # a page refkb makes: MkDocs would make it again on every save
                     if isinstance(f, assets.Generated) and not stale and os.path.isfile(f.abs_dest_path):
                         f.unchanged = True
                 elif stale:
                     _mark(f)
         memo.digests, memo.common, memo.shown, memo.texts = digests, common, shown, texts
+
+    def _made_differently(self, b: Build, f: File, page: PageSource, works: set[str]) -> bool:
+        """Whether a page that shows a changed input (or cites a changed work) comes out differently: a page of
+        the whole library (a topic's evidence, a platform, the home page's figures) shows a changed work only when
+        the work is among those it lists. It is made now and compared with what it was; made again, it is what
+        the build takes (`composed_page`). A work's own page changed with its work."""
+        layout = b.where()
+        src = f.src_uri
+        if kinds.ref_key(layout, src) in works or src not in self.memo.composed:
+            return True
+        markdown, _ = get_data(page.text)
+        tokens = Tokens()
+        view = View(src, "" if f.url in (".", "./") else f.url, f.name, kinds.ref_key(layout, src))
+        now = Composed(page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens), tokens)
+        if now.same(self.memo.composed[src]):
+            return False
+        self._ready[src] = now
+        return True
+
+    def composed_page(self, src: str) -> Composed | None:
+        """The page as the plan made it (when it made it), for the build to take instead of making it again."""
+        return self._ready.pop(src, None)
+
+    def page_made(self, src: str, markdown: str, tokens: Tokens) -> None:
+        self.memo.composed[src] = Composed(markdown, Tokens(dict(tokens.values), set(tokens.late)))
 
     def _stale(self, b: Build, f: File, page: PageSource, changed: set[kinds.Input], works: set[str]) -> bool:
         layout = b.where()

@@ -24,6 +24,7 @@ from ..project import Project
 from ..refs import Ref
 from .context import Build
 from .render import RowMaker, title_of
+from .tokens import Tokens
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,19 @@ def scan_page(text: str, name: str) -> Scan:
     return Scan(found, title_of(text, name) if found else "")
 
 
+@dataclass(frozen=True)
+class Composed:
+    """A page's Markdown as refkb made it, with its tokens' HTML: with the pages' shared parts (the `common`
+    digest), all the built page is made from."""
+
+    markdown: str
+    tokens: Tokens
+
+    def same(self, other: Composed) -> bool:
+        t, o = self.tokens, other.tokens
+        return self.markdown == other.markdown and t.values == o.values and t.late == o.late
+
+
 class OneBuild:
     """`mkdocs build`: every input read and every page made once; the caches written when the build ends."""
 
@@ -109,6 +123,13 @@ class OneBuild:
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return None
+
+    def composed_page(self, src: str) -> Composed | None:
+        """The page's Markdown and tokens as the rebuild plan made them (never here: there is no plan)."""
+        return None
+
+    def page_made(self, src: str, markdown: str, tokens: Tokens) -> None:
+        """The page's Markdown as refkb made it (kept by a session that compares pages between rebuilds)."""
 
     def evidence_files(
         self, b: Build, shown: Mapping[str, tuple[object, ...]], make: Callable[[], dict[str, str]]
