@@ -18,7 +18,7 @@ import gc
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import bibtexparser
 from bibtexparser import model as bp
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 
-from . import bibmacros, bibscan, children, guard
+from . import bibmacros, bibmemo, bibscan, children, guard
 from .bibscan import Block, Located, Scan, ScannedField
 from .model import BibFile, Directive, Entry, Field, Issue, Level, LineIndex, ValuePart
 
@@ -131,14 +131,17 @@ def parse_text(
     macros: Mapping[str, str] | None = None,
     parallel_from: int | None = None,
     cores: int | None = None,
+    memo: bibmemo.BlockMemo | None = None,
 ) -> BibFile:
     """Parse a .bib file's text into a `BibFile`; syntax problems are in `BibFile.issues`. `macros` are @string
-    definitions read before this file (another file of the same bibliography, e.g. an abbreviations file)."""
+    definitions read before this file (another file of the same bibliography, e.g. an abbreviations file). With a
+    `memo` of the file's last read, only what changed since is split and scanned (the result is the same; the file
+    is read in one process)."""
     text = newlines(text)
     if len(text) > MAX_BYTES:
         return BibFile(path, "", (), (), (), (), (_too_large(path),))
     with no_gc(), _quiet_bibtexparser():
-        return _parse_text(text, path, macros or {}, parallel_from, cores)
+        return _parse_text(text, path, macros or {}, parallel_from, cores, memo)
 
 
 def _too_large(path: str) -> Issue:
@@ -216,11 +219,18 @@ def split_blocks(text: str, parallel_from: int | None = None, cores: int | None 
 
 
 def _parse_text(
-    text: str, path: str, outer: Mapping[str, str], parallel_from: int | None = None, cores: int | None = None
+    text: str,
+    path: str,
+    outer: Mapping[str, str],
+    parallel_from: int | None = None,
+    cores: int | None = None,
+    memo: bibmemo.BlockMemo | None = None,
 ) -> BibFile:
     lines = LineIndex(text)
-    blocks = split_blocks(text, parallel_from, cores)
-    located = _locate(text, lines, blocks)
+    if memo is None:
+        located = _locate(text, lines, split_blocks(text, parallel_from, cores), _scan)
+    else:
+        located = _locate(text, lines, memo.blocks(text, _split), memo.scan)
     macros: dict[str, str] = {**MONTHS, **outer}
     issues = bibmacros.read_strings(located, lines, path, macros)
     entries: list[Entry] = []
@@ -253,7 +263,7 @@ def _parse_text(
     bibscan.stray_control(text, prev_end, len(text), lines, path, issues)
     bibscan.stray_bom(text, prev_end, len(text), lines, path, issues)
     trailer = _comments(text[prev_end:])
-    if not blocks:
+    if not located:
         header, trailer = [], _comments(text)
     return BibFile(
         path,
@@ -267,7 +277,11 @@ def _parse_text(
     )
 
 
-def _locate(text: str, lines: LineIndex, blocks: Sequence[Block]) -> list[Located]:
+def _scan(raw: str, has_key: bool) -> Scan:
+    return bibscan.Scanner(raw, has_key).scan()
+
+
+def _locate(text: str, lines: LineIndex, blocks: Sequence[Block], scan: Callable[[str, bool], Scan]) -> list[Located]:
     """Each block found in the text and scanned. Located by position: from the block's line, and never before the
     end of the block before it, so that two identical blocks (even on one line) are two blocks."""
     out = []
@@ -279,11 +293,10 @@ def _locate(text: str, lines: LineIndex, blocks: Sequence[Block]) -> list[Locate
         # bibtexparser takes every `@string...` for @string and `@preamble...` for @preamble; BibTeX reads
         # `@stringx{k, ...}` and `@preamblex{k, ...}` as entries (the name must be the directive's, whole)
         etype = bibscan.block_type(raw)
-        if etype == "preamble" and block.kind == "preamble":
-            scan = None
-        else:
-            scan = bibscan.Scanner(raw, has_key=etype != "string").scan()
-        out.append(Located(block, offset, scan))
+        scanned: Scan | None = None
+        if etype != "preamble" or block.kind != "preamble":
+            scanned = scan(raw, etype != "string")
+        out.append(Located(block, offset, scanned))
     return out
 
 
@@ -390,9 +403,14 @@ def _field_issues(fields: Sequence[Field], key: str, macros: Mapping[str, str], 
     return issues
 
 
-def read(path: str | os.PathLike[str], display: str | None = None, macros: Mapping[str, str] | None = None) -> BibFile:
-    """Read and parse a .bib file (with @string `macros` from files read before it). Raises OSError when it cannot
-    be read."""
+def read(
+    path: str | os.PathLike[str],
+    display: str | None = None,
+    macros: Mapping[str, str] | None = None,
+    memo: bibmemo.BlockMemo | None = None,
+) -> BibFile:
+    """Read and parse a .bib file (with @string `macros` from files read before it; with the `memo` of its last
+    read, see `parse_text`). Raises OSError when it cannot be read."""
     shown = display if display is not None else str(path)
     guard.note(shown)
     p = Path(path)
@@ -402,16 +420,22 @@ def read(path: str | os.PathLike[str], display: str | None = None, macros: Mappi
     text, problem = decode(data, shown)
     if problem is not None:
         return BibFile(shown, "", (), (), (), (), (problem,))
-    return parse_text(text, shown, macros)
+    return parse_text(text, shown, macros, memo=memo)
 
 
-def read_set(paths: Sequence[str | os.PathLike[str]], display: Sequence[str] | None = None) -> list[BibFile]:
+def read_set(
+    paths: Sequence[str | os.PathLike[str]],
+    display: Sequence[str] | None = None,
+    reader: bibmemo.Reader | None = None,
+) -> list[BibFile]:
     """Several files of one bibliography, read in order as BibTeX does: each file sees the @string macros of the
-    files before it (e.g. `abbrv.bib` then `refs.bib`)."""
+    files before it (e.g. `abbrv.bib` then `refs.bib`). A `reader` keeps what each file's read made for the next
+    read (`refkb.bibmemo`)."""
     out: list[BibFile] = []
     macros: dict[str, str] = {}
     for i, path in enumerate(paths):
-        bib = read(path, display[i] if display else None, macros)
+        memo = reader.memo(str(path)) if reader is not None else None
+        bib = read(path, display[i] if display else None, macros, memo)
         out.append(bib)
         macros.update({k: v for k, v in bib.macros.items() if k not in MONTHS or k in macros or v != MONTHS[k]})
     return out

@@ -6,10 +6,11 @@ plugin decide how to report."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Sequence
 
 from .. import annotation, bibfile, coding, inherit, kbdata, searchlog
-from ..model import BibFile, Issue, Level
+from ..model import BibFile, Entry, Issue, Level
 from ..project import Project
 from . import inheritance, ledger, slugs
 from . import names as name_variants
@@ -20,36 +21,30 @@ from .duplicates import check_duplicate_identifiers, check_duplicate_keys, check
 from .entries import ENTRY_CHECKS, RECORD_CHECKS
 from .fields import FIELD_CHECKS
 from .harm import check_do_no_harm
+from .incremental import BibliographyMemo, EntryMemo
 from .settings import Settings
 
 MAX_FIELD = 65_536  # characters in one field value (an abstract is a few thousand)
 
 
-def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
+def validate_bib(bib: BibFile, settings: Settings | None = None, memo: EntryMemo | None = None) -> list[Issue]:
     """Every check on one parsed file: syntax (from reading), keys, fields, crossref and xdata links, and likely
     duplicates, at their level under the settings' profile (codes.at_profile_level). The fields a work requires are
     looked for in its record (what it inherits included); an @xdata entry is no work (refkb.inherit.is_work): its
-    values are checked, not what a work must have."""
+    values are checked, not what a work must have. With a `memo` of the last run, an entry checked then is not
+    checked again (`EntryMemo`)."""
     s = settings or Settings()
     issues = list(bib.issues)
     with bibfile.no_gc():
         resolution = inherit.resolve(bib.entries)
         issues.extend(inheritance.check(bib, resolution))
+        if memo is not None:
+            memo.start((bib.path, s, sorted(bib.macros.items())))
         for e, record in zip(bib.entries, resolution.entries, strict=True):
-            huge = [f for f in e.fields if len(f.value) > MAX_FIELD]
-            if huge:  # nothing else is read of an entry that holds such a value: every later step would pay for it
-                for f in huge:
-                    message = f"{f.name} is {len(f.value):,} characters long"
-                    fix = f"shorten it below {MAX_FIELD:,} characters"
-                    issues.append(at_field(bib, e, f, "field-too-large", message, fix, value=False))
-                continue
-            for check in ENTRY_CHECKS:
-                issues.extend(check(bib, e, s))
-            for check in RECORD_CHECKS if inherit.is_work(e) else ():
-                issues.extend(check(bib, record, s))
-            for f in e.fields:
-                for fcheck in FIELD_CHECKS.get(f.name, ()):
-                    issues.extend(fcheck(bib, e, f, s))
+            if memo is None or record is not e:
+                issues.extend(entry_issues(bib, e, record, s))
+            else:
+                issues.extend(memo.issues(e, functools.partial(entry_issues, bib, e, e, s)))
         issues.extend(check_duplicate_keys(bib))
         issues.extend(check_slug_collisions(bib))
         issues.extend(check_duplicate_identifiers(bib))
@@ -57,25 +52,57 @@ def validate_bib(bib: BibFile, settings: Settings | None = None) -> list[Issue]:
     return sorted(at_profile_level(issues, s.profile.content_errors), key=Issue.sort_key)
 
 
-def check_coding(bib: BibFile, scheme: coding.Scheme | None) -> Iterator[Issue]:
+def entry_issues(bib: BibFile, e: Entry, record: Entry, s: Settings) -> list[Issue]:
+    """The checks of one entry (ENTRY_CHECKS, RECORD_CHECKS on its record, FIELD_CHECKS): what reads no other."""
+    huge = [f for f in e.fields if len(f.value) > MAX_FIELD]
+    if huge:  # nothing else is read of an entry that holds such a value: every later step would pay for it
+        fix = f"shorten it below {MAX_FIELD:,} characters"
+        return [
+            at_field(bib, e, f, "field-too-large", f"{f.name} is {len(f.value):,} characters long", fix, value=False)
+            for f in huge
+        ]
+    issues: list[Issue] = []
+    for check in ENTRY_CHECKS:
+        issues.extend(check(bib, e, s))
+    for check in RECORD_CHECKS if inherit.is_work(e) else ():
+        issues.extend(check(bib, record, s))
+    for f in e.fields:
+        for fcheck in FIELD_CHECKS.get(f.name, ()):
+            issues.extend(fcheck(bib, e, f, s))
+    return issues
+
+
+def check_coding(bib: BibFile, scheme: coding.Scheme | None, memo: EntryMemo | None = None) -> Iterator[Issue]:
     """The evidence coding of every work (refkb.coding): values in their vocabularies, required dimensions."""
     if scheme is None:
         return
+    if memo is not None:
+        memo.start((bib.path, scheme, sorted(bib.macros.items())))
     for e in inherit.works(bib.entries):
-        for p in coding.problems(e, scheme):
-            if p.field is None:
-                yield at_entry(bib, e, p.code, p.message, p.fix)
-            else:
-                pos = p.field.position_of(p.offset)
-                yield issue(bib.path, pos.line, pos.col, p.code, e.key, p.message, p.fix)
+        if memo is None:
+            yield from entry_coding(bib, e, scheme)
+        else:
+            yield from memo.issues(e, functools.partial(entry_coding, bib, e, scheme))
 
 
-def read_bibliography(project: Project) -> tuple[BibFile, list[Issue]]:
+def entry_coding(bib: BibFile, e: Entry, scheme: coding.Scheme) -> list[Issue]:
+    """The coding problems of one work."""
+    out = []
+    for p in coding.problems(e, scheme):
+        if p.field is None:
+            out.append(at_entry(bib, e, p.code, p.message, p.fix))
+        else:
+            pos = p.field.position_of(p.offset)
+            out.append(issue(bib.path, pos.line, pos.col, p.code, e.key, p.message, p.fix))
+    return out
+
+
+def read_bibliography(project: Project, memo: BibliographyMemo | None = None) -> tuple[BibFile, list[Issue]]:
     """The project's bibliography: its macro files (extra.refkb.bibliography lists several) read first, in order,
     so that their @string macros are defined in the last file, which holds the entries; with the macro files'
-    own syntax problems."""
+    own syntax problems. With a `memo` of the last read, only what changed is read again (refkb.bibmemo)."""
     paths = [*project.macro_files, project.bibliography]
-    bibs = bibfile.read_set(paths, [project.relative(p) for p in paths])
+    bibs = bibfile.read_set(paths, [project.relative(p) for p in paths], memo.reader if memo is not None else None)
     return bibs[-1], [i for b in bibs[:-1] for i in b.issues]
 
 
@@ -93,16 +120,21 @@ def project_settings(project: Project, today: dt.date | None = None) -> Settings
 
 
 def validate_bibliography(
-    project: Project, bib: BibFile, settings: Settings, macro_issues: Sequence[Issue] | None = None
+    project: Project,
+    bib: BibFile,
+    settings: Settings,
+    macro_issues: Sequence[Issue] | None = None,
+    memo: BibliographyMemo | None = None,
 ) -> list[Issue]:
     """The checks that read the bibliography alone (its macro files' syntax included, as `read_bibliography`
-    returned it — read again only when not given): what `mkdocs serve` can keep while only pages change."""
+    returned it — read again only when not given): what `mkdocs serve` can keep while only pages change, and with
+    a `memo` of the last run, what it checks again of an edited bibliography (refkb.checks.incremental)."""
     if macro_issues is None:
         macro_issues = read_bibliography(project)[1] if project.macro_files else []
     return (
-        validate_bib(bib, settings)
+        validate_bib(bib, settings, memo.checks if memo is not None else None)
         + list(macro_issues)
-        + list(check_coding(bib, project.coding))
+        + list(check_coding(bib, project.coding, memo.coding if memo is not None else None))
         + list(name_variants.check(bib))
     )
 
