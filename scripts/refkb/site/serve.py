@@ -30,7 +30,7 @@ from mkdocs.utils.meta import get_data
 
 from .. import annotation, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
-from ..checks import docs_pages, suite
+from ..checks import docs_pages, incremental, suite
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from ..refs import Ref
@@ -106,6 +106,7 @@ class Memo:
     inputs: str = ""  # the content of every file validation reads
     validated: Validated | None = None
     bib: Kept[ReadBibliography] | None = None  # made from the bibliography files' content
+    bib_memo: incremental.BibliographyMemo = field(default_factory=incremental.BibliographyMemo)  # per chunk, entry
     notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by content
     pages: docs_pages.PageMemo = field(default_factory=dict)  # the page checks' findings
     renderer: styles.Renderer | None = None
@@ -169,8 +170,9 @@ class Serving(OneBuild):
         if memo.bib is not None and memo.bib.made_from == bib_inputs:
             bib, bib_issues = memo.bib.value.bib, memo.bib.value.issues
         else:
-            bib, macro_issues = suite.read_bibliography(proj)
-            bib_issues = suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues)
+            bib, macro_issues = suite.read_bibliography(proj, memo.bib_memo)  # what changed is read and checked
+            settings = suite.project_settings(proj)
+            bib_issues = suite.validate_bibliography(proj, bib, settings, macro_issues, memo.bib_memo)
             memo.bib = Kept(bib_inputs, ReadBibliography(bib, bib_issues))
         found = validate_all(proj, memo.pages, notes, (bib, bib_issues), self._data)
         if not any(i.level is Level.ERROR for i in found.issues):
