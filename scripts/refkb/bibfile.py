@@ -125,6 +125,11 @@ def _quiet_bibtexparser() -> Iterator[_Captured]:
         logger.handlers, logger.propagate = old
 
 
+def parser_version() -> str:
+    """bibtexparser's version: what a cache of findings read through it depends on."""
+    return f"bibtexparser {getattr(bibtexparser, '__version__', '')}"
+
+
 def parse_text(
     text: str,
     path: str,

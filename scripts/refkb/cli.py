@@ -113,8 +113,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_project(proj: project.Project, args: argparse.Namespace) -> list[Issue]:
-    """Every check of the project, with the findings kept between runs in .cache/refkb (refkb.checks.kept)
-    unless --no-cache."""
+    """Every check of the project, its findings kept between runs in .cache/refkb (unless --no-cache)."""
     _recover(proj)
     if getattr(args, "no_cache", False):
         return suite.validate_project(proj)[1]
@@ -530,11 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--macros", action="append", metavar="FILE", help="a .bib file of @string macros, read first")
     v.add_argument("--format", choices=("text", "json", "github"), default="text")
-    v.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="check every file again, without the findings kept in .cache/refkb/validate.json (nor keeping them)",
-    )
+    no_cache = "check every file again, without the findings kept in .cache/refkb/validate.json (nor keeping them)"
+    v.add_argument("--no-cache", action="store_true", help=no_cache)
     v.set_defaults(func=cmd_validate)
     f = sub.add_parser("format", help="rewrite a .bib file in canonical form")
     f.add_argument(

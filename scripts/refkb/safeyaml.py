@@ -36,6 +36,13 @@ import yaml
 from .errors import RefkbError
 from .model import LineIndex, Position
 
+
+def version() -> str:
+    """The YAML library's version and whether its C reader (libyaml) is in use: what a cache of findings read
+    through it depends on."""
+    return f"PyYAML {yaml.__version__}, libyaml {yaml.__with_libyaml__}"
+
+
 MAX_DEPTH = 64
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ALIASES = 200  # where aliases are allowed at all (mkdocs.yml)

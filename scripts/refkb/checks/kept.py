@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import annotation, bibfile, cache
+from .. import annotation, bibfile, cache, safeyaml
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from . import suite
@@ -49,15 +49,12 @@ DATA_FILES = ("claims.yml", "glossary.yml", "timeline.yml")  # under docs/: what
 def code_digest() -> str:
     """refkb's own code and data files (the checks and what they call; not the site's package) and the versions of
     Python and of the libraries that read the files: an edited check is a new key."""
-    import bibtexparser
-    import yaml
-
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     files = [*root.glob("*.py"), *root.glob("checks/*.py"), *root.glob("data/*")]
     for path in sorted(p for p in files if p.is_file()):
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    libraries = (sys.version, getattr(bibtexparser, "__version__", ""), yaml.__version__, yaml.__with_libyaml__)
+    libraries = (sys.version, bibfile.parser_version(), safeyaml.version())
     return cache.digest(h.hexdigest(), libraries)
 
 
