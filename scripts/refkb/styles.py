@@ -146,6 +146,15 @@ def _format_style(job: _Job) -> _Formatted:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """A citation cluster asked of a style, with the cited works' own citations in it."""
+
+    style_id: str
+    cites: tuple[ClusterCite, ...]
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Read:
     """A style's records as read from the cache: the key, the cached value they were read from, the records."""
 
@@ -214,6 +223,10 @@ class Renderer:
         # style -> its records as last read from the cache (kept engines only: a serve rebuild finds the same value
         # in the carried cache, checked once)
         self._read: dict[str, _Read] = {}
+        # kept engines only: each cluster's key (by the style, the cites and the cited works' citations: what the key
+        # is made from besides this process's code) and the cached clusters found whole, by key
+        self._keys: dict[_Asked, str] = {}
+        self._checked: dict[str, object] = {}
         self._unsaved = False
         # mkdocs serve: the engines are loaded in the background after the first build (`warm_up`); one thread at a
         # time uses them
@@ -280,15 +293,21 @@ class Renderer:
         labels = self._labels.get(style_id)
         if labels is None:
             return digest("cluster", self._library, style_id, _style_digest(style_id), [c.csl() for c in cites])
-        return digest(
-            "cluster",
-            _code(),
-            style_id,
-            _style_digest(style_id),
-            STYLES[style_id].locale,
-            [c.csl() for c in cites],
-            [labels.get(c.key, "") for c in cites],
-        )
+        asked = _Asked(style_id, tuple(cites), tuple(labels.get(c.key, "") for c in cites))
+        key = self._keys.get(asked)  # a serve rebuild asks for the same clusters again: each digested once
+        if key is None:
+            key = digest(
+                "cluster",
+                _code(),
+                style_id,
+                _style_digest(style_id),
+                STYLES[style_id].locale,
+                [c.csl() for c in cites],
+                list(asked.labels),
+            )
+            if self.keep_engines:
+                self._keys[asked] = key
+        return key
 
     def render(
         self,
@@ -416,9 +435,13 @@ class Renderer:
         """A cluster from the cache, when it is text that wraps one work per cite (citeproc-js wraps no author-only
         cite: "Polaris" of "Polaris (2018) says") and runs no script."""
         hit = self.cache.get(key)
+        if hit is not None and self._checked.get(key) is hit:
+            return str(hit)
         wrapped = sum(not c.author_only for c in cites)
         if not isinstance(hit, str) or hit.count(engine.CITE_START) != wrapped or htmlpolicy.runs_script(hit):
             return None
+        if self.keep_engines:
+            self._checked[key] = hit
         return hit
 
     def save(self) -> None:

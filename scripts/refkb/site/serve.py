@@ -127,6 +127,7 @@ class Memo:
     search: list[dict[str, Any]] | None = None
     evidence: Kept[dict[str, str]] | None = None  # the coding's and the method's download files
     data: Kept[kbdata.Data] | None = None  # the data files, read and checked
+    styles: list[dict[str, str]] | None = None  # the style picker's index
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
 
 
@@ -245,6 +246,12 @@ class Serving(OneBuild):
         record = library.index_record(ref, summary)
         self.memo.index[ref.key] = Kept(made_from, record)
         return record
+
+    def style_index(self, cache_dir: Path) -> list[dict[str, str]]:
+        """Read once while the server runs (the styles are the installed package's)."""
+        if self.memo.styles is None:
+            self.memo.styles = reader.style_index(cache_dir)
+        return self.memo.styles
 
     def evidence_files(
         self, b: Build, shown: Mapping[str, tuple[object, ...]], make: Callable[[], dict[str, str]]

@@ -124,6 +124,10 @@ class OneBuild:
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return None
 
+    def style_index(self, cache_dir: Path) -> list[dict[str, str]]:
+        """The style picker's index of every style the package ships (refkb.reader.style_index)."""
+        return reader.style_index(cache_dir)
+
     def composed_page(self, src: str) -> Composed | None:
         """The page's Markdown and tokens as the rebuild plan made them (never here: there is no plan)."""
         return None

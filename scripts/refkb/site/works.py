@@ -5,6 +5,7 @@ the evidence data."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import multiprocessing
 import os
@@ -128,20 +129,26 @@ def _cluster_requests(b: Build, pages: Sources, known: set[str]) -> list[list[Cl
     """Every citation cluster the site's pages and data pages will ask for, so that a cold build formats them with
     the library in one engine call per style (a page would otherwise load the style into this process); `known`:
     the works' keys."""
-    out: list[list[ClusterCite]] = []
+    out: list[tuple[ClusterCite, ...]] = []
     for page in pages.values():
         for c in page.scan.found:
             if all(k in known for k in c.keys):
-                out.extend(intext.cluster_requests(c))
+                out.extend(_requests(c))
     for data_page in kinds.DATA_PAGES.values():
         for record in getattr(b.data, data_page.attr):
             cited = tuple(citations.Cite(k) for k in record.keys if k in known)
             if cited:
-                out.extend(intext.cluster_requests(citations.Citation(0, 0, 0, 0, cited)))
+                out.extend(_requests(citations.Citation(0, 0, 0, 0, cited)))
             for c in citations.find(getattr(record, "note", "")):  # a claim's note cites inline
                 if all(k in known for k in c.keys):
-                    out.extend(intext.cluster_requests(c))
-    return list({repr(c): c for c in out}.values())
+                    out.extend(_requests(c))
+    return [list(cl) for cl in dict.fromkeys(out)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _requests(citation: citations.Citation) -> tuple[tuple[ClusterCite, ...], ...]:
+    """intext.cluster_requests, once per citation (a serve rebuild asks again for every page's citations)."""
+    return tuple(tuple(cl) for cl in intext.cluster_requests(citation))
 
 
 def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> None:
@@ -278,7 +285,7 @@ def install_picker(b: Build, session: OneBuild, out: Written, site: Path) -> Non
     if reader.engine_source(b.project.root) is None:
         log.info("refkb: node_modules/citeproc is missing (npm ci): reference pages get no style picker")
         return
-    style_index = reader.style_index(b.project.root / ".cache" / "refkb")
+    style_index = session.style_index(b.project.root / ".cache" / "refkb")
     b.picker_styles = len(style_index)
     if session.picker_written(site, style_index):
         return  # a dirty serve rebuild: the site folder has them from the last build
