@@ -178,7 +178,7 @@ class PageCiter:
     suffixes from each other (refkb.styles formats a library, where suffixes are right). Cached on disk.
 
     citeproc-js runs in a process of its own (started at the first page the cache does not hold, ended by `save`):
-    its V8 heap, about 250 MB with the four styles' engines, is never in the build's own process, which holds every
+    its V8, about 370 MB with the four styles' engines, is never in the build's own process, which holds every
     page's content until the build ends."""
 
     def __init__(self, cache_dir: Path | None) -> None:
