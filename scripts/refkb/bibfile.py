@@ -206,12 +206,7 @@ def split_blocks(text: str, parallel_from: int | None = None, cores: int | None 
     cut = text.find("\n@", len(text) // 2) + 1 if two and big else 0
     if cut <= 0:
         return _split(text)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("fork"), initializer=children.die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with children.pool(1, "fork") as pool:
         first_half = pool.submit(_split_half, text[:cut])
         second = _split(text[cut:], text.count("\n", 0, cut))
         try:

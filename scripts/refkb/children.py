@@ -9,11 +9,25 @@ the call does nothing.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from typing import Literal
 
 _PR_SET_PDEATHSIG = 1
+
+
+def pool(workers: int, start: Literal["fork", "spawn"]) -> ProcessPoolExecutor:
+    """A pool of `workers` processes started by `start` ("spawn" where a worker runs V8, which must not be forked;
+    "fork" for one that only reads or writes files), each ending with this process (`die_with_parent`)."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(start),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def die_with_parent(parent: int) -> None:

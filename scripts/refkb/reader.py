@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -224,12 +223,7 @@ class PageCiter:
 
         if self._pool is None:
             engine.script_path()  # citeproc-js missing: said here, with what to run
-            self._pool = ProcessPoolExecutor(
-                1,
-                mp_context=multiprocessing.get_context("spawn"),  # V8 must not be forked
-                initializer=children.die_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self._pool = children.pool(1, "spawn")  # V8 must not be forked
         job = PageJob({s: (self._styles[s][0], styles.STYLES[s].locale) for s in items}, dict(items))
         try:
             done = self._pool.submit(format_page, job).result()

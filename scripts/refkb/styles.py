@@ -13,12 +13,10 @@ import functools
 import hashlib
 import html
 import json
-import multiprocessing
 import os
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,13 +365,7 @@ class Renderer:
             for s in wanted:
                 asked[s] = missing(s)
             jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
-            ctx = multiprocessing.get_context("spawn")  # V8 must not be forked
-            with ProcessPoolExecutor(
-                min(self.workers, len(jobs)),
-                mp_context=ctx,
-                initializer=children.die_with_parent,
-                initargs=(os.getpid(),),
-            ) as pool:
+            with children.pool(min(self.workers, len(jobs)), "spawn") as pool:  # V8 must not be forked
                 results = list(pool.map(_format_style, jobs))
         else:
             results = []

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import annotation, bibfile, cache, safeyaml
+from .. import annotation, bibfile, cache, kbdata, safeyaml
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from . import suite
@@ -42,7 +42,6 @@ from .settings import Settings
 
 FILE = "validate.json"
 T = TypeVar("T")
-DATA_FILES = ("claims.yml", "glossary.yml", "timeline.yml")  # under docs/: what refkb.kbdata reads
 
 
 @functools.cache
@@ -273,7 +272,7 @@ def _page(run: Run, md: Path, rel: str) -> PageFound:
 def _data(run: Run, bib_content: str) -> Sequence[Issue]:
     """`suite.check_data`'s issues, kept under the bibliography's digest and those of the files it reads."""
     project = run.project
-    files = [project.docs / name for name in DATA_FILES]
+    files = [project.docs / name for name in kbdata.FILES]
     files += [p for p in (project.searches,) if p is not None]
     if project.coding is not None and project.coding.source:
         files.append(project.root / project.coding.source)

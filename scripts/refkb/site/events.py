@@ -157,7 +157,7 @@ def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig,
     if ready is not None:
         st.tokens[src] = ready.tokens
         st.session.page_made(src, ready.markdown, ready.tokens)
-        return str(ready.markdown)
+        return ready.markdown
     tokens = st.tokens.setdefault(src, Tokens())
     view = render.View(src, page.url, page.file.name, key)
     out = render.page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens)

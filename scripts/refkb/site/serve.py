@@ -349,11 +349,12 @@ class Serving(OneBuild):
         the build takes (`composed_page`). A work's own page changed with its work."""
         layout = b.where()
         src = f.src_uri
-        if kinds.ref_key(layout, src) in works or src not in self.memo.composed:
+        key = kinds.ref_key(layout, src)
+        if key in works or src not in self.memo.composed:
             return True
         markdown, _ = get_data(page.text)
         tokens = Tokens()
-        view = View(src, "" if f.url in (".", "./") else f.url, f.name, kinds.ref_key(layout, src))
+        view = View(src, "" if f.url in (".", "./") else f.url, f.name, key)
         now = Composed(page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens), tokens)
         if now.same(self.memo.composed[src]):
             return False

@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import multiprocessing
-import os
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -185,12 +183,7 @@ def write_downloads(out: Written, session: OneBuild, site: Path, dirty: bool) ->
     those that changed, here. A thread would wait for the GIL between every two files."""
     if session.downloads_written(site, out.downloads, dirty):
         return
-    out.writer = ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=children.die_with_parent,
-        initargs=(os.getpid(),),
-    )
+    out.writer = children.pool(1, "fork")
     out.jobs.append(out.writer.submit(session_write, site, dict(out.downloads)))
 
 
