@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
 from refkb import bibfile, project
-from refkb.checks import duplicates, suite
+from refkb.checks import duplicates, fields, harm, suite
 from refkb.checks.codes import CODES
 from refkb.checks.settings import Settings
 from refkb.model import Issue, Level
@@ -367,6 +367,43 @@ def test_do_no_harm_lets_ordinary_prose_pass(tmp_path: Path, text: str) -> None:
     config.write_text(config.read_text().replace("  refkb:\n", '  refkb:\n    helplines: ["1-888-373-7888"]\n'))
     _, found = suite.validate_project(project.load(tmp_path), TODAY)
     assert [i.render() for i in found] == []
+
+
+# Texts where a match may start anywhere: what do no harm's searches, tried only where a match can start, must find
+# exactly as the patterns' own finditer finds it (the matches, in order: a match ends where the next is looked for).
+SEARCH_TEXTS = [
+    "a@b.com.x@c.org and .x@y.org, x@@y.com, foo@bar.baz.qux! élève@école.fr İstanbul@x.com.tr",
+    "[@smith2020study] [-@key] -@key @handle @a.b. mail@host x@y",
+    "+1 (555) 123-4567, 020 7946 0958, ISBN 978 0 306 40615 7, 3.14159265358 12 34 56 78 90 12 34",
+    "1-888-373-7888\n555\n123 4567 (20) 7946-0958/2 +44.20.7946.0958 x1 234 567 890",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SEARCH_TEXTS)
+def test_do_no_harm_searches_find_what_the_patterns_find(text: str) -> None:
+    def spans(found: object) -> list[tuple[int, int]]:
+        return [m.span() for m in found]  # type: ignore[attr-defined]
+
+    assert spans(harm._emails(text)) == spans(harm._EMAIL.finditer(text))
+    assert spans(harm._phones(text)) == spans(harm._PHONE.finditer(text))
+    assert spans(harm._from_starts(harm._HANDLE, harm._AT, text)) == spans(harm._HANDLE.finditer(text))
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("A study: Of things", None),
+        ("A study -- Of things", None),
+        ("A study ---- Of things", (13, "Of")),
+        ("A study – Of things", None),
+        ("A study of \\{Things} and Others", (13, "Things")),  # an escaped brace opens no group
+        ("A {Brace} study. New sentence", None),
+        ("  Leading spaces then Word", (22, "Word")),
+    ],
+)
+def test_title_case_problem(title: str, found: tuple[int, str] | None) -> None:
+    assert fields.title_case_problem(title) == found
 
 
 def test_clean_project_has_no_issue(tmp_path: Path) -> None:

@@ -179,3 +179,12 @@ def test_other_code_is_a_new_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(kept, "note_found", refuse)
     with pytest.raises(AssertionError, match="checked again"):
         kept.validate_project(proj, tmp_path / "cache", today)
+
+
+@pytest.mark.parametrize("make", list(CASES.values()), ids=list(CASES))
+def test_without_a_cache_directory_the_issues_are_the_suites(tmp_path: Path, make: Callable[[Path], Path]) -> None:
+    """--no-cache: every file read once and checked in one pass, nothing kept, the suite's issues."""
+    proj = project_mod.load(make(tmp_path / "kb"))
+    today = dt.date(2026, 12, 5)
+    assert kept.validate_project(proj, None, today) == suite.validate_project(proj, today)[1]
+    assert not (proj.root / ".cache" / "refkb" / kept.FILE).exists()

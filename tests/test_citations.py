@@ -142,3 +142,22 @@ LAYERS = {
 @pytest.mark.parametrize(("text", "expected"), LAYERS.values(), ids=LAYERS.keys())
 def test_the_masks_layers(text: str, expected: tuple[str, str, str]) -> None:
     assert (citations.mask_code(text), citations.mask_markup(text), citations.mask(text)) == expected
+
+
+# The masker's searches tried only where a match can start find what the patterns' own finditer finds.
+MASKER_TEXTS = [
+    "see http://a.b/@x and WWW.example.org, javaſcript:x, mailto:a@b.co; a@b.com.x@c.org é@f.gh",
+    "[@a] -@b x-@c [-@d] [see @e, p. 1] @f[p. 2] ][@g] a@@b.cd",
+    "line one: no url\nwww.x.org@y\nplain\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", MASKER_TEXTS)
+def test_masker_searches_find_what_the_patterns_find(text: str) -> None:
+    def spans(found: object) -> list[tuple[int, int]]:
+        return [m.span() for m in found]  # type: ignore[attr-defined]
+
+    assert spans(citations._url_matches(text)) == spans(citations._URL.finditer(text))
+    assert spans(citations._email_matches(text)) == spans(citations._EMAIL.finditer(text))
+    assert spans(citations._narrative(text)) == spans(citations._NARRATIVE.finditer(text))

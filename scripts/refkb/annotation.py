@@ -12,7 +12,8 @@ from . import frontmatter, guard, safeyaml
 SECTIONS = ("Summary", "Key findings", "Method and data", "Limitations", "Relevance")
 FRONT = frontmatter.FRONT
 _ATTRS = re.compile(r"[ \t]*\{[^{}\n]*\}[ \t]*$")
-_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+# A '## ' heading at the start of a line (the lookbehind after the '##': the regex engine then looks for '##' alone).
+_HEADING = re.compile(r"##(?<![^\n]##)[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
 TEMPLATE = """---
 verified_at: []
@@ -90,7 +91,8 @@ class Annotation:
 
 
 def parse(path: Path, text: str) -> Annotation:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     fm = frontmatter.read(text)
     error, err_line, err_col, fix = "", 1, 1, ""
     if not fm.found:
@@ -108,7 +110,7 @@ def parse(path: Path, text: str) -> Annotation:
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         title = _ATTRS.sub("", h.group(1)).strip()  # "Summary {: #summary }" is the Summary section
         sections.setdefault(title, body[h.end() : end].strip())
-        lines.setdefault(title, body_line + body[: h.start()].count("\n"))
+        lines.setdefault(title, body_line + body.count("\n", 0, h.start()))
     return Annotation(
         path.stem,
         path,

@@ -115,11 +115,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _validate_project(proj: project.Project, args: argparse.Namespace) -> list[Issue]:
     """Every check of the project, its findings kept between runs in .cache/refkb (unless --no-cache)."""
     _recover(proj)
-    if getattr(args, "no_cache", False):
-        return suite.validate_project(proj)[1]
     from .checks import kept
 
-    return kept.validate_project(proj, proj.root / ".cache" / "refkb")
+    return kept.validate_project(proj, None if getattr(args, "no_cache", False) else proj.root / ".cache" / "refkb")
 
 
 def _engine_note() -> None:

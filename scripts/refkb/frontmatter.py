@@ -46,7 +46,7 @@ def read(text: str) -> FrontMatter:
     lines: dict[str, int] = {}
     for k in TOP_KEY.finditer(block):
         lines.setdefault(k.group(1).strip(), block.count("\n", 0, k.start()) + 2)
-    body, body_line = text[m.end() :], text[: m.end()].count("\n") + 1
+    body, body_line = text[m.end() :], text.count("\n", 0, m.end()) + 1
     try:
         loaded = safeyaml.load(block, safeyaml.Options(line_offset=1))
     except safeyaml.YamlError as exc:

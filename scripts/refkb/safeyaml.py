@@ -309,6 +309,7 @@ class _Builder:
     opts: Options
     seen: set[int] | None  # the nodes met, when the text may hold an alias (a '*'): libyaml shares its node
     question: bool  # the text holds a '?'
+    places: Places  # for a repeated key, refused here (the positioned reader says where it is)
 
     def meet(self, node: yaml.Node, depth: int, in_flow: bool) -> None:
         if depth > MAX_DEPTH:
@@ -332,7 +333,7 @@ class _Builder:
             and node.tag == _MAP
             and all(isinstance(k, yaml.ScalarNode) and k.tag not in _FLATTENED for k, _ in node.value)
         ):
-            _no_repeated_key(node, Places("", self.opts.line_offset))
+            _no_repeated_key(node, self.places)
             mapping = {self.build(k, depth + 1, flow): self.build(v, depth + 1, flow) for k, v in node.value}
             if self.opts.keep_lines:  # no U+0085, U+2028, U+2029 in the text (`_quick`): YAML counts as editors
                 mapping["__line__"] = node.start_mark.line + 1 + self.opts.line_offset
@@ -374,11 +375,15 @@ def _quick(text: str, opts: Options) -> Any:
         return _REPORT
     loader: Any = None
     try:
-        watched = _structure(text) >= _QUICK_NESTING  # libyaml's events, PyYAML's composer, watched
+        # libyaml's events, PyYAML's composer, watched (a shorter text cannot hold that many structural characters)
+        watched = len(text) >= _QUICK_NESTING and _structure(text) >= _QUICK_NESTING
         loader = _make_loader(opts, _CEvents)(text) if watched else _quick_loader(opts)(text)
         loader.places = places
         root = loader.get_single_node()
-        return None if root is None else _Builder(loader, opts, set() if "*" in text else None, "?" in text).build(root)
+        if root is None:
+            return None
+        seen: set[int] | None = set() if "*" in text else None
+        return _Builder(loader, opts, seen, "?" in text, Places("", opts.line_offset)).build(root)
     except Exception:  # _Refused, or whatever else: the positioned reader says it, at its place
         return _REPORT
     finally:

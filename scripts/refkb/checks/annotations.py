@@ -67,8 +67,11 @@ class NoteFound:
     verified_on: dt.date | None
 
 
-def note_found(project: Project, note: annotation.Annotation, today: dt.date | None) -> NoteFound:
-    path = project.relative(note.path)
+def note_found(
+    project: Project, note: annotation.Annotation, today: dt.date | None, path: str | None = None
+) -> NoteFound:
+    """One page's own findings; `path` is the page relative to the project, when the caller has it."""
+    path = project.relative(note.path) if path is None else path
     own = [*check_annotation(path, note, today, project.profile.annotations_required), *trail.check(path, note)]
     return NoteFound(note.key, path, tuple(own), note.verified_on)
 

@@ -22,6 +22,8 @@ def check(path: str, note: annotation.Annotation, designs: Iterable[str], primar
         return  # the front matter could not be read: annotation-front-matter says so
     expected = appraisal.instrument_for(designs, primary) if primary else None
     _, problems = appraisal.read(note.meta.get("appraisal"), expected)
+    if not problems:
+        return  # the items' lines are read only for a problem to point at
     block = note.meta_lines.get("appraisal", _FRONT_START)
     lines = appraisal.item_lines(front_matter(note), block) if "appraisal" in note.meta_lines else {}
     for p in problems:

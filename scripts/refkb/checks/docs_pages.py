@@ -31,6 +31,10 @@ MAX_NESTING = 64  # block quotes, list levels and indentation: Python-Markdown r
 # or mark a level (a level is a marker of one character or more, or two columns of indentation, and a tab is four
 # columns: two levels a character at most, so 65 levels take 33 characters).
 _LONG_LINE = re.compile(rf"^(?=[ \t>*+\-0-9.)]{{33}})[^\n]{{{MAX_NESTING},}}", re.M)
+# How _LONG_LINE's line starts, at the start of the text or after a line break: a page without it has no such line
+# (found without trying the pattern at every character).
+_DEEP_START = re.compile(r"[ \t>*+\-0-9.)]{33}")
+_DEEP_LINE = re.compile(r"\n[ \t>*+\-0-9.)]{33}")
 _NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))+")
 
 
@@ -70,6 +74,8 @@ class Nesting(NamedTuple):
 def nesting_problem(text: str) -> Nesting | None:
     """The first line nested deeper than MAX_NESTING (a 600-deep list made Python-Markdown print a RecursionError
     traceback), or None. Only a line `_LONG_LINE` finds can be."""
+    if not _DEEP_START.match(text) and not _DEEP_LINE.search(text):
+        return None
     n, at = 1, 0
     for long in _LONG_LINE.finditer(text):
         n, at = n + text.count("\n", at, long.start()), long.start()
@@ -160,9 +166,10 @@ def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageM
     return each_page(project, "docs", today, lambda md: docs_page(project, md), memo)
 
 
-def docs_page(project: Project, md: Path, data: bytes | None = None) -> Iterator[Issue]:
-    """One page's checks of `check_docs_pages`, on its bytes when the caller has read them."""
-    rel = project.relative(md)
+def docs_page(project: Project, md: Path, data: bytes | None = None, rel: str | None = None) -> Iterator[Issue]:
+    """One page's checks of `check_docs_pages`, on its bytes when the caller has read them (and its path relative to
+    the project, `rel`, when it has that)."""
+    rel = project.relative(md) if rel is None else rel
     guard.note(rel)
     try:
         data = md.read_bytes() if data is None else data

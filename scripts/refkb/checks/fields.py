@@ -196,6 +196,15 @@ def title_case_problem(value: str) -> tuple[int, str] | None:
     """The offset and word of the first capitalised word outside braces that does not start the title or a
     subtitle: under the sentence-case convention APA's and Harvard's engines would print it as it stands, and a
     proper noun would be lowered by BibTeX styles and pandoc."""
+    text = _unbraced(value) if "{" in value else value
+    for m in _TITLE_WORD.finditer(text):
+        if m.group(0)[0].isupper() and not _sentence_starts(text, m.start()):
+            return m.start(), m.group(0)
+    return None
+
+
+def _unbraced(value: str) -> str:
+    """`value` with what stands inside braces, the braces included, as x's."""
     masked = list(value)
     depth = 0
     for i, ch in enumerate(value):
@@ -206,11 +215,14 @@ def title_case_problem(value: str) -> tuple[int, str] | None:
             masked[i] = "x"
         if ch == "}" and depth and not escaped:
             depth -= 1
-    text = "".join(masked)
-    for m in _TITLE_WORD.finditer(text):
-        if m.group(0)[0].isupper() and not _SENTENCE_START.search(text[: m.start()]):
-            return m.start(), m.group(0)
-    return None
+    return "".join(masked)
+
+
+def _sentence_starts(text: str, at: int) -> bool:
+    """A sentence or a subtitle starts at offset `at` (_SENTENCE_START ends there). A match ends in the spaces
+    before `at` and its mark is at most four characters long, so only from there on is it looked for."""
+    spaces = len(text[:at].rstrip())
+    return _SENTENCE_START.search(text, max(0, spaces - 4), at) is not None
 
 
 @field_check("title", "subtitle")

@@ -101,6 +101,24 @@ class Run:
     notes: dict[str, Path] = field(default_factory=dict)  # annotation pages by their path relative to the project
     read_notes: dict[Path, annotation.Annotation] = field(default_factory=dict)  # parsed this run
 
+    @property
+    def keeping(self) -> bool:
+        """Findings are looked up and kept (not with --no-cache: then no key is worked out either)."""
+        return self.kept.path is not None
+
+    def content(self, data: bytes | None) -> str:
+        """The digest of a file's bytes for a key ('' when nothing is kept)."""
+        return _content(data) if self.keeping else ""
+
+    def key(self, *parts: Any) -> str:
+        """The key of a finding made of `parts` (refkb.cache.digest; '' when nothing is kept)."""
+        return cache.digest(*parts) if self.keeping else ""
+
+    @functools.cached_property
+    def helplines(self) -> set[str]:
+        """The digits of the help lines the pages may give (harm.helpline_digits), worked out once."""
+        return helpline_digits(self.project)
+
     @functools.cached_property
     def context(self) -> str:
         """What every finding depends on besides its file, but the day."""
@@ -129,7 +147,7 @@ class Run:
 
     def look(self, key: str, decode: Callable[[Any], T]) -> T | None:
         """The kept value of `key` as `decode` makes it, or None (not kept, or not in the shape it writes)."""
-        value = self.kept.get(key)
+        value = self.kept.get(key) if self.keeping else None
         if value is None:
             return None
         try:
@@ -138,10 +156,12 @@ class Run:
             return None
 
 
-def validate_project(project: Project, cache_dir: Path, today: dt.date | None = None) -> list[Issue]:
-    """`suite.validate_project`'s issues for the project, its findings kept in `cache_dir` between runs."""
+def validate_project(project: Project, cache_dir: Path | None, today: dt.date | None = None) -> list[Issue]:
+    """`suite.validate_project`'s issues for the project, its findings kept in `cache_dir` between runs; with no
+    `cache_dir` (--no-cache), nothing read or kept, every file read once and checked in one pass."""
     with bibfile.no_gc():
-        run = Run(project, cache.JsonCache(cache_dir / FILE), suite.project_settings(project, today))
+        kept = cache.JsonCache(cache_dir / FILE if cache_dir is not None else None)
+        run = Run(project, kept, suite.project_settings(project, today))
         issues = _validate(run)
         run.kept.save()
     return issues
@@ -171,25 +191,29 @@ def _validate(run: Run) -> list[Issue]:
 
 def _bib_content(run: Run) -> str:
     paths = [*run.project.macro_files, run.project.bibliography]
-    return cache.digest([_content(run.data(p)) for p in paths])
+    return run.key([_content(run.data(p)) for p in paths]) if run.keeping else ""
 
 
 def _bibliography(run: Run) -> tuple[Sequence[Issue], Sequence[Work], str]:
     """The bibliography's issues and works, kept or found, and the digest of its files."""
     content = _bib_content(run)
-    key = cache.digest("bib", run.day, content)
+    key = run.key("bib", run.day, content)
 
     def decode(value: Any) -> tuple[tuple[Issue, ...], list[Work]]:
         works = [Work(k, bool(w), tuple(str(d) for d in ds), int(ln), int(c)) for k, w, ds, ln, c in value["works"]]
         return _issues(value["issues"]), works
 
-    readable = all(run.data(p) is not None for p in [*run.project.macro_files, run.project.bibliography])
+    readable = run.keeping and all(
+        run.data(p) is not None for p in [*run.project.macro_files, run.project.bibliography]
+    )
     kept = run.look(key, decode) if readable else None
     if kept is not None:
         return kept[0], kept[1], content
     bib = run.bib()
     issues = suite.validate_bibliography(run.project, bib, run.settings)
     works = works_of(bib)
+    if not run.keeping:
+        return issues, works, content
     run.files.clear()  # read again: the files may have changed while they were parsed
     if _bib_content(run) == content:
         rows = [[w.key, w.work, list(w.designs), w.line, w.col] for w in works]
@@ -204,7 +228,7 @@ def _notes(run: Run) -> list[NoteFound]:
         data = run.data(path)
         rel = run.project.relative(path)
         run.notes[rel] = path
-        key = cache.digest("note", run.day, rel, _content(data))
+        key = run.key("note", run.day, rel, run.content(data))
 
         def decode(value: Any, path: Path = path, rel: str = rel) -> NoteFound:
             on = value["verified_on"]
@@ -214,8 +238,8 @@ def _notes(run: Run) -> list[NoteFound]:
 
         found = run.look(key, decode) if data is not None else None
         if found is None:
-            found = note_found(run.project, run.note(path), run.settings.today)
-            if data is not None:
+            found = note_found(run.project, run.note(path), run.settings.today, rel)
+            if data is not None and run.keeping:
                 on = None if found.verified_on is None else found.verified_on.isoformat()
                 run.kept.put(key, {"issues": _rows(found.issues), "verified_on": on})
         out.append(found)
@@ -226,12 +250,12 @@ def _appraisal(run: Run, note: NoteFound, designs: tuple[str, ...]) -> Iterator[
     """The appraisal's issues of an annotation page for the designs its work codes, kept or found."""
     path = run.notes[note.path]
     data = run.data(path)
-    key = cache.digest("appraisal", run.context, note.path, _content(data), designs)
+    key = run.key("appraisal", run.context, note.path, run.content(data), designs)
     kept = run.look(key, _issues) if data is not None else None
     if kept is None:
         primary = run.project.coding.primary if run.project.coding else frozenset()
         kept = tuple(appraisal_check(note.path, run.note(path), designs, primary))
-        if data is not None:
+        if data is not None and run.keeping:
             run.kept.put(key, _rows(kept))
     return iter(kept)
 
@@ -239,7 +263,7 @@ def _appraisal(run: Run, note: NoteFound, designs: tuple[str, ...]) -> Iterator[
 def _page(run: Run, md: Path, rel: str) -> PageFound:
     """What one page of docs/ holds, kept or found."""
     data = run.data(md)
-    key = cache.digest("page", run.context, rel, _content(data))
+    key = run.key("page", run.context, rel, run.content(data))
 
     def decode(value: Any) -> PageFound:
         harm = value["harm"]
@@ -257,9 +281,9 @@ def _page(run: Run, md: Path, rel: str) -> PageFound:
     if kept is not None:
         return kept
     text = page_text(data) if data is not None else ""
-    harm = page_harm(rel, text, helpline_digits(run.project)) if run.project.profile.do_no_harm else None
-    found = PageFound(tuple(docs_page(run.project, md, data)), tuple(page_cites(text)), harm)
-    if data is not None:
+    harm = page_harm(rel, text, run.helplines) if run.project.profile.do_no_harm else None
+    found = PageFound(tuple(docs_page(run.project, md, data, rel)), tuple(page_cites(text)), harm)
+    if data is not None and run.keeping:
         kept_harm = (
             None
             if harm is None
@@ -280,8 +304,10 @@ def _data(run: Run, bib_content: str) -> Sequence[Issue]:
     def contents() -> list[tuple[str, str]]:
         return [(project.relative(p), _content(run.data(p))) for p in files]
 
+    if not run.keeping:
+        return suite.check_data(project, run.bib(), run.settings.today)
     before = contents()
-    key = cache.digest("data", run.day, bib_content, before)
+    key = run.key("data", run.day, bib_content, before)
     kept = run.look(key, _issues)
     if kept is None:
         kept = tuple(suite.check_data(project, run.bib(), run.settings.today))
