@@ -256,13 +256,7 @@ def _find(text: str) -> tuple[Citation, ...]:
     out: list[Citation] = []
 
     def where(offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = bisect.bisect_right(line_starts, offset) - 1  # the last line starting at or before `offset`
         return lo + 1, offset - line_starts[lo] + 1
 
     taken: list[int] = []  # start and end of each bracketed citation, in order: they do not overlap

@@ -203,19 +203,31 @@ def title_case_problem(value: str) -> tuple[int, str] | None:
     return None
 
 
+_BRACE = re.compile(r"[{}]")
+
+
 def _unbraced(value: str) -> str:
-    """`value` with what stands inside braces, the braces included, as x's."""
-    masked = list(value)
+    """`value` with what stands inside braces, the braces included, as x's (a brace after a backslash opens or
+    closes nothing): read from brace to brace."""
+    out: list[str] = []
     depth = 0
-    for i, ch in enumerate(value):
-        escaped = i > 0 and value[i - 1] == "\\"
-        if ch == "{" and not escaped:
+    start = 0  # where the text not yet in `out` starts
+    for m in _BRACE.finditer(value):
+        i = m.start()
+        if i > 0 and value[i - 1] == "\\":
+            continue
+        if m.group(0) == "{":
+            if depth == 0:
+                out.append(value[start:i])
+                start = i
             depth += 1
-        if depth:
-            masked[i] = "x"
-        if ch == "}" and depth and not escaped:
+        elif depth:
             depth -= 1
-    return "".join(masked)
+            if depth == 0:
+                out.append("x" * (i + 1 - start))
+                start = i + 1
+    out.append("x" * (len(value) - start) if depth else value[start:])
+    return "".join(out)
 
 
 def _sentence_starts(text: str, at: int) -> bool:

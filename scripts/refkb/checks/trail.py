@@ -15,12 +15,13 @@ from .codes import issue
 
 def check(path: str, note: annotation.Annotation) -> Iterator[Issue]:
     start = note.meta_lines.get("verified_at", 2)
-    text_lines = note.text.split("\n")
+    text_lines: list[str] = []  # the page's lines, split when a link is found on a host to report
     for link in note.trail:
-        line = next((n + 1 for n in range(start - 1, len(text_lines)) if link.url in text_lines[n]), start)
         host = hosts.classify(link.url)
-        if host is None:
-            continue
+        if host is None or not (host.kind == "piracy" or (host.kind == "low-trust" and not link.note)):
+            continue  # nothing to report: the link's line is not looked for
+        text_lines = text_lines or note.text.split("\n")
+        line = next((n + 1 for n in range(start - 1, len(text_lines)) if link.url in text_lines[n]), start)
         name = hosts.host_of(link.url)
         if host.kind == "piracy":
             fix = "remove the link; cite the publisher's page or the DOI"
