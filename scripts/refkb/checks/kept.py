@@ -2,7 +2,7 @@
 `suite.validate_project`, in the same order, with each file's own findings taken from the cache when neither the
 file nor what its checks depend on changed.
 
-What is kept, each under a key (refkb.cache.digest, from canonical data) made of the file's content digest and of
+What is kept, each under a key (a digest of its parts' JSON: `Run.key`) made of the file's content digest and of
 `context`: a digest of refkb's own code and data files, of the libraries that read the files, of the project's
 settings (refkb.project.Project, mkdocs.yml's text) and, for the checks that read the day, of the day:
 - the bibliography (references.bib and its macro files together): every issue of `suite.validate_bibliography`,
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -99,20 +100,35 @@ class Run:
     files: dict[Path, bytes | None] = field(default_factory=dict)  # read once this run
     parsed: BibFile | None = None
     notes: dict[str, Path] = field(default_factory=dict)  # annotation pages by their path relative to the project
+    shown: dict[Path, str] = field(default_factory=dict)  # and those paths by page (project.relative, once a page)
     read_notes: dict[Path, annotation.Annotation] = field(default_factory=dict)  # parsed this run
+    digests: dict[Path, str] = field(default_factory=dict)  # of the files' bytes as read this run
 
     @property
     def keeping(self) -> bool:
         """Findings are looked up and kept (not with --no-cache: then no key is worked out either)."""
         return self.kept.path is not None
 
-    def content(self, data: bytes | None) -> str:
-        """The digest of a file's bytes for a key ('' when nothing is kept)."""
-        return _content(data) if self.keeping else ""
+    def content(self, path: Path) -> str:
+        """The digest of a file's bytes as read this run, for a key, worked out once ('' when nothing is kept)."""
+        if not self.keeping:
+            return ""
+        if path not in self.digests:
+            self.digests[path] = _content(self.data(path))
+        return self.digests[path]
 
-    def key(self, *parts: Any) -> str:
-        """The key of a finding made of `parts` (refkb.cache.digest; '' when nothing is kept)."""
-        return cache.digest(*parts) if self.keeping else ""
+    def key(self, *parts: str | Sequence[str] | Sequence[tuple[str, str]]) -> str:
+        """The key of a finding made of `parts`, texts and lists of them ('' when nothing is kept): their JSON's
+        digest, without refkb.cache.digest's canonical form, which only the settings and the project need (in
+        `context` and `day`)."""
+        if not self.keeping:
+            return ""
+        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+    def forget(self) -> None:
+        """Read the files again (they may have changed while they were checked)."""
+        self.files.clear()
+        self.digests.clear()
 
     @functools.cached_property
     def helplines(self) -> set[str]:
@@ -129,6 +145,11 @@ class Run:
     def day(self) -> str:
         """`context` and the settings of the checks (the day among them)."""
         return cache.digest(self.context, self.settings)
+
+    def relative(self, path: Path) -> str:
+        """`project.relative(path)`, worked out once for an annotation page (it is a page of docs/ too)."""
+        rel = self.shown.get(path)
+        return self.project.relative(path) if rel is None else rel
 
     def data(self, path: Path) -> bytes | None:
         if path not in self.files:
@@ -176,7 +197,7 @@ def _validate(run: Run) -> list[Issue]:
         bib_path = project.relative(project.bibliography)
         issues.extend(annotation_issues(project, bib_path, works, notes, lambda n, d: _appraisal(run, n, d)))
         issues.extend(stale_notes(project, notes, settings.today))
-        found = {rel: _page(run, md, rel) for md in pages(project) for rel in (project.relative(md),)}
+        found = {rel: _page(run, md, rel) for md in pages(project) for rel in (run.relative(md),)}
         issues.extend(i for f in found.values() for i in f.issues)
         keys = {w.key for w in works}
         issues.extend(i for rel, f in found.items() for i in unresolved(project, rel, f.cites, keys))
@@ -191,7 +212,7 @@ def _validate(run: Run) -> list[Issue]:
 
 def _bib_content(run: Run) -> str:
     paths = [*run.project.macro_files, run.project.bibliography]
-    return run.key([_content(run.data(p)) for p in paths]) if run.keeping else ""
+    return run.key([run.content(p) for p in paths]) if run.keeping else ""
 
 
 def _bibliography(run: Run) -> tuple[Sequence[Issue], Sequence[Work], str]:
@@ -214,7 +235,7 @@ def _bibliography(run: Run) -> tuple[Sequence[Issue], Sequence[Work], str]:
     works = works_of(bib)
     if not run.keeping:
         return issues, works, content
-    run.files.clear()  # read again: the files may have changed while they were parsed
+    run.forget()  # read again: the files may have changed while they were parsed
     if _bib_content(run) == content:
         rows = [[w.key, w.work, list(w.designs), w.line, w.col] for w in works]
         run.kept.put(key, {"issues": _rows(issues), "works": rows})
@@ -228,7 +249,8 @@ def _notes(run: Run) -> list[NoteFound]:
         data = run.data(path)
         rel = run.project.relative(path)
         run.notes[rel] = path
-        key = run.key("note", run.day, rel, run.content(data))
+        run.shown[path] = rel
+        key = run.key("note", run.day, rel, run.content(path))
 
         def decode(value: Any, path: Path = path, rel: str = rel) -> NoteFound:
             on = value["verified_on"]
@@ -250,7 +272,7 @@ def _appraisal(run: Run, note: NoteFound, designs: tuple[str, ...]) -> Iterator[
     """The appraisal's issues of an annotation page for the designs its work codes, kept or found."""
     path = run.notes[note.path]
     data = run.data(path)
-    key = run.key("appraisal", run.context, note.path, run.content(data), designs)
+    key = run.key("appraisal", run.context, note.path, run.content(path), designs)
     kept = run.look(key, _issues) if data is not None else None
     if kept is None:
         primary = run.project.coding.primary if run.project.coding else frozenset()
@@ -263,7 +285,7 @@ def _appraisal(run: Run, note: NoteFound, designs: tuple[str, ...]) -> Iterator[
 def _page(run: Run, md: Path, rel: str) -> PageFound:
     """What one page of docs/ holds, kept or found."""
     data = run.data(md)
-    key = run.key("page", run.context, rel, run.content(data))
+    key = run.key("page", run.context, rel, run.content(md))
 
     def decode(value: Any) -> PageFound:
         harm = value["harm"]
@@ -302,7 +324,7 @@ def _data(run: Run, bib_content: str) -> Sequence[Issue]:
         files.append(project.root / project.coding.source)
 
     def contents() -> list[tuple[str, str]]:
-        return [(project.relative(p), _content(run.data(p))) for p in files]
+        return [(project.relative(p), run.content(p)) for p in files]
 
     if not run.keeping:
         return suite.check_data(project, run.bib(), run.settings.today)
@@ -311,7 +333,7 @@ def _data(run: Run, bib_content: str) -> Sequence[Issue]:
     kept = run.look(key, _issues)
     if kept is None:
         kept = tuple(suite.check_data(project, run.bib(), run.settings.today))
-        run.files.clear()  # read again: the files may have changed while they were checked
+        run.forget()  # read again: the files may have changed while they were checked
         if contents() == before and _bib_content(run) == bib_content:
             run.kept.put(key, _rows(kept))
     return kept

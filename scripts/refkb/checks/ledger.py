@@ -35,8 +35,23 @@ def names_of(entry: Entry) -> list[str]:
     return [n for n in out if n]
 
 
+_KEY_GOES_ON = re.compile(r"[\w:-]")  # a character after '@key' that makes it another key
+
+
+def _cites(note: str, key: str) -> bool:
+    """`note` holds '@key' not followed by a character of a longer key (a string search: a pattern per key, 8,000
+    of them, would each be compiled)."""
+    needle = "@" + key
+    at = note.find(needle)
+    while at >= 0:
+        if not _KEY_GOES_ON.match(note, at + len(needle)):
+            return True
+        at = note.find(needle, at + 1)
+    return False
+
+
 def _named(note: str, entry: Entry) -> bool:
-    if re.search(rf"@{re.escape(entry.key)}(?![\w:-])", note):
+    if _cites(note, entry.key):
         return True  # cited in the note itself: [@key]
     text = _fold(note)
     for name in names_of(entry):
