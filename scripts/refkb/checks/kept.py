@@ -2,7 +2,7 @@
 `suite.validate_project`, in the same order, with each file's own findings taken from the cache when neither the
 file nor what its checks depend on changed.
 
-What is kept, each under a key (a digest of its parts' JSON: `Run.key`) made of the file's content digest and of
+What is kept, each under a key (a digest of its parts: `Run.key`) made of the file's content digest and of
 `context`: a digest of refkb's own code and data files, of the libraries that read the files, of the project's
 settings (refkb.project.Project, mkdocs.yml's text) and, for the checks that read the day, of the day:
 - the bibliography (references.bib and its macro files together): every issue of `suite.validate_bibliography`,
@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -118,12 +117,12 @@ class Run:
         return self.digests[path]
 
     def key(self, *parts: str | Sequence[str] | Sequence[tuple[str, str]]) -> str:
-        """The key of a finding made of `parts`, texts and lists of them ('' when nothing is kept): their JSON's
-        digest, without refkb.cache.digest's canonical form, which only the settings and the project need (in
-        `context` and `day`)."""
+        """The key of a finding made of `parts`, texts and lists of them ('' when nothing is kept): the digest of
+        their repr (quoted, escaped: one text for one value), without refkb.cache.digest's canonical form, which only
+        the settings and the project need (in `context` and `day`)."""
         if not self.keeping:
             return ""
-        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def forget(self) -> None:
         """Read the files again (they may have changed while they were checked)."""
