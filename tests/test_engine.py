@@ -125,3 +125,62 @@ def test_an_engine_left_open_is_closed_before_the_interpreter_finalizes() -> Non
     run = subprocess.run([sys.executable, "-c", AT_EXIT], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split("\n") == ["before finalizing", ""]
+
+
+# Whether a style's list entries can read a work's disambiguate flag (refkbTestsDisambiguate): a `disambiguate`
+# condition in the bibliography or a macro it calls, however deep; a macro it names and the style lacks is a yes.
+_CONDITION = "<choose><if disambiguate='true'><text value='x'/></if></choose>"
+
+
+@pytest.mark.parametrize(
+    ("style", "tests"),
+    [
+        ("<style><bibliography><layout><text value='a'/></layout></bibliography></style>", False),
+        (f"<style><bibliography><layout>{_CONDITION}</layout></bibliography></style>", True),
+        (
+            f'<style><macro name="cite">{_CONDITION}</macro><citation><layout><text macro="cite"/></layout></citation>'
+            "<bibliography><layout><text value='a'/></layout></bibliography></style>",
+            False,
+        ),
+        (
+            f'<style><macro name=\'a\'><text macro="b"/></macro><macro name="b">{_CONDITION}</macro>'
+            "<bibliography><layout><text macro='a'/></layout></bibliography></style>",
+            True,
+        ),
+        (
+            f"<style><macro name='b'>{_CONDITION}</macro><bibliography><sort><key macro='b'/></sort>"
+            "<layout><text value='a'/></layout></bibliography></style>",
+            True,
+        ),
+        ("<style><bibliography><layout><text macro='missing'/></layout></bibliography></style>", True),
+    ],
+    ids=["none", "in-layout", "citation-only", "two-macros-deep", "in-sort", "unknown-macro"],
+)
+def test_a_styles_list_reads_the_disambiguate_flag(style: str, tests: bool) -> None:
+    js = engine.Citeproc()
+    try:
+        assert js._ctx.call("refkbTestsDisambiguate", style) is tests
+    finally:
+        js.close()
+
+
+@pytest.mark.parametrize(
+    ("style", "alone"),
+    [("apa", {"Hint76", "HashZack88", "BoweEtal79", "BoweEtal69"}), ("harvard", set())],
+)
+def test_only_works_whose_entry_reads_the_library_are_formatted_alone(style: str, alone: set[str]) -> None:
+    """A work shares its first author with another, but its entry is the one it has alone (no year suffix, no names
+    added, no substitute, no namesake in a global given-name rule): the engine does not format it alone
+    (tests/test_styles.py holds every standalone entry to a one-item engine)."""
+    from refkb import bibfile, csl, styles
+
+    items = [
+        csl.engine_item(csl.item(e))
+        for e in bibfile.read(ROOT / "tests/data/standalone/names-across-groups.bib").entries
+    ]
+    js = engine.Citeproc()
+    try:
+        bib = js.load(style, styles._style_xml(style), styles.STYLES[style].locale, items)
+    finally:
+        js.close()
+    assert set(bib.alone) == alone

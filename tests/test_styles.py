@@ -546,8 +546,9 @@ def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
 
 # The library's engine gives each work's standalone entry with the library (the works sharing their first name with
 # another work formatted alone, in layers of works that cannot change each other's entries); the oracle is a
-# one-item engine per work (refkb.reader.PageCiter), for every work of three bibliographies: the knowledge base, the
-# styles' test data and 150 entries of a lab's bibliography where most authors have several works.
+# one-item engine per work (refkb.reader.PageCiter), for every work of four bibliographies: the knowledge base, the
+# styles' test data, 150 entries of a lab's bibliography where most authors have several works, and works of that
+# lab whose names meet across groups (an author of two works is the editor of two others).
 def _bibliography_items(path: Path, limit: int | None = None) -> list[csl.CslItem]:
     from refkb import inherit
 
@@ -557,8 +558,13 @@ def _bibliography_items(path: Path, limit: int | None = None) -> list[csl.CslIte
 
 @pytest.mark.parametrize(
     ("path", "limit"),
-    [(DATA.parents[1] / "references.bib", None), (DATA / "styles.bib", None), (DATA / "sites/lab/cdl.bib", 150)],
-    ids=["knowledge-base", "styles", "lab"],
+    [
+        (DATA.parents[1] / "references.bib", None),
+        (DATA / "styles.bib", None),
+        (DATA / "sites/lab/cdl.bib", 150),
+        (DATA / "standalone/names-across-groups.bib", None),
+    ],
+    ids=["knowledge-base", "styles", "lab", "names-across-groups"],
 )
 def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit: int | None) -> None:
     from refkb import reader

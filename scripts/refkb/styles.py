@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, children, csl, engine, htmlpolicy
+from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
@@ -42,6 +42,10 @@ STYLES: dict[str, Style] = {
     "harvard": Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right", "en-GB"),
 }
 ORDER = ("apa", "mla", "chicago", "harvard")
+# How long each style takes to format a library, relative to the others (citeproc-js at 6,315 works: Chicago's
+# sort keys and given-name disambiguation are the slowest, Harvard the fastest): the styles go to the worker
+# processes longest first, so that two workers finish four styles together.
+COST = {"chicago": 4, "mla": 3, "apa": 2, "harvard": 1}
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def _style_digest(style_id: str) -> str:
 # invalidates the cache.
 @functools.cache
 def _code() -> str:
-    parts = [Path(__file__), Path(csl.__file__), Path(engine.__file__), engine.GLUE]
+    parts = [Path(__file__), Path(csl.__file__), Path(engine.__file__), Path(standalone.__file__), engine.GLUE]
     blob = b"".join(p.read_bytes() for p in parts) + __version__.encode()
     with contextlib.suppress(engine.EngineError):
         blob += engine.script_path().read_bytes()[:4096]
@@ -364,9 +368,11 @@ class Renderer:
         if parallel:
             for s in wanted:
                 asked[s] = missing(s)
-            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
+            first = sorted(todo, key=lambda s: -COST.get(s, 0))
+            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in first]
             with children.pool(min(self.workers, len(jobs)), "spawn") as pool:  # V8 must not be forked
-                results = list(pool.map(_format_style, jobs))
+                by_style = dict(zip(first, pool.map(_format_style, jobs), strict=True))
+            results = [by_style[s] for s in todo]
         else:
             results = []
             for style_id in todo:
