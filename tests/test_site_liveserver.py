@@ -1,5 +1,6 @@
-"""refkb.site.liveserver: the content watcher sees exactly the saves MkDocs' polling observer cannot, a failed
-build is shown as an escaped error page (requests never hang), and SIGTERM stops like Ctrl-C. The end-to-end
+"""refkb.site.liveserver: the content watcher sees exactly the saves MkDocs' polling observer cannot, the
+operating system's file events make MkDocs' observer look at once (writes, not reads; one save, one event), a
+failed build is shown as an escaped error page (requests never hang), and SIGTERM stops like Ctrl-C. The end-to-end
 checks on the real knowledge base are in tests/test_site_serve.py."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,7 @@ class FakeServer:
         self._wanted_epoch = 2
         self._visible_epoch = 1
         self.app: Any = None
+        self.observer: Any = None
 
     def set_app(self, app: Any) -> None:
         self.app = app
@@ -209,6 +212,105 @@ def test_a_request_during_a_build_waits_for_its_outcome() -> None:
     build.join(5.0)
     assert len(got) == 1
     assert got[0][0].startswith("500")
+
+
+def _write(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "more\n", encoding="utf-8")
+
+
+def _read(path: Path) -> None:
+    path.read_text(encoding="utf-8")
+
+
+def _replace(path: Path) -> None:  # an editor's save: a new file renamed over the old one
+    new = path.with_name(path.name + ".tmp")
+    new.write_text("replaced\n", encoding="utf-8")
+    os.replace(new, path)
+
+
+def _hidden_write(path: Path) -> None:
+    (path.parent / ".git").mkdir(exist_ok=True)
+    (path.parent / ".git" / "index").write_text("x", encoding="utf-8")
+
+
+def _sibling_write(path: Path) -> None:  # beside a watched file, not watched itself
+    (path.parent.parent / "notes.txt").write_text("x", encoding="utf-8")
+
+
+NATIVE = [  # (what is done, to which watched thing, asks for a rebuild)
+    (_write, "docs/page.md", True),
+    (_write, "references.bib", True),
+    (_replace, "docs/page.md", True),
+    (_replace, "references.bib", True),
+    (_read, "docs/page.md", False),
+    (_read, "references.bib", False),
+    (_hidden_write, "docs/page.md", False),
+    (_sibling_write, "docs/page.md", False),
+]
+
+
+@pytest.mark.parametrize(("act", "target", "asks"), NATIVE, ids=[f"{a.__name__}-{t}" for a, t, _ in NATIVE])
+def test_native_events_ask_for_a_rebuild_at_once(
+    tmp_path: Path, act: Callable[[Path], None], target: str, asks: bool
+) -> None:
+    (tmp_path / "docs").mkdir()
+    for name in ("docs/page.md", "references.bib"):
+        (tmp_path / name).write_text("alpha\n", encoding="utf-8")
+    asked = threading.Event()
+    watcher = liveserver.NativeWatcher(
+        [str(tmp_path / "docs"), str(tmp_path / "references.bib")], lambda path: asked.set()
+    )
+    assert watcher.start(), "inotify is available on the machines refkb is tested on"
+    try:
+        act(tmp_path / target)
+        assert asked.wait(0.5 if asks else 0.3) is asks
+    finally:
+        watcher.stop()
+
+
+def test_a_save_reaches_mkdocs_observer_at_once_and_once(tmp_path: Path) -> None:
+    """poll_now: MkDocs' polling emitter (here polling every 30 s) reports a save as soon as the native event
+    comes, through its own handler, and its next poll finds nothing new."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers.polling import PollingObserver
+
+    (tmp_path / "docs").mkdir()
+    page = tmp_path / "docs" / "page.md"
+    page.write_text("alpha\n", encoding="utf-8")
+    seen: list[str] = []
+    asked = threading.Event()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if not event.is_directory:
+                seen.append(event.event_type)
+                asked.set()
+
+    server = FakeServer(lambda: None)
+    server.observer = PollingObserver(timeout=30)
+    server.observer.schedule(Handler(), str(tmp_path / "docs"), recursive=True)
+    server.observer.start()
+    native = liveserver.NativeWatcher([str(tmp_path / "docs")], lambda path: liveserver.poll_now(server, path))
+    assert native.start()
+    try:
+        _write(page)
+        assert asked.wait(2.0), "seen long before the emitter's next poll"
+        time.sleep(0.3)
+        assert seen == ["modified"]
+        for emitter in server.observer.emitters:
+            emitter.queue_events(0)  # the emitter's own next poll
+        time.sleep(0.1)
+        assert seen == ["modified"], "one save, one event"
+    finally:
+        native.stop()
+        server.observer.stop()
+        server.observer.join(5.0)
+
+
+def test_no_native_events_leaves_the_polling_observer(tmp_path: Path) -> None:
+    watcher = liveserver.NativeWatcher([str(tmp_path / "missing")], lambda path: None)
+    assert watcher.start() is True  # nothing to watch is no failure
+    watcher.stop()
 
 
 def test_an_unknown_server_is_left_alone() -> None:

@@ -98,6 +98,7 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: 
     )
     b.page_citer = session.page_citer(proj.root / ".cache" / "refkb")
     b.row_cache = session.row_cache()
+    b.shown_memo = session.shown_memo()
     assets.configure(config, coding=proj.coding is not None)
     use_cache = not session.serving and os.environ.get("REFKB_PAGE_CACHE", "1") != "0"
     page_cache = cached.Cached(proj.root / ".cache" / "refkb" / "pages") if use_cache else cached.Uncached()
@@ -122,6 +123,7 @@ def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False)
     works.write_downloads(st.files, st.session, Path(config.site_dir), dirty)
     st.pages = works.read_pages(st.session, files, st.pages)  # and the pages refkb generated
     works.who_cites(b, files, st.pages)
+    st.session.same_refs(b.refs)
     shown = works.shown_by_work(b) if st.session.wants_shown() or st.cache.wants_shown() else {}
     st.files.shown = shown
     records = works.index(b, st.session, shown)
@@ -243,5 +245,6 @@ def on_serve(server: Any, config: MkDocsConfig) -> Any:
         if path.exists():
             server.watch(str(path))
             extra.append(path)
+    extra.extend(Path(p) for p in config.watch)  # mkdocs.yml's own `watch:` entries, which MkDocs watches after this
     liveserver.attach(server, liveserver.watched_paths(config.config_file_path, config.docs_dir, extra))
     return server
