@@ -440,3 +440,42 @@ def test_serve_dirty_equals_a_clean_build_after_every_edit(tmp_path: Path) -> No
         assert any("refkb: caches written" in line for line in server.lines), "".join(server.lines[-20:])
     finally:
         server.stop()
+
+
+# -- which works a rebuild may keep as the last one made them (refkb.site.serve._shown_same) ---------------------
+
+_ONE = (
+    "@string{pub = {Polaris}}\n\n"
+    "@report{polaris2018onramps,\n  author = pub,\n  title = {On-Ramps},\n  year = {2018}\n}\n"
+)
+SAME_AS_SHOWN = [  # (what changed in the file, whether the work reads the same on every page)
+    ("nothing", _ONE, True),
+    ("a blank line above it (it moved in the file)", "\n" + _ONE.replace("\n\n@report", "\n\n\n@report"), True),
+    ("an entry above it", _ONE.replace("@report", "@misc{a2020b,\n  title = {B}\n}\n\n@report"), True),
+    ("its title", _ONE.replace("On-Ramps", "Off-Ramps"), False),
+    ("a macro it uses", _ONE.replace("{Polaris}", "{Polaris Project}"), False),
+    ("its entry type", _ONE.replace("@report", "@techreport"), False),
+    ("a comment before it", _ONE.replace("\n\n@report", "\n\n% checked 2026\n@report"), False),
+]
+
+
+@pytest.mark.parametrize(("edit", "text", "same"), SAME_AS_SHOWN, ids=[e for e, _, _ in SAME_AS_SHOWN])
+def test_a_work_that_only_moved_in_the_file_is_kept(edit: str, text: str, same: bool) -> None:
+    from refkb import bibfile, csl
+    from refkb.refs import Ref
+    from refkb.site.serve import _shown_same
+
+    def ref(source: str) -> Ref:
+        entry = next(e for e in bibfile.parse_text(source, "references.bib").entries if e.key == "polaris2018onramps")
+        return Ref(entry, csl.item(entry), {})
+
+    assert _shown_same(ref(_ONE), ref(text)) is same
+
+
+def test_shown_same_compares_every_field_of_a_work() -> None:
+    """A field added to Ref must be compared by _shown_same (or the rebuild would keep a work showing it stale)."""
+    import dataclasses
+
+    from refkb.refs import Ref
+
+    assert [f.name for f in dataclasses.fields(Ref)] == ["entry", "csl_item", "rendered", "discussed_in", "folder"]

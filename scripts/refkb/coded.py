@@ -236,12 +236,15 @@ def export_rows(srcs: Sequence[Source], scheme: Scheme, site_url: str = "") -> l
     return out
 
 
-def coding_csv(srcs: Sequence[Source], scheme: Scheme, site_url: str = "") -> str:
-    """One row per source, one column per dimension; several values in a cell separated by '; '."""
+def coding_csv(
+    srcs: Sequence[Source], scheme: Scheme, site_url: str = "", rows: Sequence[dict[str, object]] | None = None
+) -> str:
+    """One row per source, one column per dimension; several values in a cell separated by '; '. `rows`: the
+    sources' `export_rows`, when the caller made them already."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     w.writeheader()
-    for row in export_rows(srcs, scheme, site_url):
+    for row in rows if rows is not None else export_rows(srcs, scheme, site_url):
         w.writerow(
             {
                 k: "; ".join(v) if isinstance(v, list) else ("yes" if v is True else "no" if v is False else v)
@@ -251,5 +254,8 @@ def coding_csv(srcs: Sequence[Source], scheme: Scheme, site_url: str = "") -> st
     return buf.getvalue()
 
 
-def coding_json(srcs: Sequence[Source], scheme: Scheme, site_url: str = "") -> str:
-    return json.dumps(export_rows(srcs, scheme, site_url), ensure_ascii=False, indent=1) + "\n"
+def coding_json(
+    srcs: Sequence[Source], scheme: Scheme, site_url: str = "", rows: Sequence[dict[str, object]] | None = None
+) -> str:
+    made = rows if rows is not None else export_rows(srcs, scheme, site_url)
+    return json.dumps(made, ensure_ascii=False, indent=1) + "\n"

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from .. import annotation, appraisal, coded, kbdata, keys, reader, refpage, searchlog, styles
 from ..checks import suite
 from ..engine import ClusterCite
@@ -41,6 +43,7 @@ class Build:
     page_citer: Callable[[], reader.PageCiter] | None = None
     print_edition: bool = False  # this build is followed by the print edition (a link to its PDF)
     row_cache: RowCache | None = None  # serve keeps the library's rows between rebuilds
+    shown_memo: dict[str, dict[object, tuple[object, Markup]]] | None = None  # serve: pages' citations (render.cite)
     layout: kinds.Layout | None = None  # where each kind's pages are (set again when the works are known)
     _appraisals: dict[str, appraisal.Appraisal] | None = None
     _searchlog: searchlog.Log | None = None

@@ -393,6 +393,7 @@ def cite(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     found = citations.find(markdown)
     if not found:
         return markdown
+    parts: _Parts | None = None
     out: list[str] = []
     cited: list[str] = []
     last = 0
@@ -406,16 +407,63 @@ def cite(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
                 line=line,
                 hint="correct the key or add the reference",
             )
+        parts = parts or _Parts(b, view.url)
         out.append(markdown[last : c.start])
-        out.append(tokens.add(intext.intext(c, b.refs, b.project.style, view.url, b.clusters)))
+        out.append(tokens.add(parts.intext(c)))
         last = c.end
         cited.extend(k for k in c.keys if k not in cited)
     out.append(markdown[last:])
     text = "".join(out)
+    assert parts is not None  # `found` is not empty
     if view.key is None:
-        refs = [b.refs[k] for k in cited]
-        text += "\n\n## References\n\n" + tokens.add(intext.reference_list(refs, b.project.style, view.url))
+        text += "\n\n## References\n\n" + tokens.add(parts.reference_list(cited))
+    parts.done()
     return text
+
+
+class _Parts:
+    """A page's citations and reference list. Under `mkdocs serve` (`Build.shown_memo`), each as the last rebuild
+    made it on this page while what it shows is the same: a rebuild composes the pages of the whole library again
+    to compare them, and they cite hundreds of works each. What a part shows: the clusters the engine formats for
+    a citation (the renderer keeps them) and each cited work's address and text (the link and its tooltip); for
+    the reference list, each work's entry and place in the style's order. The memo keeps a page's parts of its
+    last composition only."""
+
+    def __init__(self, b: Build, current: str) -> None:
+        self._b = b
+        self._current = current
+        self._style = b.project.style
+        memo = b.shown_memo
+        self._old = memo.get(current, {}) if memo is not None else None
+        self._new: dict[object, tuple[object, Markup]] = {}
+
+    def _kept(self, key: object, made_from: object, make: Callable[[], Markup]) -> Markup:
+        assert self._old is not None
+        kept = self._old.get(key)
+        made = kept[1] if kept is not None and kept[0] == made_from else make()
+        self._new[key] = (made_from, made)
+        return made
+
+    def intext(self, c: citations.Citation) -> Markup:
+        b, style, current = self._b, self._style, self._current
+        if self._old is None:
+            return intext.intext(c, b.refs, style, current, b.clusters)
+        asked = tuple(b.clusters(style, cluster) for cluster in intext.cluster_requests(c))
+        works = tuple((r.url, r.rendered[style].text) for r in (b.refs[k] for k in c.keys))
+        key = (c.cites, c.narrative)
+        return self._kept(key, (asked, works), lambda: intext.intext(c, b.refs, style, current, b.clusters))
+
+    def reference_list(self, cited: list[str]) -> Markup:
+        style, current = self._style, self._current
+        refs = [self._b.refs[k] for k in cited]
+        if self._old is None:
+            return intext.reference_list(refs, style, current)
+        shown = tuple((r.slug, r.url, r.rendered[style].html, r.rendered[style].order) for r in refs)
+        return self._kept(tuple(cited), shown, lambda: intext.reference_list(refs, style, current))
+
+    def done(self) -> None:
+        if self._b.shown_memo is not None:
+            self._b.shown_memo[self._current] = self._new
 
 
 def page_cite_block(b: Build, view: View, markdown: str, tokens: Tokens) -> str:

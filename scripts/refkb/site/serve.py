@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,21 +47,23 @@ T = TypeVar("T")
 
 
 def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, object]:
-    """One value per input a page kind may show (refkb.site.kinds.Input), compared with the last rebuild's: a
-    digest, or for the works what each shows (a thousand tuples of text are compared faster than digested)."""
+    """One value per input a page kind may show (refkb.site.kinds.Input), compared with the last rebuild's by
+    equality: the values themselves, not digests of them (what is unchanged is the very object the last rebuild
+    held — notes, data and settings are kept by content between rebuilds and never changed in place — so the
+    comparison is one identity test each; a digest of a thousand notes' front matter cost 50 ms a rebuild)."""
     searches = ""
     if b.project.searches is not None:
         try:
-            searches = digest(b.project.searches.read_bytes().decode("utf-8", "replace"))
+            searches = b.project.searches.read_bytes().decode("utf-8", "replace")
         except OSError:
             searches = "missing"
     return {
         kinds.Input.WORKS: shown,
         # what other pages show of the annotations is their front matter (verification dates, appraisals): the text
         # is shown on its own work's page only (an edited page is rebuilt), so an edit of the text rebuilds that page
-        kinds.Input.NOTES: digest(sorted((k, n.meta) for k, n in b.notes.items())),
-        kinds.Input.CODING: digest(b.project.coding),
-        kinds.Input.LEDGER: digest(b.data),
+        kinds.Input.NOTES: [(k, n.meta) for k, n in sorted(b.notes.items())],
+        kinds.Input.CODING: b.project.coding,
+        kinds.Input.LEDGER: b.data,
         kinds.Input.SEARCHES: searches,
     }
 
@@ -76,6 +78,26 @@ def _nav_titles(b: Build, files: Files, nav: Navigation, pages: Mapping[str, Pag
         key = kinds.ref_key(layout, src)
         out.append((src, b.refs[key].title if key is not None else title_of(pages[src].text, page.file.name)))
     return digest(out, [f.src_uri for f in files.documentation_pages()])
+
+
+def _shown_same(old: Ref, new: Ref) -> bool:
+    """The same work as pages show it: its entry but for where it stands in the file (offsets), its CSL item, its
+    formatting in every style, the topics discussing it and its folder."""
+    a, b = old.entry, new.entry
+    same_entry = a is b or (
+        a.raw == b.raw
+        and a.type == b.type
+        and a.key == b.key
+        and a.comments == b.comments
+        and [(f.name, f.value) for f in a.fields] == [(f.name, f.value) for f in b.fields]
+    )
+    return (
+        same_entry
+        and old.csl_item == new.csl_item
+        and old.rendered == new.rendered
+        and old.discussed_in == new.discussed_in
+        and old.folder == new.folder
+    )
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,9 @@ class Memo:
     evidence: Kept[dict[str, str]] | None = None  # the coding's and the method's download files
     data: Kept[kbdata.Data] | None = None  # the data files, read and checked
     styles: list[dict[str, str]] | None = None  # the style picker's index
+    kept: dict[str, Kept[object]] = field(default_factory=dict)  # name -> what `Serving.kept` made
+    refs: dict[str, Ref] = field(default_factory=dict)  # the works as the last rebuild showed them
+    shown_parts: dict[str, dict[object, tuple[object, Markup]]] = field(default_factory=dict)  # url -> its citations
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
 
 
@@ -230,6 +255,27 @@ class Serving(OneBuild):
 
         return citer
 
+    def same_refs(self, refs: dict[str, Ref]) -> None:
+        """A work whose `Ref` equals the last rebuild's keeps the last one, with what it worked out lazily (the
+        public CSL item, names, sort keys): after an edit of one entry, the pages and files of the whole library
+        ask those of every work again. Equal as pages show them (`_shown_same`): an edit above an entry moves it in
+        the file, and no page shows where an entry stands."""
+        last = self.memo.refs
+        for key, ref in refs.items():
+            old = last.get(key)
+            if old is not None and old is not ref and _shown_same(old, ref):
+                refs[key] = old
+        self.memo.refs = dict(refs)
+
+    def kept(self, name: str, made_from: object, make: Callable[[], T]) -> T:
+        """Kept while what it was made from is equal. Unchanged inputs are the very objects the last rebuild held
+        (the bibliography is read again only when its files change, each entry's CSL item comes from a cache kept
+        in memory), so the comparison is mostly identity tests."""
+        kept = self.memo.kept.get(name)
+        if kept is None or kept.made_from != made_from:
+            kept = self.memo.kept[name] = Kept(made_from, make())
+        return cast(T, kept.value)
+
     def scan(self, src: str, text: str, name: str) -> Scan:
         kept = self.memo.scans.get(src)
         if kept is not None and kept.made_from == text:
@@ -270,6 +316,9 @@ class Serving(OneBuild):
         if last is None or last.build is not b or last.shown is not shown:
             last = self._last_inputs = _Inputs(b, shown, input_digests(b, shown))
         return last.digests
+
+    def shown_memo(self) -> dict[str, dict[object, tuple[object, Markup]]]:
+        return self.memo.shown_parts
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return self._rows

@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -25,6 +25,8 @@ from ..refs import Ref
 from .context import Build
 from .render import RowMaker, title_of
 from .tokens import Tokens
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,23 @@ class OneBuild:
     def scan(self, src: str, text: str, name: str) -> Scan:
         return scan_page(text, name)
 
+    def same_refs(self, refs: dict[str, Ref]) -> None:
+        """Each work's `Ref` replaced by an equal one an earlier build made, with what it worked out lazily (nothing
+        here: there is no earlier build)."""
+
+    def kept(self, name: str, made_from: object, make: Callable[[], T]) -> T:
+        """What `make` makes from `made_from` (compared by equality): made every time here; a session that keeps
+        things between rebuilds returns the last one while `made_from` is equal."""
+        return make()
+
     def index_record(self, ref: Ref, summary: str, shown: tuple[object, ...]) -> dict[str, object]:
         return library.index_record(ref, summary)
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
+        return None
+
+    def shown_memo(self) -> dict[str, dict[object, tuple[object, Markup]]] | None:
+        """Where the pages' citations are kept between rebuilds (nowhere here: each is made once)."""
         return None
 
     def style_index(self, cache_dir: Path) -> list[dict[str, str]]:

@@ -33,6 +33,7 @@ from .. import (
     reader,
     refpage,
     selection,
+    styles,
 )
 from ..cache import digest
 from ..engine import ClusterCite
@@ -149,16 +150,41 @@ def _requests(citation: citations.Citation) -> tuple[tuple[ClusterCite, ...], ..
     return tuple(tuple(cl) for cl in intext.cluster_requests(citation))
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """The works as one build formatted them: each work's `Ref`, the engine that formatted them, and each work's
+    own download files (path in the site -> text)."""
+
+    refs: dict[str, Ref]
+    renderer: styles.Renderer
+    downloads: dict[str, str]
+
+
 def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> None:
     """Every work formatted in every style (from the cache when unchanged), as `b.refs`: the works' records
-    (refkb.inherit; an @xdata entry is no work, only its fields reach the entries that name it)."""
+    (refkb.inherit; an @xdata entry is no work, only its fields reach the entries that name it). Under `mkdocs
+    serve`, kept from the last rebuild while the bibliography, the settings and the pages' citations are the same."""
     records = inherit.resolve(b.bib.entries).works
-    items = _prepare(b, session, out, records)
-    renderer = session.renderer(b.project.root / ".cache" / "refkb")
     clusters = _cluster_requests(b, pages, {e.key for e in records})
-    rendered = renderer.render(items, clusters={b.project.style: clusters})
-    b.renderer = renderer
-    b.refs = {e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(records, items, strict=True)}
+
+    def make() -> Formatted:
+        own = Written()
+        items = _prepare(b, session, own, records)
+        renderer = session.renderer(b.project.root / ".cache" / "refkb")
+        rendered = session.kept(  # an edit that changes no CSL item (a coding field, a comment) formats nothing
+            "rendered",
+            (items, b.project, clusters),
+            lambda: renderer.render(items, clusters={b.project.style: clusters}),
+        )
+        refs = {
+            e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(records, items, strict=True)
+        }
+        return Formatted(refs, renderer, own.downloads)
+
+    made = session.kept("formatted", (b.bib, b.project, clusters), make)
+    b.renderer = made.renderer
+    b.refs = dict(made.refs)  # who_cites replaces refs in b.refs, never in the kept dict
+    out.downloads.update(made.downloads)
 
 
 def add_downloads(add: Add, b: Build, out: Written) -> None:
@@ -220,9 +246,9 @@ def who_cites(b: Build, files: Files, pages: Sources) -> dict[str, set[str]]:
 def shown_by_work(b: Build) -> Shown:
     """For each work, what its reference page and the pages citing it show of it besides the annotation."""
     claims: dict[str, list[str]] = defaultdict(list)
-    for claim in b.data.claims:  # a reference page lists the claims citing its work, with their text and verdict
-        for key in claim.keys:
-            claims[key].append(digest(claim))
+    for claim, made in zip(b.data.claims, _digests(b.data.claims), strict=True):
+        for key in claim.keys:  # a reference page lists the claims citing its work, with their text and verdict
+            claims[key].append(made)
     settings = digest(b.project)
     return {
         key: (
@@ -236,6 +262,12 @@ def shown_by_work(b: Build) -> Shown:
         )
         for key, ref in b.refs.items()
     }
+
+
+@functools.lru_cache(maxsize=2)
+def _digests(claims: tuple[object, ...]) -> tuple[str, ...]:
+    """Each claim's digest, once while the ledger is the same (a serve rebuild asks again)."""
+    return tuple(digest(c) for c in claims)
 
 
 def summary(note: annotation.Annotation | None) -> str:
@@ -265,8 +297,9 @@ def evidence_files(b: Build) -> dict[str, str]:
     scheme = b.project.coding
     assert scheme is not None
     srcs = b.evidence_sources()
-    coding_csv = coded.coding_csv(srcs, scheme, b.site_url)
-    out = {"coding.csv": coding_csv, "coding.json": coded.coding_json(srcs, scheme, b.site_url)}
+    rows = coded.export_rows(srcs, scheme, b.site_url)
+    coding_csv = coded.coding_csv(srcs, scheme, b.site_url, rows)
+    out = {"coding.csv": coding_csv, "coding.json": coded.coding_json(srcs, scheme, b.site_url, rows)}
     log_ = b.search_log()
     if log_ is not None:
         out.update(method.data_package(list(b.refs), b.appraisals(), log_, coding_csv, b.site_url))
