@@ -544,11 +544,9 @@ def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
     assert {k: out[k]["chicago"].html for k in rendered} == {k: r["chicago"].html for k, r in rendered.items()}
 
 
-# The library's engine gives each work's standalone entry with the library (the works sharing their first name with
-# another work formatted alone, in layers of works that cannot change each other's entries); the oracle is a
-# one-item engine per work (refkb.reader.PageCiter), for every work of four bibliographies: the knowledge base, the
-# styles' test data, 150 entries of a lab's bibliography where most authors have several works, and works of that
-# lab whose names meet across groups (an author of two works is the editor of two others).
+# Each work's standalone entry (refkb.standalone) against a one-item engine per work (refkb.reader.PageCiter), for
+# every work of the knowledge base, the styles' test data, 150 works of a lab's bibliography (most authors have
+# several) and tests/data/standalone's bibliographies.
 def _bibliography_items(path: Path, limit: int | None = None) -> list[csl.CslItem]:
     from refkb import inherit
 
@@ -563,8 +561,9 @@ def _bibliography_items(path: Path, limit: int | None = None) -> list[csl.CslIte
         (DATA / "styles.bib", None),
         (DATA / "sites/lab/cdl.bib", 150),
         (DATA / "standalone/names-across-groups.bib", None),
+        (DATA / "standalone/namesake-in-another-group.bib", None),
     ],
-    ids=["knowledge-base", "styles", "lab", "names-across-groups"],
+    ids=["knowledge-base", "styles", "lab", "names-across-groups", "namesake-in-another-group"],
 )
 def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit: int | None) -> None:
     from refkb import reader

@@ -200,7 +200,8 @@ function refkbAlone(name, styleXml, lang, todo, ids, eng, entries) {
   var layers = [], held = [], testsFlag = refkbTestsDisambiguate(styleXml);
   for (var j = 0; j < todo.length; j++) {
     var grp = refkbGroup(REFKB.current[todo[j]]);
-    if (count[grp] < 2 || refkbAsAlone(eng, refkbRid(todo[j]), entries[todo[j]], testsFlag)) { continue; }
+    var own = refkbRid(todo[j]);
+    if (count[grp] < 2 ? !refkbNamesake(eng, own) : refkbAsAlone(eng, own, entries[todo[j]], testsFlag)) { continue; }
     var keys = refkbFamilies(REFKB.current[todo[j]]).concat(["\u0003" + grp]);
     var l = 0;
     while (l < layers.length && keys.some(function (key) { return held[l][key]; })) { l++; }
@@ -223,21 +224,27 @@ function refkbAlone(name, styleXml, lang, todo, ids, eng, entries) {
     one.refkbLang = lang;
   }
   for (var l = 0; l < layers.length; l++) {
-    var rids = layers[l].map(refkbRid);
-    one.updateItems(rids);
-    var bib = one.makeBibliography();
-    if (!bib) { continue; }
-    var empty = {};
-    var errors = bib[0].bibliography_errors || [];
-    for (var x = 0; x < errors.length; x++) { empty[errors[x].itemID] = true; }
-    for (var k = 0, n = 0; k < bib[0].entry_ids.length; k++) {
-      var rid = bib[0].entry_ids[k][0];
-      if (!empty[rid]) { out[REFKB.items[rid].system_id] = bib[1][n++]; }
-    }
+    // A work whose entry comes out empty without a bibliography error (MLA, a work with no names and no title)
+    // leaves no entry and no mark: the entries no longer pair with entry_ids, so that layer's works go one by one.
+    if (refkbLayer(one, layers[l].map(refkbRid), out)) { continue; }
+    for (var w = 0; w < layers[l].length; w++) { refkbLayer(one, [refkbRid(layers[l][w])], out); }
   }
   one.updateItems([]);
   one.tmp.taintedItemIDs = {};
   return out;
+}
+function refkbLayer(one, rids, out) {
+  // A layer's works formatted in the engine of works alone, into out (id -> entry); false, with nothing put in out,
+  // when the entries cannot be paired with their works.
+  one.updateItems(rids);
+  var bib = one.makeBibliography();
+  if (!bib) { return true; }
+  var empty = {}, errors = bib[0].bibliography_errors || [], ids = bib[0].entry_ids;
+  for (var x = 0; x < errors.length; x++) { empty[errors[x].itemID] = true; }
+  var kept = ids.filter(function (e) { return !empty[e[0]]; });
+  if (kept.length !== bib[1].length) { return rids.length < 2; }
+  for (var k = 0; k < kept.length; k++) { out[REFKB.items[kept[k][0]].system_id] = bib[1][k]; }
+  return true;
 }
 function refkbFormatOne(name, styleXml, lang, itemJson) {
   // One item in an engine of its own (a page of this site citing itself): no year suffix from the library.

@@ -3,10 +3,11 @@
 A reader copies a work's citation from its own page: the work as a one-item bibliography, with no year suffix, no
 names added to tell it from another work and no repeated-author dash. `refkbAlone` formats alone only the works
 whose list entry can differ from that (`refkbAsAlone` says which cannot, from what citeproc-js's registry holds
-after the library's bibliography), in layers of works that share no group and no family name (`refkbFamilies`), so
-that no work of a layer changes another's entry. On ContextLab's lab bibliography (6,315 works, 4,073 sharing their
-first author with another) this formats 2,830 works alone in APA, 2,502 in MLA, 2,832 in Chicago and 298 in Harvard
-instead of 4,073 in each. tests/test_styles.py holds every standalone entry to a one-item engine (refkb.reader).
+after the library's bibliography; for a work whose first author is alone in the library, `refkbNamesake`), in layers
+of works that share no group and no family name (`refkbFamilies`), so that no work of a layer changes another's
+entry. On ContextLab's lab bibliography (6,315 works, 4,073 sharing their first author with another) this formats
+2,842 works alone in APA, 2,502 in MLA, 2,844 in Chicago and 298 in Harvard. tests/test_styles.py holds every
+standalone entry to a one-item engine (refkb.reader).
 """
 
 from __future__ import annotations
@@ -66,16 +67,25 @@ function refkbAsAlone(eng, rid, entry, testsFlag) {
   if (JSON.stringify([d.names, d.givens]) !== JSON.stringify([base.names, base.givens])) { return false; }
   var sub = eng.bibliography.opt["subsequent-author-substitute"];
   if (typeof sub === "string" && (!sub || /[&<>"']/.test(sub) || entry.indexOf(sub) >= 0)) { return false; }
-  if (eng.opt["disambiguate-add-givenname"] && eng.citation.opt["givenname-disambiguation-rule"] !== "by-cite") {
-    var namereg = eng.registry.namereg;
-    var keys = namereg.nameind[rid] || {};
-    for (var k in keys) {
-      var part = k.split("::");
-      var fam = namereg.namereg[part[0]];
-      if (!fam || fam.count > 1 || (fam.ikey[part[1]] && fam.ikey[part[1]].count > 1)) { return false; }
-    }
+  return !refkbNamesake(eng, rid);
+}
+function refkbNamesake(eng, rid) {
+  // Whether a style's global givenname-disambiguation-rule (not by-cite) can print one of the work's names from the
+  // library's names register: another person of the same family name (other initials, or the same initials and
+  // other given names) anywhere in the library, in any group (an editor's name counts; under a primary-name rule,
+  // the first name of each name variable). Chicago printed "Bower, G H." for "Bower, G. H." in a work whose first
+  // author is alone in the library because another work's editor is "Gordon H. Bower".
+  if (!eng.opt["disambiguate-add-givenname"] || eng.citation.opt["givenname-disambiguation-rule"] === "by-cite") {
+    return false;
   }
-  return true;
+  var namereg = eng.registry.namereg;
+  var keys = namereg.nameind[rid] || {};
+  for (var k in keys) {
+    var part = k.split("::");
+    var fam = namereg.namereg[part[0]];
+    if (!fam || fam.count > 1 || (fam.ikey[part[1]] && fam.ikey[part[1]].count > 1)) { return true; }
+  }
+  return false;
 }
 function refkbFamilies(item) {
   // Every family (or literal) name of a work, in any name variable: works in one layer share none, so that no
