@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -493,3 +494,79 @@ def test_capped_shows_the_first_of_each_code_and_counts_the_rest(
             assert line == f"{want} (refkb validate lists every one)"
         else:
             assert f" [{want}] " in line
+
+
+# -- the annotations' findings kept between runs in one process (checks.annotations.NoteMemo, mkdocs serve) --------
+
+
+def _broken(root: Path) -> None:
+    page = root / "docs" / "references" / "smith2020study.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("verified_on:", "verified_no:"), encoding="utf-8")
+
+
+def _fixed(root: Path) -> None:
+    page = root / "docs" / "references" / "smith2020study.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("verified_no:", "verified_on:"), encoding="utf-8")
+
+
+def _sections_dropped(root: Path) -> None:
+    page = root / "docs" / "references" / "smith2020study.md"
+    page.write_text(page.read_text(encoding="utf-8").split("## ")[0], encoding="utf-8")
+
+
+def _removed(root: Path) -> None:
+    (root / "docs" / "references" / "smith2020study.md").unlink()
+
+
+NOTE_MEMO_STEPS = [  # (what happens, the day of the run, whether a note's own checks run again)
+    ("first run", TODAY, True),
+    ("nothing changed", TODAY, False),
+    ("a verification date's key misspelt", TODAY, True),
+    ("nothing changed, with a problem", TODAY, False),
+    ("fixed", TODAY, True),
+    ("a day years later (freshness)", TODAY + dt.timedelta(days=3 * 365), True),
+    ("the sections dropped", TODAY, True),
+    ("the page removed", TODAY, False),
+]
+_NOTE_EDITS = {
+    "a verification date's key misspelt": _broken,
+    "fixed": _fixed,
+    "the sections dropped": _sections_dropped,
+}
+
+
+def test_kept_annotation_findings_equal_a_fresh_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under serve a note read again only when its file changed is the same object; with the memo every run finds
+    exactly what a run without it finds, and an unchanged note's own checks are not run again."""
+    from refkb import annotation
+    from refkb.checks import annotations as annotation_checks
+
+    write_project(tmp_path, GOOD, {"smith2020study": ANNOTATION}, {})
+    memo = annotation_checks.NoteMemo()
+    read: dict[Path, tuple[str, annotation.Annotation]] = {}
+    calls: list[str] = []
+    real = annotation_checks.note_found
+
+    def counted(*args: Any, **kwargs: Any) -> annotation_checks.NoteFound:
+        calls.append("run")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annotation_checks, "note_found", counted)
+    for step, day, runs in NOTE_MEMO_STEPS:
+        if step in _NOTE_EDITS:
+            _NOTE_EDITS[step](tmp_path)
+        if step == "the page removed":
+            _removed(tmp_path)
+        notes = []
+        for path in sorted((tmp_path / "docs" / "references").glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if path not in read or read[path][0] != text:
+                read[path] = (text, annotation.read(path))
+            notes.append(read[path][1])
+        proj = project.load(tmp_path)
+        calls.clear()
+        _, kept = suite.validate_project(proj, day, notes=notes, note_memo=memo)
+        assert bool(calls) is runs, step
+        _, fresh = suite.validate_project(proj, day, notes=[annotation.read(n.path) for n in notes])
+        assert [i.render() for i in kept] == [i.render() for i in fresh], step
+        assert bool(kept) is (step not in ("first run", "nothing changed", "fixed")), step

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import annotation, freshness, frontmatter, inherit
 from ..keys import SAFE_KEY, slug
@@ -20,17 +20,47 @@ from . import trail
 from .codes import issue
 
 
+@dataclass
+class NoteMemo:
+    """Each annotation page's own findings and its appraisal's, kept between runs in one process (`mkdocs serve`):
+    a note read again only when its file changed is the same object, so a kept finding is looked up by the note's
+    identity (the note is held, so its address is not reused) while the settings they were made under are equal."""
+
+    made_under: object = None
+    found: dict[str, tuple[annotation.Annotation, NoteFound]] = field(default_factory=dict)
+    appraised: dict[str, tuple[annotation.Annotation, tuple[str, ...], tuple[Issue, ...]]] = field(default_factory=dict)
+
+
 def check_annotations(
-    project: Project, bib: BibFile, notes: Iterable[annotation.Annotation], today: dt.date | None = None
+    project: Project,
+    bib: BibFile,
+    notes: Iterable[annotation.Annotation],
+    today: dt.date | None = None,
+    memo: NoteMemo | None = None,
 ) -> Iterator[Issue]:
     notes = list(notes)
     by_key = {n.key: n for n in notes}
     primary = project.coding.primary if project.coding else frozenset()
+    memo = memo if memo is not None else NoteMemo()
+    under = (today, project.root, project.annotations, project.profile, primary)
+    if memo.made_under != under:
+        memo.made_under, memo.found, memo.appraised = under, {}, {}
 
-    def appraise(found: NoteFound, designs: tuple[str, ...]) -> Iterator[Issue]:
-        return appraisal_check.check(found.path, by_key[found.key], designs, primary)
+    def appraise(found: NoteFound, designs: tuple[str, ...]) -> Iterable[Issue]:
+        note = by_key[found.key]
+        kept = memo.appraised.get(found.path)
+        if kept is None or kept[0] is not note or kept[1] != designs:
+            kept = (note, designs, tuple(appraisal_check.check(found.path, note, designs, primary)))
+            memo.appraised[found.path] = kept
+        return kept[2]
 
-    found = [note_found(project, n, today) for n in notes]
+    def own(note: annotation.Annotation) -> NoteFound:
+        kept = memo.found.get(str(note.path))
+        if kept is None or kept[0] is not note:
+            kept = memo.found[str(note.path)] = (note, note_found(project, note, today))
+        return kept[1]
+
+    found = [own(n) for n in notes]
     return annotation_issues(project, bib.path, works_of(bib), found, appraise)
 
 

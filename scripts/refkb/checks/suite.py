@@ -14,7 +14,7 @@ from ..model import BibFile, Entry, Issue, Level
 from ..project import Project
 from . import inheritance, ledger, slugs
 from . import names as name_variants
-from .annotations import check_annotations, check_freshness
+from .annotations import NoteMemo, check_annotations, check_freshness
 from .codes import CODES, at_entry, at_field, at_profile_level, issue
 from .docs_pages import PageMemo, check_citations, check_docs_pages
 from .duplicates import check_duplicate_identifiers, check_duplicate_keys, check_near_duplicates, check_slug_collisions
@@ -147,12 +147,14 @@ def validate_project(
     bib: BibFile | None = None,
     bib_issues: Sequence[Issue] | None = None,
     page_memo: PageMemo | None = None,
+    note_memo: NoteMemo | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     """The project's references.bib with every check, its annotation pages (read here unless given) and the
     citations in docs/. `bib_issues` are `validate_bibliography`'s, when the caller kept them for this `bib`.
-    Pages and data cite works: a citation of an @xdata entry is an error (refkb.inherit.is_work)."""
+    Pages and data cite works: a citation of an @xdata entry is an error (refkb.inherit.is_work). The memos keep
+    the pages' and the annotations' own findings between runs in one process (`mkdocs serve`)."""
     with bibfile.no_gc():  # tens of thousands of acyclic objects live: the collector's passes cost 15% of the run
-        return _validate_project(project, today, notes, data, bib, bib_issues, page_memo)
+        return _validate_project(project, today, notes, data, bib, bib_issues, page_memo, note_memo)
 
 
 def _validate_project(
@@ -163,6 +165,7 @@ def _validate_project(
     bib: BibFile | None,
     bib_issues: Sequence[Issue] | None,
     page_memo: PageMemo | None,
+    note_memo: NoteMemo | None = None,
 ) -> tuple[BibFile, list[Issue]]:
     settings = project_settings(project, today)
     if bib is None:
@@ -170,7 +173,7 @@ def _validate_project(
     issues = list(bib_issues) if bib_issues is not None else validate_bibliography(project, bib, settings)
     if not any(i.code == "encoding-not-utf8" for i in issues):
         scanned = annotation.scan(project.annotations) if notes is None else notes
-        issues.extend(check_annotations(project, bib, scanned, settings.today))
+        issues.extend(check_annotations(project, bib, scanned, settings.today, note_memo))
         issues.extend(check_freshness(project, scanned, settings.today))
         issues.extend(check_docs_pages(project, settings.today, page_memo))
         keys = {e.key for e in bib.entries}  # an @xdata key is known: inheritance.check_cited says it is no work

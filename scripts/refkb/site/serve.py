@@ -31,6 +31,7 @@ from mkdocs.utils.meta import get_data
 from .. import annotation, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
+from ..checks.annotations import NoteMemo
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from ..refs import Ref
@@ -131,6 +132,7 @@ class Memo:
     bib_memo: incremental.BibliographyMemo = field(default_factory=incremental.BibliographyMemo)  # per chunk, entry
     notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by content
     pages: docs_pages.PageMemo = field(default_factory=dict)  # the page checks' findings
+    note_checks: NoteMemo = field(default_factory=NoteMemo)  # each annotation page's own findings
     renderer: styles.Renderer | None = None
     citer: reader.PageCiter | None = None
     entries: JsonCache | None = None
@@ -200,7 +202,7 @@ class Serving(OneBuild):
             settings = suite.project_settings(proj)
             bib_issues = suite.validate_bibliography(proj, bib, settings, macro_issues, memo.bib_memo)
             memo.bib = Kept(bib_inputs, ReadBibliography(bib, bib_issues))
-        found = validate_all(proj, memo.pages, notes, (bib, bib_issues), self._data)
+        found = validate_all(proj, memo.pages, notes, (bib, bib_issues), self._data, memo.note_checks)
         if not any(i.level is Level.ERROR for i in found.issues):
             memo.inputs, memo.validated = inputs, found
         return found

@@ -19,6 +19,7 @@ from mkdocs.structure.nav import Navigation
 from .. import annotation, citations, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
+from ..checks.annotations import NoteMemo
 from ..model import BibFile, Issue
 from ..project import Project
 from ..refs import Ref
@@ -53,6 +54,7 @@ def validate_all(
     notes: list[annotation.Annotation] | None = None,
     read: tuple[BibFile, list[Issue]] | None = None,
     load_data: Callable[[Project, set[str]], kbdata.Data] = kbdata.load,
+    note_memo: NoteMemo | None = None,
 ) -> Validated:
     """Read and check everything refkb reads (the bibliography, the annotations, the data files, docs/); `notes`
     and `read` (the bibliography and its own issues) when the caller kept them, `load_data` when it keeps the
@@ -64,7 +66,7 @@ def validate_all(
         read = (bib, suite.validate_bibliography(proj, bib, suite.project_settings(proj), macro_issues))
     data = load_data(proj, {e.key for e in inherit.works(read[0].entries)})  # data files cite works
     bib, issues = suite.validate_project(
-        proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo
+        proj, notes=notes, data=data, bib=read[0], bib_issues=read[1], page_memo=page_memo, note_memo=note_memo
     )
     return Validated(bib, notes, data, issues)
 
