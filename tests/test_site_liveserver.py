@@ -258,7 +258,7 @@ def test_native_events_ask_for_a_rebuild_at_once(
         (tmp_path / name).write_text("alpha\n", encoding="utf-8")
     asked = threading.Event()
     watcher = liveserver.NativeWatcher(
-        [str(tmp_path / "docs"), str(tmp_path / "references.bib")], lambda path: asked.set()
+        [str(tmp_path / "docs"), str(tmp_path / "references.bib")], lambda paths: asked.set()
     )
     assert watcher.start(), "inotify is available on the machines refkb is tested on"
     try:
@@ -290,7 +290,7 @@ def test_a_save_reaches_mkdocs_observer_at_once_and_once(tmp_path: Path) -> None
     server.observer = PollingObserver(timeout=30)
     server.observer.schedule(Handler(), str(tmp_path / "docs"), recursive=True)
     server.observer.start()
-    native = liveserver.NativeWatcher([str(tmp_path / "docs")], lambda path: liveserver.poll_now(server, path))
+    native = liveserver.NativeWatcher([str(tmp_path / "docs")], lambda paths: liveserver.poll_now(server, paths))
     assert native.start()
     try:
         _write(page)
@@ -307,8 +307,26 @@ def test_a_save_reaches_mkdocs_observer_at_once_and_once(tmp_path: Path) -> None
         server.observer.join(5.0)
 
 
+def test_a_burst_of_writes_is_handed_on_once(tmp_path: Path) -> None:
+    pages = [tmp_path / f"p{i}.md" for i in range(5)]
+    for page in pages:
+        page.write_text("alpha\n", encoding="utf-8")
+    batches: list[frozenset[str]] = []
+    watcher = liveserver.NativeWatcher([str(tmp_path)], batches.append, settle=0.2)
+    assert watcher.start()
+    try:
+        for page in pages:
+            _write(page)
+        for page in pages:
+            _read(page)
+        time.sleep(0.6)
+    finally:
+        watcher.stop()
+    assert batches == [frozenset(str(p) for p in pages)]
+
+
 def test_no_native_events_leaves_the_polling_observer(tmp_path: Path) -> None:
-    watcher = liveserver.NativeWatcher([str(tmp_path / "missing")], lambda path: None)
+    watcher = liveserver.NativeWatcher([str(tmp_path / "missing")], lambda paths: None)
     assert watcher.start() is True  # nothing to watch is no failure
     watcher.stop()
 
