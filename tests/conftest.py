@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import os
+import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,11 @@ GOOD = """@article{smith2020study,
 
 _EXTENSIONS = "  - attr_list\n  - md_in_html\n  - toc:\n      permalink: true\n"
 _FENCES = "  - pymdownx.superfences\n  - pymdownx.tabbed:\n      alternate_style: true\n"
+
+
+def spans(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:
+    """Where each match stands: a search and the pattern's own finditer are compared by these."""
+    return [m.span() for m in matches]
 
 
 def site_config(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ANNOTATION, GOOD, TODAY, TOPICS, write_project
+from conftest import ANNOTATION, GOOD, TODAY, TOPICS, spans, write_project
 from refkb import bibfile, project
 from refkb.checks import duplicates, fields, harm, suite
 from refkb.checks.codes import CODES
@@ -383,9 +383,6 @@ SEARCH_TEXTS = [
 
 @pytest.mark.parametrize("text", SEARCH_TEXTS)
 def test_do_no_harm_searches_find_what_the_patterns_find(text: str) -> None:
-    def spans(found: object) -> list[tuple[int, int]]:
-        return [m.span() for m in found]  # type: ignore[attr-defined]
-
     assert spans(harm._emails(text)) == spans(harm._EMAIL.finditer(text))
     assert spans(harm._phones(text)) == spans(harm._PHONE.finditer(text))
     assert spans(harm._from_starts(harm._HANDLE, harm._AT, text)) == spans(harm._HANDLE.finditer(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import spans
 from refkb import citations
 
 
@@ -155,9 +156,6 @@ MASKER_TEXTS = [
 
 @pytest.mark.parametrize("text", MASKER_TEXTS)
 def test_masker_searches_find_what_the_patterns_find(text: str) -> None:
-    def spans(found: object) -> list[tuple[int, int]]:
-        return [m.span() for m in found]  # type: ignore[attr-defined]
-
     assert spans(citations._url_matches(text)) == spans(citations._URL.finditer(text))
     assert spans(citations._email_matches(text)) == spans(citations._EMAIL.finditer(text))
     assert spans(citations._narrative(text)) == spans(citations._NARRATIVE.finditer(text))

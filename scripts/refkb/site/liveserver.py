@@ -154,7 +154,7 @@ class ContentWatcher:
         return hidden
 
 
-WRITES = frozenset({"created", "modified", "moved", "deleted"})  # not opened/closed_no_write: a build reads every file
+WRITES = frozenset({"created", "modified", "moved", "deleted", "closed"})  # "closed" after writing, not reads
 
 
 def _parents(paths: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -47,7 +47,7 @@ Shown = dict[str, tuple[object, ...]]
 T = TypeVar("T")
 
 
-def input_digests(b: Build, shown: Shown) -> dict[kinds.Input, object]:
+def input_values(b: Build, shown: Shown) -> dict[kinds.Input, object]:
     """One value per input a page kind may show (refkb.site.kinds.Input), compared with the last rebuild's by
     equality: the values themselves, not digests of them (what is unchanged is the very object the last rebuild
     held — notes, data and settings are kept by content between rebuilds and never changed in place — so the
@@ -113,7 +113,7 @@ class Kept(Generic[T]):
 class _Inputs:
     build: Build
     shown: Shown
-    digests: dict[kinds.Input, object]
+    values: dict[kinds.Input, object]
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Memo:
     downloads: dict[str, str] = field(default_factory=dict)
     picker: list[dict[str, str]] | None = None
     shown: Shown = field(default_factory=dict)
-    digests: dict[kinds.Input, object] = field(default_factory=dict)
+    inputs_shown: dict[kinds.Input, object] = field(default_factory=dict)  # what each input was (input_values)
     common: str = ""  # what every page shows (configuration, theme, code, navigation titles)
     titles: dict[str, str] = field(default_factory=dict)  # src -> the page's title in the last build
     outputs: frozenset[str] = frozenset()  # every file the last build wrote (relative to the site folder)
@@ -313,11 +313,11 @@ class Serving(OneBuild):
         return kept.value
 
     def _inputs(self, b: Build, shown: Shown) -> dict[kinds.Input, object]:
-        """This rebuild's `input_digests`, made once (the evidence files and the plan ask)."""
+        """This rebuild's `input_values`, made once (the evidence files and the plan ask)."""
         last = self._last_inputs
         if last is None or last.build is not b or last.shown is not shown:
-            last = self._last_inputs = _Inputs(b, shown, input_digests(b, shown))
-        return last.digests
+            last = self._last_inputs = _Inputs(b, shown, input_values(b, shown))
+        return last.values
 
     def shown_memo(self) -> dict[str, dict[object, tuple[object, Markup]]]:
         return self.memo.shown_parts
@@ -367,7 +367,7 @@ class Serving(OneBuild):
         assert isinstance(shown, dict)
         self._ready.clear()
         _own_search_merge(config)
-        digests = self._inputs(b, shown)
+        values = self._inputs(b, shown)
         common = digest(
             cached.common_digest(b, files, config),
             _nav_titles(b, files, nav, pages),
@@ -377,7 +377,7 @@ class Serving(OneBuild):
         )
         texts = {f.src_uri: pages[f.src_uri].text for f in files.documentation_pages() if f.src_uri in pages}
         if memo.common:
-            changed = {i for i, d in digests.items() if memo.digests.get(i) != d}
+            changed = {i for i, v in values.items() if memo.inputs_shown.get(i) != v}
             works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
             for f in files.documentation_pages():
                 if f.src_uri not in texts:
@@ -391,7 +391,7 @@ class Serving(OneBuild):
                         f.unchanged = True
                 elif stale:
                     _mark(f)
-        memo.digests, memo.common, memo.shown, memo.texts = digests, common, shown, texts
+        memo.inputs_shown, memo.common, memo.shown, memo.texts = values, common, shown, texts
 
     def _made_differently(self, b: Build, f: File, page: PageSource, works: set[str]) -> bool:
         """Whether a page that shows a changed input (or cites a changed work) comes out differently: a page of
