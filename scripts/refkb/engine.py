@@ -537,6 +537,23 @@ def close_all() -> None:
         js.close()
 
 
+# A forked child inherits the parent's engines but not V8's threads: freeing an inherited context (mini-racer's
+# MiniRacer.__del__, when the child's garbage collector frees an engine it does not use) waits forever for a thread
+# the child does not have (gdb: mr_free_context -> ContextHolder::~ContextHolder -> future::get; a build's forked
+# worker hung so). The child holds every inherited context to its end, and a pool's worker ends by os._exit.
+_inherited: list[object] = []
+
+
+def _disown_in_child() -> None:
+    for js in list(_live):
+        _inherited.append(js._ctx)
+        js.closed = True
+    _live.clear()
+
+
+os.register_at_fork(after_in_child=_disown_in_child)
+
+
 def _with_affixes(plain: str, wrapped: str) -> str:
     """The wrapped cluster with the layout's affixes that citeproc-js leaves out when it wraps works, e.g. "(" ")"."""
     bare = "".join(part.split(CITE_SEP, 1)[-1] for part in wrapped.split(CITE_START)).replace(CITE_END, "")
