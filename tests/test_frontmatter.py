@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -59,3 +60,47 @@ PROBLEM_CASES = [
 @pytest.mark.parametrize(("meta", "allowed", "keys"), PROBLEM_CASES)
 def test_problems(meta: dict[str, object], allowed: frozenset[str], keys: list[str]) -> None:
     assert [p.key for p in frontmatter.problems(meta, allowed)] == keys
+
+
+# Texts where FRONT's lazy block and TOP_KEY's line starts are easy to get wrong: no block, an empty one, a closing
+# line with spaces or at the end, '---' inside a line, a second closing line, keys after comments, quotes and dashes.
+SPLIT_TEXTS = [
+    "",
+    "---",
+    "---\n",
+    "---\n---\n",
+    "---\n\n---",
+    "---\n\n---\n",
+    "--- \t\na: 1\n--- \t\nbody\n---\nmore",
+    "---\na: 1\n---x\nb: 2\n---",
+    "---\na: ---\n ---\n---\n",
+    "----\na: 1\n---\n",
+    " ---\na: 1\n---\n",
+    "---\r\na: 1\n---\n",
+    "---\n---\n---\n",
+    "---\na:\n  - x\n#c: 1\n'q': 2\n-d: 3\nkey :\ne:f\ng:\th\n---\nbody: 1\n",
+]
+
+
+@pytest.mark.parametrize("text", SPLIT_TEXTS)
+def test_split_is_front_match(text: str) -> None:
+    m = frontmatter.FRONT.match(text)
+    assert frontmatter.split(text) == (frontmatter.Split(m.group(1), m.end()) if m else None)
+
+
+@pytest.mark.parametrize("text", SPLIT_TEXTS)
+def test_top_keys_after_a_line_break(text: str) -> None:
+    expected = [(m.group(1), m.start()) for m in frontmatter.TOP_KEY.finditer(text)]
+    assert [(m.group(1), m.start()) for m in frontmatter._TOP_KEY_LINE.finditer("\n" + text)] == expected
+
+
+def test_split_on_random_texts() -> None:
+    """split and the line-break pattern against FRONT and TOP_KEY on generated texts made of their parts."""
+    rnd = random.Random(24)
+    parts = ["---", "-", "\n", "\n---\n", " ", "\t", "a", "b: ", ":", "#", "'", ".", "é", "\n\n"]
+    for _ in range(20_000):
+        text = ("---" if rnd.random() < 0.5 else "") + "".join(rnd.choices(parts, k=rnd.randint(0, 14)))
+        m = frontmatter.FRONT.match(text)
+        assert frontmatter.split(text) == (frontmatter.Split(m.group(1), m.end()) if m else None), text
+        expected = [(k.group(1), k.start()) for k in frontmatter.TOP_KEY.finditer(text)]
+        assert [(k.group(1), k.start()) for k in frontmatter._TOP_KEY_LINE.finditer("\n" + text)] == expected, text

@@ -145,3 +145,40 @@ def test_locate_finds_a_setting(steps: tuple[str | int, ...], where: Position | 
 )
 def test_locate_never_raises(text: str) -> None:
     assert safeyaml.locate(text, ("a",)) is None
+
+
+# (text, whether libyaml's read alone is kept): the builder keeps a value only where the positioned reader has nothing
+# to say, and then makes what it makes (keys and values in order, lines kept, tags the constructor's).
+QUICK_CASES = [
+    ("a: 1\nb: [x, {c: d}]\nc: {e: [1, 2.5, null, true, 2026-01-02]}\n", True),
+    ("a: {b: 1, b: 2}\n", False),  # a key given twice, nested
+    ("a: 1\na: 2\n", False),
+    ("a: {? [x]\n: 1}\n", False),  # a key that is no scalar: the constructor's (a list is no key: refused)
+    ("? [x]\n: 1\n", False),
+    ("a: {<<: {b: 1}, c: 2}\n", True),  # a merge key: SafeConstructor's own mapping
+    ("a: [x?y]\n", False),  # '?' in a plain scalar inside a flow collection
+    ("a: 'x?y'\nb: [\"x?y\"]\n", True),
+    ("a: &x 1\nb: *x\n", False),  # an alias
+    ("a: !!str 1\nb: !!int '2'\nc: !!set {x, y}\n", True),
+    ("a: " + "[" * 63 + "]" * 63 + "\n", True),
+    ("a: " + "[" * 64 + "]" * 64 + "\n", False),
+    ("- {a: 1}\n- [b, {c: [d]}]\n", True),
+    ("1: a\n01: b\n", True),  # two texts, one value: the last one wins, as the constructor makes it
+]
+
+
+@pytest.mark.parametrize(("text", "alone"), QUICK_CASES)
+@pytest.mark.parametrize("keep_lines", [False, True])
+def test_quick_read_is_the_positioned_readers(text: str, alone: bool, keep_lines: bool) -> None:
+    opts = safeyaml.Options(keep_lines=keep_lines)
+    quick = safeyaml._quick(text, opts)
+    assert (quick is not safeyaml._REPORT) == alone
+    if alone:
+        loader = safeyaml._make_loader(opts)(text)
+        try:
+            made = loader.get_single_data()
+        except safeyaml.YamlError:
+            made = safeyaml._REPORT
+        finally:
+            loader.dispose()
+        assert made is safeyaml._REPORT or quick == made

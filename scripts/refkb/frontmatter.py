@@ -16,7 +16,14 @@ from . import safeyaml
 from .values import CONTROL
 
 FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+# FRONT in two steps (`split`): its opening line, then the first closing line after it (the regex engine tries the
+# lazy `.*?` one character at a time; a search for the closing line's '\n' runs in C).
+_OPENING = re.compile(r"---[ \t]*\n")
+_CLOSING = re.compile(r"\n---[ \t]*(?:\n|\Z)")
 TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
+# TOP_KEY after a line break: on '\n' + a text, the same matches at the same offsets (a match never takes the line
+# break after it), found by a search for the '\n' instead of a try at every character.
+_TOP_KEY_LINE = re.compile(r"\n([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
 
 ANNOTATION_KEYS = frozenset({"verified_at", "verified_on", "content_note", "appraisal"})
 PAGE_KEYS = frozenset({"title", "description", "hide", "search", "status"})
@@ -37,16 +44,36 @@ class FrontMatter:
     body_line: int = 1  # 1-based line where the body starts
 
 
+@dataclass(frozen=True)
+class Split:
+    """Where a page's front matter stands: `FRONT.match(text)`'s group 1 (`block`) and end (`end`)."""
+
+    block: str
+    end: int
+
+
+def split(text: str) -> Split | None:
+    """`FRONT.match(text)` as a `Split` (None when it does not match): the opening line, then the closing line
+    searched for from the line after it (the first place where the lazy `.*?` lets the closing line match)."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        return None
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        return None
+    return Split(text[opening.end() : closing.start()], closing.end())
+
+
 def read(text: str) -> FrontMatter:
     """The front matter of a page's text (newlines already normalised to \\n), read with refkb.safeyaml."""
-    m = FRONT.match(text)
+    m = split(text)
     if m is None:
         return FrontMatter(False, body=text)
-    block = m.group(1)
+    block = m.block
     lines: dict[str, int] = {}
-    for k in TOP_KEY.finditer(block):
+    for k in _TOP_KEY_LINE.finditer("\n" + block):
         lines.setdefault(k.group(1).strip(), block.count("\n", 0, k.start()) + 2)
-    body, body_line = text[m.end() :], text.count("\n", 0, m.end()) + 1
+    body, body_line = text[m.end :], text.count("\n", 0, m.end) + 1
     try:
         loaded = safeyaml.load(block, safeyaml.Options(line_offset=1))
     except safeyaml.YamlError as exc:

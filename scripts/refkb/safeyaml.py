@@ -322,24 +322,44 @@ class _Builder:
             raise _Refused
 
     def build(self, node: yaml.Node, depth: int = 1, in_flow: bool = False) -> Any:
-        self.meet(node, depth, in_flow)
+        if depth > MAX_DEPTH:
+            raise _Refused
+        if self.seen is not None:
+            if id(node) in self.seen:
+                raise _Refused
+            self.seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
+            if self.question and in_flow and not node.style and "?" in node.value:
+                raise _Refused
             return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
         flow = in_flow or bool(getattr(node, "flow_style", False))
-        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
             return [self.build(item, depth + 1, flow) for item in node.value]
-        if (
-            isinstance(node, yaml.MappingNode)
-            and node.tag == _MAP
-            and all(isinstance(k, yaml.ScalarNode) and k.tag not in _FLATTENED for k, _ in node.value)
-        ):
-            _no_repeated_key(node, self.places)
-            mapping = {self.build(k, depth + 1, flow): self.build(v, depth + 1, flow) for k, v in node.value}
-            if self.opts.keep_lines:  # no U+0085, U+2028, U+2029 in the text (`_quick`): YAML counts as editors
-                mapping["__line__"] = node.start_mark.line + 1 + self.opts.line_offset
-            return mapping
+        if node.tag == _MAP and isinstance(node, yaml.MappingNode):
+            mapping = self.mapping(node, depth + 1, flow)
+            if mapping is not None:
+                return mapping
         self.walk(node, depth, in_flow)
         return self.loader.construct_object(node, deep=True)
+
+    def mapping(self, node: yaml.MappingNode, depth: int, flow: bool) -> dict[Any, Any] | None:
+        """A mapping whose keys are all scalars (none that SafeConstructor rewrites), built; None for another. A key
+        given twice is refused (the positioned reader says where)."""
+        pairs = node.value
+        for k, _ in pairs:
+            if not isinstance(k, yaml.ScalarNode) or k.tag in _FLATTENED:
+                return None
+        given: set[str] = set()
+        mapping: dict[Any, Any] = {}
+        for k, v in pairs:
+            if k.value in given:
+                raise _Refused
+            given.add(k.value)
+            key = self.build(k, depth, flow)
+            mapping[key] = self.build(v, depth, flow)
+        if self.opts.keep_lines:  # no U+0085, U+2028, U+2029 in the text (`_quick`): YAML counts as editors
+            mapping["__line__"] = node.start_mark.line + 1 + self.opts.line_offset
+        return mapping
 
     def walk(self, root: yaml.Node, depth: int, in_flow: bool) -> None:
         """Every node under `root` met once, without recursion (before the constructor, which recurses, sees it)."""

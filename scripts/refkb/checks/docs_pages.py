@@ -56,12 +56,17 @@ def read_page(md: Path) -> str:
 
 def page_text(data: bytes) -> str:
     """A page's bytes as `read_page` reads them: '' when not UTF-8 or too large."""
+    return decoded(data) or ""
+
+
+def decoded(data: bytes) -> str | None:
+    """A page's text as `docs_page` reads it (`safeyaml.decode`), or None when it is too large or not UTF-8."""
     if len(data) > annotation.MAX_BYTES:
-        return ""
+        return None
     try:
         return safeyaml.decode(data)
     except safeyaml.YamlError:
-        return ""
+        return None
 
 
 class Nesting(NamedTuple):
@@ -166,9 +171,11 @@ def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageM
     return each_page(project, "docs", today, lambda md: docs_page(project, md), memo)
 
 
-def docs_page(project: Project, md: Path, data: bytes | None = None, rel: str | None = None) -> Iterator[Issue]:
+def docs_page(
+    project: Project, md: Path, data: bytes | None = None, rel: str | None = None, text: str | None = None
+) -> Iterator[Issue]:
     """One page's checks of `check_docs_pages`, on its bytes when the caller has read them (and its path relative to
-    the project, `rel`, when it has that)."""
+    the project, `rel`, and the bytes' text, `decoded(data)`, when it has those)."""
     rel = project.relative(md) if rel is None else rel
     guard.note(rel)
     try:
@@ -181,7 +188,7 @@ def docs_page(project: Project, md: Path, data: bytes | None = None, rel: str | 
         yield issue(rel, 1, 1, "input-too-large", "", message, "split the page")
         return
     try:
-        text = safeyaml.decode(data)
+        text = safeyaml.decode(data) if text is None else text
     except safeyaml.YamlError as exc:
         if md.parent != project.annotations:  # annotation pages: reported by check_annotation
             yield issue(rel, exc.line, exc.col, "encoding-not-utf8", "", exc.message, "save the page as UTF-8")

@@ -35,7 +35,7 @@ from . import suite
 from .annotations import NoteFound, Work, annotation_issues, note_found, stale_notes, works_of
 from .appraisal import check as appraisal_check
 from .codes import at_profile_level
-from .docs_pages import Cited, docs_page, page_cites, page_text, pages, unresolved
+from .docs_pages import Cited, decoded, docs_page, page_cites, pages, unresolved
 from .harm import Handle, HarmFound, harm_issues, helpline_digits, page_harm
 from .inheritance import xdata_cited
 from .settings import Settings
@@ -101,6 +101,7 @@ class Run:
     notes: dict[str, Path] = field(default_factory=dict)  # annotation pages by their path relative to the project
     shown: dict[Path, str] = field(default_factory=dict)  # and those paths by page (project.relative, once a page)
     read_notes: dict[Path, annotation.Annotation] = field(default_factory=dict)  # parsed this run
+    note_data: dict[Path, bytes] = field(default_factory=dict)  # the bytes each was parsed from
     digests: dict[Path, str] = field(default_factory=dict)  # of the files' bytes as read this run
 
     @property
@@ -157,8 +158,18 @@ class Run:
 
     def note(self, path: Path) -> annotation.Annotation:
         if path not in self.read_notes:
-            self.read_notes[path] = annotation.read(path, self.data(path))
+            data = self.data(path)
+            self.read_notes[path] = annotation.read(path, data)
+            if data is not None:
+                self.note_data[path] = data
         return self.read_notes[path]
+
+    def text(self, path: Path, data: bytes) -> str | None:
+        """A page's text (docs_pages.decoded): an annotation page's as its note read it, when it was read."""
+        note = self.read_notes.get(path)
+        if note is not None and note.meta_code == "annotation-front-matter" and self.note_data.get(path) is data:
+            return note.text  # decoded from these bytes: a page too large or not UTF-8 has another meta_code
+        return decoded(data)
 
     def bib(self) -> BibFile:
         if self.parsed is None:
@@ -301,9 +312,10 @@ def _page(run: Run, md: Path, rel: str) -> PageFound:
     kept = run.look(key, decode) if data is not None else None
     if kept is not None:
         return kept
-    text = page_text(data) if data is not None else ""
+    read = run.text(md, data) if data is not None else None  # None: too large or not UTF-8 (docs_page says so)
+    text = read or ""
     harm = page_harm(rel, text, run.helplines) if run.project.profile.do_no_harm else None
-    found = PageFound(tuple(docs_page(run.project, md, data, rel)), tuple(page_cites(text)), harm)
+    found = PageFound(tuple(docs_page(run.project, md, data, rel, read)), tuple(page_cites(text)), harm)
     if data is not None and run.keeping:
         kept_harm = (
             None
