@@ -159,3 +159,25 @@ def test_masker_searches_find_what_the_patterns_find(text: str) -> None:
     assert spans(citations._url_matches(text)) == spans(citations._URL.finditer(text))
     assert spans(citations._email_matches(text)) == spans(citations._EMAIL.finditer(text))
     assert spans(citations._narrative(text)) == spans(citations._NARRATIVE.finditer(text))
+
+
+# Front matter as _FRONT_MATTER reads it: none, empty, closed by '---' or '...' (with spaces, at the end), a closing
+# line inside a line, a second closing line.
+FRONT_TEXTS = [
+    "",
+    "---",
+    "---\n---\n",
+    "---\n\n---",
+    "---\n\n...\nbody",
+    "--- \t\na: 1\n... \t\nb\n---\nc",
+    "---\na: ---\n ---\n---x\n---\n",
+    "----\na\n---\n",
+    " ---\na\n---\n",
+    "---\na\n....\n...",
+]
+
+
+@pytest.mark.parametrize("text", FRONT_TEXTS)
+def test_after_front_matter_is_where_the_pattern_ends(text: str) -> None:
+    m = citations._FRONT_MATTER.match(text)
+    assert citations.after_front_matter(text) == (text[m.end() :] if m else text)

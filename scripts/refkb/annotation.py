@@ -167,4 +167,5 @@ def pages(folder: Path) -> list[Path]:
     """The annotation pages in `folder` (not recursive), sorted by key."""
     if not folder.is_dir():
         return []
-    return [p for p in sorted(folder.glob("*.md")) if p.name != "index.md"]
+    found = sorted(folder.glob("*.md"), key=lambda p: p.parts)  # as Path sorts, without its __lt__ (~7 us a compare)
+    return [p for p in found if p.name != "index.md"]

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 # Pandoc: a key starts with a letter, digit or `_` and may hold internal punctuation; it never ends with punctuation.
 KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*\w)?"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_OPENING = re.compile(r"---[ \t]*\n")  # _FRONT_MATTER's opening line and closing line (after_front_matter)
+_FRONT_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\2[`~]*[ \t]*$|\Z)", re.S | re.M)
 # A code span never crosses a blank line: Markdown reads inline code one block at a time. Its opening backticks are
 # not after a backtick or a backslash: a lookbehind written after the first backtick, so that the regex engine looks
@@ -115,9 +117,11 @@ _MARKUP = frozenset({_RAW_TEXT, _TAG, _ATTR_LIST})
 
 def after_front_matter(text: str) -> str:
     """`text` from where its front matter ends (all of it when it has none): what `mask_code` does not blank as
-    front matter."""
-    m = _FRONT_MATTER.match(text)
-    return text[m.end() :] if m else text
+    front matter. Where `_FRONT_MATTER.match` ends, found in two steps: its opening line, then the first closing line
+    after it (the regex engine tries the lazy `.*?` one character at a time; a search for the '\\n' runs in C)."""
+    opening = _FRONT_OPENING.match(text)
+    closing = _FRONT_CLOSING.search(text, opening.end()) if opening else None
+    return text[closing.end() :] if closing else text
 
 
 @functools.lru_cache(maxsize=16)

@@ -284,9 +284,34 @@ def _quick_loader(opts: Options) -> Any:
                     mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
                 return mapping
 
+            # libyaml's composer calls these three for every node. Without path resolvers (SafeLoader has none;
+            # checked below) the first two do nothing, and a node's tag depends on its kind, text and style alone:
+            # short texts' tags are kept (the same for every Quick: only their constructors differ).
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                return None
+
+            def ascend_resolver(self) -> None:
+                return None
+
+            def resolve(self, kind: Any, value: str | None, implicit: Any) -> Any:
+                key = (kind, value, implicit)
+                tag = _TAGS.get(key)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if (value is None or len(value) <= _TAGGED_TEXT) and len(_TAGS) < _TAGS_KEPT:
+                        _TAGS[key] = tag
+                return tag
+
+        if Quick.yaml_path_resolvers:  # a path resolver reads where a node stands: PyYAML's own methods then
+            del Quick.descend_resolver, Quick.ascend_resolver, Quick.resolve
         _configure(Quick, opts)
         _QUICK[opts] = Quick
     return _QUICK[opts]
+
+
+_TAGS: dict[tuple[Any, str | None, Any], str] = {}  # (node kind, text, implicit) -> the resolver's tag
+_TAGGED_TEXT = 40  # characters: longer texts (a reason, a URL) seldom come again
+_TAGS_KEPT = 100_000  # texts at most (a few MB), for a long `mkdocs serve`
 
 
 class _Refused(Exception):
