@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from refkb import children
 
 PARENT = """
 import multiprocessing, os, signal, sys, time
@@ -91,3 +93,22 @@ def test_kill_9_during_a_build_leaves_no_process(tmp_path: Path, after: float) -
     while _in_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _in_group(proc.pid) == []
+
+
+_MARKS: list[int] = []
+
+
+def _mark() -> None:
+    _MARKS.append(os.getpid())
+
+
+def _marked() -> list[int]:
+    return list(_MARKS)
+
+
+@pytest.mark.parametrize("ready", [None, _mark])
+def test_a_pool_runs_ready_in_each_worker_before_its_jobs(ready: Callable[[], None] | None) -> None:
+    with children.pool(1, "fork", ready) as pool:
+        pid, marks = pool.submit(os.getpid).result(), pool.submit(_marked).result()
+    assert marks == ([pid] if ready else [])
+    assert _MARKS == []  # in the worker, not here

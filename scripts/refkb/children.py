@@ -13,21 +13,30 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 _PR_SET_PDEATHSIG = 1
 
 
-def pool(workers: int, start: Literal["fork", "spawn"]) -> ProcessPoolExecutor:
+def pool(workers: int, start: Literal["fork", "spawn"], ready: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """A pool of `workers` processes started by `start` ("spawn" where a worker runs V8, which must not be forked;
-    "fork" for one that only reads or writes files), each ending with this process (`die_with_parent`)."""
+    "fork" for one that only reads or writes files), each ending with this process (`die_with_parent`); `ready` (a
+    module-level function, for "spawn") runs in each worker as it starts, before any job: what the jobs will need
+    is made while this process does other work."""
+    if ready is None:
+        return ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(start), initializer=die_with_parent, initargs=(os.getpid(),)
+        )
     return ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(start),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        workers, mp_context=multiprocessing.get_context(start), initializer=_start, initargs=(os.getpid(), ready)
     )
+
+
+def _start(parent: int, ready: Callable[[], None]) -> None:
+    die_with_parent(parent)
+    ready()
 
 
 def die_with_parent(parent: int) -> None:

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,10 +43,14 @@ STYLES: dict[str, Style] = {
     "harvard": Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right", "en-GB"),
 }
 ORDER = ("apa", "mla", "chicago", "harvard")
-# How long each style takes to format a library, relative to the others (citeproc-js at 6,315 works: Chicago's
-# sort keys and given-name disambiguation are the slowest, Harvard the fastest): the styles go to the worker
-# processes longest first, so that two workers finish four styles together.
-COST = {"chicago": 4, "mla": 3, "apa": 2, "harvard": 1}
+# How long each style takes to format a library, in milliseconds per work, and each citation cluster asked with it
+# (formatted twice, plain and wrapped): citeproc-js at 1,000 works of the grown knowledge base, one style at a time,
+# took 7.2 s for Chicago, 8.0 s for MLA, 7.5 s for APA, 3.3 s for Harvard, and 4.1 s for APA's 1,791 clusters; at
+# 6,315 works of a lab's bibliography, Chicago's sort keys and given-name disambiguation are the slowest. The jobs go
+# to the worker processes longest first (the site's style, which formats the pages' clusters, is often the longest),
+# so that two workers finish four styles together.
+COST = {"chicago": 8.0, "mla": 7.0, "apa": 6.0, "harvard": 3.0}
+CLUSTER_COST = 2.5
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,47 @@ class _Formatted:
     clusters: list[str]
 
 
+def _cost(job: _Job) -> float:
+    """How long a job is expected to take, in milliseconds (COST, CLUSTER_COST)."""
+    return COST.get(job.style_id, max(COST.values())) * len(job.items) + CLUSTER_COST * len(job.clusters)
+
+
+# In a worker process: citeproc-js started while the worker waited for its first job (`_ready`).
+_READY: list[engine.Citeproc] = []
+
+
+def _ready() -> None:
+    """A style worker's start: citeproc-js loaded into a V8 of its own before the first job arrives (a failure is
+    left for the job, which says what is missing)."""
+    with contextlib.suppress(engine.EngineError):
+        _READY.append(engine.Citeproc())
+
+
+def parallel_library(bibliography: Path) -> bool:
+    """Whether a bibliography file looks large enough for its styles to be formatted in worker processes: as many
+    lines opening an entry ('@') as `Renderer.PARALLEL_FROM` (a guess made before the file is read: string macros
+    and comments count too)."""
+    try:
+        text = bibliography.read_bytes()
+    except OSError:
+        return False
+    return text.startswith(b"@") + text.count(b"\n@") >= Renderer.PARALLEL_FROM
+
+
+def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
+    """The style workers, started before the library is read (a cold build: `Renderer(..., started=...)`): each
+    imports refkb and loads citeproc-js while this process validates the project. Started by the calling thread,
+    which must outlive them (refkb.children: a worker ends with the thread that started it)."""
+    count = workers or os.cpu_count() or 1
+    pool = children.pool(count, "spawn", _ready)  # V8 must not be forked
+    for _ in range(count):  # a pool starts a worker for each job asked while none is idle: all of them start now
+        pool.submit(int)
+    return pool
+
+
 def _format_style(job: _Job) -> _Formatted:
     """Format one style over the whole library, and the given clusters, in this process's own V8."""
-    js = engine.Citeproc()
+    js = _READY.pop() if _READY else engine.Citeproc()
     try:
         style = STYLES[job.style_id]
         bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)
@@ -207,10 +250,19 @@ class Renderer:
 
     PARALLEL_FROM = 300
 
-    def __init__(self, cache_dir: Path | None, workers: int | None = None, keep_engines: bool = False) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | None,
+        workers: int | None = None,
+        keep_engines: bool = False,
+        started: ProcessPoolExecutor | None = None,
+    ) -> None:
         self.cache = JsonCache(None if cache_dir is None else cache_dir / "citations.json")
         self.stats = Stats()
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        # the style workers started before the library was known (`start_workers`): the first `render` that formats
+        # in parallel uses them; `render` and `close` end them
+        self._started = started
         # In mkdocs serve the engines stay loaded in this process: a rebuild re-registers only the changed works.
         self.keep_engines = keep_engines
         self._engine: engine.Citeproc | None = None
@@ -319,7 +371,16 @@ class Renderer:
     ) -> dict[str, dict[str, Rendered]]:
         """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them."""
         with self._lock:
-            return self._render(items, styles, clusters)
+            try:
+                return self._render(items, styles, clusters)
+            finally:
+                self.close()
+
+    def close(self) -> None:
+        """The style workers started in advance ended, when no `render` used them (every style was in the cache)."""
+        started, self._started = self._started, None
+        if started is not None:
+            started.shutdown(wait=False, cancel_futures=True)
 
     def _cached_records(self, style_id: str) -> list[Rendered] | None:
         """The style's records over this library from the cache (None: a miss)."""
@@ -368,10 +429,11 @@ class Renderer:
         if parallel:
             for s in wanted:
                 asked[s] = missing(s)
-            first = sorted(todo, key=lambda s: -COST.get(s, 0))
-            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in first]
-            with children.pool(min(self.workers, len(jobs)), "spawn") as pool:  # V8 must not be forked
-                by_style = dict(zip(first, pool.map(_format_style, jobs), strict=True))
+            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
+            jobs.sort(key=lambda j: -_cost(j))  # the longest first
+            started, self._started = self._started, None
+            with started or children.pool(min(self.workers, len(jobs)), "spawn") as pool:  # V8 must not be forked
+                by_style = {j.style_id: done for j, done in zip(jobs, pool.map(_format_style, jobs), strict=True)}
             results = [by_style[s] for s in todo]
         else:
             results = []

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,10 +18,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, citations, inherit, kbdata, library, reader, styles
+from .. import annotation, citations, inherit, kbcite, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
 from ..checks.annotations import NoteMemo
+from ..engine import EngineError
 from ..model import BibFile, Issue
 from ..project import Project
 from ..refs import Ref
@@ -98,6 +101,44 @@ class OneBuild:
         self._renderer: styles.Renderer | None = None
         self._citer: reader.PageCiter | None = None
         self._entries: JsonCache | None = None
+        self._workers: ProcessPoolExecutor | None = None
+        self._built = threading.Event()  # set when the build ends
+
+    def start_engines(self, cache_dir: Path, bibliography: Path) -> None:
+        """Before validation: when the styles will be formatted in worker processes (several cores, a library large
+        enough, `styles.parallel_library`) and no formatted library is kept in `cache_dir` (a first or cold build),
+        the style workers start now (`styles.start_workers`), so that each has loaded citeproc-js by the time the
+        works are read. A build with the cache starts none: it may format nothing."""
+        if self.serving or self._workers is not None or (cache_dir / "citations.json").exists():
+            return
+        if (os.cpu_count() or 1) > 1 and styles.parallel_library(bibliography):
+            self._workers = styles.start_workers()
+
+    def warm_page_citer(self, b: Build) -> threading.Event | None:
+        """While the style workers format the library (a cold build that started them, `start_engines`): the page
+        citer's engine started on a thread, formatting the cite page's citation of the whole knowledge base
+        (refkb.site.render.kb_cite_block asks for the same item), so that the pages' own citations, asked while
+        MkDocs renders the pages, find citeproc-js loaded. A failure is left for the page that asks. The thread
+        that starts the page engine's process stays until the build ends (`finished`): on Linux a worker process
+        ends with the thread that started it (refkb.children)."""
+        if self._workers is None or b.page_citer is None:
+            return None
+        citer, item = b.citer(), kbcite.kb_item(b.meta, b.site_name, b.site_url, b.kb_updated())
+        ready = threading.Event()
+
+        def warm() -> None:
+            with contextlib.suppress(EngineError, OSError):
+                kbcite.formatted(citer, item)
+            ready.set()
+            self._built.wait()
+
+        thread = threading.Thread(target=warm, name="refkb-page-citer", daemon=True)
+        thread.start()
+        return ready
+
+        thread = threading.Thread(target=warm, name="refkb-page-citer", daemon=True)
+        thread.start()
+        return thread
 
     def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
         return validate_all(proj)
@@ -108,7 +149,8 @@ class OneBuild:
         return self._entries
 
     def renderer(self, cache_dir: Path) -> styles.Renderer:
-        self._renderer = styles.Renderer(cache_dir)
+        self._renderer = styles.Renderer(cache_dir, started=self._workers)
+        self._workers = None
         return self._renderer
 
     def page_citer(self, cache_dir: Path) -> Callable[[], reader.PageCiter]:
@@ -191,9 +233,14 @@ class OneBuild:
             if cache is not None:
                 with contextlib.suppress(OSError):
                     cache.save()
+        self._built.set()
 
     def shutdown(self) -> None:
-        """The server stops (nothing kept here)."""
+        """The build ends: style workers started and never used (a build stopped before it formatted) end too."""
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.shutdown(wait=False, cancel_futures=True)
+        self._built.set()
 
 
 def write_downloads(site: Path, downloads: Mapping[str, str]) -> int:

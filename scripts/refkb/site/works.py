@@ -181,7 +181,10 @@ def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> N
         }
         return Formatted(refs, renderer, own.downloads)
 
+    warming = session.warm_page_citer(b)
     made = session.kept("formatted", (b.bib, b.project, clusters), make)
+    if warming is not None:
+        warming.wait()
     b.renderer = made.renderer
     b.refs = dict(made.refs)  # who_cites replaces refs in b.refs, never in the kept dict
     out.downloads.update(made.downloads)

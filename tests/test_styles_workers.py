@@ -1,0 +1,158 @@
+"""refkb.styles' worker processes: started before the library is known (a cold build starts them before
+validation), given the jobs longest first, and ended when no style needed them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+
+from conftest import DATA
+from refkb import bibfile, csl, kbcite, reader, styles
+from refkb.engine import ClusterCite
+from refkb.site.context import Build
+from refkb.site.session import OneBuild
+
+ITEMS = [csl.item(e) for e in bibfile.read(DATA / "styles.bib").entries]
+CITES = [[ClusterCite("doe2019book"), ClusterCite("roe2020chapter")]]
+
+
+def test_started_workers_format_as_the_serial_renderer() -> None:
+    serial = styles.Renderer(None, workers=1).render(ITEMS, clusters={"apa": CITES})
+    started = styles.start_workers(2)
+    pooled = styles.Renderer(None, workers=2, started=started)
+    pooled.PARALLEL_FROM = 1
+    assert pooled.render(ITEMS, clusters={"apa": CITES}) == serial
+    assert pooled._started is None  # used once, and ended
+    assert pooled._engine is None  # the cluster came with the style: no engine in this process
+
+
+def test_started_workers_no_style_needs_are_ended() -> None:
+    cache = styles.Renderer(None, workers=1)
+    cache.render(ITEMS)
+    started = styles.start_workers(2)
+    again = styles.Renderer(None, workers=2, started=started)
+    again.cache = cache.cache  # every style from the cache: nothing for the workers
+    again.render(ITEMS)
+    assert again.stats.hits == 4
+    assert again._started is None
+    with pytest.raises(RuntimeError):  # shut down
+        started.submit(int)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "first"),
+    [
+        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 0}, ["chicago", "mla", "apa", "harvard"]),  # a library alone
+        ({"apa": 1791, "mla": 0, "chicago": 0, "harvard": 0}, ["apa", "chicago", "mla", "harvard"]),  # the grown KB
+        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 5000}, ["harvard", "chicago", "mla", "apa"]),
+    ],
+)
+def test_jobs_go_longest_first(sizes: dict[str, int], first: list[str]) -> None:
+    items = [{"id": str(i)} for i in range(1000)]
+    jobs = [styles._Job(s, items, [[{"id": "0"}]] * n) for s, n in sizes.items()]
+    assert [j.style_id for j in sorted(jobs, key=lambda j: -styles._cost(j))] == first
+
+
+@pytest.mark.parametrize(
+    ("text", "parallel"),
+    [
+        ("", False),
+        ("@book{a,}\n" * 299, False),
+        ("@book{a,}\n" * 300, True),
+        ("% a comment\n" + "@article{a, title={x}}\n\n" * 400, True),
+        ("@book{a, note={@ not at a line's start}}\n" * 100, False),
+    ],
+)
+def test_a_library_is_parallel_from_its_count_of_entries(tmp_path: Path, text: str, parallel: bool) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(text, encoding="utf-8")
+    assert styles.parallel_library(bib) is parallel
+    assert styles.parallel_library(tmp_path / "missing.bib") is False
+
+
+@pytest.mark.parametrize(
+    ("entries", "cached", "starts"),
+    [
+        (400, False, True),  # a cold build of a large library
+        (400, True, False),  # the formatted library kept: it may format nothing
+        (10, False, False),  # a small library is formatted in this process
+    ],
+)
+def test_a_build_starts_the_style_workers_only_when_cold_and_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: int, cached: bool, starts: bool
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    bib = tmp_path / "references.bib"
+    bib.write_text("@book{a,}\n" * entries, encoding="utf-8")
+    cache_dir = tmp_path / ".cache"
+    cache_dir.mkdir()
+    if cached:
+        (cache_dir / "citations.json").write_text("{}", encoding="utf-8")
+    session = OneBuild()
+    session.start_engines(cache_dir, bib)
+    started = session._workers
+    assert (started is not None) is starts
+    renderer = session.renderer(cache_dir)
+    assert renderer._started is started
+    assert session._workers is None
+    renderer.close()
+    session.shutdown()
+
+
+def test_a_server_starts_no_style_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from refkb.site.serve import Serving
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    bib = tmp_path / "references.bib"
+    bib.write_text("@book{a,}\n" * 400, encoding="utf-8")
+    session = Serving()
+    session.start_engines(tmp_path, bib)  # its engines stay in its own process between rebuilds
+    assert session._workers is None
+
+
+@pytest.mark.parametrize("cold", [True, False])
+def test_a_cold_build_warms_the_page_citer_with_the_cite_page_item(monkeypatch: pytest.MonkeyPatch, cold: bool) -> None:
+    """While the styles are formatted, the page citer formats the cite page's item (the one render.kb_cite_block asks
+    for), on a thread that stays until the build ends; a build that started no style workers warms nothing."""
+    asked: list[tuple[object, dict[str, object]]] = []
+
+    def formatted(citer: object, item: dict[str, object]) -> dict[str, str]:
+        asked.append((citer, item))
+        return {}
+
+    monkeypatch.setattr(kbcite, "formatted", formatted)
+    meta = reader.KbMeta("A knowledge base", "1.2", dt.date(2026, 1, 2), ("Doe, J.",))
+    citer = object()
+    build = SimpleNamespace(
+        meta=meta,
+        site_name="Site",
+        site_url="https://example.org/",
+        kb_updated=lambda: dt.date(2026, 3, 4),
+        page_citer=lambda: citer,
+        citer=lambda: citer,
+    )
+    session = OneBuild()
+    if cold:
+        session._workers = styles.start_workers(1)
+    ready = session.warm_page_citer(cast(Build, build))
+    assert (ready is not None) is cold
+    if ready is not None:
+        assert ready.wait(30)
+        item = kbcite.kb_item(meta, "Site", "https://example.org/", dt.date(2026, 3, 4))
+        assert asked == [(citer, item)]
+        assert any(t.name == "refkb-page-citer" for t in threading.enumerate())  # it started the page engine
+    session.shutdown()
+    session.finished()
+    assert not any(t.name == "refkb-page-citer" and t.is_alive() for t in _joined(threading.enumerate()))
+
+
+def _joined(threads: list[threading.Thread]) -> list[threading.Thread]:
+    for t in threads:
+        if t.name == "refkb-page-citer":
+            t.join(10)
+    return threads
