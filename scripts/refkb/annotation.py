@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +59,11 @@ class Annotation:
     def verified_at(self) -> tuple[str, ...]:
         return tuple(link.url for link in self.trail)
 
-    @property
+    @functools.cached_property
     def trail(self) -> tuple[Link, ...]:
         """The pages the record was verified on. An item is a URL, or `{url: …, note: …}` for a copy kept on a
-        low-trust host because the issuer's own page is not stored (the note says so on the page)."""
+        low-trust host because the issuer's own page is not stored (the note says so on the page). Worked out once
+        (`verified_at` and the trail's checks both read it; `meta` is not changed after reading)."""
         value = self.meta.get("verified_at")
         if isinstance(value, str | dict):
             value = [value]
