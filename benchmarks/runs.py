@@ -1,8 +1,15 @@
 """What the benchmarks share: one timed `mkdocs build` (wall time, CPU time and peak memory of the build process,
 from os.wait4's resource usage), paired ratios with their median and range, and table lines to paste.
 
-CPU time is user + system time of the build process and the processes it waited for; peak memory is its maximum
-resident set size. Wall time moves with the load of a shared machine; CPU time moves less, so the tables give both.
+CPU time is user + system time of the build process and the processes it waited for. Peak memory is given two ways:
+- `max_rss_mb`: os.wait4's ru_maxrss, which on Linux is the largest peak resident set of any one process of the
+  build (the build's own process or one of the children it waited for: style workers, the page engine, the
+  downloads writer), not their sum;
+- `tree_mb`: the largest sum of the resident sets of every process of the build at one moment, read from /proc
+  every 0.1 s while it runs (Linux only; 0 elsewhere). It can miss a peak shorter than 0.1 s, and counts twice the
+  pages a forked child still shares with its parent, so it is an upper bound of what the build holds at once but
+  for those short peaks. Plain MkDocs is one process: its two figures are the same but for sampling.
+Wall time moves with the load of a shared machine; CPU time moves less, so the tables give both.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +30,73 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class Run:
-    """One process: wall time and CPU time (user + system) in seconds, peak resident memory in MB."""
+    """One build: wall time and CPU time (user + system) in seconds; peak resident memory in MB of its largest
+    process (`max_rss_mb`) and of all its processes at once (`tree_mb`, sampled)."""
 
     wall: float
     cpu: float
     max_rss_mb: float
+    tree_mb: float = 0.0
+
+
+def _children(pid: int) -> list[int]:
+    """The processes `pid`'s threads started that still run (/proc/PID/task/TID/children)."""
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            out += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0  # ended between the listing and the read
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_rss_kb(pid: int) -> int:
+    """The resident set of `pid` and every process below it, summed (kB)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _rss_kb(p)
+        todo += _children(p)
+    return total
+
+
+class TreePeak:
+    """The largest `tree_rss_kb(pid)`, sampled every `every` seconds on a thread of its own until `stop()`."""
+
+    def __init__(self, pid: int, every: float = 0.1) -> None:
+        self.peak_kb = 0
+        self._pid, self._every = pid, every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        if sys.platform.startswith("linux"):
+            self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self._pid))
+            self._done.wait(self._every)
+
+    def stop(self) -> float:
+        """Stops sampling (before the process is waited for: a reaped pid may be reused) and gives the peak in MB."""
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        return self.peak_kb / 1024
 
 
 @dataclass(frozen=True)
@@ -59,13 +129,16 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, lo
     with out.open("w", encoding="utf-8") as sink:
         start = time.perf_counter()
         proc = subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT)
+        tree = TreePeak(proc.pid)
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped: its pid is not reused
+        tree_mb = tree.stop()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         tail = "\n".join(out.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         raise BuildFailed(f"{' '.join(argv)} failed in {cwd} (exit {proc.returncode}):\n{tail}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb)
 
 
 def build(site: Path, env: Mapping[str, str] | None = None, cold: bool = False) -> Run:
