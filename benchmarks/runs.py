@@ -6,9 +6,9 @@ CPU time is user + system time of the build process and the processes it waited 
   build (the build's own process or one of the children it waited for: style workers, the page engine, the
   downloads writer), not their sum;
 - `tree_mb`: the largest sum of the resident sets of every process of the build at one moment, read from /proc
-  every 0.1 s while it runs (Linux only; 0 elsewhere). It can miss a peak shorter than 0.1 s, and counts twice the
-  pages a forked child still shares with its parent, so it is an upper bound of what the build holds at once but
-  for those short peaks. Plain MkDocs is one process: its two figures are the same but for sampling.
+  every 0.1 s while it runs (Linux only), and never less than `max_rss_mb` (when its largest process peaked, the
+  tree held at least that). Sampling can miss a peak shorter than 0.1 s, and it counts twice the pages a forked
+  child still shares with its parent. Plain MkDocs is one process: its two figures are the same but for sampling.
 Wall time moves with the load of a shared machine; CPU time moves less, so the tables give both.
 """
 
@@ -138,7 +138,8 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, lo
     if proc.returncode != 0:
         tail = "\n".join(out.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         raise BuildFailed(f"{' '.join(argv)} failed in {cwd} (exit {proc.returncode}):\n{tail}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree_mb)
+    max_rss = usage.ru_maxrss / 1024
+    return Run(wall, usage.ru_utime + usage.ru_stime, max_rss, max(tree_mb, max_rss))  # the tree held its largest
 
 
 def build(site: Path, env: Mapping[str, str] | None = None, cold: bool = False) -> Run:
