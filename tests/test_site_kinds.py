@@ -271,3 +271,25 @@ def test_the_last_kind_is_the_catch_all_page(src: str) -> None:
     assert last.matches(LAYOUT, src)
     assert last.generate is None
     assert (last.part, last.cite_block, last.shows) == ("", False, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("src", "markdown", "lists"),
+    [
+        ("topics/x.md", "# X\n", "topic_lists"),
+        ("platforms/messaging.md", "# Messaging\n", "platform_lists"),
+        ("claims.md", "# Claims\n\nREFKB_DATA\n", "lists"),  # render.data_lists(DATA_PAGES)
+        ("topics/x.md", "# X\n\nREFKB_EVIDENCE_MAP\n", None),  # a marker: any work
+        ("claims.md", "# Claims\n\nREFKB_REACH\n", None),
+        ("references/index.md", "# Library\n\nREFKB_LIBRARY\n", None),  # the whole library
+        ("dashboard.md", "# Coverage\n", None),
+        ("verification.md", "# Verification\n", None),
+        ("regions.md", "# Regions\n", None),
+        ("platforms/index.md", "# Platforms\n", None),
+        ("cite.md", "# Cite\n", None),
+        ("help.md", "# Help\n", None),  # shows no work but those it cites (and no input: never asked)
+    ],
+)
+def test_which_works_a_page_lists(src: str, markdown: str, lists: str | None) -> None:
+    found = kinds.lists(LAYOUT, src, markdown)
+    assert (found.__name__ if found is not None else None) == lists

@@ -5,11 +5,13 @@ checks on the real knowledge base are in tests/test_site_serve.py."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -349,3 +351,45 @@ def test_sigterm_stops_like_ctrl_c() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "stopped cleanly"
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _wait(until: Callable[[], bool], limit: float = 10.0) -> bool:
+    start = time.monotonic()
+    while not until() and time.monotonic() - start < limit:
+        time.sleep(0.01)
+    return until()
+
+
+def test_what_a_rebuild_leaves_is_frozen_and_collected_when_idle() -> None:
+    collector = liveserver.IdleCollector(idle=0.2)
+    gc.disable()  # no collection but the collector's
+    try:
+        dropped = weakref.ref(_Cycle())  # garbage that only a collection of cycles frees
+        collector.rebuilt()
+        assert gc.get_freeze_count() > 0
+        assert dropped() is not None  # a rebuild's end collects nothing: it only freezes
+        assert _wait(lambda: collector.collections == 1)
+        assert dropped() is None  # collected once the server was idle
+        assert gc.get_freeze_count() > 0  # what is alive is frozen again
+    finally:
+        collector.stop()
+        gc.enable()
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_rebuild_that_starts_cancels_the_idle_collection() -> None:
+    collector = liveserver.IdleCollector(idle=0.3)
+    try:
+        collector.rebuilt()
+        collector.rebuilding()
+        time.sleep(0.6)
+        assert collector.collections == 0
+        collector.rebuilt()
+        assert _wait(lambda: collector.collections == 1)
+    finally:
+        collector.stop()

@@ -20,7 +20,7 @@ from markupsafe import escape
 
 from .. import method
 from . import render
-from .render import Renderer
+from .render import Lists, Renderer
 
 
 class Input(enum.Enum):
@@ -65,6 +65,7 @@ class PageKind:
     generate: Generate | None = None  # src -> Markdown, for the pages docs/ does not have
     cite_block: bool = False  # ends with "Cite this page"
     part: str = ""  # its part of the print edition ("" = not printed)
+    lists: Lists | None = None  # which works it lists besides those it cites (None: any work it may show)
 
 
 def _docs(layout: Layout, src: str) -> tuple[str, ...]:
@@ -192,6 +193,7 @@ KINDS: tuple[PageKind, ...] = (  # in the order of the pages refkb generates (Mk
         generate=_data_pages,
         cite_block=True,
         part="Evidence",
+        lists=render.data_lists(DATA_PAGES),
     ),
     PageKind(
         "topic",
@@ -202,6 +204,7 @@ KINDS: tuple[PageKind, ...] = (  # in the order of the pages refkb generates (Mk
         generate=_topic_pages,
         cite_block=True,
         part="Topics",
+        lists=render.topic_lists,
     ),
     PageKind(
         "verification",
@@ -237,6 +240,7 @@ KINDS: tuple[PageKind, ...] = (  # in the order of the pages refkb generates (Mk
         render_after_markers=render.platform_page,
         cite_block=True,
         part="Platforms",
+        lists=render.platform_lists,
     ),
     PageKind("cite", _is(CITE_PAGE), frozenset({Input.WORKS}), _docs),
     PageKind("home", _is(HOME), frozenset(), _docs, cite_block=True, part="Home"),
@@ -258,6 +262,14 @@ def shows(layout: Layout, src: str, markdown: str) -> frozenset[Input]:
     if any(m in markdown for m in MARKERS):
         return ALL_INPUTS
     return kind_of(layout, src).shows
+
+
+def lists(layout: Layout, src: str, markdown: str) -> Lists | None:
+    """Which works the page lists besides those it cites (None: it may show any work, as a page holding a marker
+    does)."""
+    if any(m in markdown for m in MARKERS):
+        return None
+    return kind_of(layout, src).lists
 
 
 def generated(layout: Layout) -> dict[str, str]:

@@ -19,6 +19,8 @@ and stops cleanly on SIGTERM.
   the save reaches MkDocs through its own observer and handler, and the emitters' next poll finds nothing new: one
   save, one build. MkDocs polls because native events do not cross some mounts (Docker on macOS, network shares:
   mkdocs#2477); where they are missing, the next poll still sees the save.
+- **Garbage collected while idle.** `IdleCollector` freezes what a rebuild leaves alive and collects it once the
+  server is idle, so that a rebuild's collections look at its own objects only.
 - **SIGTERM** stops the server as Ctrl-C does (MkDocs' shutdown and the plugin's `on_shutdown`, which writes the
   caches), instead of ending the process where it stands.
 
@@ -28,6 +30,7 @@ MkDocs' `LiveReloadServer` has no public interface for any of this; the attribut
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
 import logging
@@ -374,6 +377,48 @@ def _request_rebuild(server: Any) -> None:
     with server._rebuild_cond:
         server._want_rebuild = True
         server._rebuild_cond.notify_all()
+
+
+class IdleCollector:
+    """The server's garbage collection out of the reader's way. What a rebuild leaves alive (the memo, the pages'
+    objects, the engines' results: a third of a million objects at 1,000 works) is frozen when the rebuild ends
+    (`gc.freeze`, no copy), so that the collections a rebuild triggers look at its own new objects only: a full
+    collection over everything took up to a quarter of a second of CPU in the middle of a rebuild, at random. What
+    was frozen is looked at again once the server has been idle for `idle` seconds (unfrozen, collected, frozen
+    again), when no one waits: the cycles a later rebuild let go of (the last build's pages and files) are freed
+    then. A rebuild that starts cancels a collection not yet begun."""
+
+    def __init__(self, idle: float = 2.0) -> None:
+        self.idle = idle
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self.collections = 0  # full collections done while idle
+
+    def rebuilding(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def rebuilt(self) -> None:
+        gc.freeze()
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.idle, self.collect)
+            self._timer.name = "refkb-idle-gc"
+            self._timer.daemon = True
+            self._timer.start()
+
+    def collect(self) -> None:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self.collections += 1
+
+    def stop(self) -> None:
+        self.rebuilding()
+        gc.unfreeze()
 
 
 def stop_on_sigterm() -> bool:

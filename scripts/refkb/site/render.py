@@ -20,6 +20,7 @@ from .. import (
     appraisal,
     citations,
     coded,
+    coding,
     csl,
     dashboard,
     evidencemap,
@@ -81,6 +82,10 @@ class UnknownCitation(RefkbError):
 
 
 Renderer = Callable[["Build", View, str, Tokens], str]
+# Which works a page of a kind lists besides those its Markdown cites (serve's plan: a page that lists none of the
+# works an edit changed, before or after it, is the same page). Given the build and the page's source path, a test
+# of a work; a kind without one may show any work.
+Lists = Callable[["Build", str], Callable[[Ref], bool]]
 RowMaker = Callable[[Ref, str], Markup]
 RowCache = Callable[["Build", str, RowMaker], Markup]
 
@@ -228,6 +233,21 @@ def data_page(data_pages: Mapping[str, DataPage]) -> Renderer:
     return render
 
 
+def data_lists(data_pages: Mapping[str, DataPage]) -> Lists:
+    """The works a data page's records cite: their keys, and the citations in any of their text (a claim's note)."""
+
+    def lists(b: Build, src: str) -> Callable[[Ref], bool]:
+        cited: set[str] = set()
+        for record in getattr(b.data, data_pages[src].attr):
+            cited.update(record.keys)
+            for value in vars(record).values():
+                if isinstance(value, str) and "@" in value:
+                    cited.update(k for c in citations.find(value) for k in c.keys)
+        return lambda r: r.key in cited
+
+    return lists
+
+
 def library_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     """The library: every work, with filters; the table is kept out of the search index (late)."""
     refs = list(b.refs.values())
@@ -295,6 +315,12 @@ def topic_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     return markdown + f"\n\n## {heading}\n\n" + tokens.add(html, late=True)
 
 
+def topic_lists(b: Build, src: str) -> Callable[[Ref], bool]:
+    """The works `topic_page` lists: those tagged with the topic (or discussed on its page)."""
+    slug = src[len("topics/") : -3]
+    return lambda r: slug in r.topics
+
+
 def verification_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if "REFKB_VERIFICATION" not in markdown:
         return markdown
@@ -336,6 +362,15 @@ def platform_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     generated = platformpages.platform_page(srcs, scheme, category, b.project.topics, view.url, tokens.add)
     heading = "## The sources in the library" if H1.sub("", markdown, 1).strip() else ""
     return markdown.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + generated + "\n"
+
+
+def platform_lists(b: Build, src: str) -> Callable[[Ref], bool]:
+    """The works `platform_page` lists and counts: those coded with the category or one of its platforms."""
+    scheme = b.project.coding
+    category = src[len("platforms/") : -3]
+    if scheme is None or category not in scheme.category_by_slug:
+        return lambda r: False
+    return lambda r: category in scheme.expand("platforms", coding.coding_of(r.entry).get("platforms", ()))
 
 
 # ---------------------------------------------------------------------------------------------------------------

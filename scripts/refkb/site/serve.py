@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils.meta import get_data
 
-from .. import annotation, kbdata, library, reader, styles
+from .. import annotation, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
 from ..checks.annotations import NoteMemo
@@ -37,6 +37,7 @@ from ..project import Project
 from ..refs import Ref
 from . import assets, cached, kinds
 from .context import Build
+from .liveserver import IdleCollector
 from .render import RowMaker, View, page_markdown, title_of
 from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
 from .tokens import Tokens
@@ -156,6 +157,7 @@ class Memo:
     refs: dict[str, Ref] = field(default_factory=dict)  # the works as the last rebuild showed them
     shown_parts: dict[str, dict[object, tuple[object, Markup]]] = field(default_factory=dict)  # url -> its citations
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
+    planned: dict[str, Ref] = field(default_factory=dict)  # the works as the last plan saw them (with `shown`)
 
 
 def _file_digest(path: Path) -> str:
@@ -182,10 +184,12 @@ class Serving(OneBuild):
         self.memo = Memo()
         self._last_inputs: _Inputs | None = None
         self._ready: dict[str, Composed] = {}  # src -> the page as the plan made it, for this rebuild
+        self.collector = IdleCollector()
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
     def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
+        self.collector.rebuilding()  # the first step of a rebuild (on_config)
         memo = self.memo
         paths = [*proj.macro_files, proj.bibliography]
         if config.config_file_path:
@@ -208,12 +212,16 @@ class Serving(OneBuild):
         return found
 
     def _data(self, proj: Project, keys: set[str]) -> kbdata.Data:
-        """The data files (claims, glossary, timeline), read and checked again only when one of them, the
-        bibliography (their citations may not name an @xdata entry), the works' keys or the day changed."""
+        """The data files (claims, glossary, timeline), read and checked again only when one of them, the works'
+        keys, the bibliography's @xdata keys (a data file may not cite one: its message names it) or the day
+        changed: what the check reads of the bibliography, so that an edit of a work's title or coding does not
+        parse the ledger again."""
         made_from = (
             [_file_digest(proj.docs / name) for name in kbdata.FILES],
-            self.memo.bib.made_from if self.memo.bib is not None else None,
             frozenset(keys),
+            frozenset(e.key for e in self.memo.bib.value.bib.entries if not inherit.is_work(e))
+            if self.memo.bib is not None
+            else None,
             dt.date.today(),
         )
         kept = self.memo.data
@@ -392,6 +400,7 @@ class Serving(OneBuild):
                 elif stale:
                     _mark(f)
         memo.inputs_shown, memo.common, memo.shown, memo.texts = values, common, shown, texts
+        memo.planned = dict(b.refs)
 
     def _made_differently(self, b: Build, f: File, page: PageSource, works: set[str]) -> bool:
         """Whether a page that shows a changed input (or cites a changed work) comes out differently: a page of
@@ -429,7 +438,24 @@ class Serving(OneBuild):
             return True
         if not changed:
             return False
-        return bool(kinds.shows(layout, src, page.text) & changed)
+        shown = kinds.shows(layout, src, page.text) & changed
+        if shown != {kinds.Input.WORKS}:
+            return bool(shown)
+        return self._lists_changed(b, src, page.text, works)
+
+    def _lists_changed(self, b: Build, src: str, text: str, works: set[str]) -> bool:
+        """Whether a page lists one of the changed works (as it was or as it is): only the works changed, and a
+        page whose kind says which works it lists (a topic's, a platform's, a data page) and that lists none of
+        them is the same page; a work added or removed changes every page of the whole library."""
+        lists = kinds.lists(b.where(), src, text)
+        if lists is None:
+            return True
+        listed = lists(b, src)
+        for key in works:
+            old, new = self.memo.planned.get(key), b.refs.get(key)
+            if old is None or new is None or listed(old) or listed(new):
+                return True
+        return False
 
     def keep_titles(self, files: Files) -> None:
         """Pages a dirty rebuild did not read have no title: the last build's (their sources did not change, and
@@ -480,10 +506,12 @@ class Serving(OneBuild):
         next ones."""
         if self.memo.renderer is not None:
             self.memo.renderer.warm_up()
+        self.collector.rebuilt()
 
     def shutdown(self) -> None:
         """The server stops (Ctrl-C or SIGTERM): the caches kept in memory are written."""
         memo = self.memo
+        self.collector.stop()
         for cache in (memo.renderer, memo.citer, memo.entries):
             if cache is not None:
                 cache.save()
