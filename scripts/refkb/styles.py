@@ -144,15 +144,13 @@ def _cost(job: _Job) -> float:
     return COST.get(job.style_id, max(COST.values())) * len(job.items) + CLUSTER_COST * len(job.clusters)
 
 
-# In a worker process: citeproc-js started while the worker waited for its first job (`_ready`).
-_READY: list[engine.Citeproc] = []
-
-
 def _ready() -> None:
-    """A style worker's start: citeproc-js loaded into a V8 of its own before the first job arrives (a failure is
-    left for the job, which says what is missing)."""
-    with contextlib.suppress(engine.EngineError):
-        _READY.append(engine.Citeproc())
+    """A style worker's start, before its first job: refkb imported (to find this function) and the style files
+    read. citeproc-js itself is loaded by the job: an engine made ahead and used by the first job left the worker's
+    peak 60 MB higher (1,000 grown works: 465 against 402 MB)."""
+    for style_id in STYLES:
+        with contextlib.suppress(OSError):
+            _style_xml(style_id)
 
 
 def parallel_library(bibliography: Path) -> bool:
@@ -168,7 +166,7 @@ def parallel_library(bibliography: Path) -> bool:
 
 def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
     """The style workers, started before the library is read (a cold build: `Renderer(..., started=...)`): each
-    imports refkb and loads citeproc-js while this process validates the project. Started by the calling thread,
+    starts and imports refkb while this process validates the project. Started by the calling thread,
     which must outlive them (refkb.children: a worker ends with the thread that started it)."""
     count = workers or os.cpu_count() or 1
     pool = children.pool(count, "spawn", _ready)  # V8 must not be forked
@@ -179,7 +177,7 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
 
 def _format_style(job: _Job) -> _Formatted:
     """Format one style over the whole library, and the given clusters, in this process's own V8."""
-    js = _READY.pop() if _READY else engine.Citeproc()
+    js = engine.Citeproc()
     try:
         style = STYLES[job.style_id]
         bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)

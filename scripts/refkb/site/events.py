@@ -76,7 +76,7 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: 
         raise ConfigError(f"extra.refkb.style must be one of {', '.join(styles.STYLES)}, not {proj.style!r}")
     if not proj.bibliography.is_file():
         raise ConfigError(f"{proj.relative(proj.bibliography)} not found")
-    session.start_engines(proj.root / ".cache" / "refkb", proj.bibliography)  # cold: citeproc-js loads meanwhile
+    session.start_engines(proj.root / ".cache" / "refkb", proj.bibliography)  # cold: the style workers start meanwhile
     found = session.validated(proj, config)
     for line in suite.capped([i for i in found.issues if i.level is Level.WARNING], MAX_SHOWN_PER_CODE):
         log.info("refkb: %s", line)

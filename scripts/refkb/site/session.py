@@ -107,8 +107,8 @@ class OneBuild:
     def start_engines(self, cache_dir: Path, bibliography: Path) -> None:
         """Before validation: when the styles will be formatted in worker processes (several cores, a library large
         enough, `styles.parallel_library`) and no formatted library is kept in `cache_dir` (a first or cold build),
-        the style workers start now (`styles.start_workers`), so that each has loaded citeproc-js by the time the
-        works are read. A build with the cache starts none: it may format nothing."""
+        the style workers start now (`styles.start_workers`), so that each has started and imported refkb by the
+        time the works are read. A build with the cache starts none: it may format nothing."""
         if self.serving or self._workers is not None or (cache_dir / "citations.json").exists():
             return
         if (os.cpu_count() or 1) > 1 and styles.parallel_library(bibliography):
