@@ -337,6 +337,25 @@ def test_an_unknown_server_is_left_alone() -> None:
     assert liveserver.attach(object(), []) is None
 
 
+@pytest.mark.parametrize("observer", [True, False], ids=["with-mkdocs-observer", "without"])
+def test_native_events_only_for_a_server_with_an_observer(
+    observer: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """poll_now needs MkDocs' observer: a server without one gets the other extras and MkDocs' polling alone."""
+    monkeypatch.setattr(liveserver, "stop_on_sigterm", lambda: True)
+    server = FakeServer(lambda: None)
+    if not observer:
+        del server.observer
+    extras = liveserver.attach(server, [str(tmp_path)])
+    assert extras is not None
+    try:
+        assert (extras.native is not None) is observer
+    finally:
+        extras.watcher.stop()
+        if extras.native is not None:
+            extras.native.stop()
+
+
 def test_sigterm_stops_like_ctrl_c() -> None:
     code = (
         "import os, signal, time\n"

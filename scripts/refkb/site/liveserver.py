@@ -442,7 +442,7 @@ class Extras:
 
     guard: BuildGuard
     watcher: ContentWatcher
-    native: NativeWatcher
+    native: NativeWatcher | None  # None: the server has no observer refkb knows (saves seen at MkDocs' next poll)
     started: float
 
 
@@ -460,8 +460,12 @@ def attach(server: Any, watched: Sequence[str]) -> Extras | None:
     guard.install()
     watcher = ContentWatcher(paths, lambda: _request_rebuild(server))
     watcher.start()
-    native = NativeWatcher(paths(), lambda changed: poll_now(server, changed))
-    native.start()
+    native = None
+    if hasattr(server, "observer"):  # poll_now asks its emitters to look at once
+        native = NativeWatcher(paths(), lambda changed: poll_now(server, changed))
+        native.start()
+    else:
+        log.debug("refkb: this server has no observer refkb knows; a save is seen at MkDocs' next poll")
     stop_on_sigterm()
     return Extras(guard, watcher, native, time.monotonic())
 
