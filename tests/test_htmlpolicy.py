@@ -4,6 +4,7 @@ an oracle that shares nothing with refkb, then runs none of the cleaned HTML. Sl
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,57 @@ def test_chromium_runs_none_of_the_cleaned_html(tmp_path: Path) -> None:
                 assert page.evaluate("() => window.__ran") is None
         finally:
             browser.close()
+
+
+def _whole(html: str) -> list[tuple[int, str]]:
+    finder = htmlpolicy.ScriptFinder()
+    finder.feed(html)
+    return finder.found
+
+
+_PIECES = [  # lines of HTML a page may hold, harmless and not, and ones that leave the parser mid-way
+    '<p class="x">Text &amp; more</p>\n',
+    '<a href="https://example.org/">a link</a>\n',
+    '<a href="javascript:alert(1)">bad</a>\n',
+    '<img src="x.png" onerror="alert(1)">\n',
+    "<script>var a = 1;\n<b>not a tag in a script</b>\n</script>\n",
+    '<script type="application/json">{"a": "\n<i>"}</script>\n',
+    "<!-- a comment\n<a onclick=x> inside it -->\n",
+    '<a title="a value\n<b onclick=1> across lines" href="#">t</a>\n',
+    '<div\n onclick="x">a tag across lines</div>\n',
+    "<p>an ampersand at the end &amp\n",
+    "<style>p { color: red }\n<a onclick=x></style>\n",
+    '<iframe srcdoc="<b>x</b>"></iframe>\n',
+    '<svg><animate values="javascript:alert(1)"/></svg>\n',
+    "<p>plain\n",
+    "<![CDATA[\n<a onclick=x>\n]]>\n",
+    "<textarea>\n<a onclick=x>\n</textarea>\n",
+]
+
+
+def _pages() -> list[str]:
+    rng = random.Random(7)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+
+
+def test_script_findings_in_chunks_equal_the_whole_pages() -> None:
+    """Read with a memo, a page's findings (what and on which line) are those of one parser reading it whole: on a
+    first reading, and again after an edit, when the unchanged chunks come from the memo."""
+    rng = random.Random(11)
+    for page in _pages():
+        memo: dict[str, htmlpolicy.Found] = {}
+        assert htmlpolicy.script_findings(page, memo) == _whole(page)
+        assert htmlpolicy.script_findings(page, memo) == _whole(page)  # every chunk at rest from the memo
+        lines = page.splitlines(keepends=True)
+        at = rng.randrange(len(lines) + 1)
+        edited = "".join([*lines[:at], rng.choice(_PIECES), *lines[at:]])
+        assert htmlpolicy.script_findings(edited, memo) == _whole(edited)
+
+
+def test_an_unchanged_chunk_is_not_read_again() -> None:
+    memo: dict[str, htmlpolicy.Found] = {}
+    page = '<p>one</p>\n<a href="javascript:x">two</a>\n<p>three</p>\n'
+    assert htmlpolicy.script_findings(page, memo) == [(2, "a script URL <a href=javascript:x>")]
+    assert set(memo) == {"<p>one</p>\n", '<a href="javascript:x">two</a>\n', "<p>three</p>\n"}
+    memo['<a href="javascript:x">two</a>\n'] = ()  # were it read again, it would be found
+    assert htmlpolicy.script_findings("<p>new</p>\n" + page, memo) == []

@@ -213,3 +213,68 @@ def tags_in(text: str) -> Iterator[re.Match[str]]:
 
 
 _RAW_TAG = re.compile(r"<[A-Za-z][^<>]*>|<![A-Za-z][^<>]*>")
+
+
+Found = tuple[tuple[int, str], ...]  # (line, what) as ScriptFinder finds them
+_POSITION = frozenset({"rawdata", "lasttag", "lineno", "offset", "found", "_HTMLParser__starttag_text"})
+_FRESH = {k: v for k, v in vars(ScriptFinder()).items() if k not in _POSITION}
+
+
+def _at_rest(finder: ScriptFinder) -> bool:
+    """Whether the parser has nothing pending: everything fed was read, and its state is a new parser's but for
+    where it stands (so the rest of the text is read as a new parser reads it)."""
+    if finder.rawdata:
+        return False
+    state = {k: v for k, v in vars(finder).items() if k not in _POSITION}
+    return state == _FRESH
+
+
+def script_findings(html: str, memo: dict[str, Found] | None = None) -> list[tuple[int, str]]:
+    """What ScriptFinder finds in `html` (fed whole, not closed). With a `memo` (mkdocs serve: a page's last
+    findings, by chunk), the page is read in chunks starting at a line that opens a tag, and a chunk read before
+    from a parser at rest that left it at rest is not read again: read so, a chunk holds the same tags wherever it
+    stands. A chunk that leaves the parser in the middle of something (a tag, a comment, a script's text) is read
+    on with the next ones, as a whole page is; the memo is replaced by this page's chunks."""
+    if memo is None:
+        finder = ScriptFinder()
+        finder.feed(html)
+        return finder.found
+    found: list[tuple[int, str]] = []
+    kept: dict[str, Found] = {}
+    live: ScriptFinder | None = None
+    line = start = 1  # the line a chunk begins on; the line the live parser began on
+    for chunk in _chunks(html):
+        if live is None:
+            hit = memo.get(chunk)
+            if hit is None:
+                finder = ScriptFinder()
+                finder.feed(chunk)
+                if _at_rest(finder):
+                    hit = tuple(finder.found)
+                else:
+                    live, start = finder, line
+            if hit is not None:
+                kept[chunk] = hit
+                found.extend((line + at - 1, what) for at, what in hit)
+        else:
+            live.feed(chunk)
+            if _at_rest(live):
+                found.extend((start + at - 1, what) for at, what in live.found)
+                live = None
+        line += chunk.count("\n")
+    if live is not None:
+        found.extend((start + at - 1, what) for at, what in live.found)
+    memo.clear()
+    memo.update(kept)
+    return found
+
+
+def _chunks(html: str) -> Iterator[str]:
+    at = 0
+    while True:
+        nxt = html.find("\n<", at)
+        if nxt < 0:
+            yield html[at:]
+            return
+        yield html[at : nxt + 1]
+        at = nxt + 1

@@ -179,7 +179,7 @@ def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, file
     if page.present_anchor_ids is not None:  # refkb's own ids (claims, glossary terms, ...) as link targets
         page.present_anchor_ids.update(_ID.findall(html))
     html += str(reader.updated_line(st.build.page_updated(page.file.src_uri), st.build.meta.version, not reference))
-    hardening.refuse_script(html, page, reference)
+    hardening.refuse_script(html, page, reference, st.session.script_memo(page.file.src_uri))
     if "title" not in page.meta and page.title:  # the first H1 as MkDocs gives it (entities as written), printed raw
         page.meta["title"] = hardening.safe_title(html_mod.unescape(str(page.title)))
     return html

@@ -41,9 +41,10 @@ def untrusted_meta(page: Page, reference: bool) -> None:
             page.meta[name] = safe_title(str(value)) if isinstance(value, str | int | float) else ""
 
 
-def refuse_script(html: str, page: Page, reference: bool) -> None:
+def refuse_script(html: str, page: Page, reference: bool, memo: dict[str, htmlpolicy.Found] | None = None) -> None:
     """No event handler or script URL in a page's HTML, and only plain ids in its table of contents (attr_list
-    lets a heading set any id, which the theme prints inside an attribute)."""
+    lets a heading set any id, which the theme prints inside an attribute). With a `memo` (mkdocs serve, the
+    page's last findings by chunk: `htmlpolicy.script_findings`), what did not change is not read again."""
     where = f"docs/{page.file.src_uri}"
     stack = list(page.toc.items) if page.toc else []
     while stack:
@@ -53,10 +54,9 @@ def refuse_script(html: str, page: Page, reference: bool) -> None:
         stack.extend(item.children)
     if reference:  # the annotation went through htmlpolicy; the rest is refkb's escaped output
         return
-    found = htmlpolicy.ScriptFinder()
-    found.feed(html)
-    if found.found:
-        line, what = found.found[0]
+    found = htmlpolicy.script_findings(html, memo)
+    if found:
+        line, what = found[0]
         raise PluginError(f"{where}: the HTML (line {line} of the rendered page) holds {what} — remove it")
 
 

@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils.meta import get_data
 
-from .. import annotation, inherit, kbdata, library, reader, styles
+from .. import annotation, htmlpolicy, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
 from ..checks.annotations import NoteMemo
@@ -158,6 +158,7 @@ class Memo:
     shown_parts: dict[str, dict[object, tuple[object, Markup]]] = field(default_factory=dict)  # url -> its citations
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
     planned: dict[str, Ref] = field(default_factory=dict)  # the works as the last plan saw them (with `shown`)
+    scripts: dict[str, dict[str, htmlpolicy.Found]] = field(default_factory=dict)  # src -> its HTML's findings
 
 
 def _file_digest(path: Path) -> str:
@@ -456,6 +457,10 @@ class Serving(OneBuild):
             if old is None or new is None or listed(old) or listed(new):
                 return True
         return False
+
+    def script_memo(self, src: str) -> dict[str, htmlpolicy.Found]:
+        """A page's script findings by chunk of its HTML, from its last rebuild (`hardening.refuse_script`)."""
+        return self.memo.scripts.setdefault(src, {})
 
     def keep_titles(self, files: Files) -> None:
         """Pages a dirty rebuild did not read have no title: the last build's (their sources did not change, and

@@ -18,7 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 
-from .. import annotation, citations, inherit, kbcite, kbdata, library, reader, styles
+from .. import annotation, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
 from ..checks.annotations import NoteMemo
@@ -216,6 +216,10 @@ class OneBuild:
         self, b: Build, files: Files, nav: Navigation, config: MkDocsConfig, shown: Any, pages: Mapping[str, Any]
     ) -> None:
         """Before the pages are read: which pages a dirty rebuild must make again (nothing to plan here)."""
+
+    def script_memo(self, src: str) -> dict[str, htmlpolicy.Found] | None:
+        """A page's script findings kept between rebuilds (mkdocs serve only)."""
+        return None
 
     def keep_titles(self, files: Files) -> None:
         """After the pages are read: titles for the pages a dirty rebuild did not read (none here)."""
