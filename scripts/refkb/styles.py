@@ -44,11 +44,11 @@ STYLES: dict[str, Style] = {
 }
 ORDER = ("apa", "mla", "chicago", "harvard")
 # How long each style takes to format a library, in milliseconds per work, and each citation cluster asked with it
-# (formatted twice, plain and wrapped): citeproc-js at 1,000 works of the grown knowledge base, one style at a time,
-# took 7.2 s for Chicago, 8.0 s for MLA, 7.5 s for APA, 3.3 s for Harvard, and 4.1 s for APA's 1,791 clusters; at
-# 6,315 works of a lab's bibliography, Chicago's sort keys and given-name disambiguation are the slowest. The jobs go
-# to the worker processes longest first (the site's style, which formats the pages' clusters, is often the longest),
-# so that two workers finish four styles together.
+# (formatted twice, plain and wrapped): citeproc-js at 1,000 works of the grown knowledge base, one style at a time
+# on a loaded machine, took 7.2 s for Chicago, 8.0 s for MLA, 7.5 s for APA, 3.3 s for Harvard, and 4.1 s for APA's
+# 1,791 clusters; at 6,315 works of a lab's bibliography, Chicago's sort keys and given-name disambiguation are the
+# slowest. The jobs go to the worker processes longest first (the site's style, which formats the pages' clusters,
+# is often the longest), so that two workers finish four styles together.
 COST = {"chicago": 8.0, "mla": 7.0, "apa": 6.0, "harvard": 3.0}
 CLUSTER_COST = 2.5
 
