@@ -131,6 +131,7 @@ def on_files(st: State, files: Files, config: MkDocsConfig, dirty: bool = False)
     add("references/index.json", json.dumps(records, ensure_ascii=False, separators=(",", ":")))
     works.add_evidence_files(add, b, st.session, shown)
     works.install_picker(b, st.session, st.files, Path(config.site_dir))
+    works.no_more_writes(st.files)
     st.cache.prepare(b, files, config, shown, st.pages)
     return files
 

@@ -324,6 +324,14 @@ def install_picker(b: Build, session: OneBuild, out: Written, site: Path) -> Non
         reader.install_picker(site, b.project.root, style_index)
 
 
+def no_more_writes(out: Written) -> None:
+    """Every write has been handed to the downloads' process: it ends as soon as they are done instead of with the
+    build. It is a fork of this process made in on_files, and kept to on_post_build it held its copy of the build's
+    memory while MkDocs rendered the pages (135 MB at 1,000 grown works, 484 MB at 5,000)."""
+    if out.writer is not None:
+        out.writer.shutdown(wait=False)  # its jobs still run; wait_for_writes takes their results
+
+
 def wait_for_writes(out: Written) -> None:
     """The downloads and the picker's files are written before the build ends."""
     try:
