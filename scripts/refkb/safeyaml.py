@@ -347,15 +347,8 @@ class _Builder:
             raise _Refused
 
     def build(self, node: yaml.Node, depth: int = 1, in_flow: bool = False) -> Any:
-        if depth > MAX_DEPTH:
-            raise _Refused
-        if self.seen is not None:
-            if id(node) in self.seen:
-                raise _Refused
-            self.seen.add(id(node))
+        self.meet(node, depth, in_flow)
         if isinstance(node, yaml.ScalarNode):
-            if self.question and in_flow and not node.style and "?" in node.value:
-                raise _Refused
             return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
         flow = in_flow or bool(getattr(node, "flow_style", False))
         if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
