@@ -36,8 +36,13 @@ def platform_page(
     topics: Sequence[Topic],
     current: str,
     add: Callable[[Markup], str],
+    add_late: Callable[[Markup], str] | None = None,
 ) -> str:
-    """The generated part of /platforms/<category>/: counts, sources by topic (newest first) and by year."""
+    """The generated part of /platforms/<category>/: counts, sources by topic (newest first) and by year.
+
+    The lists of sources go in through `add_late` when it is given: put in after the search plugin has read the page,
+    like a topic page's, they keep hundreds of titles per page out of the search index (each source has a page of its
+    own there); the counts, table and chart go in through `add`."""
     cat = scheme.category_by_slug[category]
     mine = on_category(srcs, scheme, category)
     library = relative_url("references/", current)
@@ -72,7 +77,7 @@ def platform_page(
         if on_topic:
             out.append(f"### {escape(t.title)} ({len(on_topic)})")  # data, not markup
             out.append(
-                add(
+                (add_late or add)(
                     fmt(
                         '<ul class="refkb-platform-sources">{}</ul>',
                         Markup("").join(_source_item(s, scheme, current, named(s)) for s in on_topic),

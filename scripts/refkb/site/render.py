@@ -359,7 +359,9 @@ def platform_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if scheme is None or category not in scheme.category_by_slug:
         return markdown
     srcs = b.evidence_sources()
-    generated = platformpages.platform_page(srcs, scheme, category, b.project.topics, view.url, tokens.add)
+    generated = platformpages.platform_page(
+        srcs, scheme, category, b.project.topics, view.url, tokens.add, tokens.add_late
+    )
     heading = "## The sources in the library" if H1.sub("", markdown, 1).strip() else ""
     return markdown.rstrip() + "\n\n" + (heading + "\n\n" if heading else "") + generated + "\n"
 
