@@ -23,6 +23,7 @@ only when neither reader has anything to report, and every report is the positio
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -284,23 +285,14 @@ def _quick_loader(opts: Options) -> Any:
                     mapping["__line__"] = node.start_mark.line + 1 + opts.line_offset
                 return mapping
 
-            # libyaml's composer calls these three for every node. Without path resolvers (SafeLoader has none;
-            # checked below) the first two do nothing, and a node's tag depends on its kind, text and style alone:
-            # short texts' tags are kept (the same for every Quick: only their constructors differ).
-            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-                return None
-
-            def ascend_resolver(self) -> None:
-                return None
-
-            def resolve(self, kind: Any, value: str | None, implicit: Any) -> Any:
-                key = (kind, value, implicit)
-                tag = _TAGS.get(key)
-                if tag is None:
-                    tag = super().resolve(kind, value, implicit)
-                    if (value is None or len(value) <= _TAGGED_TEXT) and len(_TAGS) < _TAGS_KEPT:
-                        _TAGS[key] = tag
-                return tag
+            # libyaml's composer calls these three for every node (a Python call each, a third of its time when
+            # they are Python functions). Without path resolvers (SafeLoader has none; checked below) the first two
+            # do nothing and their results are not read: builtins that take their arguments and do nothing stand in.
+            # A node's tag depends on its kind, text and style alone: the resolver's answers are kept (`_tag`, the
+            # same for every Quick: only their constructors differ), looked up without a Python call.
+            descend_resolver = staticmethod(slice)  # called as (parent, index)
+            ascend_resolver = staticmethod(tuple)  # called without arguments
+            resolve = staticmethod(_tag)
 
         if Quick.yaml_path_resolvers:  # a path resolver reads where a node stands: PyYAML's own methods then
             del Quick.descend_resolver, Quick.ascend_resolver, Quick.resolve
@@ -309,9 +301,11 @@ def _quick_loader(opts: Options) -> Any:
     return _QUICK[opts]
 
 
-_TAGS: dict[tuple[Any, str | None, Any], str] = {}  # (node kind, text, implicit) -> the resolver's tag
-_TAGGED_TEXT = 40  # characters: longer texts (a reason, a URL) seldom come again
-_TAGS_KEPT = 100_000  # texts at most (a few MB), for a long `mkdocs serve`
+@functools.lru_cache(maxsize=16_384)  # the most recent (kind, text, style): a few MB at most, for `mkdocs serve`
+def _tag(kind: Any, value: str | None, implicit: Any) -> Any:
+    """PyYAML's resolver's tag for a node of `kind` with text `value` (None for a collection) and `implicit` (a
+    scalar's plain and quoted flags): its implicit resolvers and default tags are its class's (no path resolver)."""
+    return yaml.resolver.BaseResolver.resolve(_C_LOADER, kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 class _Refused(Exception):
@@ -347,7 +341,13 @@ class _Builder:
             raise _Refused
 
     def build(self, node: yaml.Node, depth: int = 1, in_flow: bool = False) -> Any:
+        if self.seen is None and not self.question:
+            return self.plain(node, depth)
         self.meet(node, depth, in_flow)
+        return self.general(node, depth, in_flow)
+
+    def general(self, node: yaml.Node, depth: int, in_flow: bool) -> Any:
+        """`build` on a node met."""
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
         flow = in_flow or bool(getattr(node, "flow_style", False))
@@ -359,6 +359,28 @@ class _Builder:
                 return mapping
         self.walk(node, depth, in_flow)
         return self.loader.construct_object(node, deep=True)
+
+    def plain(self, node: yaml.Node, depth: int) -> Any:
+        """`build` for a text without '*' or '?' (no node met twice, no flow scalar to refuse): only the depth is
+        watched. The composer's own node classes, by identity; anything else is `build`'s."""
+        if depth > MAX_DEPTH:
+            raise _Refused
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
+            return [self.plain(item, depth + 1) for item in node.value]
+        if kind is yaml.MappingNode and node.tag == _MAP:
+            pairs = node.value
+            if all(type(k) is yaml.ScalarNode and k.tag not in _FLATTENED for k, _ in pairs):
+                if len({k.value for k, _ in pairs}) < len(pairs):
+                    raise _Refused  # a key given twice (the positioned reader says where)
+                inner = depth + 1  # a key stands where its value does: the value's depth is checked
+                mapping = {(k.value if k.tag == _STR else self.plain(k, inner)): self.plain(v, inner) for k, v in pairs}
+                if self.opts.keep_lines:
+                    mapping["__line__"] = node.start_mark.line + 1 + self.opts.line_offset
+                return mapping
+        return self.general(node, depth, False)  # met: its depth was its only check
 
     def mapping(self, node: yaml.MappingNode, depth: int, flow: bool) -> dict[Any, Any] | None:
         """A mapping whose keys are all scalars (none that SafeConstructor rewrites), built; None for another. A key
