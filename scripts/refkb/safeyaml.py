@@ -341,7 +341,7 @@ class _Builder:
             raise _Refused
 
     def build(self, node: yaml.Node, depth: int = 1, in_flow: bool = False) -> Any:
-        if self.seen is None and not self.question:
+        if self.seen is None and not in_flow:
             return self.plain(node, depth)
         self.meet(node, depth, in_flow)
         return self.general(node, depth, in_flow)
@@ -361,13 +361,16 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
     def plain(self, node: yaml.Node, depth: int) -> Any:
-        """`build` for a text without '*' or '?' (no node met twice, no flow scalar to refuse): only the depth is
-        watched. The composer's own node classes, by identity; anything else is `build`'s."""
+        """`build` outside flow collections in a text without '*' (no node met twice; no flow scalar to refuse for
+        a '?'): only the depth is watched. The composer's own node classes, by identity; anything else, and a flow
+        collection in a text holding a '?', is `build`'s."""
         if depth > MAX_DEPTH:
             raise _Refused
         kind = type(node)
         if kind is yaml.ScalarNode:
             return node.value if node.tag == _STR else self.loader.construct_object(node, deep=True)
+        if self.question and getattr(node, "flow_style", False):
+            return self.general(node, depth, False)  # met: its depth was its only check (it is no scalar)
         if kind is yaml.SequenceNode and node.tag == _SEQ:
             return [self.plain(item, depth + 1) for item in node.value]
         if kind is yaml.MappingNode and node.tag == _MAP:
