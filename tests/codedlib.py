@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import DATA, ROOT
 from refkb import bibfile, coded, csl, project, refs
 from refkb.coding import Scheme
@@ -34,3 +36,17 @@ def refs_of(text: str) -> list[refs.Ref]:
 
 def sources(scheme: Scheme) -> list[coded.Source]:
     return coded.sources(refs_of(BIB.read_text(encoding="utf-8")), scheme)
+
+
+# The fixtures of the modules that test on this library: `from codedlib import scheme_fixture, ...` (noqa F401).
+scheme_fixture = pytest.fixture(scope="module", name="scheme")(scheme)
+
+
+@pytest.fixture(scope="module", name="srcs")
+def sources_fixture(scheme: Scheme) -> list[coded.Source]:
+    return sources(scheme)
+
+
+@pytest.fixture(scope="module", name="ax")
+def axes_fixture(srcs: list[coded.Source], scheme: Scheme) -> dict[str, coded.Axis]:
+    return coded.axes(srcs, scheme, TOPICS, KINDS)

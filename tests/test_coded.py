@@ -9,24 +9,9 @@ import json
 
 import pytest
 
-import codedlib
+from codedlib import axes_fixture, scheme_fixture, sources_fixture  # noqa: F401  (fixtures: scheme, srcs, ax)
 from refkb import coded
 from refkb.coding import Scheme
-
-
-@pytest.fixture(scope="module")
-def scheme() -> Scheme:
-    return codedlib.scheme()
-
-
-@pytest.fixture(scope="module")
-def srcs(scheme: Scheme) -> list[coded.Source]:
-    return codedlib.sources(scheme)
-
-
-@pytest.fixture(scope="module")
-def ax(srcs: list[coded.Source], scheme: Scheme) -> dict[str, coded.Axis]:
-    return coded.axes(srcs, scheme, codedlib.TOPICS, codedlib.KINDS)
 
 
 @pytest.mark.parametrize(

@@ -6,21 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import codedlib
+from codedlib import scheme_fixture, sources_fixture  # noqa: F401  (fixtures: scheme, srcs)
 from refkb import coded, evidencemap, facets, regionpages
 from refkb.coding import Scheme
-
-
-@pytest.fixture(scope="module")
-def scheme() -> Scheme:
-    return codedlib.scheme()
-
-
-@pytest.fixture(scope="module")
-def srcs(scheme: Scheme) -> list[coded.Source]:
-    return codedlib.sources(scheme)
 
 
 def test_facets_and_rows_carry_expanded_values(srcs: list[coded.Source], scheme: Scheme) -> None:

@@ -6,18 +6,9 @@ import pytest
 from markupsafe import Markup
 
 import codedlib
+from codedlib import scheme_fixture, sources_fixture  # noqa: F401  (fixtures: scheme, srcs)
 from refkb import coded, platformpages
 from refkb.coding import Scheme
-
-
-@pytest.fixture(scope="module")
-def scheme() -> Scheme:
-    return codedlib.scheme()
-
-
-@pytest.fixture(scope="module")
-def srcs(scheme: Scheme) -> list[coded.Source]:
-    return codedlib.sources(scheme)
 
 
 class Recorder:
