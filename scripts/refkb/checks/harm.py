@@ -22,6 +22,14 @@ _PHONE = re.compile(r"(?<![\w/.,-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\
 # Nine digits as a phone number may space them (at most two of ' .()-' between two digits): a page whose prose
 # (its text after the front matter) has none holds no phone number, and _PHONE, slower, is not run on it.
 _NINE_DIGITS = re.compile(r"\d(?:[\s.()-]{0,2}\d){8}")
+# _NINE_DIGITS on an ASCII text, read as the class of each character (bytes.translate: a table lookup a byte): '1' a
+# digit, '2' a separator, '0' anything else, each class taken from _NINE_DIGITS' own. The regex engine then goes from
+# '1' to '1' (a literal) instead of testing each character's class (0.35 -> 0.1 s on the 10,000 grown pages).
+_CLASSES = bytes(
+    ord("1") if re.fullmatch(r"\d", chr(b)) else ord("2") if re.fullmatch(r"[\s.()-]", chr(b)) else ord("0")
+    for b in range(256)
+)
+_NINE_CLASSES = re.compile(rb"1(?:2{0,2}1){8}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _HANDLE = re.compile(r"(?<![\w@\[/.-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 # Where a match of _PHONE or _HANDLE may start: its first character, not after what its lookbehind refuses (the
@@ -59,6 +67,13 @@ def _emails(text: str) -> Iterator[re.Match[str]]:
             end = m.end()
             yield m
         at = text.find("@", max(at + 1, end))
+
+
+def _nine_digits(text: str) -> bool:
+    """Whether `_NINE_DIGITS` finds nine digits in `text`."""
+    if text.isascii():
+        return _NINE_CLASSES.search(text.encode("ascii").translate(_CLASSES)) is not None
+    return _NINE_DIGITS.search(text) is not None
 
 
 def _digits(text: str) -> str:
@@ -120,7 +135,7 @@ def harm_issues(found: HarmFound, keys: AbstractSet[str]) -> Iterator[Issue]:
 def page_harm(rel: str, text: str, allowed: AbstractSet[str]) -> HarmFound:
     """What page `rel` holds that do no harm refuses, whatever the bibliography holds."""
     body = citations.after_front_matter(text)  # both layers below blank the front matter: nothing is found there
-    if "@" not in body and not _NINE_DIGITS.search(body):
+    if "@" not in body and not _nine_digits(body):
         return HarmFound(rel)  # no '@' and no nine digits where the layers below read: nothing can be found
     if "@" not in text and not any(9 <= len(_digits(m.group(0))) <= 15 for m in _phones(text)):
         return HarmFound(rel)  # nothing that could be a handle, an address or a phone number: skip the masking
