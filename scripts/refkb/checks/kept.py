@@ -255,9 +255,10 @@ def _bibliography(run: Run) -> tuple[Sequence[Issue], Sequence[Work], str]:
 def _notes(run: Run) -> list[NoteFound]:
     """What each annotation page's own checks found, kept or found."""
     out = []
+    folder = _folder(run.project)
     for path in annotation.pages(run.project.annotations):
         data = run.data(path)
-        rel = run.project.relative(path)
+        rel = run.project.relative(path) if folder is None else path.name if folder == "." else f"{folder}/{path.name}"
         run.notes[rel] = path
         run.shown[path] = rel
         key = run.key("note", run.day, rel, run.content(path))
@@ -276,6 +277,18 @@ def _notes(run: Run) -> list[NoteFound]:
                 run.kept.put(key, {"issues": _rows(found.issues), "verified_on": on})
         out.append(found)
     return out
+
+
+def _folder(project: Project) -> str | None:
+    """The annotation pages' folder as `project.relative` shows it, when it shows each page as the folder and the
+    page's name (the folder under the project's root, as it was written): worked out once, not for every page."""
+    folder = project.annotations
+    if folder.is_absolute() and not project.root.is_absolute():
+        return None  # project.relative resolves the page's path
+    try:
+        return folder.relative_to(project.root).as_posix()
+    except ValueError:
+        return None
 
 
 def _appraisal(run: Run, note: NoteFound, designs: tuple[str, ...]) -> Iterator[Issue]:
