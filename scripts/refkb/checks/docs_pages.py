@@ -105,6 +105,8 @@ class Found:
 
 def html_problems(text: str) -> Iterator[Found]:
     """Each raw HTML tag in a page's prose that the site's HTML policy would strip."""
+    if "<" not in citations.after_front_matter(text):
+        return  # no tag: the prose is the text with regions blanked, its front matter first
     prose = prose_of(text)
     for m in htmlpolicy.tags_in(prose):
         if _AUTOLINK.match(m.group(0)):
@@ -117,6 +119,8 @@ def html_problems(text: str) -> Iterator[Found]:
 
 def attribute_problems(text: str) -> Iterator[Found]:
     """Each attr_list `{: ...}` attribute that is not a plain #id, .class, title or lang."""
+    if "{" not in citations.after_front_matter(text):
+        return  # no attribute list: the prose is the text with regions blanked, its front matter first
     prose = prose_of(text)
     for m in _ATTR_LIST.finditer(prose):
         inner = m.group(0)[1:-1].lstrip(":")
