@@ -30,6 +30,10 @@ _CLASSES = bytes(
     for b in range(256)
 )
 _NINE_CLASSES = re.compile(rb"1(?:2{0,2}1){8}")
+# Another text read as ASCII, each other character a '?' (str.encode's 'replace': one a character), and each '?' read
+# as a digit: a match of _NINE_DIGITS is one here too (a character read as a digit shortens a gap), so a text with no
+# match here has none.
+_WIDE_CLASSES = _CLASSES[: ord("?")] + b"1" + _CLASSES[ord("?") + 1 :]
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 _HANDLE = re.compile(r"(?<![\w@\[/.-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)")
 # Where a match of _PHONE or _HANDLE may start: its first character, not after what its lookbehind refuses (the
@@ -73,6 +77,8 @@ def _nine_digits(text: str) -> bool:
     """Whether `_NINE_DIGITS` finds nine digits in `text`."""
     if text.isascii():
         return _NINE_CLASSES.search(text.encode("ascii").translate(_CLASSES)) is not None
+    if _NINE_CLASSES.search(text.encode("ascii", "replace").translate(_WIDE_CLASSES)) is None:
+        return False
     return _NINE_DIGITS.search(text) is not None
 
 
