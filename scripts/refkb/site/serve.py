@@ -39,6 +39,7 @@ from . import assets, cached, kinds
 from .context import Build
 from .liveserver import IdleCollector
 from .render import RowMaker, View, page_markdown, title_of
+from .servesearch import SearchMemo
 from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
 from .tokens import Tokens
 from .works import PageSource
@@ -186,6 +187,7 @@ class Serving(OneBuild):
         self._last_inputs: _Inputs | None = None
         self._ready: dict[str, Composed] = {}  # src -> the page as the plan made it, for this rebuild
         self.collector = IdleCollector()
+        self.search = SearchMemo()  # each page's search entries, taken again when the plugin would read the same
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
@@ -376,6 +378,7 @@ class Serving(OneBuild):
         assert isinstance(shown, dict)
         self._ready.clear()
         _own_search_merge(config)
+        self.search.attach(config)
         values = self._inputs(b, shown)
         common = digest(
             cached.common_digest(b, files, config),
