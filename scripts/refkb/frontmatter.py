@@ -25,6 +25,8 @@ TOP_KEY = re.compile(r"^([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
 # break after it), found by a search for the '\n' instead of a try at every character.
 _TOP_KEY_LINE = re.compile(r"\n([^\s#:'\"-][^:\n]*?)[ \t]*:(?:[ \t]|$)", re.M)
 
+_BELOW_OPENING = safeyaml.Options(line_offset=1)  # the YAML starts on the page's second line
+
 ANNOTATION_KEYS = frozenset({"verified_at", "verified_on", "content_note", "appraisal"})
 PAGE_KEYS = frozenset({"title", "description", "hide", "search", "status"})
 HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
@@ -75,7 +77,7 @@ def read(text: str) -> FrontMatter:
         lines.setdefault(k.group(1).strip(), block.count("\n", 0, k.start()) + 2)
     body, body_line = text[m.end :], text.count("\n", 0, m.end) + 1
     try:
-        loaded = safeyaml.load(block, safeyaml.Options(line_offset=1))
+        loaded = safeyaml.load(block, _BELOW_OPENING)
     except safeyaml.YamlError as exc:
         return FrontMatter(True, error=exc, lines=lines, body=body, body_line=body_line)
     if loaded is not None and not isinstance(loaded, dict):

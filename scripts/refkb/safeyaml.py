@@ -83,7 +83,8 @@ class Places:
     plain: bool = field(init=False, repr=False, compare=False)  # no YAML-only line break: YAML counts as editors
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plain", not _YAML_BREAKS.search(self.text))  # once, not at every mark
+        text = self.text  # once, not at every mark (an ASCII text, known without reading it, holds none)
+        object.__setattr__(self, "plain", text.isascii() or not _YAML_BREAKS.search(text))
 
     def at(self, mark: Any) -> Position:
         if self.plain:  # the usual case: YAML's count is the editor's
