@@ -95,8 +95,10 @@ def test_kept_entries_are_copies() -> None:
 
 
 def _sections(n: int, word: str = "old") -> str:
+    cite = _cite(f"A. (2020). {word}.")
     return "".join(
-        f'<h2 id="s{i}">Section {i}</h2><p>Text {i} with <i>{word if i == n // 2 else "x"}</i> &amp; more.</p>'
+        f'<h2 id="s{i}">Section {i}</h2><p>Text {i} with <i>{word if i == n // 2 else "x"}</i> &amp; more '
+        f"({cite}).</p>"
         f'<div><h3 id="n{i}">Nested {i}</h3><p>In it.</p></div><ul><li>{i}</li></ul>'
         for i in range(n)
     )
@@ -147,7 +149,7 @@ def test_only_the_changed_part_is_parsed(monkeypatch: pytest.MonkeyPatch) -> Non
         original(self, text)
 
     monkeypatch.setattr(marking, "feed", feed)
-    new = old.replace("<i>old</i>", "<i>new</i>")
+    new = old.replace("<i>old</i>", "<i>new</i>").replace("(2020). old.", "(2020). new.")  # and every link's title
     assert _indexed(memo, new) == _entries(new)
     assert len(fed) == 1
     assert fed[0] < len(new) / 20

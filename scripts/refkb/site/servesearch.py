@@ -76,15 +76,21 @@ def _toc(items: Iterable[Any]) -> tuple[object, ...]:
     return tuple((item.id, item.url, _toc(item.children)) for item in items)
 
 
-def made_from(page: Page) -> tuple[object, ...]:
-    """What the search plugin reads of a page, but for the title attributes of refkb's citation links."""
+def shown(page: Page) -> str:
+    """The page's HTML as the search plugin's parser reads it: without the title attributes of refkb's citation
+    links and the evidence map's data (the parser's sections are the same)."""
     text = _CITE_TITLE.sub(r"\1>", page.content or "")
     if "refkb-map-data" in text:
         text = _MAP_DATA.sub(r"\1\2", text)
+    return text
+
+
+def made_from(page: Page, text: str | None = None) -> tuple[object, ...]:
+    """What the search plugin reads of a page (`text`: its `shown` HTML)."""
     meta = page.meta
     return (
         page.url,
-        hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(),
+        hashlib.sha256((shown(page) if text is None else text).encode("utf-8", "surrogatepass")).digest(),
         _toc(page.toc),
         repr(page.title),
         repr((meta.get("title"), meta.get("tags"), meta.get("search"))),
@@ -248,7 +254,8 @@ class SearchMemo:
 
         def add_entry_from_context(page: Page) -> None:
             src = page.file.src_uri
-            now = made_from(page)
+            text = shown(page)
+            now = made_from(page, text)
             kept = self.pages.get(src)
             if kept is not None and kept.made_from == now:
                 entries.extend(dict(e) for e in kept.entries)
@@ -256,12 +263,11 @@ class SearchMemo:
                 return
             start = len(entries)
             search = page.meta.get("search") or {}
-            content = page.content or ""
-            if _MARKING is None or search.get("exclude") or len(content) < LARGE:
+            if _MARKING is None or search.get("exclude") or len(text) < LARGE:
                 add(page)
                 self.pages[src] = Indexed(now, [dict(e) for e in entries[start:]], None)
                 return
-            parsed = parse(content, kept.parsed if kept is not None else None)
+            parsed = parse(text, kept.parsed if kept is not None else None)  # the same sections as the page's HTML
             for section in parsed.sections:  # as the plugin's add_entry_from_context does
                 if not section.is_excluded():
                     index.create_entry_for_section(copy.copy(section), page.toc, page.url, page)
