@@ -136,10 +136,6 @@ class OneBuild:
         thread.start()
         return ready
 
-        thread = threading.Thread(target=warm, name="refkb-page-citer", daemon=True)
-        thread.start()
-        return thread
-
     def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
         return validate_all(proj)
 
