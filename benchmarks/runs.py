@@ -2,9 +2,12 @@
 from os.wait4's resource usage), paired ratios with their median and range, and table lines to paste.
 
 CPU time is user + system time of the build process and the processes it waited for. Peak memory is given two ways:
-- `max_rss_mb`: os.wait4's ru_maxrss, which on Linux is the largest peak resident set of any one process of the
-  build (the build's own process or one of the children it waited for: style workers, the page engine, the
-  downloads writer), not their sum;
+- `max_rss_mb`: the largest peak resident set of any one process of the build (the build's own process or one of
+  the children it waited for: style workers, the page engine, the downloads writer), not their sum: os.wait4's
+  ru_maxrss where it exceeds the peak of the process that started the build, else the largest VmHWM read from
+  /proc. Linux carries a process's peak over fork (and vfork) and exec, so a build started by a large process (a
+  test runner of 500 MB) reports that process's peak as its own; each process's VmHWM is of its own memory since its
+  last exec;
 - `tree_mb`: the largest sum of the resident sets of every process of the build at one moment, read from /proc
   every 0.1 s while it runs (Linux only), and never less than `max_rss_mb` (when its largest process peaked, the
   tree held at least that). Sampling can miss a peak shorter than 0.1 s, and it counts twice the pages a forked
@@ -54,25 +57,29 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0  # ended between the listing and the read
     for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field):
             return int(line.split()[1])
     return 0
 
 
 def tree_rss_kb(pid: int) -> int:
     """The resident set of `pid` and every process below it, summed (kB)."""
-    total, todo = 0, [pid]
+    return sum(_status_kb(p, "VmRSS:") for p in _tree(pid))
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += _rss_kb(p)
+        out.append(p)
         todo += _children(p)
-    return total
+    return out
 
 
 class TreePeak:
@@ -80,6 +87,7 @@ class TreePeak:
 
     def __init__(self, pid: int, every: float = 0.1) -> None:
         self.peak_kb = 0
+        self.hwm_kb: dict[int, int] = {}  # each process's own peak resident set (VmHWM), as last read
         self._pid, self._every = pid, every
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -88,7 +96,10 @@ class TreePeak:
 
     def _sample(self) -> None:
         while not self._done.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self._pid))
+            pids = _tree(self._pid)
+            self.peak_kb = max(self.peak_kb, sum(_status_kb(p, "VmRSS:") for p in pids))
+            for p in pids:
+                self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _status_kb(p, "VmHWM:"))
             self._done.wait(self._every)
 
     def stop(self) -> float:
@@ -128,6 +139,7 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, lo
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     with out.open("w", encoding="utf-8") as sink:
         start = time.perf_counter()
+        launcher_kb = _status_kb(os.getpid(), "VmHWM:")  # what a child's ru_maxrss may have taken from this process
         proc = subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT)
         tree = TreePeak(proc.pid)
         os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped: its pid is not reused
@@ -138,7 +150,8 @@ def run(argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, lo
     if proc.returncode != 0:
         tail = "\n".join(out.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         raise BuildFailed(f"{' '.join(argv)} failed in {cwd} (exit {proc.returncode}):\n{tail}")
-    max_rss = usage.ru_maxrss / 1024
+    own_kb = max(tree.hwm_kb.values(), default=0)
+    max_rss = (usage.ru_maxrss if usage.ru_maxrss > launcher_kb or not own_kb else own_kb) / 1024
     return Run(wall, usage.ru_utime + usage.ru_stime, max_rss, max(tree_mb, max_rss))  # the tree held its largest
 
 
