@@ -70,7 +70,17 @@ class Server:
 
     def start(self) -> None:
         env = {**ENV, "TMPDIR": str(self.tmp)}
-        command = [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{self.port}"]
+        command = [
+            sys.executable,
+            "-X",
+            "faulthandler",
+            "-m",
+            "mkdocs",
+            "serve",
+            "--dirty",
+            "-a",
+            f"127.0.0.1:{self.port}",
+        ]
         self.proc = subprocess.Popen(
             command, cwd=self.root, env=env, stderr=subprocess.STDOUT, stdout=subprocess.PIPE, text=True
         )
