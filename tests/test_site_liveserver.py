@@ -401,6 +401,30 @@ def test_what_a_rebuild_leaves_is_frozen_and_collected_when_idle() -> None:
     assert gc.get_freeze_count() == 0
 
 
+class _SlowCollector(liveserver.IdleCollector):
+    """A collection that takes a while, to stop the server in the middle of one."""
+
+    started = threading.Event()
+
+    def collect(self) -> None:
+        self.started.set()
+        time.sleep(0.5)
+        super().collect()
+
+
+def test_the_servers_end_waits_for_a_collection_under_way_and_allows_no_more() -> None:
+    collector = _SlowCollector(idle=0.05)
+    collector.rebuilt()
+    assert collector.started.wait(5)
+    collector.stop()  # while collecting
+    assert collector.collections == 1
+    assert gc.get_freeze_count() == 0
+    collector.rebuilt()  # after the end: nothing frozen, no timer
+    time.sleep(0.2)
+    assert gc.get_freeze_count() == 0
+    assert collector.collections == 1
+
+
 def test_a_rebuild_that_starts_cancels_the_idle_collection() -> None:
     collector = liveserver.IdleCollector(idle=0.3)
     try:

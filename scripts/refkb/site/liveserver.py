@@ -386,11 +386,14 @@ class IdleCollector:
     collection over everything took up to a quarter of a second of CPU in the middle of a rebuild, at random. What
     was frozen is looked at again once the server has been idle for `idle` seconds (unfrozen, collected, frozen
     again), when no one waits: the cycles a later rebuild let go of (the last build's pages and files) are freed
-    then. A rebuild that starts cancels a collection not yet begun."""
+    then. A rebuild that starts cancels a collection not yet begun; the server's end waits for one under way (a
+    collection runs finalizers, citeproc-js's among them, which must not meet the interpreter's own end)."""
 
     def __init__(self, idle: float = 2.0) -> None:
         self.idle = idle
         self._timer: threading.Timer | None = None
+        self._last: threading.Timer | None = None  # the last timer started, which may be collecting
+        self._stopped = False
         self._lock = threading.Lock()
         self.collections = 0  # full collections done while idle
 
@@ -401,11 +404,13 @@ class IdleCollector:
                 self._timer = None
 
     def rebuilt(self) -> None:
-        gc.freeze()
         with self._lock:
+            if self._stopped:
+                return
+            gc.freeze()
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(self.idle, self.collect)
+            self._timer = self._last = threading.Timer(self.idle, self.collect)
             self._timer.name = "refkb-idle-gc"
             self._timer.daemon = True
             self._timer.start()
@@ -417,7 +422,14 @@ class IdleCollector:
         self.collections += 1
 
     def stop(self) -> None:
-        self.rebuilding()
+        """No collection after this; one under way ends first."""
+        with self._lock:
+            self._stopped = True
+            last, self._timer = self._last, None
+        if last is not None:
+            last.cancel()
+            if last is not threading.current_thread():
+                last.join()
         gc.unfreeze()
 
 
