@@ -92,8 +92,9 @@ def made_from(page: Page, text: str | None = None) -> tuple[object, ...]:
         page.url,
         hashlib.sha256((shown(page) if text is None else text).encode("utf-8", "surrogatepass")).digest(),
         _toc(page.toc),
-        repr(page.title),
-        repr((meta.get("title"), meta.get("tags"), meta.get("search"))),
+        # the values themselves, copied (the page's metadata is a live dict), compared by ==: not their repr, whose
+        # order for a set can differ between equal values
+        copy.deepcopy((page.title, meta.get("title"), meta.get("tags"), meta.get("search"))),
     )
 
 
