@@ -148,6 +148,7 @@ def on_page_markdown(st: State, markdown: str, page: Page, config: MkDocsConfig,
     src = page.file.src_uri
     key = kinds.ref_key(layout, src)
     hardening.untrusted_meta(page, key is not None)
+    st.session.rendering(page)  # under mkdocs serve: the last conversion taken while the Markdown is the same
     meta = digest(page.meta)
     deep = docs_pages.nesting_problem(markdown)  # before Markdown sees it: its recursion has no bound of its own
     if deep is not None:

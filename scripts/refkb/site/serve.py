@@ -26,6 +26,7 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
 from .. import annotation, htmlpolicy, inherit, kbdata, library, reader, styles
@@ -39,6 +40,7 @@ from . import assets, cached, kinds
 from .context import Build
 from .liveserver import IdleCollector
 from .render import RowMaker, View, page_markdown, title_of
+from .serverender import RenderMemo, files_context
 from .servesearch import SearchMemo
 from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
 from .tokens import Tokens
@@ -188,6 +190,7 @@ class Serving(OneBuild):
         self._ready: dict[str, Composed] = {}  # src -> the page as the plan made it, for this rebuild
         self.collector = IdleCollector()
         self.search = SearchMemo()  # each page's search entries, taken again when the plugin would read the same
+        self.renders = RenderMemo()  # each page's conversion, taken again while its Markdown is the same
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
@@ -388,6 +391,7 @@ class Serving(OneBuild):
             b.print_edition,
         )
         texts = {f.src_uri: pages[f.src_uri].text for f in files.documentation_pages() if f.src_uri in pages}
+        self.renders.begin(files_context(common, files), texts)
         if memo.common:
             changed = {i for i, v in values.items() if memo.inputs_shown.get(i) != v}
             works = {k for k in shown if memo.shown.get(k) != shown[k]} | (set(memo.shown) - set(shown))
@@ -424,6 +428,9 @@ class Serving(OneBuild):
             return False
         self._ready[src] = now
         return True
+
+    def rendering(self, page: Page) -> None:
+        self.renders.wrap(page)
 
     def composed_page(self, src: str) -> Composed | None:
         """The page as the plan made it (when it made it), for the build to take instead of making it again."""

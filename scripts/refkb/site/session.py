@@ -17,6 +17,7 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from .. import annotation, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
 from ..cache import JsonCache
@@ -189,6 +190,10 @@ class OneBuild:
 
     def page_made(self, src: str, markdown: str, tokens: Tokens) -> None:
         """The page's Markdown as refkb made it (kept by a session that compares pages between rebuilds)."""
+
+    def rendering(self, page: Page) -> None:
+        """Before MkDocs converts the page's Markdown: a session that keeps conversions between rebuilds takes the
+        last one while the Markdown is the same (never here: each page is converted)."""
 
     def evidence_files(
         self, b: Build, shown: Mapping[str, tuple[object, ...]], make: Callable[[], dict[str, str]]
