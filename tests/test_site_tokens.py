@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from markupsafe import Markup
 
@@ -162,3 +164,58 @@ def test_a_late_tokens_comment_survives_a_second_fill() -> None:
     once = tokens.fill(f"<p>{token}</p>")
     assert tokens.fill(once) == once
     assert tokens.fill_late(tokens.fill(once)) == "<b>L</b>"
+
+
+@pytest.mark.parametrize(
+    ("added", "content", "filled", "finished", "made"),
+    [
+        pytest.param(
+            ["later"],
+            "<p>{0}</p>",
+            "<!--{0}-->",  # like a late token: a comment until the theme has rendered the page
+            "<u>0</u>",
+            "<u>0</u>",
+            id="later-alone",
+        ),
+        pytest.param(
+            ["now", "later", "late"],
+            "<p>{0}</p><p>a {1} b</p><p>{2}</p>",
+            "<u>0</u><p>a <!--{1}--> b</p><!--{2}-->",
+            "<u>0</u><p>a <u>1</u> b</p><u>2</u>",
+            "<u>0</u><u>1</u><u>2</u>",  # in the order added, though the later one is made last
+            id="with-others-in-order",
+        ),
+        pytest.param(
+            ["later", "now"],
+            "<p>{1}</p>",
+            "<u>1</u>",  # not in the page: still made when the page is finished, never shown
+            "<u>1</u>",
+            "<u>0</u><u>1</u>",
+            id="later-not-in-the-page",
+        ),
+    ],
+)
+def test_later_tokens_are_made_when_the_page_is_finished(
+    added: list[str], content: str, filled: str, finished: str, made: str
+) -> None:
+    tokens = Tokens()
+    calls: list[int] = []
+
+    def maker(n: int) -> Callable[[], Markup]:
+        def make() -> Markup:
+            calls.append(n)
+            return Markup(f"<u>{n}</u>")
+
+        return make
+
+    names = [
+        tokens.add_later(maker(n)) if kind == "later" else tokens.add(Markup(f"<u>{n}</u>"), late=kind == "late")
+        for n, kind in enumerate(added)
+    ]
+    assert len(set(names)) == len(names)  # numbered across both kinds
+    after = tokens.fill(content.format(*names))
+    assert after == filled.format(*names)
+    assert calls == []  # nothing made before the page is finished
+    assert tokens.fill_late(after) == finished.format(*names)
+    assert tokens.made() == made
+    assert calls == [n for n, kind in enumerate(added) if kind == "later"]  # each made once

@@ -4,6 +4,7 @@ validation), given the jobs longest first, and ended when no style needed them."
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ from typing import cast
 import pytest
 
 from conftest import DATA
-from refkb import bibfile, csl, kbcite, reader, styles
+from refkb import bibfile, csl, kbcite, later, reader, styles
 from refkb.engine import ClusterCite
 from refkb.site.context import Build
 from refkb.site.session import OneBuild
@@ -45,17 +46,67 @@ def test_started_workers_no_style_needs_are_ended() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sizes", "first"),
+    ("sizes", "later", "first"),
     [
-        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 0}, ["chicago", "mla", "apa", "harvard"]),  # a library alone
-        ({"apa": 1791, "mla": 0, "chicago": 0, "harvard": 0}, ["apa", "chicago", "mla", "harvard"]),  # the grown KB
-        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 5000}, ["harvard", "chicago", "mla", "apa"]),
+        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 0}, (), ["chicago", "mla", "apa", "harvard"]),  # a library
+        ({"apa": 1791, "mla": 0, "chicago": 0, "harvard": 0}, (), ["apa", "chicago", "mla", "harvard"]),  # grown KB
+        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 5000}, (), ["harvard", "chicago", "mla", "apa"]),
+        # the styles needed at once go first, the others after them (a build that goes on without them)
+        ({"apa": 0, "mla": 0, "chicago": 0, "harvard": 0}, ("mla", "chicago"), ["apa", "harvard", "chicago", "mla"]),
+        (
+            {"apa": 1791, "mla": 0, "chicago": 0, "harvard": 0},
+            ("mla", "chicago", "harvard"),
+            ["apa", "chicago", "mla", "harvard"],
+        ),
     ],
 )
-def test_jobs_go_longest_first(sizes: dict[str, int], first: list[str]) -> None:
+def test_jobs_go_longest_first(sizes: dict[str, int], later: tuple[str, ...], first: list[str]) -> None:
     items = [{"id": str(i)} for i in range(1000)]
     jobs = [styles._Job(s, items, [[{"id": "0"}]] * n) for s, n in sizes.items()]
-    assert [j.style_id for j in sorted(jobs, key=lambda j: -styles._cost(j))] == first
+    assert [j.style_id for j in styles._queue(jobs, later)] == first
+
+
+@pytest.mark.parametrize("first", [("apa",), ("mla", "apa"), ("apa", "mla", "chicago", "harvard")])
+def test_styles_not_needed_first_are_read_when_asked(tmp_path: Path, first: tuple[str, ...]) -> None:
+    serial = styles.Renderer(None, workers=1).render(ITEMS, clusters={"apa": CITES})
+    pooled = styles.Renderer(tmp_path, workers=2)
+    pooled.PARALLEL_FROM = 1
+    got = pooled.render(ITEMS, clusters={"apa": CITES}, first=first)
+    later = [s for s in styles.ORDER if s not in first]
+    assert pooled.pending is bool(later)
+    work = got[str(ITEMS[0]["id"])]
+    assert all(work[s] == serial[str(ITEMS[0]["id"])][s] for s in first)  # here without waiting
+    assert pooled.pending is bool(later)
+    assert got == serial  # reading any other style waits for them all
+    assert not pooled.pending
+    assert [list(w) for w in got.values()] == [list(w) for w in serial.values()]  # the styles in the same order
+    pooled.settle()  # nothing left: does nothing
+    again = styles.Renderer(tmp_path, workers=1)  # and the disk cache holds every style
+    assert again.render(ITEMS, clusters={"apa": CITES}) == serial
+    assert again.stats.hits == 4
+    assert again.stats.misses == 0
+
+
+def test_a_build_that_reads_no_later_style_keeps_them_all(tmp_path: Path) -> None:
+    pooled = styles.Renderer(tmp_path, workers=2)
+    pooled.PARALLEL_FROM = 1
+    got = pooled.render(ITEMS, first=("apa",))
+    assert all(not later.settled(w) for w in got.values())
+    pooled.settle()  # the end of the build
+    assert all(later.settled(w) for w in got.values())
+    again = styles.Renderer(tmp_path, workers=1)
+    again.render(ITEMS)
+    assert again.stats.hits == 4
+
+
+def test_a_work_in_every_style_pickles_as_a_plain_dict(tmp_path: Path) -> None:
+    pooled = styles.Renderer(None, workers=2)
+    pooled.PARALLEL_FROM = 1
+    work = pooled.render(ITEMS, first=("apa",))[str(ITEMS[0]["id"])]
+    copy = pickle.loads(pickle.dumps(work))
+    assert type(copy) is dict
+    assert copy == work
+    assert list(copy) == list(styles.ORDER)
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,10 @@ class PageCache:
             self._search = data if isinstance(data, dict) else {}
         return self._search
 
+    def empty(self) -> bool:
+        """Whether no page is kept (a first or cold build, or the cache removed)."""
+        return not self._entries()
+
     def get(self, digest: str) -> tuple[str, SearchEntries] | None:
         """The finished page and its search entries, if both are kept whole (see the module's note)."""
         record = self._entries().get(digest)

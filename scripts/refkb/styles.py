@@ -16,8 +16,8 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
+from .later import Later, WorkStyles
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,12 @@ def _cost(job: _Job) -> float:
     return COST.get(job.style_id, max(COST.values())) * len(job.items) + CLUSTER_COST * len(job.clusters)
 
 
+def _queue(jobs: Sequence[_Job], later: Collection[str]) -> list[_Job]:
+    """The order the jobs go to the workers: the styles needed at once first (not `later`), each part longest first,
+    so that the workers finish together."""
+    return sorted(jobs, key=lambda j: (j.style_id in later, -_cost(j)))
+
+
 def _ready() -> None:
     """A style worker's start, before its first job: refkb imported (to find this function) and the style files
     read. citeproc-js itself is loaded by the job: an engine made ahead and used by the first job left the worker's
@@ -237,6 +244,16 @@ def _records(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> li
     return out
 
 
+@dataclass(frozen=True)
+class _Put:
+    """Where a render puts what the engines formatted: each work's mapping, the clusters asked of each style (in
+    the order the engine returns them), and the records as the disk cache stores them."""
+
+    works: dict[str, WorkStyles[Rendered]]
+    asked: dict[str, list[list[ClusterCite]]]
+    kept: dict[Rendered, dict[str, Any]] = field(default_factory=dict)
+
+
 class Renderer:
     """Formats the library in every style, and citation clusters, with an on-disk cache
     (`<cache_dir>/citations.json`: one record per style and library digest, one per cluster).
@@ -284,6 +301,11 @@ class Renderer:
         # time uses them
         self._lock = threading.RLock()
         self._warming: threading.Thread | None = None
+        # a render that went on before every style was formatted (`first`): the styles still in the workers
+        self._later: Later | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future[_Formatted]] = {}
+        self._put = _Put({}, {})
 
     def warm_up(self, styles: Iterable[str] = ORDER) -> threading.Thread | None:
         """Load the kept engines of `styles` with the library of the last `render` in a background thread (mkdocs
@@ -366,13 +388,27 @@ class Renderer:
         items: Sequence[CslItem],
         styles: Iterable[str] = ORDER,
         clusters: Mapping[str, Sequence[Sequence[ClusterCite]]] | None = None,
-    ) -> dict[str, dict[str, Rendered]]:
-        """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them."""
+        first: Iterable[str] | None = None,
+    ) -> dict[str, Mapping[str, Rendered]]:
+        """{key: {style: Rendered}} for every item; `clusters` (style -> clusters) are formatted with them. With
+        `first` (the styles the build needs at once), styles formatted in worker processes that are not among them
+        are collected when first read (refkb.later): each work's mapping waits for them then, and `settle` at the
+        latest."""
         with self._lock:
             try:
-                return self._render(items, styles, clusters)
+                return self._render(items, styles, clusters, None if first is None else frozenset(first))
             finally:
                 self.close()
+
+    @property
+    def pending(self) -> bool:
+        """Whether styles are still being formatted in worker processes (`render(..., first=...)`)."""
+        return self._later is not None and not self._later.done
+
+    def settle(self) -> None:
+        """Every style formatted and kept in the disk cache (the end of a build that went on without some)."""
+        if self._later is not None:
+            self._later.wait()
 
     def close(self) -> None:
         """The style workers started in advance ended, when no `render` used them (every style was in the cache)."""
@@ -392,12 +428,18 @@ class Renderer:
             self._read[style_id] = _Read(bib_key, hit, records)
         return records
 
+    def _missing(self, style_id: str, asked: Sequence[Sequence[ClusterCite]]) -> list[list[ClusterCite]]:
+        """The clusters asked of a style that the cache does not hold (with the style's own citations known, a cluster
+        whose works' citations did not change is a hit)."""
+        return [list(cl) for cl in asked if self._kept_cluster(self._cluster_key(style_id, cl), cl) is None]
+
     def _render(
         self,
         items: Sequence[CslItem],
         styles: Iterable[str],
         clusters: Mapping[str, Sequence[Sequence[ClusterCite]]] | None,
-    ) -> dict[str, dict[str, Rendered]]:
+        first: frozenset[str] | None,
+    ) -> dict[str, Mapping[str, Rendered]]:
         wanted = tuple(styles)
         self._items = self._convert(items)
         self._texts = engine.item_texts(self._items)
@@ -406,69 +448,113 @@ class Renderer:
             self._loaded.clear()
         self._clusters.clear()
         self._labels = {}
+        self._later = None
         keys = [str(it["id"]) for it in items]
-        out: dict[str, dict[str, Rendered]] = {k: {} for k in keys}
-        todo: list[str] = []
+        hits: dict[str, list[Rendered]] = {}
         for style_id in wanted:
             records = self._cached_records(style_id)
-            if records is None or [r.key for r in records] != keys:
-                todo.append(style_id)
-                continue
-            self.stats.hits += 1
-            for r in records:
-                out[r.key][style_id] = r
-            self._labels[style_id] = {r.key: r.intext for r in records}
+            if records is not None and [r.key for r in records] == keys:
+                hits[style_id] = records
+        todo = [s for s in wanted if s not in hits]
+        order = (*hits, *todo)  # a plain dict's order before: the cache's styles, then those formatted
         asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
-
-        def missing(s: str) -> list[list[ClusterCite]]:  # clusters already cached need no engine
-            return [cl for cl in asked[s] if self._kept_cluster(self._cluster_key(s, cl), cl) is None]
-
         parallel = len(todo) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM and not self.keep_engines
+        later = tuple(s for s in todo if first is not None and s not in first) if parallel else ()
+        self._later = Later(later, lambda: self._collect(later)) if later else None
+        works: dict[str, WorkStyles[Rendered]] = {k: WorkStyles(order, self._later) for k in keys}
+        for style_id, records in hits.items():
+            self.stats.hits += 1
+            self._labels[style_id] = {r.key: r.intext for r in records}
+            for r in records:
+                works[r.key].put(style_id, r)
         if parallel:
-            for s in wanted:
-                asked[s] = missing(s)
-            jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in asked[s]]) for s in todo]
-            jobs.sort(key=lambda j: -_cost(j))  # the longest first
-            started, self._started = self._started, None
-            with started or children.pool(min(self.workers, len(jobs)), "spawn") as pool:  # V8 must not be forked
-                by_style = {j.style_id: done for j, done in zip(jobs, pool.map(_format_style, jobs), strict=True)}
-            results = [by_style[s] for s in todo]
+            self._put = _Put(works, {s: self._missing(s, asked[s]) for s in todo})
+            self._in_workers(todo, later)
         else:
-            results = []
-            for style_id in todo:
-                records = _records(style_id, keys, self._load(style_id))
-                # With the style's own citations known, a cluster whose works' citations did not change is a hit.
-                self._labels[style_id] = {r.key: r.intext for r in records}
-                asked[style_id] = missing(style_id)
-                done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
-                results.append(_Formatted(records, done))
+            self._put = _Put(works, asked)
+            self._here(todo, keys)
             for s in wanted:
                 if s not in todo:
-                    asked[s] = missing(s)
-        kept: dict[Rendered, dict[str, Any]] = {}
-        for style_id, result in zip(todo, results, strict=True):
-            records, done = result.records, result.clusters
-            self.stats.misses += 1
-            self.stats.formatted.append(style_id)
-            dicts = {r: self._dicts.get(r) or asdict(r) for r in records}  # kept engines: most records are unchanged
-            kept.update(dicts)
-            self.cache.put(self._bib_key(style_id), list(dicts.values()))
-            for r in records:
-                out[r.key][style_id] = r
-            self._labels[style_id] = {r.key: r.intext for r in records}
-            for cl, text in zip(asked[style_id], done, strict=True):
-                key = self._cluster_key(style_id, cl)
-                self._clusters[key] = text
-                self.cache.put(key, text)
+                    asked[s] = self._missing(s, asked[s])
         if self.keep_engines:
-            self._dicts = kept or self._dicts
+            self._dicts = self._put.kept or self._dicts
             self._unsaved = True  # mkdocs serve: written when the server stops (`save`), not on every rebuild
-        else:
+        elif not later:
             self.cache.save()
-        return out
+        return {k: w if later else dict(w.items()) for k, w in works.items()}
+
+    def _in_workers(self, todo: Sequence[str], later: Sequence[str]) -> None:
+        """The styles formatted in worker processes; those of `later` collected when first read (`Later`)."""
+        self._submit(todo, later)
+        try:
+            for style_id in todo:
+                if style_id not in later:
+                    self._apply(style_id, self._futures[style_id].result())
+        except BaseException:
+            self._end_pool(cancel=True)
+            raise
+        if not later:
+            self._end_pool()
+
+    def _here(self, todo: Sequence[str], keys: Sequence[str]) -> None:
+        """The styles formatted by this process's engine, one after another."""
+        asked = self._put.asked
+        for style_id in todo:
+            records = _records(style_id, keys, self._load(style_id))
+            self._labels[style_id] = {r.key: r.intext for r in records}
+            asked[style_id] = self._missing(style_id, asked[style_id])
+            done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
+            self._apply(style_id, _Formatted(records, done))
+
+    def _submit(self, todo: Sequence[str], later: Sequence[str]) -> None:
+        """The styles' jobs handed to the worker processes: the styles needed at once first, then the longest."""
+        jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in self._put.asked[s]]) for s in todo]
+        jobs = _queue(jobs, later)
+        started, self._started = self._started, None
+        self._pool = started or children.pool(min(self.workers, len(jobs)), "spawn")  # V8 must not be forked
+        try:
+            self._futures = {j.style_id: self._pool.submit(_format_style, j) for j in jobs}
+        except BaseException:
+            self._end_pool(cancel=True)
+            raise
+
+    def _end_pool(self, cancel: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        self._futures = {}
+        if pool is not None:
+            pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def _collect(self, later: Sequence[str]) -> None:
+        """The styles formatted later, taken from the workers, put in every work's mapping and the disk cache."""
+        try:
+            for style_id in later:
+                self._apply(style_id, self._futures[style_id].result())
+        except BaseException:
+            self._end_pool(cancel=True)
+            raise
+        self._end_pool()
+        self.cache.save()
+
+    def _apply(self, style_id: str, result: _Formatted) -> None:
+        """A style formatted by an engine: its records in every work's mapping and the cache, its clusters too."""
+        records, done, put = result.records, result.clusters, self._put
+        self.stats.misses += 1
+        self.stats.formatted.append(style_id)
+        dicts = {r: self._dicts.get(r) or asdict(r) for r in records}  # kept engines: most records are unchanged
+        put.kept.update(dicts)
+        self.cache.put(self._bib_key(style_id), list(dicts.values()))
+        for r in records:
+            put.works[r.key].put(style_id, r)
+        self._labels[style_id] = {r.key: r.intext for r in records}
+        for cl, text in zip(put.asked[style_id], done, strict=True):
+            key = self._cluster_key(style_id, cl)
+            self._clusters[key] = text
+            self.cache.put(key, text)
 
     def clusters(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         """Citation clusters as safe HTML, each work wrapped in engine.CITE_START key CITE_SEP … CITE_END."""
+        if self._later is not None and style_id in self._later.styles:
+            self._later.wait()  # the style's own citations are part of a cluster's key
         with self._lock:
             return self._clusters_of(style_id, clusters)
 

@@ -132,6 +132,7 @@ class Cached(Uncached):
         self.site = ""
         self.shown: dict[str, tuple[object, ...]] = {}
         self.digests: dict[str, str] = {}  # src -> the page's digest
+        self.later: dict[str, tuple[object, ...]] = {}  # src -> what its digest is taken of, when it is stored
         self.hits: dict[str, tuple[str, pagecache.SearchEntries]] = {}  # src -> from the cache
         self.urls: dict[str, str] = {}  # digest -> url of a page built in this run
         self.order: list[str] = []  # every page's url, in the order MkDocs builds them
@@ -164,19 +165,27 @@ class Cached(Uncached):
             return False
         note = b.notes.get(key)
         cited = sorted({k for c in citations.find(markdown) for k in c.keys if k != key})
-        d = digest(
+        src = page.file.src_uri
+        made_from = (
             self.site,
             page.url,
-            page.file.src_uri,
+            src,
             meta,
             markdown,
             self.shown.get(key),
             [(k, self.shown.get(k)) for k in cited],
             str(reader.freshness_note(note.verified_on if note else None, b.today, b.project.stale_after_months)),
-            b.page_updated(page.file.src_uri).isoformat(),
+            b.page_updated(src).isoformat(),
             b.meta.version,
         )
-        self.digests[page.file.src_uri] = d
+        if b.renderer is not None and b.renderer.pending:
+            # Styles are still being formatted (refkb.later). With no page kept (a cold build) the page is made,
+            # and its digest taken when it is stored, once they are all here; with pages kept, they are waited for.
+            if self.pages.empty():
+                self.later[src] = made_from
+                return False
+            b.renderer.settle()
+        d = self.digests[src] = digest(*made_from)
         hit = self.pages.get(d)
         if hit is None:
             return False
@@ -190,6 +199,9 @@ class Cached(Uncached):
         return hit[0] if hit is not None else None
 
     def store(self, page: Page, output: str) -> None:
+        made_from = self.later.pop(page.file.src_uri, None)
+        if made_from is not None:
+            self.digests[page.file.src_uri] = digest(*made_from)
         d = self.digests.get(page.file.src_uri)
         if d is not None:
             self.pages.put(d, output)

@@ -30,6 +30,7 @@ from .. import (
     intext,
     kbcite,
     kbpages,
+    later,
     library,
     method,
     platformpages,
@@ -185,8 +186,15 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     if found is not None:
         href = fragment.relative_url("methodology/", current) + "#appraisal"
         parts += ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
-    block = refpage.cite_block(ref, {s: r.standalone for s, r in ref.rendered.items()})
-    parts += ["## Cite this source", tokens.add(block, late=True)]
+
+    def block() -> Markup:
+        return refpage.cite_block(ref, {s: r.standalone for s, r in ref.rendered.items()})
+
+    # every style: while some are still being formatted (a cold build, refkb.later), made when the page is finished
+    parts += [
+        "## Cite this source",
+        tokens.add_late(block()) if later.settled(ref.rendered) else tokens.add_later(block),
+    ]
     if b.picker_styles:
         parts += [
             "## Other citation styles",

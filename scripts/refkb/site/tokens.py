@@ -7,6 +7,7 @@ theme has rendered the page, so that the search index does not hold the same cit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -22,9 +23,12 @@ class Tokens:
 
     values: dict[str, Markup] = field(default_factory=dict)
     late: set[str] = field(default_factory=set)
+    # late tokens whose HTML is made when the page is finished (`fill_late`): it waits on styles still being
+    # formatted (refkb.later)
+    later: dict[str, Callable[[], Markup]] = field(default_factory=dict)
 
     def add(self, html: Markup, late: bool = False) -> str:
-        token = f"REFKBTOKEN{len(self.values):06d}X"
+        token = f"REFKBTOKEN{len(self.values) + len(self.later):06d}X"
         self.values[token] = html
         if late:
             self.late.add(token)
@@ -33,6 +37,20 @@ class Tokens:
     def add_late(self, html: Markup) -> str:
         return self.add(html, late=True)
 
+    def add_later(self, make: Callable[[], Markup]) -> str:
+        """A late token whose HTML `make` makes when the finished page asks for it (`fill_late`, `made`)."""
+        token = f"REFKBTOKEN{len(self.values) + len(self.later):06d}X"
+        self.later[token] = make
+        self.late.add(token)
+        return token
+
+    def _settle(self) -> None:
+        """The HTML of the tokens added `later` made, in the order they were added."""
+        if self.later:
+            later, self.later = self.later, {}
+            made = {token: make() for token, make in later.items()}
+            self.values = dict(sorted({**self.values, **made}.items()))  # in the order added (numbered tokens)
+
     def fill(self, html: str) -> str:
         """The page content with each token's HTML (late ones as comments, for `fill_late`)."""
         if "REFKBTOKEN" not in html:
@@ -40,10 +58,10 @@ class Tokens:
 
         def value(m: re.Match[str]) -> str:
             token = m.group(1)
-            if token not in self.values:
-                return m.group(0)  # not one of this page's: left as it is
             if token in self.late:
                 return f"<!--{token}-->"
+            if token not in self.values:
+                return m.group(0)  # not one of this page's: left as it is
             return str(self.values[token])
 
         return _BARE.sub(value, _IN_PARAGRAPH.sub(value, html))
@@ -52,8 +70,10 @@ class Tokens:
         """The finished page with the late tokens' HTML."""
         if not self.late:
             return output
+        self._settle()
         return _LATE.sub(lambda m: str(self.values.get(m.group(1), "")), output)
 
     def made(self) -> str:
         """All the HTML refkb made for the page (what its digest covers)."""
+        self._settle()
         return "".join(str(v) for v in self.values.values())

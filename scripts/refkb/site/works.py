@@ -60,6 +60,7 @@ class Written:
     writer: ProcessPoolExecutor | None = None
     jobs: list[Future[int]] = field(default_factory=list)
     shown: Shown = field(default_factory=dict)  # key -> what its reference page shows (serve, page cache)
+    renderer: styles.Renderer | None = None  # the build's, settled when the build ends
 
 
 def _prepared_ok(hit: object) -> TypeGuard[dict[str, Any]]:
@@ -174,7 +175,9 @@ def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> N
         rendered = session.kept(  # an edit that changes no CSL item (a coding field, a comment) formats nothing
             "rendered",
             (items, b.project, clusters),
-            lambda: renderer.render(items, clusters={b.project.style: clusters}),
+            # the pages need the site's style at once, and APA's order (Ref.sort_key); the other styles show only
+            # in the reference pages' cite blocks, put in after the theme (refkb.later)
+            lambda: renderer.render(items, clusters={b.project.style: clusters}, first=(b.project.style, "apa")),
         )
         refs = {
             e.key: Ref(e, it, rendered[e.key], folder=b.project.folder) for e, it in zip(records, items, strict=True)
@@ -185,7 +188,7 @@ def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> N
     made = session.kept("formatted", (b.bib, b.project, clusters), make)
     if warming is not None:
         warming.wait()
-    b.renderer = made.renderer
+    b.renderer = out.renderer = made.renderer
     b.refs = dict(made.refs)  # who_cites replaces refs in b.refs, never in the kept dict
     out.downloads.update(made.downloads)
 
@@ -256,7 +259,7 @@ def shown_by_work(b: Build) -> Shown:
     return {
         key: (
             ref.entry.raw,
-            tuple(sorted(ref.rendered.items())),
+            ref.rendered,  # a mapping (compared and digested as one): read only when compared, see refkb.later
             ref.discussed_in,
             tuple((p.url, p.title) for p in b.cited_on.get(key, [])),
             tuple(claims.get(key, [])),
@@ -333,7 +336,10 @@ def no_more_writes(out: Written) -> None:
 
 
 def wait_for_writes(out: Written) -> None:
-    """The downloads and the picker's files are written before the build ends."""
+    """The downloads and the picker's files are written before the build ends, and every style is formatted (a
+    build that read none of those formatted later still keeps them in the disk cache)."""
+    if out.renderer is not None:
+        out.renderer.settle()
     try:
         for job in out.jobs:
             job.result()
