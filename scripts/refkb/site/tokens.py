@@ -44,7 +44,7 @@ class Tokens:
         self.late.add(token)
         return token
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
         """The HTML of the tokens added `later` made, in the order they were added."""
         if self.later:
             later, self.later = self.later, {}
@@ -70,10 +70,10 @@ class Tokens:
         """The finished page with the late tokens' HTML."""
         if not self.late:
             return output
-        self._settle()
+        self.settle()
         return _LATE.sub(lambda m: str(self.values.get(m.group(1), "")), output)
 
     def made(self) -> str:
         """All the HTML refkb made for the page (what its digest covers)."""
-        self._settle()
+        self.settle()
         return "".join(str(v) for v in self.values.values())
