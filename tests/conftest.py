@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import http.server
 import os
 import re
@@ -228,3 +229,17 @@ def codes_found(root: Path, settings: str, codes: set[str]) -> list[str]:
     (root / "mkdocs.yml").write_text(config.replace("  refkb:\n", "  refkb:\n" + settings), encoding="utf-8")
     _, issues = suite.validate_project(project.load(root), today=TODAY)
     return [f"{i.line} {i.code}" for i in issues if i.code in codes]
+
+
+def tree_differences(a: Path, b: Path) -> list[str]:
+    """The files that differ between two built sites, byte for byte, or are in one only ([] when they are the same)."""
+    out = []
+    stack = [filecmp.dircmp(a, b)]
+    while stack:
+        d = stack.pop()
+        out += [f"only in {a.name}: {d.left}/{n}" for n in d.left_only]
+        out += [f"only in {b.name}: {d.right}/{n}" for n in d.right_only]
+        _, mismatch, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+        out += [f"{d.left}/{n}" for n in mismatch + errors]
+        stack.extend(d.subdirs.values())
+    return sorted(out)

@@ -6,7 +6,6 @@ and a build whose styles are formatted while pages are kept waits for them and u
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -17,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import tree_differences
 from refkb.later import Later, WorkStyles, settled
+from test_site_serve import copy_project
 
 # `mkdocs build` with the styles formatted in worker processes whatever the library's size (the real knowledge base
 # is below Renderer.PARALLEL_FROM), so that the build goes on with the site's style and APA only
@@ -85,13 +85,9 @@ def test_a_failed_collection_is_raised_to_each_reader() -> None:
 
 
 def _copy_kb(dest: Path) -> Path:
-    dest.mkdir()
-    for name in ("docs", "overrides"):
-        shutil.copytree(ROOT / name, dest / name)
-    for name in ("mkdocs.yml", "references.bib", "coding.yml", "CITATION.cff"):
-        shutil.copy(ROOT / name, dest / name)
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")
-    return dest
+    site = copy_project(dest)
+    shutil.rmtree(site / ".cache", ignore_errors=True)  # cold
+    return site
 
 
 def _build(site: Path, out: Path, code: str, page_cache: bool = True) -> str:
@@ -108,18 +104,6 @@ def _build(site: Path, out: Path, code: str, page_cache: bool = True) -> str:
     return result.stderr
 
 
-def _differences(a: Path, b: Path) -> list[str]:
-    out: list[str] = []
-
-    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
-        out.extend(f"{prefix}{n}" for n in cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files)
-        for name, sub in cmp.subdirs.items():
-            walk(sub, f"{prefix}{name}/")
-
-    walk(filecmp.dircmp(a, b, ignore=[]), "")
-    return sorted(out)
-
-
 def _kept(log: str) -> int:
     found = re.search(r"refkb: (\d+) reference pages? from the page cache", log)
     return int(found.group(1)) if found else 0
@@ -132,7 +116,7 @@ def test_a_build_that_goes_on_before_every_style_is_back(tmp_path: Path) -> None
     assert "0 from cache, 4 new" in log
     shutil.rmtree(site / ".cache")
     _build(site, tmp_path / "serial", SERIAL, page_cache=False)
-    assert _differences(tmp_path / "workers", tmp_path / "serial") == []
+    assert tree_differences(tmp_path / "workers", tmp_path / "serial") == []
 
     shutil.rmtree(site / ".cache")
     _build(site, tmp_path / "workers", WORKERS)  # cold again: the page cache filled by a build that went on
@@ -150,4 +134,4 @@ def test_a_build_that_goes_on_before_every_style_is_back(tmp_path: Path) -> None
     assert works - 5 <= _kept(log) < works  # waited for the styles, then took the unchanged pages from the cache
     shutil.rmtree(site / ".cache")
     _build(site, tmp_path / "edited-serial", SERIAL, page_cache=False)
-    assert _differences(tmp_path / "edited", tmp_path / "edited-serial") == []
+    assert tree_differences(tmp_path / "edited", tmp_path / "edited-serial") == []

@@ -4,7 +4,6 @@ edits (annotation text, a title, a year that changes the suffixes, a new citatio
 
 from __future__ import annotations
 
-import filecmp
 import gzip
 import importlib.util
 import json
@@ -22,6 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from conftest import DATA, ROOT
+from conftest import tree_differences as _differences
 
 TINY = DATA / "sites" / "tiny"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -140,20 +140,6 @@ def _stop(site: Path) -> None:
 def _search_docs(site: Path) -> list[tuple[str, str, str]]:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     return sorted((d["location"], d["title"], d["text"]) for d in index["docs"])
-
-
-def _differences(a: Path, b: Path) -> list[str]:
-    out = []
-    for cmp in [filecmp.dircmp(a, b)]:
-        stack = [cmp]
-        while stack:
-            d = stack.pop()
-            out += [f"only in dirty: {d.left}/{n}" for n in d.left_only]
-            out += [f"only in clean: {d.right}/{n}" for n in d.right_only]
-            _, mismatch, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
-            out += [f"{d.left}/{n}" for n in mismatch + errors]
-            stack.extend(d.subdirs.values())
-    return sorted(out)
 
 
 def _edit(path: Path, old: str, new: str) -> None:
