@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, dict[str, styles.Rendered]]:
+def rendered() -> dict[str, Mapping[str, styles.Rendered]]:
     return styles.Renderer(None, workers=1).render(ITEMS)
 
 

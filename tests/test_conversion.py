@@ -5,6 +5,7 @@ names. The expected strings are written from the manuals' rules; the markup is c
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pytest
 
@@ -244,7 +245,7 @@ INTEXT_CASES = [
 
 
 @pytest.fixture(scope="module")
-def rendered() -> tuple[styles.Renderer, dict[str, dict[str, styles.Rendered]]]:
+def rendered() -> tuple[styles.Renderer, dict[str, Mapping[str, styles.Rendered]]]:
     renderer = styles.Renderer(None, workers=1)
     return renderer, renderer.render([csl.item(e) for e in ENTRIES])
 

@@ -5,7 +5,7 @@ own CSL engine) — over every entry, every style, the order of every reference 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -252,7 +252,7 @@ INTEXT = {
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, dict[str, styles.Rendered]]:
+def rendered() -> dict[str, Mapping[str, styles.Rendered]]:
     return styles.Renderer(None).render(ITEMS)
 
 

@@ -27,7 +27,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,7 +70,7 @@ _PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)<
 class Library:
     """Both engines' reference lists over references.bib."""
 
-    ours: dict[str, dict[str, styles.Rendered]]
+    ours: dict[str, Mapping[str, styles.Rendered]]
     theirs: dict[str, dict[str, str]]  # style -> key -> pandoc's entry HTML
     order: dict[str, list[str]]  # style -> pandoc's keys in its order
 

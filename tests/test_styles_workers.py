@@ -13,8 +13,9 @@ from typing import cast
 import pytest
 
 from conftest import DATA
-from refkb import bibfile, csl, kbcite, later, reader, styles
+from refkb import bibfile, csl, kbcite, reader, styles
 from refkb.engine import ClusterCite
+from refkb.later import Job, plan_runs, queue, settled
 from refkb.site.context import Build
 from refkb.site.session import OneBuild
 
@@ -62,8 +63,27 @@ def test_started_workers_no_style_needs_are_ended() -> None:
 )
 def test_jobs_go_longest_first(sizes: dict[str, int], later: tuple[str, ...], first: list[str]) -> None:
     items = [{"id": str(i)} for i in range(1000)]
-    jobs = [styles._Job(s, items, [[{"id": "0"}]] * n) for s, n in sizes.items()]
-    assert [j.style_id for j in styles._queue(jobs, later)] == first
+    jobs = [Job(s, items, [[{"id": "0"}]] * n) for s, n in sizes.items()]
+    assert [j.style_id for j in queue(jobs, later)] == first
+
+
+@pytest.mark.parametrize(
+    ("later", "workers", "runs"),
+    [
+        ((), 2, [("apa",), ("chicago",), ("mla",), ("harvard",)]),  # nothing later: a run per style, as before
+        (("mla", "chicago", "harvard"), 2, [("apa",), ("chicago", "mla", "harvard")]),  # two cores: one later run
+        (("mla", "chicago", "harvard"), 3, [("apa",), ("chicago",), ("mla", "harvard")]),  # longest to the least
+        (("mla", "chicago", "harvard"), 8, [("apa",), ("chicago",), ("mla",), ("harvard",)]),
+        (("chicago", "harvard"), 2, [("apa",), ("mla",), ("chicago", "harvard")]),  # two needed at once
+        (("mla", "chicago", "harvard"), 1, [("apa",), ("chicago", "mla", "harvard")]),
+    ],
+)
+def test_styles_formatted_later_keep_a_core_for_the_pages(
+    later: tuple[str, ...], workers: int, runs: list[tuple[str, ...]]
+) -> None:
+    items = [{"id": str(i)} for i in range(1000)]
+    jobs = [Job(s, items, [[{"id": "0"}]] * (1791 if s == "apa" else 0)) for s in styles.ORDER]
+    assert [tuple(j.style_id for j in run) for run in plan_runs(jobs, later, workers)] == runs
 
 
 @pytest.mark.parametrize("first", [("apa",), ("mla", "apa"), ("apa", "mla", "chicago", "harvard")])
@@ -91,9 +111,9 @@ def test_a_build_that_reads_no_later_style_keeps_them_all(tmp_path: Path) -> Non
     pooled = styles.Renderer(tmp_path, workers=2)
     pooled.PARALLEL_FROM = 1
     got = pooled.render(ITEMS, first=("apa",))
-    assert all(not later.settled(w) for w in got.values())
+    assert all(not settled(w) for w in got.values())
     pooled.settle()  # the end of the build
-    assert all(later.settled(w) for w in got.values())
+    assert all(settled(w) for w in got.values())
     again = styles.Renderer(tmp_path, workers=1)
     again.render(ITEMS)
     assert again.stats.hits == 4

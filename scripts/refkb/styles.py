@@ -16,7 +16,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
-from .later import Later, WorkStyles
+from .later import Job, Later, WorkStyles, plan_runs
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,6 @@ STYLES: dict[str, Style] = {
     "harvard": Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right", "en-GB"),
 }
 ORDER = ("apa", "mla", "chicago", "harvard")
-# How long each style takes to format a library, in milliseconds per work, and each citation cluster asked with it
-# (formatted twice, plain and wrapped): citeproc-js at 1,000 works of the grown knowledge base, one style at a time
-# on a loaded machine, took 7.2 s for Chicago, 8.0 s for MLA, 7.5 s for APA, 3.3 s for Harvard, and 4.1 s for APA's
-# 1,791 clusters; at 6,315 works of a lab's bibliography, Chicago's sort keys and given-name disambiguation are the
-# slowest. The jobs go to the worker processes longest first (the site's style, which formats the pages' clusters,
-# is often the longest), so that two workers finish four styles together.
-COST = {"chicago": 8.0, "mla": 7.0, "apa": 6.0, "harvard": 3.0}
-CLUSTER_COST = 2.5
 
 
 @dataclass(frozen=True)
@@ -124,31 +116,11 @@ class Stats:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """A style to format in a worker process: the library's items and the clusters asked for with it (as CSL)."""
-
-    style_id: str
-    items: list[CslItem]
-    clusters: list[list[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
 class _Formatted:
     """A style formatted over the library: its records, and the clusters asked for, formatted, in their order."""
 
     records: list[Rendered]
     clusters: list[str]
-
-
-def _cost(job: _Job) -> float:
-    """How long a job is expected to take, in milliseconds (COST, CLUSTER_COST)."""
-    return COST.get(job.style_id, max(COST.values())) * len(job.items) + CLUSTER_COST * len(job.clusters)
-
-
-def _queue(jobs: Sequence[_Job], later: Collection[str]) -> list[_Job]:
-    """The order the jobs go to the workers: the styles needed at once first (not `later`), each part longest first,
-    so that the workers finish together."""
-    return sorted(jobs, key=lambda j: (j.style_id in later, -_cost(j)))
 
 
 def _ready() -> None:
@@ -182,7 +154,12 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
     return pool
 
 
-def _format_style(job: _Job) -> _Formatted:
+def _format_run(jobs: tuple[Job, ...]) -> list[_Formatted]:
+    """Format a run of styles one after another (`_runs`)."""
+    return [_format_style(job) for job in jobs]
+
+
+def _format_style(job: Job) -> _Formatted:
     """Format one style over the whole library, and the given clusters, in this process's own V8."""
     js = engine.Citeproc()
     try:
@@ -304,7 +281,7 @@ class Renderer:
         # a render that went on before every style was formatted (`first`): the styles still in the workers
         self._later: Later | None = None
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[str, Future[_Formatted]] = {}
+        self._futures: dict[tuple[str, ...], Future[list[_Formatted]]] = {}  # the styles of each run (`_runs`)
         self._put = _Put({}, {})
 
     def warm_up(self, styles: Iterable[str] = ORDER) -> threading.Thread | None:
@@ -489,7 +466,7 @@ class Renderer:
         try:
             for style_id in todo:
                 if style_id not in later:
-                    self._apply(style_id, self._futures[style_id].result())
+                    self._apply(style_id, self._futures[(style_id,)].result()[0])
         except BaseException:
             self._end_pool(cancel=True)
             raise
@@ -508,12 +485,12 @@ class Renderer:
 
     def _submit(self, todo: Sequence[str], later: Sequence[str]) -> None:
         """The styles' jobs handed to the worker processes: the styles needed at once first, then the longest."""
-        jobs = [_Job(s, self._items, [[c.csl() for c in cl] for cl in self._put.asked[s]]) for s in todo]
-        jobs = _queue(jobs, later)
+        jobs = [Job(s, self._items, [[c.csl() for c in cl] for cl in self._put.asked[s]]) for s in todo]
+        runs = plan_runs(jobs, later, self.workers)
         started, self._started = self._started, None
-        self._pool = started or children.pool(min(self.workers, len(jobs)), "spawn")  # V8 must not be forked
+        self._pool = started or children.pool(min(self.workers, len(runs)), "spawn")  # V8 must not be forked
         try:
-            self._futures = {j.style_id: self._pool.submit(_format_style, j) for j in jobs}
+            self._futures = {tuple(j.style_id for j in run): self._pool.submit(_format_run, run) for run in runs}
         except BaseException:
             self._end_pool(cancel=True)
             raise
@@ -527,8 +504,14 @@ class Renderer:
     def _collect(self, later: Sequence[str]) -> None:
         """The styles formatted later, taken from the workers, put in every work's mapping and the disk cache."""
         try:
+            done = {
+                style_id: result
+                for styles, future in self._futures.items()
+                if styles[0] in later
+                for style_id, result in zip(styles, future.result(), strict=True)
+            }
             for style_id in later:
-                self._apply(style_id, self._futures[style_id].result())
+                self._apply(style_id, done[style_id])
         except BaseException:
             self._end_pool(cancel=True)
             raise
