@@ -6,11 +6,8 @@ and a build whose styles are formatted while pages are kept waits for them and u
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +15,7 @@ import pytest
 
 from conftest import tree_differences
 from refkb.later import Later, WorkStyles, settled
+from test_plugin import _build_command
 from test_site_serve import copy_project
 
 # `mkdocs build` with the styles formatted in worker processes whatever the library's size (the real knowledge base
@@ -91,17 +89,7 @@ def _copy_kb(dest: Path) -> Path:
 
 
 def _build(site: Path, out: Path, code: str, page_cache: bool = True) -> str:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1" if page_cache else "0"}
-    result = subprocess.run(
-        [sys.executable, "-c", code, "build", "--strict", "-d", str(out)],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stderr
+    return _build_command(site, out, cache=page_cache, runner=("-c", code))
 
 
 def _kept(log: str) -> int:

@@ -195,10 +195,11 @@ def test_incremental_rebuilds_equal_a_clean_build(tmp_path: Path) -> None:
 # The page cache (refkb.pagecache): a warm `mkdocs build` writes unchanged reference pages from it.
 
 
-def _build_command(site: Path, out: Path, cache: bool = True) -> str:
+def _build_command(site: Path, out: Path, cache: bool = True, runner: tuple[str, ...] = ("-m", "mkdocs")) -> str:
+    """`mkdocs build --strict` of `site` into `out` in a new process (`runner`: how Python starts MkDocs); its log."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFKB_PAGE_CACHE": "1" if cache else "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        [sys.executable, *runner, "build", "--strict", "-d", str(out)],
         cwd=site,
         env=env,
         capture_output=True,
