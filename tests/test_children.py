@@ -7,9 +7,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -112,3 +115,64 @@ def test_a_pool_runs_ready_in_each_worker_before_its_jobs(ready: Callable[[], No
         pid, marks = pool.submit(os.getpid).result(), pool.submit(_marked).result()
     assert marks == ([pid] if ready else [])
     assert _MARKS == []  # in the worker, not here
+
+
+def _managers() -> set[threading.Thread]:
+    """The process pools' manager threads alive in this process."""
+    return {t for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread" and t.is_alive()}
+
+
+def _left_running(pool: ProcessPoolExecutor) -> None:
+    pool.submit(os.getpid).result()
+
+
+def _shut_without_waiting(pool: ProcessPoolExecutor) -> None:
+    pool.submit(time.sleep, 0.5)
+    pool.shutdown(wait=False)
+
+
+def _shut_with_jobs_queued(pool: ProcessPoolExecutor) -> None:
+    for _ in range(3):
+        pool.submit(time.sleep, 0.3)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _shut_and_waited(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown()
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+@pytest.mark.parametrize("use", [_left_running, _shut_without_waiting, _shut_with_jobs_queued, _shut_and_waited])
+def test_end_all_leaves_no_pool_manager_running(start: Literal["fork", "spawn"], use: Callable[..., None]) -> None:
+    """Python's exit hook for process pools wakes a manager thread that may be closing its pipe (EBADF, a traceback
+    after a good build): after end_all no pool refkb started has a manager thread left to meet it."""
+    before = _managers()
+    pool = children.pool(1, start)
+    use(pool)
+    children.end_all()
+    assert _managers() - before == set()
+    children.end_all()  # again: nothing left to do
+
+
+# MkDocs' command run in a process that, once the command has returned (its plugins' on_shutdown done), says which
+# pool manager threads are still alive: what Python's exit hooks would still find running.
+AFTER_BUILD = """
+import sys, threading
+from mkdocs.__main__ import cli
+try:
+    cli()
+except SystemExit as end:
+    left = [t.name for t in threading.enumerate() if type(t).__name__ == "_ExecutorManagerThread" and t.is_alive()]
+    print("pool managers left:", left, file=sys.stderr)
+    raise
+"""
+
+
+def test_a_build_leaves_no_pool_manager_to_pythons_exit_hooks(tmp_path: Path) -> None:
+    from test_plugin import _build_command, copy_tiny
+
+    site = copy_tiny(tmp_path)
+    for out in ("cold", "warm"):  # no cache (every pool refkb starts on a small site), then with it
+        log = _build_command(site, tmp_path / out, runner=("-c", AFTER_BUILD))
+        assert "pool managers left: []" in log
+        assert "Traceback" not in log

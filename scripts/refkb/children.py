@@ -4,6 +4,12 @@ A build killed with SIGKILL (an editor's "stop", an out-of-memory kill, `kill -9
 down; the downloads writer then ran on as an orphan. Every pool refkb starts passes `die_with_parent` as its
 initializer: on Linux the kernel sends the worker SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere
 the call does nothing.
+
+Every pool refkb starts is also ended, and waited for, before the interpreter exits (`end_all`, from the plugin's
+`on_shutdown` and the command line's end): Python's own exit hook for process pools (concurrent.futures'
+`_python_exit`) wakes each pool's manager thread without the lock that thread takes to close its wake-up pipe, so a
+pool shut down without waiting just before the exit could meet it half closed — `OSError: [Errno 9] Bad file
+descriptor` and a traceback after a build that had succeeded (once in a fresh-clone test run, Python 3.11.7).
 """
 
 from __future__ import annotations
@@ -13,11 +19,28 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 _PR_SET_PDEATHSIG = 1
+_started: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # every pool of this process not yet collected
+_ending: set[threading.Thread] = set()  # manager threads of pools shut down without waiting, maybe still running
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool that, shut down without waiting, keeps its manager thread for `end_all` to wait for (once shut
+    down, the pool itself forgets it)."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        manager = getattr(self, "_executor_manager_thread", None)  # CPython's; None before a job and once shut down
+        super().shutdown(wait, cancel_futures=cancel_futures)
+        if isinstance(manager, threading.Thread) and manager.is_alive():
+            for ended in [t for t in _ending if not t.is_alive()]:
+                _ending.discard(ended)
+            _ending.add(manager)
 
 
 def pool(workers: int, start: Literal["fork", "spawn"], ready: Callable[[], None] | None = None) -> ProcessPoolExecutor:
@@ -25,13 +48,24 @@ def pool(workers: int, start: Literal["fork", "spawn"], ready: Callable[[], None
     "fork" for one that only reads or writes files), each ending with this process (`die_with_parent`); `ready` (a
     module-level function, for "spawn") runs in each worker as it starts, before any job: what the jobs will need
     is made while this process does other work."""
+    context = multiprocessing.get_context(start)
     if ready is None:
-        return ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(start), initializer=die_with_parent, initargs=(os.getpid(),)
-        )
-    return ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context(start), initializer=_start, initargs=(os.getpid(), ready)
-    )
+        made = _Pool(workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
+    else:
+        made = _Pool(workers, mp_context=context, initializer=_start, initargs=(os.getpid(), ready))
+    _started.add(made)
+    return made
+
+
+def end_all() -> None:
+    """Every pool this process started is shut down and its manager thread has ended (jobs not begun are cancelled,
+    running ones finish): what Python's exit hook then finds is closed, and it does nothing to it. A pool that was
+    already shut down returns at once."""
+    for made in list(_started):
+        made.shutdown(wait=True, cancel_futures=True)
+    for manager in list(_ending):
+        manager.join()
+        _ending.discard(manager)
 
 
 def _start(parent: int, ready: Callable[[], None]) -> None:

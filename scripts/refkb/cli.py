@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import appraisal, bibfile, profiles, project
+from . import appraisal, bibfile, children, profiles, project
 from .checks import docs_pages, suite
 from .checks.settings import Settings
 from .errors import RefkbError
@@ -585,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (MemoryError, RecursionError, Exception) as exc:  # the guard: one line, never a traceback
         sys.stderr.write(f"refkb: {guard.explain(exc)}\n")
         return EXIT_USAGE
+    finally:
+        children.end_all()  # every worker pool ended before Python's exit hooks (refkb.children)
 
 
 def run() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -410,7 +411,7 @@ class ClusterCite:
 
 class Citeproc:
     """One V8 context holding citeproc-js and one engine per loaded style. `close()` stops it; an engine still open
-    when the interpreter exits is closed by `close_all` (an atexit hook)."""
+    when the interpreter exits is left to the operating system by `leave_all` (an atexit hook)."""
 
     def __init__(self) -> None:
         try:
@@ -453,6 +454,15 @@ class Citeproc:
         _live.discard(self)
         with contextlib.suppress(Exception):
             self._ctx.close()
+
+    def leave(self) -> None:
+        """Marked closed, its V8 context never freed: not now, and not by the garbage collector while the interpreter
+        finalizes (the process is ending; the operating system takes it back). See `leave_all`."""
+        if self.closed:
+            return
+        self.closed = True
+        _live.discard(self)
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(self._ctx))  # never reaches no references: never freed
 
     def items(self, texts: Mapping[str, str]) -> int:
         """Make `texts` (id -> the item's JSON, from `item_texts`) the library every style loads next; only the items
@@ -536,15 +546,19 @@ def _not_loaded(script: Path, exc: Exception) -> EngineError:
 # and that can run during interpreter finalization (an engine held by a traceback's reference cycle, or by a module
 # global), when a thread may no longer take the GIL: V8's thread calling back into Python is ended there, and
 # freeing the context then waits forever for it (`mkdocs build` with citeproc-js missing hung at exit, about one run
-# in six on two busy cores). atexit runs before finalization, while every thread still runs.
+# in six on two busy cores). Freeing every open context from an atexit hook instead, before finalization, crashed
+# now and then: `mkdocs serve` exited on SIGSEGV inside mini-racer's mr_free_context at its end (seen in three
+# fresh-clone test runs and a helper's runs, after every page had been served right; faulthandler's stack named the
+# call). So an engine still
+# open when the process ends is not freed at all: `leave_all` marks it closed and keeps its context alive to the end.
 _live: weakref.WeakSet[Citeproc] = weakref.WeakSet()
 
 
 @atexit.register
-def close_all() -> None:
-    """Close every engine still open in this process."""
+def leave_all() -> None:
+    """Every engine still open in this process left to the operating system (`Citeproc.leave`)."""
     for js in list(_live):
-        js.close()
+        js.leave()
 
 
 # A forked child inherits the parent's engines but not V8's threads: freeing an inherited context (mini-racer's

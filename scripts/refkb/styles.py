@@ -169,7 +169,7 @@ def _format_style(job: Job) -> _Formatted:
         clusters = [[ClusterCite.of(c) for c in cl] for cl in job.clusters]
         return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
     finally:
-        js.close()  # now, not whenever the garbage collector frees it (refkb.engine.close_all)
+        js.close()  # now, not whenever the garbage collector frees it (refkb.engine.leave_all)
 
 
 @dataclass(frozen=True)
@@ -302,6 +302,11 @@ class Renderer:
         self._warming = threading.Thread(target=load, name="refkb-engines", daemon=True)
         self._warming.start()
         return self._warming
+
+    def join_warm_up(self) -> None:
+        """The background loading (`warm_up`) has ended: no thread is left in V8 when the process ends."""
+        if self._warming is not None:
+            self._warming.join()
 
     def _citeproc(self) -> engine.Citeproc:
         if self._engine is None:

@@ -29,7 +29,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from .. import annotation, htmlpolicy, inherit, kbdata, library, reader, styles
+from .. import annotation, children, htmlpolicy, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
 from ..checks.annotations import NoteMemo
@@ -528,9 +528,12 @@ class Serving(OneBuild):
         """The server stops (Ctrl-C or SIGTERM): the caches kept in memory are written."""
         memo = self.memo
         self.collector.stop()
+        if memo.renderer is not None:
+            memo.renderer.join_warm_up()
         for cache in (memo.renderer, memo.citer, memo.entries):
             if cache is not None:
                 cache.save()
+        children.end_all()  # every pool waited for before the interpreter's exit hooks (refkb.children)
         log.info("refkb: caches written")
 
 

@@ -19,7 +19,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import annotation, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
+from .. import annotation, children, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
 from ..checks.annotations import NoteMemo
@@ -246,6 +246,7 @@ class OneBuild:
         if workers is not None:
             workers.shutdown(wait=False, cancel_futures=True)
         self._built.set()
+        children.end_all()  # every pool waited for before the interpreter's exit hooks (refkb.children)
 
 
 def write_downloads(site: Path, downloads: Mapping[str, str]) -> int:
