@@ -202,3 +202,156 @@ def test_only_works_whose_entry_reads_the_library_are_formatted_alone(style: str
     finally:
         js.close()
     assert set(bib.alone) == alone
+
+
+# Work the engine spares itself, which must print what it printed before: the works alone but for MLA's repeated-
+# author dash are formatted again in the library's engine with the dash off (refkbUndashed), not registered in the
+# engine of works alone; a cluster of one work and nothing else is that work's label (refkbClusters).
+_UNSPARED = """
+refkbUndashed = function (eng, dashed, out, layers) { dashed.forEach(function (id) { layers.push([id]); }); };
+var refkbClustersOwn = refkbClusters;
+refkbClusters = function (name, json) { REFKB.styles[name].labels = {}; return refkbClustersOwn(name, json); };
+"""
+_COUNTED = """
+var refkbUndashedSeen = 0, refkbUndashedOwn = refkbUndashed;
+refkbUndashed = function (eng, dashed) {
+  refkbUndashedSeen += dashed.length;
+  return refkbUndashedOwn.apply(this, arguments);
+};
+"""
+
+
+def _person(family: str, given: str) -> dict[str, str]:
+    return {"family": family, "given": given}
+
+
+_SAME_AUTHORS: list[dict[str, Any]] = [
+    {
+        "id": "b1",
+        "type": "book",
+        "title": "It's Complicated",
+        "author": [_person("boyd", "danah")],
+        "issued": {"date-parts": [[2014]]},
+        "publisher": "Yale University Press",
+    },
+    {
+        "id": "b2",
+        "type": "article-journal",
+        "title": "Social Network Sites",
+        "author": [_person("boyd", "danah"), _person("Ellison", "Nicole B.")],
+        "issued": {"date-parts": [[2007]]},
+        "container-title": "Journal of Computer-Mediated Communication",
+        "volume": "13",
+        "issue": "1",
+        "page": "210-230",
+    },
+    {
+        "id": "b3",
+        "type": "article-journal",
+        "title": "Critical Questions for Big Data",
+        "author": [_person("boyd", "danah"), _person("Crawford", "Kate")],
+        "issued": {"date-parts": [[2012]]},
+        "container-title": "Information, Communication & Society",
+        "volume": "15",
+        "issue": "5",
+        "page": "662-679",
+    },
+    {
+        "id": "b4",
+        "type": "report",
+        "title": "Taken Out of Context",
+        "author": [_person("boyd", "danah")],
+        "issued": {"date-parts": [[2008]]},
+        "publisher": "University of California, Berkeley",
+    },
+    {
+        "id": "b5",
+        "type": "chapter",
+        "title": "Why Youth Heart Social Network Sites",
+        "author": [_person("boyd", "danah")],
+        "issued": {"date-parts": [[2008]]},
+        "container-title": "Youth, Identity, and Digital Media",
+        "editor": [_person("Buckingham", "David")],
+        "publisher": "MIT Press",
+        "page": "119-142",
+    },
+    {
+        "id": "c1",
+        "type": "book",
+        "title": "Atlas of AI",
+        "author": [_person("Crawford", "Kate")],
+        "issued": {"date-parts": [[2021]]},
+        "publisher": "Yale University Press",
+    },
+    {
+        "id": "c2",
+        "type": "article-journal",
+        "title": "The Trouble with Bias",
+        "author": [_person("Crawford", "Kate")],
+        "issued": {"date-parts": [[2021]]},
+        "container-title": "Keynote",
+    },
+    {
+        "id": "o1",
+        "type": "report",
+        "title": "World Migration Report 2020",
+        "author": [{"literal": "IOM"}],
+        "issued": {"date-parts": [[2019]]},
+        "publisher": "IOM",
+    },
+    {
+        "id": "o2",
+        "type": "report",
+        "title": "World Migration Report 2022",
+        "author": [{"literal": "IOM"}],
+        "issued": {"date-parts": [[2021]]},
+        "publisher": "IOM",
+    },
+]
+
+
+def _formatted(
+    style: str, items: list[dict[str, Any]], extra: str, edited: dict[str, Any] | None = None
+) -> tuple[engine.Bibliography, list[str], int]:
+    """The style's bibliography and a few clusters (singles first), in an engine with `extra` JS; then, with `edited`
+    given, the same after that work changed (mkdocs serve: a load that formats again only what can have changed).
+    Also how many works refkbUndashed was given."""
+    from refkb import styles
+
+    ids = [str(it["id"]) for it in items]
+    clusters = [[engine.ClusterCite(k)] for k in ids] + [
+        [engine.ClusterCite(ids[0], locator="12")],
+        [engine.ClusterCite(ids[1], prefix="see "), engine.ClusterCite(ids[2])],
+        [engine.ClusterCite(ids[3], suppress_author=True)],
+    ]
+    js = engine.Citeproc()
+    try:
+        js._ctx.eval(_COUNTED + extra)
+        xml, lang = styles._style_xml(style), styles.STYLES[style].locale
+        bib = js.load(style, xml, lang, items)
+        if edited is not None:
+            bib = js.load(style, xml, lang, [edited if it["id"] == edited["id"] else it for it in items])
+        return bib, js.clusters(style, clusters), int(str(js._ctx.eval("refkbUndashedSeen")))
+    finally:
+        js.close()
+
+
+@pytest.mark.parametrize(
+    ("style", "edited", "undashed"),
+    [
+        ("mla", None, 4),
+        ("mla", {**_SAME_AUTHORS[3], "title": "Out of Context"}, 6),
+        ("apa", None, 0),
+        ("chicago", None, 0),
+        ("harvard", None, 0),
+        ("chicago", {**_SAME_AUTHORS[6], "issued": {"date-parts": [[2020]]}}, 0),
+    ],
+    ids=["mla", "mla-edited", "apa", "chicago", "harvard", "chicago-edited"],
+)
+def test_spared_work_prints_what_the_engine_printed_without_it(
+    style: str, edited: dict[str, Any] | None, undashed: int
+) -> None:
+    spared = _formatted(style, _SAME_AUTHORS, "", edited)
+    unspared = _formatted(style, _SAME_AUTHORS, _UNSPARED, edited)
+    assert spared[2] == undashed
+    assert (spared[0], spared[1]) == (unspared[0], unspared[1])
