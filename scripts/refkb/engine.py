@@ -48,12 +48,8 @@ var exports = module.exports;
 
 _API = r"""
 var CSL = refkbGlue.install(module.exports);  // citeproc-glue.js: the rules shared with the browser
-var REFKB = {locales: {}, items: {}, engines: {}, styles: {}, version: {}, current: {}, ids: []}, refkbCiteKeys = null;
-CSL.getSortKeys = (function (own) { return function (Item, keyType) {  // in refkbClusters: once per work, not cluster
-    var memo = keyType === "citation_sort" && Item && refkbCiteKeys && refkbCiteKeys.eng === this ? refkbCiteKeys : 0;
-    if (memo && !memo.keys.has(Item.id)) { memo.keys.set(Item.id, own.apply(this, arguments).slice()); }
-    return memo ? memo.keys.get(Item.id).slice() : own.apply(this, arguments);
-}; })(CSL.getSortKeys);
+var REFKB = {locales: {}, items: {}, engines: {}, styles: {}, version: {}, current: {}, ids: []};
+var refkbCiteKeys = refkbGlue.citationSortMemo(CSL);  // in refkbClusters: sort keys once per work, not per cluster
 REFKB.sys = {
   retrieveLocale: function (lang) { return REFKB.locales[lang] || REFKB.locales["en-US"]; },
   retrieveItem: function (id) { return REFKB.items[id]; },
@@ -298,7 +294,8 @@ function refkbClusters(name, clustersJson) {
   }
   // A cluster of one work and nothing else, unwrapped, is its label from the last refkbLoad (5,869 of 8,806).
   var labels = REFKB.styles[name].labels, out = [];
-  refkbCiteKeys = {eng: eng, keys: new Map()};
+  refkbCiteKeys.eng = eng;
+  refkbCiteKeys.keys = new Map();
   try {
     for (var i = 0; i < clusters.length; i++) {
       var one = clusters[i].length === 1 && Object.keys(clusters[i][0]).length === 1 ? clusters[i][0].id : null;
@@ -308,7 +305,11 @@ function refkbClusters(name, clustersJson) {
       eng.opt.development_extensions.apply_citation_wrapper = true;
       out.push([plain, eng.makeCitationCluster(clusters[i])]);
     }
-  } finally { eng.opt.development_extensions.apply_citation_wrapper = false; refkbCiteKeys = null; }
+  } finally {
+    eng.opt.development_extensions.apply_citation_wrapper = false;
+    refkbCiteKeys.eng = null;
+    refkbCiteKeys.keys = new Map();
+  }
   return JSON.stringify(out);
 }
 """

@@ -7,7 +7,10 @@
      four), below. Idempotent; returns CSL.
    - refkbGlue.sys(sys, styleXml): the engine's sys object with the item views below: the rule for every style (a
      host who is the author) and the style's own. The rules follow the style file's <id> (a dependent style formats
-     with its parent's file, so with its parent's rules). */
+     with its parent's file, so with its parent's rules).
+   - refkbGlue.citationSortMemo(CSL): the build's only (refkb.engine's refkbClusters), no change to what prints: while
+     the returned memo's `eng` is an engine, that engine makes each work's citation sort keys once, not once for
+     every cluster the work is in; `eng` null (as returned) changes nothing. Idempotent. */
 (function (root) {
   "use strict";
 
@@ -153,6 +156,19 @@
     return CSL;
   }
 
+  function citationSortMemo(CSL) {
+    if (!CSL.refkbCiteKeys) {
+      var memo = {eng: null, keys: new Map()}, own = CSL.getSortKeys;
+      CSL.getSortKeys = function (Item, keyType) {
+        var on = keyType === "citation_sort" && Item && memo.eng !== null && memo.eng === this;
+        if (on && !memo.keys.has(Item.id)) { memo.keys.set(Item.id, own.apply(this, arguments).slice()); }
+        return on ? memo.keys.get(Item.id).slice() : own.apply(this, arguments);
+      };
+      CSL.refkbCiteKeys = memo;
+    }
+    return CSL.refkbCiteKeys;
+  }
+
   /* Per-style views of an item, for rules a style file cannot state. A view is made once per item and engine
      (WeakMap), and only when a rule changes something.
      - APA 7 (9.24): when the author and the publisher are the same organisation, the publisher is omitted; (10.9) a
@@ -241,5 +257,5 @@
     return out;
   }
 
-  root.refkbGlue = { install: install, sys: sys, styleId: styleId };
+  root.refkbGlue = { install: install, sys: sys, styleId: styleId, citationSortMemo: citationSortMemo };
 })(typeof globalThis !== "undefined" ? globalThis : this);
