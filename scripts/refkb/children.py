@@ -38,8 +38,7 @@ class _Pool(ProcessPoolExecutor):
         manager = getattr(self, "_executor_manager_thread", None)  # CPython's; None before a job and once shut down
         super().shutdown(wait, cancel_futures=cancel_futures)
         if isinstance(manager, threading.Thread) and manager.is_alive():
-            for ended in [t for t in _ending if not t.is_alive()]:
-                _ending.discard(ended)
+            _ending.difference_update([t for t in _ending if not t.is_alive()])
             _ending.add(manager)
 
 

@@ -123,11 +123,11 @@ def _validate_project(proj: project.Project, args: argparse.Namespace) -> list[I
 def _engine_note() -> None:
     """citeproc-js not installed: one line now, so that the build is not the first to say so (the checks do not
     need it, and the exit code does not change)."""
-    from . import engine, guard
+    from . import enginefiles, guard
 
     try:
-        engine.script_path()
-    except engine.EngineError as exc:
+        enginefiles.script_path()
+    except enginefiles.EngineError as exc:
         sys.stderr.write(f"refkb: warning: {guard.explain(exc)}; the checks ran, the site cannot be built until then\n")
 
 

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from . import standalone
-from .enginefiles import CHECKOUT as CHECKOUT
 from .enginefiles import PATCHED_STYLES as PATCHED_STYLES
 from .enginefiles import SCRIPT as SCRIPT
 from .enginefiles import EngineError as EngineError

@@ -1,6 +1,7 @@
 """The files refkb.engine runs: citeproc-js (from npm), the CSL locales and the style files, found or said missing
-with what to run (`EngineError`). Apart from refkb.engine, which re-exports them, so that a command that only needs
-to know whether citeproc-js is there does not load the engine's code."""
+with what to run (`EngineError`). Kept apart from refkb.engine, which re-exports them, so that the engine's module
+holds V8 and the script it runs; a caller that only asks whether citeproc-js is installed (the command line's note)
+imports this module."""
 
 from __future__ import annotations
 

@@ -155,7 +155,7 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
 
 
 def _format_run(jobs: tuple[Job, ...]) -> list[_Formatted]:
-    """Format a run of styles one after another (`_runs`)."""
+    """Format a run of styles one after another (`later.plan_runs`)."""
     return [_format_style(job) for job in jobs]
 
 
@@ -281,7 +281,7 @@ class Renderer:
         # a render that went on before every style was formatted (`first`): the styles still in the workers
         self._later: Later | None = None
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[tuple[str, ...], Future[list[_Formatted]]] = {}  # the styles of each run (`_runs`)
+        self._futures: dict[tuple[str, ...], Future[list[_Formatted]]] = {}  # each run's styles (`plan_runs`)
         self._put = _Put({}, {})
 
     def warm_up(self, styles: Iterable[str] = ORDER) -> threading.Thread | None:

@@ -29,7 +29,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from .. import annotation, children, htmlpolicy, inherit, kbdata, library, reader, styles
+from .. import annotation, htmlpolicy, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
 from ..checks.annotations import NoteMemo
@@ -533,8 +533,8 @@ class Serving(OneBuild):
         for cache in (memo.renderer, memo.citer, memo.entries):
             if cache is not None:
                 cache.save()
-        children.end_all()  # every pool waited for before the interpreter's exit hooks (refkb.children)
         log.info("refkb: caches written")
+        super().shutdown()
 
 
 def _own_search_merge(config: MkDocsConfig) -> None:

@@ -241,12 +241,11 @@ class OneBuild:
         self._built.set()
 
     def shutdown(self) -> None:
-        """The build ends: style workers started and never used (a build stopped before it formatted) end too."""
-        workers, self._workers = self._workers, None
-        if workers is not None:
-            workers.shutdown(wait=False, cancel_futures=True)
+        """The build ends: every pool this process started ends and is waited for before the interpreter's exit hooks
+        (refkb.children), the style workers started and never used (a build stopped before it formatted) too."""
+        self._workers = None
         self._built.set()
-        children.end_all()  # every pool waited for before the interpreter's exit hooks (refkb.children)
+        children.end_all()
 
 
 def write_downloads(site: Path, downloads: Mapping[str, str]) -> int:
