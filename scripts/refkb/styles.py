@@ -155,7 +155,9 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
 
 
 def _format_run(jobs: tuple[Job, ...]) -> list[_Formatted]:
-    """Format a run of styles one after another (`later.plan_runs`)."""
+    """Format a run of styles one after another (`later.plan_runs`), in a worker process whose V8 gives each
+    closed engine's heap back (engine.return_memory_on_close): the worker waits for the build's end after its run."""
+    engine.return_memory_on_close()
     return [_format_style(job) for job in jobs]
 
 
