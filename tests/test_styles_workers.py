@@ -231,9 +231,9 @@ def _joined(threads: list[threading.Thread]) -> list[threading.Thread]:
     return threads
 
 
-# A style's run as a worker process formats it (`_format_run`), and the same style formatted by a process that kept
-# V8's defaults: the peak and the resident memory after the engine closed (MB). V8 keeps the pages of a freed heap
-# for its next engine unless told not to; a worker that has formatted its styles waits for the build's end.
+# A style formatted as a style worker formats it (started by `_ready`), and by a process that kept V8's defaults:
+# the peak and the resident memory after the engine closed (MB). V8 keeps the pages of a freed heap for its next
+# engine unless told not to; a worker that has formatted its styles waits for the build's end.
 _AFTER_CLOSE = """
 import sys
 sys.path.insert(0, "scripts")
@@ -242,14 +242,18 @@ from refkb.later import Job
 
 items = [csl.engine_item(csl.item(e)) for e in bibfile.read(sys.argv[2]).entries]
 job = Job("apa", items, [])
-styles._format_run((job,)) if sys.argv[1] == "run" else styles._format_style(job)
+if sys.argv[1] == "worker":
+    styles._ready()
+styles._format_style(job)
 status = dict(line.split(":", 1) for line in open("/proc/self/status", encoding="ascii"))
 print(int(status["VmHWM"].split()[0]) // 1024, int(status["VmRSS"].split()[0]) // 1024)
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the resident set from Linux's /proc")
-@pytest.mark.parametrize(("how", "given_back"), [("run", True), ("style", False)], ids=["worker-run", "v8-defaults"])
+@pytest.mark.parametrize(
+    ("how", "given_back"), [("worker", True), ("defaults", False)], ids=["style-worker", "v8-defaults"]
+)
 def test_a_style_worker_gives_its_engines_memory_back(how: str, given_back: bool) -> None:
     done = subprocess.run(
         [sys.executable, "-c", _AFTER_CLOSE, how, str(DATA / "styles.bib")],

@@ -390,7 +390,9 @@ def return_memory_on_close() -> None:
         import py_mini_racer
     except ImportError:  # pragma: no cover - a broken install: the engine says so when it starts
         return
-    py_mini_racer.init_mini_racer(flags=("--single-threaded", "--no-memory-pool"), ignore_duplicate_init=True)
+    py_mini_racer.init_mini_racer(
+        flags=(*py_mini_racer.DEFAULT_V8_FLAGS, "--no-memory-pool"), ignore_duplicate_init=True
+    )
 
 
 class Citeproc:
