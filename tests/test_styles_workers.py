@@ -4,6 +4,7 @@ validation), given the jobs longest first, and ended when no style needed them."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import subprocess
 import sys
@@ -15,9 +16,9 @@ from typing import cast
 import pytest
 
 from conftest import DATA, ROOT
-from refkb import bibfile, csl, kbcite, reader, styles
+from refkb import bibfile, csl, kbcite, later, reader, styles
 from refkb.engine import ClusterCite
-from refkb.later import Job, plan_runs, queue, settled
+from refkb.later import Job, plan_runs, queue, settled, yields
 from refkb.site.context import Build
 from refkb.site.session import OneBuild
 
@@ -70,22 +71,47 @@ def test_jobs_go_longest_first(sizes: dict[str, int], later: tuple[str, ...], fi
 
 
 @pytest.mark.parametrize(
-    ("later", "workers", "runs"),
+    ("later", "runs", "yielding"),
     [
-        ((), 2, [("apa",), ("chicago",), ("mla",), ("harvard",)]),  # nothing later: a run per style, as before
-        (("mla", "chicago", "harvard"), 2, [("apa",), ("chicago", "mla", "harvard")]),  # two cores: one later run
-        (("mla", "chicago", "harvard"), 3, [("apa",), ("chicago",), ("mla", "harvard")]),  # longest to the least
-        (("mla", "chicago", "harvard"), 8, [("apa",), ("chicago",), ("mla",), ("harvard",)]),
-        (("chicago", "harvard"), 2, [("apa",), ("mla",), ("chicago", "harvard")]),  # two needed at once
-        (("mla", "chicago", "harvard"), 1, [("apa",), ("chicago", "mla", "harvard")]),
+        ((), [("apa",), ("chicago",), ("mla",), ("harvard",)], [False] * 4),  # nothing later: a run per style
+        (("mla", "chicago", "harvard"), [("apa",), ("chicago",), ("mla",), ("harvard",)], [False, True, True, True]),
+        (("chicago", "harvard"), [("apa",), ("mla",), ("chicago",), ("harvard",)], [False, False, True, True]),
+        (("apa", "mla", "chicago", "harvard"), [("apa",), ("chicago",), ("mla",), ("harvard",)], [True] * 4),
     ],
+    ids=["nothing-later", "site-style-first", "two-first", "all-later"],
 )
-def test_styles_formatted_later_keep_a_core_for_the_pages(
-    later: tuple[str, ...], workers: int, runs: list[tuple[str, ...]]
+def test_a_run_per_style_and_later_runs_give_way(
+    later: tuple[str, ...], runs: list[tuple[str, ...]], yielding: list[bool]
 ) -> None:
+    """A worker that is done takes the next style (no worker idle while a style waits); the runs of later styles are
+    the ones whose worker gives way to the build's process."""
     items = [{"id": str(i)} for i in range(1000)]
     jobs = [Job(s, items, [[{"id": "0"}]] * (1791 if s == "apa" else 0)) for s in styles.ORDER]
-    assert [tuple(j.style_id for j in run) for run in plan_runs(jobs, later, workers)] == runs
+    planned = plan_runs(jobs, later)
+    assert [tuple(j.style_id for j in run) for run in planned] == runs
+    assert [yields(run, later) for run in planned] == yielding
+
+
+# A style worker's priority after runs that do not give way, then two that do: lowered by NICER, once.
+_PRIORITY = """
+import os, sys
+sys.path.insert(0, "scripts")
+from refkb import styles
+base = os.nice(0)
+seen = []
+for yielding in (False, True, True):
+    styles._format_run((), yielding)
+    seen.append(os.nice(0) - base)
+print(base, *seen)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="the system has no nice")
+def test_a_worker_formatting_later_styles_gives_way_once() -> None:
+    out = subprocess.run([sys.executable, "-c", _PRIORITY], cwd=ROOT, capture_output=True, text=True, check=True)
+    base, *seen = (int(x) for x in out.stdout.split())
+    lowered = min(base + later.NICER, 19) - base  # 19: the lowest priority there is
+    assert seen == [0, lowered, lowered]
 
 
 @pytest.mark.parametrize("first", [("apa",), ("mla", "apa"), ("apa", "mla", "chicago", "harvard")])

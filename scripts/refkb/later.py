@@ -9,6 +9,8 @@ read: the pages' Markdown is converted and their templates rendered while the wo
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,19 +50,36 @@ def queue(jobs: Sequence[Job], later: Collection[str]) -> list[Job]:
     return sorted(jobs, key=lambda j: (j.style_id in later, -cost(j)))
 
 
-def plan_runs(jobs: Sequence[Job], later: Collection[str], workers: int) -> list[tuple[Job, ...]]:
-    """The jobs as runs, each formatted one job after another in one worker process, in the order they are handed
-    out: a run of its own for each style needed at once, then the styles formatted `later` in at most `workers - 1`
-    runs (one at least), each job, longest first, to the run with the least to do. Once the styles needed at once
-    are back, the build's process makes the pages beside the later runs: no more busy processes than cores (on two
-    cores, three at once made the whole cold build slower at 5,000 works, though each did less)."""
-    ordered = queue(jobs, later)
-    runs: list[tuple[Job, ...]] = [(j,) for j in ordered if j.style_id not in later]
-    rest = [j for j in ordered if j.style_id in later]
-    bins: list[list[Job]] = [[] for _ in range(min(len(rest), max(1, workers - 1)))]
-    for job in rest:
-        min(bins, key=lambda b: sum(cost(j) for j in b)).append(job)
-    return runs + [tuple(b) for b in bins]
+def plan_runs(jobs: Sequence[Job], later: Collection[str]) -> list[tuple[Job, ...]]:
+    """The jobs as runs, in the order they are handed out (`queue`): a run for each job, so that a worker that is
+    done takes the next style and no core is idle while a style waits. A run of styles formatted `later` is run by
+    a worker that gives way to the build's process (`yields`): once the styles needed at once are back, the pages
+    are made on a core of their own and the workers format the later styles on what the pages leave.
+
+    Before, the later styles went to `workers - 1` runs, to keep a core for the pages; the worker of the site's
+    style then sat idle to the build's end while the other formatted three styles: a lab's 6,315 works took
+    94-144 s cold, one worker's CPU 76-118 s of it; paired, 85.6-124.4 s now (DEVELOPMENT.md, "Cold")."""
+    return [(job,) for job in queue(jobs, later)]
+
+
+NICER = 10  # how much lower a worker formatting later styles runs than the build's process (`give_way`)
+_gave_way = threading.Event()  # set in a worker once it gave way
+
+
+def give_way() -> None:
+    """This process's priority lowered, once, by NICER (a style worker's, when it takes a later style): where a core
+    is wanted by both, the build's process gets it (Linux's scheduler weighs a process of niceness 10 at about a
+    tenth of one of 0); a core the build's process leaves is the worker's. Nothing where the system has no nice."""
+    if _gave_way.is_set():
+        return
+    _gave_way.set()
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(NICER)
+
+
+def yields(run: Sequence[Job], later: Collection[str]) -> bool:
+    """Whether a run's worker gives way to the build's process: a run of styles formatted later (`plan_runs`)."""
+    return any(job.style_id in later for job in run)
 
 
 class Later:

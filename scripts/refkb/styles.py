@@ -26,7 +26,7 @@ from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
-from .later import Job, Later, WorkStyles, plan_runs
+from .later import Job, Later, WorkStyles, give_way, plan_runs, yields
 
 
 @dataclass(frozen=True)
@@ -156,8 +156,11 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
     return pool
 
 
-def _format_run(jobs: tuple[Job, ...]) -> list[_Formatted]:
-    """Format a run of styles one after another (`later.plan_runs`), in a worker started by `_ready`."""
+def _format_run(jobs: tuple[Job, ...], yielding: bool = False) -> list[_Formatted]:
+    """Format a run of styles one after another (`later.plan_runs`), in a worker started by `_ready`; `yielding`
+    (styles formatted later: `later.yields`): this worker gives way to the build's process from now on."""
+    if yielding:
+        give_way()
     return [_format_style(job) for job in jobs]
 
 
@@ -493,11 +496,13 @@ class Renderer:
     def _submit(self, todo: Sequence[str], later: Sequence[str]) -> None:
         """The styles' jobs handed to the worker processes: the styles needed at once first, then the longest."""
         jobs = [Job(s, self._items, [[c.csl() for c in cl] for cl in self._put.asked[s]]) for s in todo]
-        runs = plan_runs(jobs, later, self.workers)
+        runs = plan_runs(jobs, later)
         started, self._started = self._started, None
         self._pool = started or children.pool(min(self.workers, len(runs)), "spawn", _ready)  # V8 must not be forked
         try:
-            self._futures = {tuple(j.style_id for j in run): self._pool.submit(_format_run, run) for run in runs}
+            self._futures = {
+                tuple(j.style_id for j in run): self._pool.submit(_format_run, run, yields(run, later)) for run in runs
+            }
         except BaseException:
             self._end_pool(cancel=True)
             raise
