@@ -16,9 +16,9 @@ from typing import cast
 import pytest
 
 from conftest import DATA, ROOT
-from refkb import bibfile, csl, kbcite, later, reader, styles
+from refkb import bibfile, csl, kbcite, reader, styles
 from refkb.engine import ClusterCite
-from refkb.later import Job, plan_runs, queue, settled, yields
+from refkb.later import NICER, Job, plan_runs, queue, settled, yields
 from refkb.site.context import Build
 from refkb.site.session import OneBuild
 
@@ -110,7 +110,7 @@ print(base, *seen)
 def test_a_worker_formatting_later_styles_gives_way_once() -> None:
     out = subprocess.run([sys.executable, "-c", _PRIORITY], cwd=ROOT, capture_output=True, text=True, check=True)
     base, *seen = (int(x) for x in out.stdout.split())
-    lowered = min(base + later.NICER, 19) - base  # 19: the lowest priority there is
+    lowered = min(base + NICER, 19) - base  # 19: the lowest priority there is
     assert seen == [0, lowered, lowered]
 
 
