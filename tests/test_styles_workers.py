@@ -18,7 +18,7 @@ import pytest
 from conftest import DATA, ROOT
 from refkb import bibfile, csl, kbcite, reader, styles
 from refkb.engine import ClusterCite
-from refkb.later import NICER, Job, plan_runs, queue, settled, yields
+from refkb.later import NICER, Job, hand_out, queue, settled
 from refkb.site.context import Build
 from refkb.site.session import OneBuild
 
@@ -71,36 +71,39 @@ def test_jobs_go_longest_first(sizes: dict[str, int], later: tuple[str, ...], fi
 
 
 @pytest.mark.parametrize(
-    ("later", "runs", "yielding"),
+    ("later", "order", "giving_way"),
     [
-        ((), [("apa",), ("chicago",), ("mla",), ("harvard",)], [False] * 4),  # nothing later: a run per style
-        (("mla", "chicago", "harvard"), [("apa",), ("chicago",), ("mla",), ("harvard",)], [False, True, True, True]),
-        (("chicago", "harvard"), [("apa",), ("mla",), ("chicago",), ("harvard",)], [False, False, True, True]),
-        (("apa", "mla", "chicago", "harvard"), [("apa",), ("chicago",), ("mla",), ("harvard",)], [True] * 4),
+        ((), ["apa", "chicago", "mla", "harvard"], [False] * 4),  # nothing later
+        (("mla", "chicago", "harvard"), ["apa", "chicago", "mla", "harvard"], [False, True, True, True]),
+        (("chicago", "harvard"), ["apa", "mla", "chicago", "harvard"], [False, False, True, True]),
+        (("apa", "mla", "chicago", "harvard"), ["apa", "chicago", "mla", "harvard"], [True] * 4),
     ],
     ids=["nothing-later", "site-style-first", "two-first", "all-later"],
 )
-def test_a_run_per_style_and_later_runs_give_way(
-    later: tuple[str, ...], runs: list[tuple[str, ...]], yielding: list[bool]
+def test_styles_are_handed_out_one_at_a_time_and_later_ones_give_way(
+    later: tuple[str, ...], order: list[str], giving_way: list[bool]
 ) -> None:
-    """A worker that is done takes the next style (no worker idle while a style waits); the runs of later styles are
-    the ones whose worker gives way to the build's process."""
+    """A worker that is done takes the next style (no worker idle while a style waits); the workers of later styles
+    are the ones that give way to the build's process."""
     items = [{"id": str(i)} for i in range(1000)]
     jobs = [Job(s, items, [[{"id": "0"}]] * (1791 if s == "apa" else 0)) for s in styles.ORDER]
-    planned = plan_runs(jobs, later)
-    assert [tuple(j.style_id for j in run) for run in planned] == runs
-    assert [yields(run, later) for run in planned] == yielding
+    handed = hand_out(jobs, later)
+    assert [h.job.style_id for h in handed] == order
+    assert [h.gives_way for h in handed] == giving_way
 
 
-# A style worker's priority after runs that do not give way, then two that do: lowered by NICER, once.
+# A style worker's priority after a job that does not give way, then two that do: lowered by NICER, once.
 _PRIORITY = """
 import os, sys
 sys.path.insert(0, "scripts")
-from refkb import styles
+from refkb import bibfile, csl, styles
+from refkb.later import Handed, Job
+
+items = [csl.engine_item(csl.item(e)) for e in bibfile.read(sys.argv[1]).entries]
 base = os.nice(0)
 seen = []
-for yielding in (False, True, True):
-    styles._format_run((), yielding)
+for gives_way in (False, True, True):
+    styles._format_job(Handed(Job("harvard", items, []), gives_way))
     seen.append(os.nice(0) - base)
 print(base, *seen)
 """
@@ -108,7 +111,8 @@ print(base, *seen)
 
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="the system has no nice")
 def test_a_worker_formatting_later_styles_gives_way_once() -> None:
-    out = subprocess.run([sys.executable, "-c", _PRIORITY], cwd=ROOT, capture_output=True, text=True, check=True)
+    command = [sys.executable, "-c", _PRIORITY, str(DATA / "styles.bib")]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     base, *seen = (int(x) for x in out.stdout.split())
     lowered = min(base + NICER, 19) - base  # 19: the lowest priority there is
     assert seen == [0, lowered, lowered]

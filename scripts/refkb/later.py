@@ -50,16 +50,24 @@ def queue(jobs: Sequence[Job], later: Collection[str]) -> list[Job]:
     return sorted(jobs, key=lambda j: (j.style_id in later, -cost(j)))
 
 
-def plan_runs(jobs: Sequence[Job], later: Collection[str]) -> list[tuple[Job, ...]]:
-    """The jobs as runs, in the order they are handed out (`queue`): a run for each job, so that a worker that is
-    done takes the next style and no core is idle while a style waits. A run of styles formatted `later` is run by
-    a worker that gives way to the build's process (`yields`): once the styles needed at once are back, the pages
-    are made on a core of their own and the workers format the later styles on what the pages leave.
+@dataclass(frozen=True)
+class Handed:
+    """A job as it is handed to a worker process, and whether that worker gives way to the build's process."""
+
+    job: Job
+    gives_way: bool
+
+
+def hand_out(jobs: Sequence[Job], later: Collection[str]) -> list[Handed]:
+    """The jobs in the order they are handed out (`queue`), one at a time, so that a worker that is done takes the
+    next style and no core is idle while a style waits. The worker of a style formatted `later` gives way to the
+    build's process (`give_way`): once the styles needed at once are back, the pages are made on a core of their
+    own and the workers format the later styles on what the pages leave.
 
     Before, the later styles went to `workers - 1` runs, to keep a core for the pages; the worker of the site's
     style then sat idle to the build's end while the other formatted three styles: a lab's 6,315 works took
     94-144 s cold, one worker's CPU 76-118 s of it; paired, 85.6-124.4 s now (DEVELOPMENT.md, "Cold")."""
-    return [(job,) for job in queue(jobs, later)]
+    return [Handed(job, job.style_id in later) for job in queue(jobs, later)]
 
 
 NICER = 10  # how much lower a worker formatting later styles runs than the build's process (`give_way`)
@@ -75,11 +83,6 @@ def give_way() -> None:
     _gave_way.set()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(NICER)
-
-
-def yields(run: Sequence[Job], later: Collection[str]) -> bool:
-    """Whether a run's worker gives way to the build's process: a run of styles formatted later (`plan_runs`)."""
-    return any(job.style_id in later for job in run)
 
 
 class Later:

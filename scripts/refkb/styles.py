@@ -26,7 +26,7 @@ from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
-from .later import Job, Later, WorkStyles, give_way, plan_runs, yields
+from .later import Handed, Job, Later, WorkStyles, give_way, hand_out
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class _Formatted:
 
 def _ready() -> None:
     """A style worker's start, before its first job: refkb imported (to find this function), V8 told to give each
-    closed engine's heap back (engine.return_memory_on_close: after its run the worker waits for the build's end),
+    closed engine's heap back (engine.return_memory_on_close: after its jobs the worker waits for the build's end),
     and the style files read. citeproc-js itself is loaded by the job: an engine made ahead and used by the first
     job left the worker's peak 60 MB higher (1,000 grown works: 465 against 402 MB)."""
     engine.return_memory_on_close()
@@ -156,12 +156,12 @@ def start_workers(workers: int | None = None) -> ProcessPoolExecutor:
     return pool
 
 
-def _format_run(jobs: tuple[Job, ...], yielding: bool = False) -> list[_Formatted]:
-    """Format a run of styles one after another (`later.plan_runs`), in a worker started by `_ready`; `yielding`
-    (styles formatted later: `later.yields`): this worker gives way to the build's process from now on."""
-    if yielding:
+def _format_job(handed: Handed) -> _Formatted:
+    """Format a style handed out by `later.hand_out`, in a worker started by `_ready`; a worker given a later style
+    gives way to the build's process from then on."""
+    if handed.gives_way:
         give_way()
-    return [_format_style(job) for job in jobs]
+    return _format_style(handed.job)
 
 
 def _format_style(job: Job) -> _Formatted:
@@ -286,7 +286,7 @@ class Renderer:
         # a render that went on before every style was formatted (`first`): the styles still in the workers
         self._later: Later | None = None
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[tuple[str, ...], Future[list[_Formatted]]] = {}  # each run's styles (`plan_runs`)
+        self._futures: dict[str, Future[_Formatted]] = {}  # each style's job in the workers (`later.hand_out`)
         self._put = _Put({}, {})
 
     def warm_up(self, styles: Iterable[str] = ORDER) -> threading.Thread | None:
@@ -476,7 +476,7 @@ class Renderer:
         try:
             for style_id in todo:
                 if style_id not in later:
-                    self._apply(style_id, self._futures[(style_id,)].result()[0])
+                    self._apply(style_id, self._futures[style_id].result())
         except BaseException:
             self._end_pool(cancel=True)
             raise
@@ -496,13 +496,10 @@ class Renderer:
     def _submit(self, todo: Sequence[str], later: Sequence[str]) -> None:
         """The styles' jobs handed to the worker processes: the styles needed at once first, then the longest."""
         jobs = [Job(s, self._items, [[c.csl() for c in cl] for cl in self._put.asked[s]]) for s in todo]
-        runs = plan_runs(jobs, later)
         started, self._started = self._started, None
-        self._pool = started or children.pool(min(self.workers, len(runs)), "spawn", _ready)  # V8 must not be forked
+        self._pool = started or children.pool(min(self.workers, len(jobs)), "spawn", _ready)  # V8 must not be forked
         try:
-            self._futures = {
-                tuple(j.style_id for j in run): self._pool.submit(_format_run, run, yields(run, later)) for run in runs
-            }
+            self._futures = {h.job.style_id: self._pool.submit(_format_job, h) for h in hand_out(jobs, later)}
         except BaseException:
             self._end_pool(cancel=True)
             raise
@@ -516,12 +513,7 @@ class Renderer:
     def _collect(self, later: Sequence[str]) -> None:
         """The styles formatted later, taken from the workers, put in every work's mapping and the disk cache."""
         try:
-            done = {
-                style_id: result
-                for styles, future in self._futures.items()
-                if styles[0] in later
-                for style_id, result in zip(styles, future.result(), strict=True)
-            }
+            done = {style_id: self._futures[style_id].result() for style_id in later}  # every one, before any is put
             for style_id in later:
                 self._apply(style_id, done[style_id])
         except BaseException:
