@@ -101,12 +101,36 @@ UNKNOWN = "REFKBTOKEN000042X"  # a token the page never added
         ),
     ],
 )
-def test_fill_and_fill_late(added: list[tuple[str, bool]], content: str, filled: str, finished: str) -> None:
+@pytest.mark.parametrize("drop", [False, True], ids=["kept", "filled-dropped"])
+def test_fill_and_fill_late(
+    added: list[tuple[str, bool]], content: str, filled: str, finished: str, drop: bool
+) -> None:
+    """The same finished page whether or not the HTML `fill` put in is forgotten before `fill_late` (a build
+    forgets it at on_page_content)."""
     tokens = Tokens()
     made = [tokens.add(Markup(html), late=late) for html, late in added]
     after = tokens.fill(content.format(*made))
     assert after == filled.format(*made)
+    if drop:
+        tokens.drop_filled()
+        assert set(tokens.values) == {t for t, (_, late) in zip(made, added, strict=True) if late}
     assert tokens.fill_late(after) == finished.format(*made)
+
+
+@pytest.mark.parametrize(
+    ("late", "then", "expected"),
+    [
+        ([False], True, "REFKBTOKEN000001X"),
+        ([True, False], False, "REFKBTOKEN000002X"),
+        ([False, False, True], True, "REFKBTOKEN000003X"),
+    ],
+)
+def test_a_token_added_after_the_filled_are_dropped_is_new(late: list[bool], then: bool, expected: str) -> None:
+    tokens = Tokens()
+    for is_late in late:
+        tokens.add(Markup("<b>x</b>"), late=is_late)
+    tokens.drop_filled()
+    assert tokens.add(Markup("<i>y</i>"), late=then) == expected
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,9 @@ def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, file
     reference = kinds.ref_key(st.build.where(), page.file.src_uri) is not None
     html = assets.clean(html)  # what authors wrote, by the one policy; refkb's own HTML is filled in after
     tokens = st.tokens.get(page.file.src_uri)
-    html = tokens.fill(html) if tokens else html
+    if tokens:
+        html = tokens.fill(html)
+        tokens.drop_filled()
     if page.present_anchor_ids is not None:  # refkb's own ids (claims, glossary terms, ...) as link targets
         page.present_anchor_ids.update(_ID.findall(html))
     html += str(reader.updated_line(st.build.page_updated(page.file.src_uri), st.build.meta.version, not reference))

@@ -8,6 +8,7 @@ citations, and the page's own cite block.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -30,7 +31,6 @@ from .. import (
     intext,
     kbcite,
     kbpages,
-    later,
     library,
     method,
     platformpages,
@@ -173,41 +173,47 @@ def reference_page(b: Build, view: View, markdown: str, tokens: Tokens) -> str:
     key, current = view.key, view.url
     ref = b.refs[key]
     note = b.notes.get(key)
-    details = refpage.reference_header(ref, {t.slug: t for t in b.project.topics}, current)
-    scheme = b.project.coding
-    if scheme is not None:
-        details += facets.coding_block(ref, scheme, current)  # the coding as links to the library's facets
     warning = str(note.meta.get("content_note", "")).strip() if note else ""
     verified_on = note.verified_on if note else None
     head = refpage.byline(ref) + refpage.content_note(warning)
     head += reader.freshness_note(verified_on, b.today, b.project.stale_after_months)
-    parts = [tokens.add(head), tokens.add(details, late=True), markdown]
-    found = b.appraisals().get(key)
-    if found is not None:
-        href = fragment.relative_url("methodology/", current) + "#appraisal"
-        parts += ["## Appraisal", tokens.add(appraisal.html(found, href), late=True)]
+
+    def details() -> Markup:
+        made = refpage.reference_header(ref, {t.slug: t for t in b.project.topics}, current)
+        scheme = b.project.coding
+        if scheme is not None:
+            made += facets.coding_block(ref, scheme, current)  # the coding as links to the library's facets
+        return made
 
     def block() -> Markup:
         return refpage.cite_block(ref, {s: r.standalone for s, r in ref.rendered.items()})
 
-    # every style: while some are still being formatted (a cold build, refkb.later), made when the page is finished
-    parts += [
-        "## Cite this source",
-        tokens.add_late(block()) if later.settled(ref.rendered) else tokens.add_later(block),
-    ]
+    # The parts put in after the theme are made when the page is finished (Tokens.add_later), not held from the
+    # page's conversion to its writing: they are most of a reference page's HTML (the cite block in every style,
+    # the other styles' picker, the downloads), and the cite block may wait on styles still being formatted (a
+    # cold build, refkb.later).
+    parts = [tokens.add(head), tokens.add_later(details), markdown]
+    found = b.appraisals().get(key)
+    if found is not None:
+        href = fragment.relative_url("methodology/", current) + "#appraisal"
+        parts += ["## Appraisal", tokens.add_later(functools.partial(appraisal.html, found, href))]
+    parts += ["## Cite this source", tokens.add_later(block)]
     if b.picker_styles:
-        parts += [
-            "## Other citation styles",
-            tokens.add(selection.picker(ref.slug, current, b.picker_styles, csl.engine_item(ref.csl_item)), late=True),
-        ]
+        styles = b.picker_styles
+
+        def picker() -> Markup:
+            return selection.picker(ref.slug, current, styles, csl.engine_item(ref.csl_item))
+
+        parts += ["## Other citation styles", tokens.add_later(picker)]
+    trail = note.trail if note else ()
     parts += [
         "## Downloads",
-        tokens.add(refpage.downloads(ref), late=True),
+        tokens.add_later(lambda: refpage.downloads(ref)),
         "## Cited on",
-        tokens.add(refpage.cited_on(b.cited_on.get(key, []), current), late=True),
+        tokens.add_later(lambda: refpage.cited_on(b.cited_on.get(key, []), current)),
         "## In the claims ledger",
-        tokens.add(kbpages.claims_for(key, b.data.claims, current), late=True),
-        tokens.add(refpage.verification(note.trail if note else (), verified_on), late=True),
+        tokens.add_later(lambda: kbpages.claims_for(key, b.data.claims, current)),
+        tokens.add_later(lambda: refpage.verification(trail, verified_on)),
     ]
     return "\n\n".join(parts)
 

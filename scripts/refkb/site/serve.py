@@ -438,7 +438,7 @@ class Serving(OneBuild):
 
     def page_made(self, src: str, markdown: str, tokens: Tokens) -> None:
         tokens.settle()  # tokens made later (none under serve: its styles are never left in workers) made now
-        self.memo.composed[src] = Composed(markdown, Tokens(dict(tokens.values), set(tokens.late)))
+        self.memo.composed[src] = Composed(markdown, Tokens(dict(tokens.values), set(tokens.late), added=tokens.added))
 
     def _stale(self, b: Build, f: File, page: PageSource, changed: set[kinds.Input], works: set[str]) -> bool:
         layout = b.where()

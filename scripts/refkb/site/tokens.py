@@ -26,9 +26,14 @@ class Tokens:
     # late tokens whose HTML is made when the page is finished (`fill_late`): it waits on styles still being
     # formatted (refkb.later)
     later: dict[str, Callable[[], Markup]] = field(default_factory=dict)
+    added: int = 0  # tokens numbered in the order added, whatever `drop_filled` has forgotten
+
+    def _next(self) -> str:
+        self.added += 1
+        return f"REFKBTOKEN{self.added - 1:06d}X"
 
     def add(self, html: Markup, late: bool = False) -> str:
-        token = f"REFKBTOKEN{len(self.values) + len(self.later):06d}X"
+        token = self._next()
         self.values[token] = html
         if late:
             self.late.add(token)
@@ -39,7 +44,7 @@ class Tokens:
 
     def add_later(self, make: Callable[[], Markup]) -> str:
         """A late token whose HTML `make` makes when the finished page asks for it (`fill_late`, `made`)."""
-        token = f"REFKBTOKEN{len(self.values) + len(self.later):06d}X"
+        token = self._next()
         self.later[token] = make
         self.late.add(token)
         return token
@@ -65,6 +70,12 @@ class Tokens:
             return str(self.values[token])
 
         return _BARE.sub(value, _IN_PARAGRAPH.sub(value, html))
+
+    def drop_filled(self) -> None:
+        """Forget the HTML `fill` has put in the page content (the late tokens' is kept for `fill_late`): a build
+        holds each page's tokens from its conversion to its writing, and a topic page's in-text citations are
+        thousands."""
+        self.values = {token: html for token, html in self.values.items() if token in self.late}
 
     def fill_late(self, output: str) -> str:
         """The finished page with the late tokens' HTML."""
