@@ -437,7 +437,7 @@ class Serving(OneBuild):
         return self._ready.pop(src, None)
 
     def page_made(self, src: str, markdown: str, tokens: Tokens) -> None:
-        tokens.settle()  # tokens made later (none under serve: its styles are never left in workers) made now
+        tokens.settle()  # the tokens made when a page is finished (a reference page's late parts) made now
         self.memo.composed[src] = Composed(markdown, Tokens(dict(tokens.values), set(tokens.late), added=tokens.added))
 
     def _stale(self, b: Build, f: File, page: PageSource, changed: set[kinds.Input], works: set[str]) -> bool:

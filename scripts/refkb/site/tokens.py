@@ -23,8 +23,8 @@ class Tokens:
 
     values: dict[str, Markup] = field(default_factory=dict)
     late: set[str] = field(default_factory=set)
-    # late tokens whose HTML is made when the page is finished (`fill_late`): it waits on styles still being
-    # formatted (refkb.later)
+    # late tokens whose HTML is made when the page is finished (`fill_late`): not held from the page's conversion
+    # to its writing, and free to wait on styles still being formatted (refkb.later)
     later: dict[str, Callable[[], Markup]] = field(default_factory=dict)
     added: int = 0  # tokens numbered in the order added, whatever `drop_filled` has forgotten
 
