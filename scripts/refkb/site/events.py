@@ -177,7 +177,7 @@ def on_page_content(st: State, html: str, page: Page, config: MkDocsConfig, file
     reference = kinds.ref_key(st.build.where(), page.file.src_uri) is not None
     html = assets.clean(html)  # what authors wrote, by the one policy; refkb's own HTML is filled in after
     tokens = st.tokens.get(page.file.src_uri)
-    if tokens:
+    if tokens is not None:
         html = tokens.fill(html)
         tokens.drop_filled()
     if page.present_anchor_ids is not None:  # refkb's own ids (claims, glossary terms, ...) as link targets

@@ -424,6 +424,7 @@ class Serving(OneBuild):
         tokens = Tokens()
         view = View(src, "" if f.url in (".", "./") else f.url, f.name, key)
         now = Composed(page_markdown(b, kinds.kind_of(layout, src), view, markdown, tokens), tokens)
+        tokens.settle()  # a reference page's late parts made now, to compare (the memo's are settled: `page_made`)
         if now.same(self.memo.composed[src]):
             return False
         self._ready[src] = now

@@ -85,6 +85,6 @@ class Tokens:
         return _LATE.sub(lambda m: str(self.values.get(m.group(1), "")), output)
 
     def made(self) -> str:
-        """All the HTML refkb made for the page (what its digest covers)."""
+        """All the HTML refkb made for the page, in the order added (before `drop_filled` forgets the filled)."""
         self.settle()
         return "".join(str(v) for v in self.values.values())
