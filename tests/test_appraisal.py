@@ -170,3 +170,34 @@ def test_name_variant_is_reported_with_both_entries(tmp_path: Path) -> None:
     assert [(i.key, i.line) for i in variants] == [("musto2020b", 17)]
     assert "[musto2014a]" in variants[0].message
     assert variants[0].level.value == "warning"
+
+
+def _meta(items: dict[str, str]) -> dict[str, object]:
+    return {
+        "appraisal": {"instrument": "aacods", **{n: {"answer": a, "reason": "A reason."} for n, a in items.items()}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("second", "read_again"),
+    [
+        ("the same front matter", set()),
+        ("an equal front matter, another object", {"a"}),  # serve read the annotation again: read it again
+        ("a changed answer", {"a"}),
+    ],
+)
+def test_of_notes_reads_again_only_another_front_matter(second: str, read_again: set[str]) -> None:
+    metas: dict[str, dict[str, object]] = {"a": _meta(ITEMS), "b": _meta(ITEMS), "none": {}}
+    memo: dict[str, appraisal.ReadFrom] = {}
+    first = appraisal.of_notes(metas, memo)
+    assert set(first) == {"a", "b"}
+    assert set(memo) == {"a", "b", "none"}
+    if second == "an equal front matter, another object":
+        metas["a"] = _meta(ITEMS)
+    elif second == "a changed answer":
+        metas["a"] = _meta({**ITEMS, "objectivity": "yes"})
+    del metas["none"]
+    again = appraisal.of_notes(metas, memo)
+    assert {k for k in again if again[k] is not first[k]} == read_again
+    assert again == appraisal.of_notes(metas)  # as without a memo
+    assert set(memo) == {"a", "b"}  # a note gone is forgotten

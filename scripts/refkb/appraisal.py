@@ -88,14 +88,33 @@ def confidence(a: Appraisal) -> str:
     return "moderate"
 
 
-def of_notes(metas: Mapping[str, Mapping[str, object]]) -> dict[str, Appraisal]:
+@dataclass(frozen=True)
+class ReadFrom:
+    """An appraisal as read from a front matter, with that front matter (held, so that it is the same object while
+    `mkdocs serve` keeps the annotation unchanged)."""
+
+    meta: Mapping[str, object]
+    appraisal: Appraisal | None
+
+
+def of_notes(
+    metas: Mapping[str, Mapping[str, object]], memo: dict[str, ReadFrom] | None = None
+) -> dict[str, Appraisal]:
     """Key -> the readable appraisal in each annotation's front matter (those without one, or with a broken one,
-    are left out: `refkb validate` reports them)."""
+    are left out: `refkb validate` reports them). With a memo (`mkdocs serve`), a front matter that is the very
+    object of the last call is not read again."""
     out = {}
+    kept: dict[str, ReadFrom] = {}
     for key, meta in metas.items():
-        found, _ = read(meta.get("appraisal"), None)
-        if found is not None:
-            out[key] = found
+        old = memo.get(key) if memo is not None else None
+        if old is None or old.meta is not meta:
+            old = ReadFrom(meta, read(meta.get("appraisal"), None)[0])
+        kept[key] = old
+        if old.appraisal is not None:
+            out[key] = old.appraisal
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return out
 
 

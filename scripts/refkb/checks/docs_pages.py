@@ -6,15 +6,15 @@ the keys a page may carry, and every citation naming an entry. `mkdocs serve` ke
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from .. import annotation, citations, frontmatter, guard, htmlpolicy, safeyaml
+from ..filedigests import FileDigests
 from ..model import Issue
 from ..project import Project
 from ..values import CONTROL
@@ -136,13 +136,28 @@ def attribute_problems(text: str) -> Iterator[Found]:
             break
 
 
-# What a page check found, kept by mkdocs serve between rebuilds: (check, path) -> (the file's modification time and
-# size and the check's other inputs, the issues). A page is checked again only when one of them changed.
-PageMemo = dict[tuple[str, str], tuple[tuple[object, ...], tuple[Issue, ...]]]
+@dataclass(frozen=True)
+class Checked:
+    """A page check's findings on one page, with what they were found from: the file's content digest and the
+    check's other inputs."""
+
+    made_from: tuple[str, object]
+    issues: tuple[Issue, ...]
 
 
-def pages(project: Project) -> list[Path]:
-    """Every page of docs/, in path order."""
+@dataclass
+class PageMemo:
+    """What the page checks found, kept by `mkdocs serve` between rebuilds: a page is checked again only when its
+    content or the check's other inputs changed, and read only when its file's status changed (`files`)."""
+
+    found: dict[tuple[str, str], Checked] = field(default_factory=dict)  # (check, path) -> its findings
+    files: FileDigests = field(default_factory=FileDigests)
+
+
+def pages(project: Project, files: FileDigests | None = None) -> list[Path]:
+    """Every page of docs/, in path order (from `files`' listing of this rebuild when given)."""
+    if files is not None:
+        return [p for p in files.files(project.docs) if p.name.endswith(".md")]
     if not project.docs.is_dir():
         return []
     return sorted(project.docs.rglob("*.md"), key=lambda md: md.parts)  # as Path sorts, without its __lt__
@@ -151,22 +166,21 @@ def pages(project: Project) -> list[Path]:
 def each_page(
     project: Project, check: str, inputs: object, fn: Callable[[Path], Iterable[Issue]], memo: PageMemo | None
 ) -> Iterator[Issue]:
-    """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not read again."""
-    for md in pages(project):
-        if memo is None:
+    """`fn`'s issues for every page of docs/, in path order; with a memo, unchanged pages are not checked again."""
+    if memo is None:
+        for md in pages(project):
             yield from fn(md)
-            continue
-        try:
-            content = hashlib.sha256(md.read_bytes()).hexdigest()  # by content: an edit may keep size and mtime
-        except OSError:
+        return
+    for md in pages(project, memo.files):
+        content = memo.files.digest(md)  # by content: an edit may keep size and mtime
+        if not content:
             yield from fn(md)
             continue
         sig = (content, inputs)
-        old = memo.get((check, str(md)))
-        if old is None or old[0] != sig:
-            old = (sig, tuple(fn(md)))
-            memo[(check, str(md))] = old
-        yield from old[1]
+        old = memo.found.get((check, str(md)))
+        if old is None or old.made_from != sig:
+            old = memo.found[(check, str(md))] = Checked(sig, tuple(fn(md)))
+        yield from old.issues
 
 
 def check_docs_pages(project: Project, today: dt.date | None = None, memo: PageMemo | None = None) -> Iterator[Issue]:

@@ -44,6 +44,7 @@ class Build:
     print_edition: bool = False  # this build is followed by the print edition (a link to its PDF)
     row_cache: RowCache | None = None  # serve keeps the library's rows between rebuilds
     shown_memo: dict[str, dict[object, tuple[object, Markup]]] | None = None  # serve: pages' citations (render.cite)
+    appraisal_memo: dict[str, appraisal.ReadFrom] | None = None  # serve: the appraisals as the last rebuild read them
     layout: kinds.Layout | None = None  # where each kind's pages are (set again when the works are known)
     _appraisals: dict[str, appraisal.Appraisal] | None = None
     _searchlog: searchlog.Log | None = None
@@ -85,7 +86,7 @@ class Build:
     def appraisals(self) -> dict[str, appraisal.Appraisal]:
         """Each appraised source's appraisal, read once per build."""
         if self._appraisals is None:
-            self._appraisals = appraisal.of_notes({k: n.meta for k, n in self.notes.items()})
+            self._appraisals = appraisal.of_notes({k: n.meta for k, n in self.notes.items()}, self.appraisal_memo)
         return self._appraisals
 
     def confidence(self) -> dict[str, str]:

@@ -100,6 +100,7 @@ def on_config(config: MkDocsConfig, options: Mapping[str, Any] | None, session: 
     b.page_citer = session.page_citer(proj.root / ".cache" / "refkb")
     b.row_cache = session.row_cache()
     b.shown_memo = session.shown_memo()
+    b.appraisal_memo = session.appraisal_memo()
     assets.configure(config, coding=proj.coding is not None)
     use_cache = not session.serving and os.environ.get("REFKB_PAGE_CACHE", "1") != "0"
     page_cache = cached.Cached(proj.root / ".cache" / "refkb" / "pages") if use_cache else cached.Uncached()

@@ -13,7 +13,6 @@ compares every served file with a clean build.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -29,10 +28,11 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import get_data
 
-from .. import annotation, htmlpolicy, inherit, kbdata, library, reader, styles
+from .. import annotation, appraisal, htmlpolicy, inherit, kbdata, library, reader, styles
 from ..cache import JsonCache, digest
 from ..checks import docs_pages, incremental, suite
 from ..checks.annotations import NoteMemo
+from ..filedigests import FileDigests
 from ..model import BibFile, Issue, Level
 from ..project import Project
 from ..refs import Ref
@@ -135,12 +135,13 @@ class Memo:
     bib: Kept[ReadBibliography] | None = None  # made from the bibliography files' content
     bib_memo: incremental.BibliographyMemo = field(default_factory=incremental.BibliographyMemo)  # per chunk, entry
     notes: dict[str, Kept[annotation.Annotation]] = field(default_factory=dict)  # path -> the note, by content
-    pages: docs_pages.PageMemo = field(default_factory=dict)  # the page checks' findings
+    pages: docs_pages.PageMemo = field(default_factory=docs_pages.PageMemo)  # the page checks' findings, files read
     note_checks: NoteMemo = field(default_factory=NoteMemo)  # each annotation page's own findings
     renderer: styles.Renderer | None = None
     citer: reader.PageCiter | None = None
     entries: JsonCache | None = None
     scans: dict[str, Kept[Scan]] = field(default_factory=dict)  # src -> the page's scan, by its text
+    page_texts: dict[str, Kept[str]] = field(default_factory=dict)  # src -> its Markdown, by its file's digest
     index: dict[str, Kept[dict[str, object]]] = field(default_factory=dict)  # key -> its index.json record
     rows: dict[str, Kept[Markup]] = field(default_factory=dict)  # key -> its row in the library
     site: str = ""  # the site folder the last build wrote
@@ -159,22 +160,15 @@ class Memo:
     kept: dict[str, Kept[object]] = field(default_factory=dict)  # name -> what `Serving.kept` made
     refs: dict[str, Ref] = field(default_factory=dict)  # the works as the last rebuild showed them
     shown_parts: dict[str, dict[object, tuple[object, Markup]]] = field(default_factory=dict)  # url -> its citations
+    appraisals: dict[str, appraisal.ReadFrom] = field(default_factory=dict)  # key -> its appraisal, by front matter
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
     planned: dict[str, Ref] = field(default_factory=dict)  # the works as the last plan saw them (with `shown`)
     scripts: dict[str, dict[str, htmlpolicy.Found]] = field(default_factory=dict)  # src -> its HTML's findings
 
 
-def _file_digest(path: Path) -> str:
-    """A file's content digest ("" when it cannot be read): an edit may keep the file's size and modification time
-    (an editor, `git checkout`), so what changed is decided by content."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _files_digest(paths: list[Path]) -> str:
-    return digest([(str(p), _file_digest(p)) for p in paths])
+def _files_digest(files: FileDigests, paths: list[Path]) -> str:
+    """What the files hold (each file read again only when its status changed: `refkb.filedigests`)."""
+    return digest([(str(p), files.digest(p)) for p in paths])
 
 
 class Serving(OneBuild):
@@ -197,14 +191,16 @@ class Serving(OneBuild):
     def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
         self.collector.rebuilding()  # the first step of a rebuild (on_config)
         memo = self.memo
+        files = memo.pages.files
+        files.new_round()
         paths = [*proj.macro_files, proj.bibliography]
         if config.config_file_path:
             paths.append(Path(config.config_file_path))
-        inputs = _files_digest(paths + sorted(p for p in proj.docs.rglob("*") if p.is_file()))
+        inputs = _files_digest(files, paths + files.files(proj.docs))
         if memo.validated is not None and memo.inputs == inputs:
             return Validated(memo.validated.bib, memo.validated.notes, memo.validated.data, [])
         notes = self._notes(proj)
-        bib_inputs = _files_digest([*proj.macro_files, proj.bibliography]) + digest(proj)
+        bib_inputs = _files_digest(files, [*proj.macro_files, proj.bibliography]) + digest(proj)
         if memo.bib is not None and memo.bib.made_from == bib_inputs:
             bib, bib_issues = memo.bib.value.bib, memo.bib.value.issues
         else:
@@ -223,7 +219,7 @@ class Serving(OneBuild):
         changed: what the check reads of the bibliography, so that an edit of a work's title or coding does not
         parse the ledger again."""
         made_from = (
-            [_file_digest(proj.docs / name) for name in kbdata.FILES],
+            [self.memo.pages.files.digest(proj.docs / name) for name in kbdata.FILES],
             frozenset(keys),
             frozenset(e.key for e in self.memo.bib.value.bib.entries if not inherit.is_work(e))
             if self.memo.bib is not None
@@ -243,7 +239,7 @@ class Serving(OneBuild):
             for path in sorted(proj.annotations.glob("*.md")):
                 if path.name == "index.md":
                     continue
-                content = _file_digest(path)
+                content = self.memo.pages.files.digest(path)
                 if not content:
                     continue
                 old = self.memo.notes.get(str(path))
@@ -292,6 +288,20 @@ class Serving(OneBuild):
             kept = self.memo.kept[name] = Kept(made_from, make())
         return cast(T, kept.value)
 
+    def page_text(self, f: File) -> str:
+        """The page's Markdown, read again only when its file's status changed (`refkb.filedigests`; a page
+        generated in memory is taken as it is)."""
+        if f.generated_by is not None or f.abs_src_path is None:
+            return f.content_string
+        content = self.memo.pages.files.digest(Path(f.abs_src_path))
+        kept = self.memo.page_texts.get(f.src_uri)
+        if content and kept is not None and kept.made_from == content:
+            return kept.value
+        text = f.content_string
+        if content:
+            self.memo.page_texts[f.src_uri] = Kept(content, text)
+        return text
+
     def scan(self, src: str, text: str, name: str) -> Scan:
         kept = self.memo.scans.get(src)
         if kept is not None and kept.made_from == text:
@@ -335,6 +345,9 @@ class Serving(OneBuild):
 
     def shown_memo(self) -> dict[str, dict[object, tuple[object, Markup]]]:
         return self.memo.shown_parts
+
+    def appraisal_memo(self) -> dict[str, appraisal.ReadFrom]:
+        return self.memo.appraisals
 
     def row_cache(self) -> Callable[[Build, str, RowMaker], Markup] | None:
         return self._rows

@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import annotation, children, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
+from .. import annotation, appraisal, children, citations, htmlpolicy, inherit, kbcite, kbdata, library, reader, styles
 from ..cache import JsonCache
 from ..checks import docs_pages, suite
 from ..checks.annotations import NoteMemo
@@ -158,6 +158,10 @@ class OneBuild:
 
         return citer
 
+    def page_text(self, f: File) -> str:
+        """The page's Markdown (MkDocs' `File.content_string` reads the file on every call)."""
+        return f.content_string
+
     def scan(self, src: str, text: str, name: str) -> Scan:
         return scan_page(text, name)
 
@@ -178,6 +182,10 @@ class OneBuild:
 
     def shown_memo(self) -> dict[str, dict[object, tuple[object, Markup]]] | None:
         """Where the pages' citations are kept between rebuilds (nowhere here: each is made once)."""
+        return None
+
+    def appraisal_memo(self) -> dict[str, appraisal.ReadFrom] | None:
+        """Where the appraisals are kept between rebuilds (nowhere here: each is read once)."""
         return None
 
     def style_index(self, cache_dir: Path) -> list[dict[str, str]]:

@@ -120,7 +120,7 @@ def read_pages(session: OneBuild, files: Files, known: Sources | None = None) ->
     out: Sources = dict(known or {})
     for f in files.documentation_pages():
         if f.src_uri not in out:
-            text = f.content_string
+            text = session.page_text(f)
             out[f.src_uri] = PageSource(text, session.scan(f.src_uri, text, f.name))
     return out
 
