@@ -11,6 +11,7 @@ Each item is answered "yes", "no" or "unclear" with a one-line reason taken from
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -58,8 +59,9 @@ class Appraisal:
     instrument: str
     items: tuple[Item, ...]
 
-    @property
+    @functools.cached_property
     def confidence(self) -> str:
+        """Worked out once (`confidence`): the pages, the map and the exports ask for it many times a build."""
         return confidence(self)
 
     def answer(self, name: str) -> str:

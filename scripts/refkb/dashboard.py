@@ -3,6 +3,7 @@ over time, each an SVG with its data table beside it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -14,12 +15,10 @@ from .refs import KIND_LABELS, KIND_ORDER, Ref
 
 def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> Markup:
     """Sources per topic × kind of source: an SVG heat map that marks empty and thin cells, and its table."""
-    kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
-    counts = {
-        (t.slug, k): sum(t.slug in r.topics and r.entry.value("sourcekind").strip() == k for r in refs)
-        for t in topics
-        for k in kinds
-    }
+    per_kind = Counter(r.entry.value("sourcekind").strip() for r in refs)
+    kinds = [k for k in KIND_ORDER if per_kind[k]]
+    found = Counter((slug, r.entry.value("sourcekind").strip()) for r in refs for slug in set(r.topics))
+    counts = {(t.slug, k): found[(t.slug, k)] for t in topics for k in kinds}
     cell, left, top = 44, 250, 80
     width, height = left + cell * len(kinds) + 10, top + cell * len(topics) + 10
     peak = max(counts.values(), default=1) or 1
@@ -78,7 +77,8 @@ def per_year(refs: Sequence[Ref]) -> Markup:
     if not years:
         return Markup("<p>No dated sources.</p>")
     span = list(range(years[0], years[-1] + 1))
-    counts = [sum(r.year == str(y) for r in refs) for y in span]
+    per = Counter(r.year for r in refs)
+    counts = [per[str(y)] for y in span]
     undated = sum(not r.year.isdigit() for r in refs)
     bars = [Bar(str(y), n) for y, n in zip(span, counts, strict=True)]
     svg = bar_chart("Sources per year of publication", bars, "years", DASHBOARD)

@@ -47,6 +47,7 @@ class Build:
     appraisal_memo: dict[str, appraisal.ReadFrom] | None = None  # serve: the appraisals as the last rebuild read them
     layout: kinds.Layout | None = None  # where each kind's pages are (set again when the works are known)
     _appraisals: dict[str, appraisal.Appraisal] | None = None
+    _confidence: dict[str, str] | None = None
     _searchlog: searchlog.Log | None = None
     _sources: tuple[tuple[Ref, ...], list[coded.Source]] | None = None  # the works they were made from, and them
 
@@ -90,7 +91,10 @@ class Build:
         return self._appraisals
 
     def confidence(self) -> dict[str, str]:
-        return {k: a.confidence for k, a in self.appraisals().items()}
+        """Each appraised source's confidence, worked out once per build (asked for by many pages)."""
+        if self._confidence is None:
+            self._confidence = {k: a.confidence for k, a in self.appraisals().items()}
+        return dict(self._confidence)
 
     def shown_confidence(self) -> dict[str, str] | None:
         """The confidence readers see: only where appraisals are required (else None)."""
