@@ -400,7 +400,8 @@ def evidence_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str
         return markdown.replace(MAP_MARKER, "").replace(VOCABULARY_MARKER, "")
     if MAP_MARKER in markdown:
         srcs = b.evidence_sources()
-        kinds = [k for k in b.project.sourcekinds if any(s.ref.entry.value("sourcekind").strip() == k for s in srcs)]
+        present = {s.ref.entry.value("sourcekind").strip() for s in srcs}
+        kinds = [k for k in b.project.sourcekinds if k in present]
         ax = coded.axes(srcs, scheme, b.project.topics, kinds)
         markdown = markdown.replace(MAP_MARKER, evidencemap.map_markdown(srcs, scheme, ax, view.url, tokens.add))
     if VOCABULARY_MARKER in markdown:
