@@ -489,3 +489,47 @@ def test_shown_same_compares_every_field_of_a_work() -> None:
     from refkb.refs import Ref
 
     assert [f.name for f in dataclasses.fields(Ref)] == ["entry", "csl_item", "rendered", "discussed_in", "folder"]
+
+
+def _page_edits() -> list[tuple[str, Callable[[Path], None], str]]:
+    def kept_size_and_mtime(page: Path) -> None:
+        st = page.stat()
+        page.write_text("# Other\n", encoding="utf-8")
+        os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    def renamed_over(page: Path) -> None:
+        new = page.with_name("new.tmp")
+        new.write_text("# Other\n", encoding="utf-8")
+        new.replace(page)
+
+    return [
+        ("unchanged", lambda page: None, "# Title\n"),
+        ("same size and modification time", kept_size_and_mtime, "# Other\n"),
+        ("renamed over", renamed_over, "# Other\n"),
+    ]
+
+
+@pytest.mark.parametrize(("edit", "change", "text"), _page_edits(), ids=[e for e, _, _ in _page_edits()])
+def test_a_pages_markdown_is_read_again_when_its_file_changed(
+    tmp_path: Path, edit: str, change: Callable[[Path], None], text: str
+) -> None:
+    """Serving.page_text: a page's Markdown as its file holds it after any edit, and not read again while its file's
+    status vouches for it (refkb.filedigests; the file settled: the clock read two minutes on)."""
+    from mkdocs.structure.files import File
+
+    from refkb.site.serve import Serving
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = docs / "page.md"
+    page.write_text("# Title\n", encoding="utf-8")
+    session = Serving()
+    files = session.memo.pages.files
+    files.clock = lambda: time.time_ns() + 120_000_000_000
+    f = File("page.md", str(docs), str(tmp_path / "site"), use_directory_urls=True)
+    assert session.page_text(f) == "# Title\n"
+    change(page)
+    files.new_round()
+    assert session.page_text(f) == text
+    assert files.reads == (1 if edit == "unchanged" else 2)
+    session.shutdown()
