@@ -98,6 +98,9 @@ def test_csv_and_json_exports_have_one_row_per_source(srcs: list[coded.Source], 
     assert hill["regions"] == "us; ca"
     assert hill["m49_regions"] == "americas"
     assert hill["page"] == "https://kb.example/references/hill2024classifieds/"
-    records = json.loads(coded.coding_json(srcs, scheme))
+    text = coded.coding_json(srcs, scheme)
+    records = json.loads(text)
     assert [r["key"] for r in records] == [r["key"] for r in rows]
+    assert [json.loads(line.rstrip(",")) for line in text.splitlines()[1:-1]] == records  # one record a line
+    assert json.loads(coded.coding_json([], scheme)) == []
     assert next(r for r in records if r["key"] == "hill2024classifieds")["platforms"] == ["backpage", "craigslist"]

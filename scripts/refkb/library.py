@@ -31,7 +31,8 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
     """Filters (topic, kind, type, years, text, sort) over the library table; hidden until the script runs, so the
     full list shows without JavaScript."""
     types = sorted({type_of(r.entry) for r in refs})
-    kinds = [k for k in KIND_ORDER if any(r.entry.value("sourcekind").strip() == k for r in refs)]
+    present = {r.entry.value("sourcekind").strip() for r in refs}
+    kinds = [k for k in KIND_ORDER if k in present]
     years = [int(r.year) for r in refs if r.year.isdigit()]
     lo, hi = (min(years), max(years)) if years else (1990, 2030)
 
