@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -243,3 +244,18 @@ def tree_differences(a: Path, b: Path) -> list[str]:
         out += [f"{d.left}/{n}" for n in mismatch + errors]
         stack.extend(d.subdirs.values())
     return sorted(out)
+
+
+def after_its_tick(path: Path) -> None:
+    """Wait until a file written now would get a later change time than `path`'s: an edit within the same coarse
+    clock tick keeps a file's status (the racy case, which a test's settled clock would hide)."""
+    probe = path.with_name(f".{path.name}.tick")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        probe.write_bytes(b"")
+        later = probe.stat().st_ctime_ns > path.stat().st_ctime_ns
+        probe.unlink()
+        if later:
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"the file system's change time did not move in 5 s ({path})")

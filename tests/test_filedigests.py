@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import after_its_tick
 from refkb.filedigests import SETTLED_NS, FileDigests, files_under
 
 TEXT = "Abstract: the same length.\n"
@@ -73,6 +74,7 @@ def test_read_again_when_the_status_changed(tmp_path: Path, case: Case) -> None:
     changed = max(path.stat().st_mtime_ns, path.stat().st_ctime_ns)
     files = FileDigests(clock=lambda: changed + case.later_ns)
     assert files.digest(path) == _sha(TEXT)
+    after_its_tick(path)
     case.change(path)
     files.new_round()
     assert files.digest(path) == case.digest

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, after_its_tick
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 TIMEOUT = 240  # seconds for one rebuild (the first build of the server is a whole cold build)
@@ -528,6 +528,7 @@ def test_a_pages_markdown_is_read_again_when_its_file_changed(
     files.clock = lambda: time.time_ns() + 120_000_000_000
     f = File("page.md", str(docs), str(tmp_path / "site"), use_directory_urls=True)
     assert session.page_text(f) == "# Title\n"
+    after_its_tick(page)
     change(page)
     files.new_round()
     assert session.page_text(f) == text
