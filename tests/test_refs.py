@@ -36,3 +36,22 @@ def test_a_works_address_is_named_by_its_slug(key: str, slug: str) -> None:
     entry = bibfile.parse_text(f"@misc{{{key},\n  title = {{T}},\n}}\n", "t.bib").entries[0]
     ref = refs.Ref(entry, {"id": key, "type": "document"}, {})
     assert (ref.key, ref.slug, ref.url) == (key, slug, f"references/{slug}/")
+
+
+def _kind(key: str, kind: str) -> refs.Ref:
+    line = f"  sourcekind = {{ {kind} }},\n" if kind else ""
+    entry = bibfile.parse_text(f"@misc{{{key},\n  title = {{T}},\n{line}}}\n", "t.bib").entries[0]
+    return refs.Ref(entry, {"id": key, "type": "document"}, {})
+
+
+@pytest.mark.parametrize(
+    ("kinds", "order", "expected"),
+    [
+        (["academic", "ngo", "ngo", ""], refs.KIND_ORDER, ["ngo", "academic"]),  # the order's, each once
+        (["academic", "ngo"], ("academic", "law"), ["academic"]),  # a kind outside the order is left out
+        ([], refs.KIND_ORDER, []),
+    ],
+)
+def test_kinds_present(kinds: list[str], order: tuple[str, ...], expected: list[str]) -> None:
+    works = [_kind(f"k{i}", k) for i, k in enumerate(kinds)]
+    assert refs.kinds_present(works, order) == expected

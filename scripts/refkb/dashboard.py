@@ -10,13 +10,12 @@ from markupsafe import Markup, escape
 
 from .charts import DASHBOARD, Bar, bar_chart
 from .project import Topic
-from .refs import KIND_LABELS, KIND_ORDER, Ref
+from .refs import KIND_LABELS, Ref, kinds_present
 
 
 def gap_matrix(refs: Sequence[Ref], topics: Sequence[Topic], thin: int = 2) -> Markup:
     """Sources per topic × kind of source: an SVG heat map that marks empty and thin cells, and its table."""
-    per_kind = Counter(r.entry.value("sourcekind").strip() for r in refs)
-    kinds = [k for k in KIND_ORDER if per_kind[k]]
+    kinds = kinds_present(refs)
     found = Counter((slug, r.entry.value("sourcekind").strip()) for r in refs for slug in set(r.topics))
     counts = {(t.slug, k): found[(t.slug, k)] for t in topics for k in kinds}
     cell, left, top = 44, 250, 80

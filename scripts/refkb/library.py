@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from .fragment import fmt, relative_url
 from .project import Topic
-from .refs import KIND_LABELS, KIND_ORDER, TYPE_LABELS, Ref, type_label, type_of
+from .refs import KIND_LABELS, TYPE_LABELS, Ref, kinds_present, type_label, type_of
 
 
 def index_record(ref: Ref, summary: str) -> dict[str, object]:
@@ -31,8 +31,7 @@ def library_browser(refs: Sequence[Ref], topics: Sequence[Topic], current: str) 
     """Filters (topic, kind, type, years, text, sort) over the library table; hidden until the script runs, so the
     full list shows without JavaScript."""
     types = sorted({type_of(r.entry) for r in refs})
-    present = {r.entry.value("sourcekind").strip() for r in refs}
-    kinds = [k for k in KIND_ORDER if k in present]
+    kinds = kinds_present(refs)
     years = [int(r.year) for r in refs if r.year.isdigit()]
     lo, hi = (min(years), max(years)) if years else (1990, 2030)
 

@@ -4,7 +4,7 @@ labels readers know it by: its kind of work, its kind of source, its authors and
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import bibfile, csl, keys, styles
@@ -130,3 +130,9 @@ class Ref:
     def sort_key(self) -> tuple[int, str]:
         """The order of the site's default reference list (APA's, as its engine sorts it)."""
         return (self.rendered["apa"].order if "apa" in self.rendered else 0, self.key)
+
+
+def kinds_present(works: Iterable[Ref], order: Sequence[str] = KIND_ORDER) -> list[str]:
+    """The kinds of source (`sourcekind`) the works have, in `order`: one pass over the works."""
+    present = {r.entry.value("sourcekind").strip() for r in works}
+    return [k for k in order if k in present]

@@ -172,7 +172,7 @@ def each_page(
             yield from fn(md)
         return
     for md in pages(project, memo.files):
-        content = memo.files.digest(md)  # by content: an edit may keep size and mtime
+        content = memo.files.digest(md)  # by content, read again when the file's status changed
         if not content:
             yield from fn(md)
             continue

@@ -41,7 +41,7 @@ from .. import (
     vocabulary,
 )
 from ..errors import RefkbError
-from ..refs import Ref
+from ..refs import Ref, kinds_present
 from .tokens import Tokens
 
 if TYPE_CHECKING:
@@ -400,8 +400,7 @@ def evidence_markers(b: Build, view: View, markdown: str, tokens: Tokens) -> str
         return markdown.replace(MAP_MARKER, "").replace(VOCABULARY_MARKER, "")
     if MAP_MARKER in markdown:
         srcs = b.evidence_sources()
-        present = {s.ref.entry.value("sourcekind").strip() for s in srcs}
-        kinds = [k for k in b.project.sourcekinds if k in present]
+        kinds = kinds_present((s.ref for s in srcs), b.project.sourcekinds)
         ax = coded.axes(srcs, scheme, b.project.topics, kinds)
         markdown = markdown.replace(MAP_MARKER, evidencemap.map_markdown(srcs, scheme, ax, view.url, tokens.add))
     if VOCABULARY_MARKER in markdown:
