@@ -1,9 +1,13 @@
 """From save to served page: how long a maintainer waits with `make serve` running (`mkdocs serve --dirty`), on the
 real knowledge base grown to N works (benchmarks/grow.py).
 
-Starts `mkdocs serve --dirty` on 127.0.0.1, waits for the first build, then saves files as a maintainer does and
-polls the page that shows the change until it does:
+Builds the site once with `mkdocs build` (the disk cache a maintainer's earlier build or server left), starts
+`mkdocs serve --dirty` on 127.0.0.1, waits for its first build (the styles taken from that cache: no engine loaded
+by then), then saves files as a maintainer does, at once, and polls the page that shows the change until it does:
 - first bib save:  the first save of references.bib after the server started (a title edit), reported on its own;
+                   the server loads the style engines in the background from the moment the works are formatted,
+                   and this save waits for what is not loaded yet (with `--cold-start`, no build before: the
+                   server's first build formats every style and loads the engines itself);
 - annotation:      a sentence appended to an annotation (docs/references/<key>.md), on the work's page;
 - title:           a title changed in references.bib, on the work's page;
 - coding:          a coding field changed in references.bib (the design, e.g. qualitative to mixed-methods: coding
@@ -14,7 +18,7 @@ the served page (its process, all its threads, from /proc; the page engine's pro
 1,000 works: annotation at most 1 s median and 2 s max; title, coding and topic page at most 2 s max; at 5,000 works
 at most 3 s max.
 
-Usage: python benchmarks/serve.py [N] [TRIALS]   (default 1,000 works, 5 trials per kind)
+Usage: python benchmarks/serve.py [N] [TRIALS] [--cold-start]   (default 1,000 works, 5 trials per kind)
 """
 
 from __future__ import annotations
@@ -163,12 +167,24 @@ def trials(site: Site, count: int, times: dict[str, list[float]]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    n = int(argv[0]) if argv else 1000
-    count = int(argv[1]) if len(argv) > 1 else 5
+    numbers = [a for a in argv if not a.startswith("--")]
+    n = int(numbers[0]) if numbers else 1000
+    count = int(numbers[1]) if len(numbers) > 1 else 5
     base = Path(tempfile.mkdtemp(prefix=f"refkb-serve-{n}-"))
     root = grow(base / "refkb", n)
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if "--cold-start" not in argv:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(base / "built")],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+        print(f"N={n}: the disk cache filled by mkdocs build in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     log = (base / "serve.log").open("w", encoding="utf-8")  # the server's log, shown when a trial fails
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],

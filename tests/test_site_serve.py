@@ -534,3 +534,27 @@ def test_a_pages_markdown_is_read_again_when_its_file_changed(
     assert session.page_text(f) == text
     assert files.reads == (1 if edit == "unchanged" else 2)
     session.shutdown()
+
+
+def test_the_style_engines_start_loading_once_the_works_are_formatted(tmp_path: Path) -> None:
+    """A first serve build that takes every style from the disk cache loads no engine: the server starts loading them
+    as soon as the works are formatted (`works_formatted`), while the build goes on, not after it."""
+    from conftest import DATA
+    from refkb import bibfile, csl, styles
+    from refkb.site.serve import Serving
+    from refkb.site.session import OneBuild
+
+    items = [csl.item(e) for e in bibfile.read(DATA / "styles.bib").entries]
+    styles.Renderer(tmp_path).render(items)  # the disk cache
+    one = styles.Renderer(tmp_path, keep_engines=True)
+    one.render(items)
+    OneBuild().works_formatted(one)
+    assert one._warming is None  # mkdocs build: nothing loaded in the background
+    session = Serving()
+    renderer = session.renderer(tmp_path)
+    renderer.render(items)
+    session.works_formatted(renderer)
+    assert renderer._warming is not None
+    renderer._warming.join(timeout=120)
+    assert renderer._loaded == set(styles.ORDER)
+    session.shutdown()

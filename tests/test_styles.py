@@ -5,6 +5,8 @@ own CSL engine) — over every entry, every style, the order of every reference 
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -579,6 +581,72 @@ def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit:
     ]
     assert differ == []
     assert sum(bool(r.alone) for by_style in library.values() for r in by_style.values()) > 0
+
+
+def test_cached_clusters_are_read_while_an_engine_loads_in_the_background(tmp_path: Path) -> None:
+    """mkdocs serve loads the engines in the background while the first build goes on (`warm_up`): a page whose
+    clusters are all in the disk cache gets them without waiting for the engine being loaded (here: the lock held by
+    another thread, as `warm_up` holds it while a style loads); a cluster that is not cached waits for it."""
+    cites = [[ClusterCite("doe2019book"), ClusterCite("roe2020chapter")]]
+    cold = styles.Renderer(tmp_path)
+    cold.render(ITEMS, clusters={"apa": cites})
+    cold.save()
+    kept = styles.Renderer(tmp_path, keep_engines=True)
+    kept.render(ITEMS, clusters={"apa": cites})
+    assert kept._engine is None  # every style and the cluster from the disk cache
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with kept._lock:
+            held.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=10)
+    results: dict[str, list[str]] = {}
+    new = [[ClusterCite("lee2022news")]]
+    readers = {
+        "cached": threading.Thread(target=lambda: results.update(cached=kept.clusters("apa", cites))),
+        "new": threading.Thread(target=lambda: results.update(new=kept.clusters("apa", new))),
+    }
+    for reader in readers.values():
+        reader.start()
+    readers["cached"].join(timeout=10)
+    readers["new"].join(timeout=1)
+    assert (sorted(results), readers["new"].is_alive()) == (["cached"], True)
+    release.set()
+    holder.join(timeout=10)
+    readers["new"].join(timeout=120)
+    assert results["cached"] == cold.clusters("apa", cites)
+    assert results["new"][0].count(engine.CITE_START) == 1
+
+
+def test_a_server_stopping_while_engines_load_ends_the_warm_up_after_the_style_being_loaded(tmp_path: Path) -> None:
+    styles.Renderer(tmp_path).render(ITEMS)
+    kept = styles.Renderer(tmp_path, keep_engines=True)
+    kept.render(ITEMS)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # as a style being loaded holds the lock
+        with kept._lock:
+            held.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=10)
+    thread = kept.warm_up()
+    stopping = threading.Thread(target=kept.join_warm_up)
+    stopping.start()
+    for _ in range(1000):
+        if kept._stopping:
+            break
+        time.sleep(0.01)
+    release.set()
+    stopping.join(timeout=60)
+    assert thread is not None
+    assert (thread.is_alive(), stopping.is_alive(), kept._loaded) == (False, False, set())
 
 
 def test_engines_loaded_in_the_background_make_the_first_change_incremental(tmp_path: Path) -> None:

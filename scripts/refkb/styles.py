@@ -283,6 +283,7 @@ class Renderer:
         # time uses them
         self._lock = threading.RLock()
         self._warming: threading.Thread | None = None
+        self._stopping = False  # `join_warm_up`: the styles not yet loaded are left
         # a render that went on before every style was formatted (`first`): the styles still in the workers
         self._later: Later | None = None
         self._pool: ProcessPoolExecutor | None = None
@@ -301,7 +302,7 @@ class Renderer:
         def load() -> None:
             for style_id in wanted:
                 with self._lock, contextlib.suppress(engine.EngineError):
-                    if style_id not in self._loaded:
+                    if style_id not in self._loaded and not self._stopping:
                         self._load(style_id)
 
         self._warming = threading.Thread(target=load, name="refkb-engines", daemon=True)
@@ -309,7 +310,9 @@ class Renderer:
         return self._warming
 
     def join_warm_up(self) -> None:
-        """The background loading (`warm_up`) has ended: no thread is left in V8 when the process ends."""
+        """The background loading (`warm_up`) ended, after the style it is loading (the server stops: the styles not
+        yet loaded are not): no thread is left in V8 when the process ends."""
+        self._stopping = True
         if self._warming is not None:
             self._warming.join()
 
@@ -542,8 +545,23 @@ class Renderer:
         """Citation clusters as safe HTML, each work wrapped in engine.CITE_START key CITE_SEP … CITE_END."""
         if self._later is not None and style_id in self._later.styles:
             self._later.wait()  # the style's own citations are part of a cluster's key
+        found = self._found(style_id, clusters)
+        if found is not None:  # every cluster known: no engine is asked, so no wait for one loading in the background
+            return found
         with self._lock:
             return self._clusters_of(style_id, clusters)
+
+    def _found(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str] | None:
+        """The clusters, when each one was formatted in this process or is in the cache; else None. Reads only what
+        loading an engine (`warm_up`) leaves alone: the clusters, the cache and the styles' own citations."""
+        out = []
+        for cl in clusters:
+            key = self._cluster_key(style_id, cl)
+            text = self._clusters.get(key) or self._kept_cluster(key, cl)
+            if not text:
+                return None
+            out.append(text)
+        return out
 
     def _clusters_of(self, style_id: str, clusters: Sequence[Sequence[ClusterCite]]) -> list[str]:
         keys = [self._cluster_key(style_id, cl) for cl in clusters]

@@ -150,6 +150,9 @@ class OneBuild:
         self._workers = None
         return self._renderer
 
+    def works_formatted(self, renderer: styles.Renderer) -> None:
+        """The library is formatted (`works.format_works`); the rest of the build goes on."""
+
     def page_citer(self, cache_dir: Path) -> Callable[[], reader.PageCiter]:
         def citer() -> reader.PageCiter:
             if self._citer is None:

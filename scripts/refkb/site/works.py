@@ -189,6 +189,7 @@ def format_works(b: Build, session: OneBuild, pages: Sources, out: Written) -> N
     if warming is not None:
         warming.wait()
     b.renderer = out.renderer = made.renderer
+    session.works_formatted(made.renderer)
     b.refs = dict(made.refs)  # who_cites replaces refs in b.refs, never in the kept dict
     out.downloads.update(made.downloads)
 
