@@ -4,6 +4,7 @@ own CSL engine) — over every entry, every style, the order of every reference 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -581,6 +582,37 @@ def test_a_works_standalone_entry_is_the_work_formatted_alone(path: Path, limit:
     ]
     assert differ == []
     assert sum(bool(r.alone) for by_style in library.values() for r in by_style.values()) > 0
+
+
+@pytest.mark.parametrize("style_id", styles.ORDER)
+def test_a_style_registered_with_kept_entries_formats_a_change_as_a_fresh_engine(style_id: str) -> None:
+    """`Citeproc.register` (the engines loaded in the background, from the disk cache's records): the library
+    registered, nothing formatted, the kept bibliography taken as the last; the next load formats only what changed,
+    and gives what an engine that loaded the changed library whole gives. Kept entries in another order than the
+    engine's: the style is loaded whole instead."""
+    xml, lang = styles._style_xml(style_id), styles.STYLES[style_id].locale
+    items = [csl.engine_item(it) for it in ITEMS]
+    changed = [dict(it, title="Zero tolerance") if it["id"] == "doe2019book" else it for it in items]
+    keys = [str(it["id"]) for it in items]
+
+    def loaded(library: list[dict[str, object]]) -> tuple[engine.Citeproc, engine.Bibliography]:
+        js = engine.Citeproc()
+        js.items(engine.item_texts(library))
+        return js, js.load(style_id, xml, lang)
+
+    _, whole = loaded(items)
+    registered = engine.Citeproc()
+    registered.items(engine.item_texts(items))
+    assert registered.register(style_id, xml, lang, whole)
+    registered.items(engine.item_texts(changed))
+    again = registered.load(style_id, xml, lang)
+    assert again.formatted < len(items)
+    _, fresh = loaded(changed)
+    assert styles._records(style_id, keys, again) == styles._records(style_id, keys, fresh)
+    other = engine.Citeproc()
+    other.items(engine.item_texts(items))
+    assert not other.register(style_id, xml, lang, dataclasses.replace(whole, order=whole.order[::-1]))
+    assert other._bibs[style_id] == whole
 
 
 def test_cached_clusters_are_read_while_an_engine_loads_in_the_background(tmp_path: Path) -> None:

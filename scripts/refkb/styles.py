@@ -303,7 +303,7 @@ class Renderer:
             for style_id in wanted:
                 with self._lock, contextlib.suppress(engine.EngineError):
                     if style_id not in self._loaded and not self._stopping:
-                        self._load(style_id)
+                        self._register(style_id)
 
         self._warming = threading.Thread(target=load, name="refkb-engines", daemon=True)
         self._warming.start()
@@ -328,6 +328,24 @@ class Renderer:
         bib = js.load(style_id, _style_xml(style_id), style.locale)
         self._loaded.add(style_id)
         return bib
+
+    def _register(self, style_id: str) -> None:
+        """The style's engine loaded with the library registered and its bibliography taken from the disk cache's
+        records (`engine.Citeproc.register`); loaded whole when the cache does not hold this library's."""
+        records = self._cached_records(style_id)
+        if records is None or [r.key for r in records] != list(self._texts):
+            self._load(style_id)
+            return
+        kept = engine.Bibliography(
+            tuple(r.key for r in sorted(records, key=lambda r: r.order)),
+            {r.key: r.html for r in records if r.html},
+            {r.key: r.intext for r in records if r.intext},
+            {r.key: r.alone for r in records if r.alone},
+        )
+        js = self._citeproc()
+        js.items(self._texts)
+        js.register(style_id, _style_xml(style_id), STYLES[style_id].locale, kept)
+        self._loaded.add(style_id)
 
     def engine_items(self) -> dict[str, CslItem]:
         """The items of the last `render` as the engine read them (csl.engine_item), by key."""
