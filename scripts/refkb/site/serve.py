@@ -43,6 +43,7 @@ from .render import RowMaker, View, page_markdown, title_of
 from .serverender import RenderMemo, files_context
 from .servesearch import SearchMemo
 from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
+from .themelisting import ThemeListing
 from .tokens import Tokens
 from .works import PageSource
 
@@ -185,11 +186,13 @@ class Serving(OneBuild):
         self.collector = IdleCollector()
         self.search = SearchMemo()  # each page's search entries, taken again when the plugin would read the same
         self.renders = RenderMemo()  # each page's conversion, taken again while its Markdown is the same
+        self.themes = ThemeListing()  # the theme's files, listed again only when a project's theme folder changed
 
     # -- inputs, read again only when their files changed ---------------------------------------------------
 
     def validated(self, proj: Project, config: MkDocsConfig) -> Validated:
         self.collector.rebuilding()  # the first step of a rebuild (on_config)
+        self.themes.attach(config)
         memo = self.memo
         files = memo.pages.files
         files.new_round()
