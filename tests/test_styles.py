@@ -615,6 +615,21 @@ def test_a_style_registered_with_kept_entries_formats_a_change_as_a_fresh_engine
     assert other._bibs[style_id] == whole
 
 
+def _hold_lock(renderer: styles.Renderer, release: threading.Event) -> threading.Thread:
+    """A thread holding the renderer's lock until `release`, as `warm_up` holds it while a style loads."""
+    held = threading.Event()
+
+    def hold() -> None:
+        with renderer._lock:
+            held.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=10)
+    return holder
+
+
 def test_cached_clusters_are_read_while_an_engine_loads_in_the_background(tmp_path: Path) -> None:
     """mkdocs serve loads the engines in the background while the first build goes on (`warm_up`): a page whose
     clusters are all in the disk cache gets them without waiting for the engine being loaded (here: the lock held by
@@ -626,16 +641,8 @@ def test_cached_clusters_are_read_while_an_engine_loads_in_the_background(tmp_pa
     kept = styles.Renderer(tmp_path, keep_engines=True)
     kept.render(ITEMS, clusters={"apa": cites})
     assert kept._engine is None  # every style and the cluster from the disk cache
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with kept._lock:
-            held.set()
-            release.wait(timeout=60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(timeout=10)
+    release = threading.Event()
+    holder = _hold_lock(kept, release)
     results: dict[str, list[str]] = {}
     new = [[ClusterCite("lee2022news")]]
     readers = {
@@ -658,16 +665,8 @@ def test_a_server_stopping_while_engines_load_ends_the_warm_up_after_the_style_b
     styles.Renderer(tmp_path).render(ITEMS)
     kept = styles.Renderer(tmp_path, keep_engines=True)
     kept.render(ITEMS)
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # as a style being loaded holds the lock
-        with kept._lock:
-            held.set()
-            release.wait(timeout=60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(timeout=10)
+    release = threading.Event()
+    holder = _hold_lock(kept, release)
     thread = kept.warm_up()
     stopping = threading.Thread(target=kept.join_warm_up)
     stopping.start()
@@ -676,6 +675,7 @@ def test_a_server_stopping_while_engines_load_ends_the_warm_up_after_the_style_b
             break
         time.sleep(0.01)
     release.set()
+    holder.join(timeout=10)
     stopping.join(timeout=60)
     assert thread is not None
     assert (thread.is_alive(), stopping.is_alive(), kept._loaded) == (False, False, set())
