@@ -154,6 +154,14 @@ _PIECES = [  # lines of HTML a page may hold, harmless and not, and ones that le
     "<p>plain\n",
     "<![CDATA[\n<a onclick=x>\n]]>\n",
     "<textarea>\n<a onclick=x>\n</textarea>\n",
+    # on one line with what follows: table rows (a chunk may begin at a row), in and out of places where no tag is
+    '<table><tbody><tr><td>a</td></tr><tr onclick="x"><td>b</td></tr>',
+    "<tr>\n<td>c</td></tr></tbody></table>",
+    '<p title="a <tr onclick=x> in a value">t</p>',
+    '<script>var row = "<tr onclick=x>";</script>',
+    "<!-- <tr onclick=x> -->",
+    "<tr",
+    ' onclick="x"><td>d</td></tr>',
 ]
 
 
@@ -183,3 +191,15 @@ def test_an_unchanged_chunk_is_not_read_again() -> None:
     assert set(memo) == {"<p>one</p>\n", '<a href="javascript:x">two</a>\n', "<p>three</p>\n"}
     memo['<a href="javascript:x">two</a>\n'] = ()  # were it read again, it would be found
     assert htmlpolicy.script_findings("<p>new</p>\n" + page, memo) == []
+
+
+def test_a_long_line_of_table_rows_is_read_a_row_at_a_time() -> None:
+    """The library's table is one long line of rows: a row that did not change is not read again."""
+    rows = [f'<tr><td><a href="#w{i}">Work {i}</a></td></tr>' for i in range(3)]
+    page = "<table><tbody>" + "".join(rows) + "</tbody></table>\n"
+    memo: dict[str, htmlpolicy.Found] = {}
+    assert htmlpolicy.script_findings(page, memo) == []
+    assert set(memo) == {"<table><tbody>", rows[0], rows[1], rows[2] + "</tbody></table>\n"}
+    memo[rows[1]] = ((1, "a finding kept for the unchanged row"),)  # were it read again, it would not be there
+    edited = page.replace("Work 0", "Work zero")
+    assert htmlpolicy.script_findings(edited, memo) == [(1, "a finding kept for the unchanged row")]

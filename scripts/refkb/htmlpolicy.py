@@ -269,12 +269,15 @@ def script_findings(html: str, memo: dict[str, Found] | None = None) -> list[tup
     return found
 
 
+# Where a chunk may begin: a line that opens a tag, or a table row, which may stand on a long line of rows (the
+# library's table is one line of a megabyte at 1,000 works; a title edit changes one of its rows)
+_CHUNK_START = re.compile(r"\n(?=<)|(?=<tr[\s>])")
+
+
 def _chunks(html: str) -> Iterator[str]:
     at = 0
-    while True:
-        nxt = html.find("\n<", at)
-        if nxt < 0:
-            yield html[at:]
-            return
-        yield html[at : nxt + 1]
-        at = nxt + 1
+    for m in _CHUNK_START.finditer(html):
+        if m.end() > at:
+            yield html[at : m.end()]
+            at = m.end()
+    yield html[at:]
