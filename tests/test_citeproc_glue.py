@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from refkb import bibfile, csl, engine, styles
+from refkb import bibfile, csl, engine, stylerecords, styles
 from refkb.site import assets
 
 BIB = r"""
@@ -111,13 +111,13 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, Mapping[str, styles.Rendered]]:
+def rendered() -> dict[str, Mapping[str, stylerecords.Rendered]]:
     return styles.Renderer(None, workers=1).render(ITEMS)
 
 
 @pytest.mark.parametrize(("style", "key", "begins", "rule"), CASES)
 def test_a_lower_case_given_name_is_initialised_in_lower_case(
-    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, begins: str, rule: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], style: str, key: str, begins: str, rule: str
 ) -> None:
     assert rendered[key][style].html.startswith(begins), rule
 
@@ -127,7 +127,7 @@ def test_a_lower_case_given_name_is_initialised_in_lower_case(
     [("apa", "(Musto &#38; boyd, 2014)"), ("mla", "(Musto and boyd)"), ("harvard", "(Musto and boyd, 2014)")],
 )
 def test_in_text_citations_keep_the_family_name_as_written(
-    rendered: dict[str, dict[str, styles.Rendered]], style: str, expected: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], style: str, expected: str
 ) -> None:
     assert rendered["musto2014trafficking"][style].intext == expected
 
@@ -183,7 +183,7 @@ PREPOSITIONS = [
 
 @pytest.mark.parametrize(("style", "key", "title", "rule"), PREPOSITIONS)
 def test_title_case_follows_each_manual_on_prepositions(
-    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, title: str, rule: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], style: str, key: str, title: str, rule: str
 ) -> None:
     assert title in rendered[key][style].html, rule
 
@@ -216,7 +216,7 @@ TITLE_CASE = [
 
 @pytest.mark.parametrize(("style", "key", "part", "expected", "rule"), TITLE_CASE)
 def test_apa_title_case_capitalises_every_word_of_four_letters_or_more(
-    rendered: dict[str, dict[str, styles.Rendered]], style: str, key: str, part: str, expected: str, rule: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], style: str, key: str, part: str, expected: str, rule: str
 ) -> None:
     assert expected in getattr(rendered[key][style], part), rule
 

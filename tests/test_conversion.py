@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from refkb import bibfile, citations, csl, intext, refs, styles
+from refkb import bibfile, citations, csl, intext, refs, stylerecords, styles
 from refkb.checks.datamodel import BIBLATEX_FIELDS, NOT_PRINTED
 
 BIB = r"""
@@ -245,14 +245,14 @@ INTEXT_CASES = [
 
 
 @pytest.fixture(scope="module")
-def rendered() -> tuple[styles.Renderer, dict[str, Mapping[str, styles.Rendered]]]:
+def rendered() -> tuple[styles.Renderer, dict[str, Mapping[str, stylerecords.Rendered]]]:
     renderer = styles.Renderer(None, workers=1)
     return renderer, renderer.render([csl.item(e) for e in ENTRIES])
 
 
 @pytest.mark.parametrize(("style", "key", "expected", "rule"), ENTRY_CASES)
 def test_entries_follow_the_manuals(
-    rendered: tuple[styles.Renderer, dict[str, dict[str, styles.Rendered]]],
+    rendered: tuple[styles.Renderer, dict[str, dict[str, stylerecords.Rendered]]],
     style: str,
     key: str,
     expected: str,
@@ -263,7 +263,7 @@ def test_entries_follow_the_manuals(
 
 @pytest.mark.parametrize(("style", "key", "expected", "rule"), INTEXT_CASES)
 def test_in_text_citations_follow_the_manuals(
-    rendered: tuple[styles.Renderer, dict[str, dict[str, styles.Rendered]]],
+    rendered: tuple[styles.Renderer, dict[str, dict[str, stylerecords.Rendered]]],
     style: str,
     key: str,
     expected: str,
@@ -289,7 +289,7 @@ LINK_CASES = [
 
 @pytest.mark.parametrize(("text", "style", "expected"), LINK_CASES)
 def test_every_citation_form_links_its_work(
-    rendered: tuple[styles.Renderer, dict[str, dict[str, styles.Rendered]]], text: str, style: str, expected: str
+    rendered: tuple[styles.Renderer, dict[str, dict[str, stylerecords.Rendered]]], text: str, style: str, expected: str
 ) -> None:
     renderer, out = rendered
     works = {e.key: refs.Ref(e, csl.item(e), out[e.key]) for e in ENTRIES}

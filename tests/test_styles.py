@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from refkb import bibfile, csl, engine, styles
+from refkb import bibfile, csl, engine, stylerecords, styles
 from refkb.engine import ClusterCite
 
 STYLES_BIB = bibfile.read(DATA / "styles.bib")
@@ -255,7 +255,7 @@ INTEXT = {
 
 
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, Mapping[str, styles.Rendered]]:
+def rendered() -> dict[str, Mapping[str, stylerecords.Rendered]]:
     return styles.Renderer(None).render(ITEMS)
 
 
@@ -278,12 +278,14 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
         for s in GOLDEN[k]
     ],
 )
-def test_golden_reference_list_entries(rendered: dict[str, dict[str, styles.Rendered]], key: str, style: str) -> None:
+def test_golden_reference_list_entries(
+    rendered: dict[str, dict[str, stylerecords.Rendered]], key: str, style: str
+) -> None:
     assert " ".join(rendered[key][style].html.split()) == GOLDEN[key][style]
 
 
 @pytest.mark.parametrize("key", list(INTEXT))
-def test_golden_in_text_citations(rendered: dict[str, dict[str, styles.Rendered]], key: str) -> None:
+def test_golden_in_text_citations(rendered: dict[str, dict[str, stylerecords.Rendered]], key: str) -> None:
     assert tuple(rendered[key][s].intext for s in styles.ORDER) == INTEXT[key]
 
 
@@ -362,7 +364,7 @@ def test_apa_omits_a_publisher_that_is_the_author(author: str, institution: str,
     ],
 )
 def test_clusters_are_ordered_collapsed_and_located_by_the_style(
-    rendered: dict[str, dict[str, styles.Rendered]], cites: list[ClusterCite], expected: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], cites: list[ClusterCite], expected: str
 ) -> None:
     renderer = styles.Renderer(None)
     renderer.render(ITEMS, ("apa",))
@@ -479,7 +481,7 @@ def test_an_edited_style_file_is_formatted_again(tmp_path: Path, monkeypatch: py
 # MLA's "———" (MLA 9: only for the same author's next entry in a list) and a year letter (APA 7 9.47: only where the
 # list holds another work of the same author and year) belong to the library's list, never to a standalone citation.
 @pytest.fixture(scope="module")
-def alone(rendered: dict[str, dict[str, styles.Rendered]]) -> dict[str, dict[str, str]]:
+def alone(rendered: dict[str, dict[str, stylerecords.Rendered]]) -> dict[str, dict[str, str]]:
     return {k: {s: r.standalone for s, r in by_style.items()} for k, by_style in rendered.items()}
 
 
@@ -499,7 +501,7 @@ def test_a_work_cited_alone_has_no_dash_and_no_year_letter(
     assert "———" not in alone[key][style]
 
 
-def test_year_letters_only_where_the_list_needs_them(rendered: dict[str, dict[str, styles.Rendered]]) -> None:
+def test_year_letters_only_where_the_list_needs_them(rendered: dict[str, dict[str, stylerecords.Rendered]]) -> None:
     lettered = {k for k, r in rendered.items() if re.search(r"\(\d{4}[a-z][,)]", r["apa"].html)}
     assert lettered == {"polaris2018onramps", "polaris2018second"}  # one author, one year, two works
 
@@ -518,7 +520,7 @@ NAMES: dict[str, dict[str, str]] = {
 
 @pytest.mark.parametrize(("key", "style"), [(k, s) for k in NAMES for s in NAMES[k]])
 def test_names_as_their_authors_write_them(
-    rendered: dict[str, dict[str, styles.Rendered]], key: str, style: str
+    rendered: dict[str, dict[str, stylerecords.Rendered]], key: str, style: str
 ) -> None:
     assert rendered[key][style].html.startswith(NAMES[key][style])
 
@@ -540,7 +542,7 @@ UNSIGNED_ENTRY = """@inreference{humantrafficking2013encyclopedia,
 
 
 def test_a_work_left_out_of_a_styles_list_moves_no_other_entry(
-    rendered: dict[str, dict[str, styles.Rendered]],
+    rendered: dict[str, dict[str, stylerecords.Rendered]],
 ) -> None:
     unsigned = csl.item(bibfile.parse_text(UNSIGNED_ENTRY, "t.bib").entries[0])
     out = styles.Renderer(None).render([*ITEMS, unsigned], ("chicago",))
@@ -608,7 +610,7 @@ def test_a_style_registered_with_kept_entries_formats_a_change_as_a_fresh_engine
     again = registered.load(style_id, xml, lang)
     assert again.formatted < len(items)
     _, fresh = loaded(changed)
-    assert styles._records(style_id, keys, again) == styles._records(style_id, keys, fresh)
+    assert stylerecords.records_of(style_id, keys, again) == stylerecords.records_of(style_id, keys, fresh)
     other = engine.Citeproc()
     other.items(engine.item_texts(items))
     assert not other.register(style_id, xml, lang, dataclasses.replace(whole, order=whole.order[::-1]))

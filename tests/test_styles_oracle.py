@@ -37,7 +37,7 @@ import pytest
 
 from conftest import ROOT
 from markup import canonical
-from refkb import bibfile, csl, engine, styles
+from refkb import bibfile, csl, engine, stylerecords, styles
 from refkb.model import Entry
 
 _BIB = ROOT / "references.bib"
@@ -70,7 +70,7 @@ _PANDOC_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)<
 class Library:
     """Both engines' reference lists over references.bib."""
 
-    ours: dict[str, Mapping[str, styles.Rendered]]
+    ours: dict[str, Mapping[str, stylerecords.Rendered]]
     theirs: dict[str, dict[str, str]]  # style -> key -> pandoc's entry HTML
     order: dict[str, list[str]]  # style -> pandoc's keys in its order
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import standalone
+from . import registered, standalone
 from .enginefiles import PATCHED_STYLES as PATCHED_STYLES
 from .enginefiles import SCRIPT as SCRIPT
 from .enginefiles import EngineError as EngineError
@@ -179,27 +179,6 @@ function refkbLoad(name, styleXml, lang) {
   return JSON.stringify({order: order, entries: entries, labels: labels, alone: alone, formatted: todo.length,
     full: full});
 }
-function refkbRegister(name, styleXml, lang) {
-  // A style's engine made and the library registered in it (sort keys, disambiguation), nothing formatted: what a
-  // later refkbLoad of the style needs to format only what changed, given the entries its caller kept (mkdocs
-  // serve's engines loaded in the background, from the disk cache's records). Returns the order.
-  var ids = REFKB.ids, now = {}, family = {}, rids = [];
-  for (var i = 0; i < ids.length; i++) {
-    now[ids[i]] = REFKB.version[ids[i]];
-    family[ids[i]] = refkbGroup(REFKB.current[ids[i]]);
-    rids.push(refkbRid(ids[i]));
-  }
-  var eng = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
-  eng.setOutputFormat("html");
-  eng.updateItems(rids);
-  eng.tmp.taintedItemIDs = {};  // as in refkbLoad
-  var order = eng.registry.getSortedIds().map(function (rid) { return REFKB.items[rid].system_id; });
-  REFKB.styles[name] = {xml: styleXml, lang: lang, eng: eng, seen: now, family: family, order: order, labels: {}};
-  REFKB.engines[name] = eng;
-  refkbForget();
-  return JSON.stringify(order);
-}
-function refkbDrop(name) { delete REFKB.styles[name]; delete REFKB.engines[name]; refkbForget(); return true; }
 function refkbForget() {
   // Registered versions that no engine holds any more.
   var held = {};
@@ -442,6 +421,7 @@ class Citeproc:
             self._ctx.eval(glue)
             self._ctx.eval(_API)
             self._ctx.eval(standalone.JS)
+            self._ctx.eval(registered.JS)
             self._ctx.call("refkbLocales", json.dumps(locales))
         except BaseException:
             self._ctx.close()

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import bibfile, csl, keys, styles
+from . import bibfile, csl, keys, stylerecords
 from .model import Entry, Person
 
 TYPE_LABELS = {
@@ -87,7 +87,7 @@ class Ref:
 
     entry: Entry
     csl_item: csl.CslItem
-    rendered: Mapping[str, styles.Rendered]
+    rendered: Mapping[str, stylerecords.Rendered]
     discussed_in: tuple[str, ...] = ()  # topics whose synthesis page cites this work
     folder: str = "references"  # where reference pages live (the annotations folder under docs/)
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import html
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +25,7 @@ from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
 from .later import Handed, Job, Later, WorkStyles, give_way, hand_out
+from .stylerecords import Rendered, bibliography, kept_records, records_of
 
 
 @dataclass(frozen=True)
@@ -44,40 +43,6 @@ STYLES: dict[str, Style] = {
     "harvard": Style("harvard", "Harvard (Cite Them Right)", "harvard-cite-them-right", "en-GB"),
 }
 ORDER = ("apa", "mla", "chicago", "harvard")
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One work in one style."""
-
-    key: str
-    style: str
-    html: str  # the reference-list entry, safe HTML
-    text: str  # the same as plain text
-    intext: str  # the work's own parenthetical citation, safe HTML, e.g. "(Polaris, 2018a)"
-    order: int = 0  # position in the style's reference list
-    # the work as a one-item bibliography (what a reader copies alone: no year suffix, no names added to tell it
-    # from another work, no repeated-author dash), "" when that is `html`
-    alone: str = ""
-
-    @property
-    def standalone(self) -> str:
-        return self.alone or self.html
-
-
-_TAG = re.compile(r"<[^>]+>")
-_ENTRY_DIV = re.compile(r'^<div class="csl-entry">(.*)</div>$', re.S)
-
-
-def to_text(fragment: str) -> str:
-    """Plain text of a rendered fragment (tags dropped, entities decoded)."""
-    return html.unescape(_TAG.sub("", fragment))
-
-
-def _entry(raw: str) -> str:
-    m = _ENTRY_DIV.match(raw.strip())
-    # citeproc-js leaves two spaces where a name part it does not print stood ("boyd,  danah").
-    return re.sub(r" {2,}", " ", (m.group(1) if m else raw).strip())
 
 
 @functools.cache
@@ -170,7 +135,7 @@ def _format_style(job: Job) -> _Formatted:
     try:
         style = STYLES[job.style_id]
         bib = js.load(job.style_id, _style_xml(job.style_id), style.locale, job.items)
-        records = _records(job.style_id, [str(it["id"]) for it in job.items], bib)
+        records = records_of(job.style_id, [str(it["id"]) for it in job.items], bib)
         clusters = [[ClusterCite.of(c) for c in cl] for cl in job.clusters]
         return _Formatted(records, js.clusters(job.style_id, clusters) if clusters else [])
     finally:
@@ -193,37 +158,6 @@ class _Read:
     key: str
     hit: object
     records: list[Rendered]
-
-
-_RECORD_FIELDS = {"key": str, "style": str, "html": str, "text": str, "intext": str, "order": int, "alone": str}
-
-
-def _kept_records(hit: object) -> list[Rendered] | None:
-    """A style's records as the cache kept them, when every one has Rendered's fields and types and no HTML in them
-    would run as script; None (a miss: formatted again) otherwise."""
-    if not isinstance(hit, list):
-        return None
-    out = []
-    for r in hit:
-        if not isinstance(r, dict) or set(r) != set(_RECORD_FIELDS):
-            return None
-        if not all(isinstance(r[k], t) and not isinstance(r[k], bool) for k, t in _RECORD_FIELDS.items()):
-            return None
-        if any(htmlpolicy.runs_script(r[k]) for k in ("html", "intext", "alone")):
-            return None
-        out.append(Rendered(**r))
-    return out
-
-
-def _records(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> list[Rendered]:
-    position = {k: i for i, k in enumerate(bib.order)}
-    out = []
-    for k in keys:
-        entry = _entry(bib.entries.get(k, ""))
-        alone = _entry(bib.alone[k]) if k in bib.alone else ""
-        label, at = bib.labels.get(k, ""), position.get(k, len(position))
-        out.append(Rendered(k, style_id, entry, to_text(entry), label, at, "" if alone == entry else alone))
-    return out
 
 
 @dataclass(frozen=True)
@@ -336,15 +270,9 @@ class Renderer:
         if records is None or [r.key for r in records] != list(self._texts):
             self._load(style_id)
             return
-        kept = engine.Bibliography(
-            tuple(r.key for r in sorted(records, key=lambda r: r.order)),
-            {r.key: r.html for r in records if r.html},
-            {r.key: r.intext for r in records if r.intext},
-            {r.key: r.alone for r in records if r.alone},
-        )
         js = self._citeproc()
         js.items(self._texts)
-        js.register(style_id, _style_xml(style_id), STYLES[style_id].locale, kept)
+        js.register(style_id, _style_xml(style_id), STYLES[style_id].locale, bibliography(records))
         self._loaded.add(style_id)
 
     def engine_items(self) -> dict[str, CslItem]:
@@ -431,7 +359,7 @@ class Renderer:
         read = self._read.get(style_id)
         if read is not None and read.key == bib_key and read.hit is hit:
             return read.records
-        records = _kept_records(hit)
+        records = kept_records(hit)
         if self.keep_engines and records is not None:
             self._read[style_id] = _Read(bib_key, hit, records)
         return records
@@ -508,7 +436,7 @@ class Renderer:
         """The styles formatted by this process's engine, one after another."""
         asked = self._put.asked
         for style_id in todo:
-            records = _records(style_id, keys, self._load(style_id))
+            records = records_of(style_id, keys, self._load(style_id))
             self._labels[style_id] = {r.key: r.intext for r in records}
             asked[style_id] = self._missing(style_id, asked[style_id])
             done = self._citeproc().clusters(style_id, asked[style_id]) if asked[style_id] else []
