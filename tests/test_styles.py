@@ -700,3 +700,49 @@ def test_engines_loaded_in_the_background_make_the_first_change_incremental(tmp_
     assert kept.render(changed) == styles.Renderer(None).render(changed) != first
     assert kept._engine is not None
     assert all(kept._engine._bibs[s].formatted < len(ITEMS) for s in styles.ORDER)
+
+
+def test_kept_engines_format_the_styles_not_needed_at_once_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdocs serve: a rebuild's render formats the styles the pages need at once (`first`) and returns; the others
+    are formatted by the kept engines in a background thread (`later.Behind`) once the render has let go of the
+    engines' lock, and a work's mapping waits for them when one is read. The result equals a fresh renderer's."""
+    kept = styles.Renderer(None, keep_engines=True)
+    kept.render(ITEMS)
+    formatted: list[tuple[str, list[str]]] = []
+    here = kept._here
+
+    def recorded(todo: list[str], keys: list[str]) -> None:
+        formatted.append((threading.current_thread().name, list(todo)))
+        here(todo, keys)
+
+    monkeypatch.setattr(kept, "_here", recorded)
+    changed = [dict(it, title="Zero tolerance") if it["id"] == "doe2019book" else it for it in ITEMS]
+    works = kept.render(changed, first=("apa",))
+    assert kept.pending
+    assert works["doe2019book"]["apa"].key == "doe2019book"
+    assert works == styles.Renderer(None).render(changed)  # reading every style waits for the background
+    assert not kept.pending
+    assert formatted == [("MainThread", ["apa"]), ("refkb-later-styles", ["mla", "chicago", "harvard"])]
+
+
+def test_an_engine_error_in_the_background_is_raised_to_each_reader_of_a_later_style(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = styles.Renderer(None, keep_engines=True)
+    kept.render(ITEMS)
+    load = kept._load
+
+    def failing(style_id: str) -> engine.Bibliography:
+        if style_id == "chicago":
+            raise engine.EngineError("chicago failed")
+        return load(style_id)
+
+    monkeypatch.setattr(kept, "_load", failing)
+    changed = [dict(it, title="Zero tolerance") if it["id"] == "doe2019book" else it for it in ITEMS]
+    works = kept.render(changed, first=("apa",))
+    assert works["doe2019book"]["apa"].key == "doe2019book"  # the style needed at once is here
+    for _ in range(2):
+        with pytest.raises(engine.EngineError, match="chicago failed"):
+            works["doe2019book"]["chicago"]
+    with pytest.raises(engine.EngineError, match="chicago failed"):
+        kept.settle()
