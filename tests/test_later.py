@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conftest import tree_differences
-from refkb.later import Behind, Later, WorkStyles, settled
+from refkb.later import Later, WorkStyles, settled
 from test_plugin import _build_command
 from test_site_serve import copy_project
 
@@ -81,30 +80,6 @@ def test_a_failed_collection_is_raised_to_each_reader() -> None:
         with pytest.raises(RuntimeError, match="engine"):
             work["mla"]
     assert not settled(work)
-
-
-def test_work_behind_a_lock_runs_once_the_lock_is_free_and_its_failure_is_raised_to_each_join() -> None:
-    lock = threading.Lock()
-    done: list[str] = []
-    never = Behind(lambda: done.append("never"), lock)
-    never.join()  # never started (the render failed before it): nothing to wait for
-    with lock:
-        behind = Behind(lambda: done.append("ran"), lock)
-        behind.start()
-        behind._thread.join(timeout=0.2)
-        assert done == []  # waits for the lock
-    behind.join()
-    assert done == ["ran"]
-
-    def fail() -> None:
-        raise RuntimeError("engine")
-
-    failing = Behind(fail, lock)
-    failing.start()
-    for _ in range(2):
-        with pytest.raises(RuntimeError, match="engine"):
-            failing.join()
-    assert not lock.locked()
 
 
 def _copy_kb(dest: Path) -> Path:

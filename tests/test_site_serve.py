@@ -240,10 +240,8 @@ def _title(root: Path) -> None:
 
 def _title_reordering_mla(root: Path) -> None:
     """Thorn's 2015 work now sorts after its 2018 one by title: MLA (ordered by author, then title) gives the 2018
-    work the author's name and the 2015 one the dash that repeats it; APA (ordered by year) is unchanged. Under
-    serve MLA is formatted in the background (refkb.later.Behind): the 2018 work is kept as the last rebuild made it
-    until the plan compares its other styles, then takes its new formatting and its page is made again
-    (refkb.site.samerefs; the page shows each style's one-item bibliography, which has no dash)."""
+    work the author's name and the 2015 one the dash that repeats it; APA (ordered by year) is unchanged. Another
+    work changes in one style only (its page shows each style's one-item bibliography, which has no dash)."""
     replace(
         root / "references.bib",
         "title = {Spotlight tool aids in recovery of child sex trafficking victims}",
@@ -379,7 +377,7 @@ def _help_page(root: Path) -> None:
 EDITS: list[tuple[str, Edit, str]] = [  # name, edit, the rebuild's outcome
     ("annotation text", _annotation, "built"),
     ("a work's title", _title, "built"),
-    ("a title that changes another work in a style formatted later", _title_reordering_mla, "built"),
+    ("a title that changes another work in one style only", _title_reordering_mla, "built"),
     ("a coding value", _coding_value, "built"),
     ("coding.yml", _coding_file, "built"),
     ("a topic page", _topic_page, "built"),
@@ -464,6 +462,45 @@ def test_serve_dirty_equals_a_clean_build_after_every_edit(tmp_path: Path) -> No
         assert any("refkb: caches written" in line for line in server.lines), "".join(server.lines[-20:])
     finally:
         server.stop()
+
+
+# -- which works a rebuild may keep as the last one made them (refkb.site.serve._shown_same) ---------------------
+
+_ONE = (
+    "@string{pub = {Polaris}}\n\n"
+    "@report{polaris2018onramps,\n  author = pub,\n  title = {On-Ramps},\n  year = {2018}\n}\n"
+)
+SAME_AS_SHOWN = [  # (what changed in the file, whether the work reads the same on every page)
+    ("nothing", _ONE, True),
+    ("a blank line above it (it moved in the file)", "\n" + _ONE.replace("\n\n@report", "\n\n\n@report"), True),
+    ("an entry above it", _ONE.replace("@report", "@misc{a2020b,\n  title = {B}\n}\n\n@report"), True),
+    ("its title", _ONE.replace("On-Ramps", "Off-Ramps"), False),
+    ("a macro it uses", _ONE.replace("{Polaris}", "{Polaris Project}"), False),
+    ("its entry type", _ONE.replace("@report", "@techreport"), False),
+    ("a comment before it", _ONE.replace("\n\n@report", "\n\n% checked 2026\n@report"), False),
+]
+
+
+@pytest.mark.parametrize(("edit", "text", "same"), SAME_AS_SHOWN, ids=[e for e, _, _ in SAME_AS_SHOWN])
+def test_a_work_that_only_moved_in_the_file_is_kept(edit: str, text: str, same: bool) -> None:
+    from refkb import bibfile, csl
+    from refkb.refs import Ref
+    from refkb.site.serve import _shown_same
+
+    def ref(source: str) -> Ref:
+        entry = next(e for e in bibfile.parse_text(source, "references.bib").entries if e.key == "polaris2018onramps")
+        return Ref(entry, csl.item(entry), {})
+
+    assert _shown_same(ref(_ONE), ref(text)) is same
+
+
+def test_shown_same_compares_every_field_of_a_work() -> None:
+    """A field added to Ref must be compared by _shown_same (or the rebuild would keep a work showing it stale)."""
+    import dataclasses
+
+    from refkb.refs import Ref
+
+    assert [f.name for f in dataclasses.fields(Ref)] == ["entry", "csl_item", "rendered", "discussed_in", "folder"]
 
 
 def _page_edits() -> list[tuple[str, Callable[[Path], None], str]]:

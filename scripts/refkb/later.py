@@ -13,7 +13,6 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -108,36 +107,6 @@ class Later:
                 self._done = True
 
 
-class Behind:
-    """Work done in a background thread once `lock` is free: under mkdocs serve, the kept engines format the styles a
-    rebuild does not need at once (V8 releases the GIL, so it formats on the second core while the pages are made).
-    `join` is the styles' `Later` collect: it waits for the thread and raises what the work raised (a thread never
-    started, because the render failed before, leaves nothing to wait for)."""
-
-    def __init__(self, work: Callable[[], None], lock: AbstractContextManager[Any]) -> None:
-        self._work = work
-        self._lock = lock
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="refkb-later-styles", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        with self._lock:
-            try:
-                self._work()
-            except BaseException as exc:  # raised again to whoever reads a style it was formatting
-                self._failure = exc
-
-    def join(self) -> None:
-        if self._thread.ident is None:
-            return
-        self._thread.join()
-        if self._failure is not None:
-            raise self._failure
-
-
 class WorkStyles(Mapping[str, V], Generic[V]):
     """One work in every style, by style: the styles formatted so far, and those of `later` once one of them (or the
     whole mapping) is read. Iterates in `order` (the order the styles had as a plain dict); pickles as a plain dict."""
@@ -151,10 +120,6 @@ class WorkStyles(Mapping[str, V], Generic[V]):
 
     def put(self, style: str, value: V) -> None:
         self._ready[style] = value
-
-    def ready(self) -> dict[str, V]:
-        """The styles formatted so far, waiting for none (in the order they were put)."""
-        return dict(self._ready)
 
     def settled(self) -> bool:
         """Whether every style is here (reading any of them waits for nothing)."""

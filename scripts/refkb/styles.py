@@ -24,7 +24,7 @@ from . import __version__, children, csl, engine, htmlpolicy, standalone
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
-from .later import Behind, Handed, Job, Later, WorkStyles, give_way, hand_out
+from .later import Handed, Job, Later, WorkStyles, give_way, hand_out
 from .stylerecords import Rendered, bibliography, kept_records, records_of
 
 
@@ -395,9 +395,8 @@ class Renderer:
         order = (*hits, *todo)  # a plain dict's order before: the cache's styles, then those formatted
         asked = {s: [list(cl) for cl in (clusters or {}).get(s, ())] for s in wanted}
         parallel = len(todo) > 1 and self.workers > 1 and len(items) >= self.PARALLEL_FROM and not self.keep_engines
-        later = tuple(s for s in todo if first is not None and s not in first) if parallel or self.keep_engines else ()
-        behind = Behind(lambda: self._here(later, keys), self._lock) if later and not parallel else None
-        self._later = Later(later, behind.join if behind else lambda: self._collect(later)) if later else None
+        later = tuple(s for s in todo if first is not None and s not in first) if parallel else ()
+        self._later = Later(later, lambda: self._collect(later)) if later else None
         works: dict[str, WorkStyles[Rendered]] = {k: WorkStyles(order, self._later) for k in keys}
         for style_id, records in hits.items():
             self.stats.hits += 1
@@ -409,16 +408,12 @@ class Renderer:
             self._in_workers(todo, later)
         else:
             self._put = _Put(works, asked)
-            self._here([s for s in todo if s not in later], keys)
+            self._here(todo, keys)
             for s in wanted:
                 if s not in todo:
                     asked[s] = self._missing(s, asked[s])
-            if behind is not None:
-                # mkdocs serve: the styles the pages do not need at once are formatted by V8 on the second core
-                # while the pages are made, once `render` lets go of the engines' lock
-                behind.start()
         if self.keep_engines:
-            self._dicts = self._put.kept if todo else self._dicts
+            self._dicts = self._put.kept or self._dicts
             self._unsaved = True  # mkdocs serve: written when the server stops (`save`), not on every rebuild
         elif not later:
             self.cache.save()
@@ -545,12 +540,7 @@ class Renderer:
         return hit
 
     def save(self) -> None:
-        """Write the clusters formatted since `render` to the disk cache (once per build, not per page); kept engines
-        still formatting a style in the background (`later.Behind`) are waited for, so the cache is written whole."""
-        with self._lock:
-            self._save()
-
-    def _save(self) -> None:
+        """Write the clusters formatted since `render` to the disk cache (once per build, not per page)."""
         if self._unsaved:
             self.cache.save()
             self._unsaved = False

@@ -40,7 +40,6 @@ from . import assets, cached, kinds
 from .context import Build
 from .liveserver import IdleCollector
 from .render import RowMaker, View, page_markdown, title_of
-from .samerefs import SameRefs
 from .serverender import RenderMemo, files_context
 from .servesearch import SearchMemo
 from .session import Composed, OneBuild, Scan, Validated, scan_page, validate_all, write_downloads
@@ -85,6 +84,26 @@ def _nav_titles(b: Build, files: Files, nav: Navigation, pages: Mapping[str, Pag
         key = kinds.ref_key(layout, src)
         out.append((src, b.refs[key].title if key is not None else title_of(pages[src].text, page.file.name)))
     return digest(out, [f.src_uri for f in files.documentation_pages()])
+
+
+def _shown_same(old: Ref, new: Ref) -> bool:
+    """The same work as pages show it: its entry but for where it stands in the file (offsets), its CSL item, its
+    formatting in every style, the topics discussing it and its folder."""
+    a, b = old.entry, new.entry
+    same_entry = a is b or (
+        a.raw == b.raw
+        and a.type == b.type
+        and a.key == b.key
+        and a.comments == b.comments
+        and [(f.name, f.value) for f in a.fields] == [(f.name, f.value) for f in b.fields]
+    )
+    return (
+        same_entry
+        and old.csl_item == new.csl_item
+        and old.rendered == new.rendered
+        and old.discussed_in == new.discussed_in
+        and old.folder == new.folder
+    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +159,7 @@ class Memo:
     data: Kept[kbdata.Data] | None = None  # the data files, read and checked
     styles: list[dict[str, str]] | None = None  # the style picker's index
     kept: dict[str, Kept[object]] = field(default_factory=dict)  # name -> what `Serving.kept` made
-    refs: SameRefs = field(default_factory=SameRefs)  # the works as the last rebuild showed them
+    refs: dict[str, Ref] = field(default_factory=dict)  # the works as the last rebuild showed them
     shown_parts: dict[str, dict[object, tuple[object, Markup]]] = field(default_factory=dict)  # url -> its citations
     appraisals: dict[str, appraisal.ReadFrom] = field(default_factory=dict)  # key -> its appraisal, by front matter
     composed: dict[str, Composed] = field(default_factory=dict)  # src -> the page as refkb made it last
@@ -259,9 +278,16 @@ class Serving(OneBuild):
         return citer
 
     def same_refs(self, refs: dict[str, Ref]) -> None:
-        """A work whose `Ref` reads the same as the last rebuild's keeps the last one, for now where styles are still
-        being formatted (`refkb.site.samerefs`; `plan` settles them)."""
-        self.memo.refs.keep(refs)
+        """A work whose `Ref` equals the last rebuild's keeps the last one, with what it worked out lazily (the
+        public CSL item, names, sort keys): after an edit of one entry, the pages and files of the whole library
+        ask those of every work again. Equal as pages show them (`_shown_same`): an edit above an entry moves it in
+        the file, and no page shows where an entry stands."""
+        last = self.memo.refs
+        for key, ref in refs.items():
+            old = last.get(key)
+            if old is not None and old is not ref and _shown_same(old, ref):
+                refs[key] = old
+        self.memo.refs = dict(refs)
 
     def kept(self, name: str, made_from: object, make: Callable[[], T]) -> T:
         """Kept while what it was made from is equal. Unchanged inputs are the very objects the last rebuild held
@@ -404,20 +430,8 @@ class Serving(OneBuild):
                         f.unchanged = True
                 elif stale:
                     _mark(f)
-        # the works kept for now while their other styles were formatted: those are here by now (V8 formats them
-        # while the pages above were composed), and a work whose other styles changed has its page made again
-        memo.refs.settle(b, files, shown, self._recompose)
         memo.inputs_shown, memo.common, memo.shown, memo.texts = values, common, shown, texts
         memo.planned = dict(b.refs)
-
-    def _recompose(self, f: File) -> None:
-        """A page made again, not as the plan composed it."""
-        self._ready.pop(f.src_uri, None)
-        if f.abs_src_path is None:
-            if isinstance(f, assets.Generated):
-                f.unchanged = False
-        else:
-            _mark(f)
 
     def _made_differently(self, b: Build, f: File, page: PageSource, works: set[str]) -> bool:
         """Whether a page that shows a changed input (or cites a changed work) comes out differently: a page of
