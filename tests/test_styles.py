@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from refkb import bibfile, csl, engine, stylerecords, styles
+from refkb import bibfile, csl, engine, registered, standalone, stylerecords, styles
 from refkb.engine import ClusterCite
 
 STYLES_BIB = bibfile.read(DATA / "styles.bib")
@@ -475,6 +475,26 @@ def test_an_edited_style_file_is_formatted_again(tmp_path: Path, monkeypatch: py
         assert warm._cluster_key("apa", cites) != keys[1]
     finally:
         styles._style_digest.cache_clear()
+
+
+@pytest.mark.parametrize("module", [styles, csl, engine, standalone, registered, stylerecords])
+def test_an_edit_to_the_code_that_decides_the_cached_records_invalidates_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: object
+) -> None:
+    """The code digest in every cache key covers each module whose code decides what a cached record holds (a module
+    split out of refkb.styles must be added to it, or its edit would leave old records in the cache)."""
+    before = styles._code()
+    source = Path(str(getattr(module, "__file__", "")))
+    edited = tmp_path / source.name
+    edited.write_bytes(source.read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(module, "__file__", str(edited))
+    styles._code.cache_clear()
+    try:
+        assert styles._code() != before
+    finally:
+        monkeypatch.undo()
+        styles._code.cache_clear()
+    assert styles._code() == before
 
 
 # A work cited alone (a reference page's cite block and its copy button) is formatted as a one-item bibliography:

@@ -41,6 +41,7 @@ def to_text(fragment: str) -> str:
 
 
 def entry_html(raw: str) -> str:
+    """An entry of citeproc-js's bibliography without its `csl-entry` div, its spaces as a page shows them."""
     m = _ENTRY_DIV.match(raw.strip())
     # citeproc-js leaves two spaces where a name part it does not print stood ("boyd,  danah").
     return re.sub(r" {2,}", " ", (m.group(1) if m else raw).strip())
@@ -67,6 +68,7 @@ def kept_records(hit: object) -> list[Rendered] | None:
 
 
 def records_of(style_id: str, keys: Sequence[str], bib: engine.Bibliography) -> list[Rendered]:
+    """Each work of `keys` as the style's bibliography formats it, in the order of `keys`."""
     position = {k: i for i, k in enumerate(bib.order)}
     out = []
     for k in keys:

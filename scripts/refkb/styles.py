@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, children, csl, engine, htmlpolicy, standalone
+from . import __version__, children, csl, engine, htmlpolicy, registered, standalone, stylerecords
 from .cache import JsonCache, digest
 from .csl import CslItem
 from .engine import ClusterCite
@@ -57,11 +57,16 @@ def _style_digest(style_id: str) -> str:
     return hashlib.sha256(_style_xml(style_id).encode()).hexdigest()
 
 
-# Any change to the code that renders (this module, the CSL conversion, the engine glue) or to the engine itself
+# The modules whose code decides what the cache holds: this one, the CSL conversion, the engine and its JavaScript
+# (the works alone, the registering load), and the records made from the engine's bibliography.
+_RENDERING = (csl, engine, standalone, registered, stylerecords)
+
+
+# Any change to the code that renders (this module, `_RENDERING`, the engine glue) or to the engine itself
 # invalidates the cache.
 @functools.cache
 def _code() -> str:
-    parts = [Path(__file__), Path(csl.__file__), Path(engine.__file__), Path(standalone.__file__), engine.GLUE]
+    parts = [Path(__file__), *(Path(str(m.__file__)) for m in _RENDERING), engine.GLUE]
     blob = b"".join(p.read_bytes() for p in parts) + __version__.encode()
     with contextlib.suppress(engine.EngineError):
         blob += engine.script_path().read_bytes()[:4096]
