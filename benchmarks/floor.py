@@ -46,6 +46,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -70,7 +71,7 @@ import json, resource, sys, time
 sys.path.insert(0, {scripts!r})
 sys.path.insert(0, {benchmarks!r})
 from refkb import bibfile, csl, engine, styles
-from floor import ONE_PASS, stripped
+from floor import one_pass, stripped
 path, style_id, variant, clusters_file = sys.argv[1:5]
 style = styles.STYLES[style_id]
 items = [csl.engine_item(csl.item(e)) for e in bibfile.parse_text(open(path, encoding="utf-8").read(), path).entries]
@@ -83,10 +84,9 @@ if clusters_file:
 js = engine.Citeproc()
 if variant == "stripped":
     js.items(engine.item_texts(items))
-    js._ctx.eval(ONE_PASS)
 start = time.process_time()
 if variant == "stripped":
-    entries = int(js._ctx.call("floorOnePass", xml, style.locale))
+    entries = len(one_pass(js, xml, style.locale))
 else:
     entries = len(js.load(style.csl, xml, style.locale, items).entries)
 cpu = time.process_time() - start
@@ -123,11 +123,15 @@ sys.exit("the build never handed the library to the engines")
 # else (refkb's load also makes each work's own citation and formats some works alone: refkbLoad).
 ONE_PASS = """
 function floorOnePass(styleXml, lang) {
+  // JSON: each work's entry, by id (the engine's bibliography, not re-sorted: the stripped style has no sort)
   var eng = new CSL.Engine(refkbGlue.sys(REFKB.sys, styleXml), styleXml, lang, true);
   eng.setOutputFormat("html");
   eng.updateItems(REFKB.ids.map(refkbRid));
-  var bib = eng.makeBibliography();
-  return bib ? bib[1].length : 0;
+  var bib = eng.makeBibliography(), out = {};
+  for (var k = 0; bib && k < bib[0].entry_ids.length; k++) {
+    out[REFKB.items[bib[0].entry_ids[k][0]].system_id] = bib[1][k];
+  }
+  return JSON.stringify(out);
 }
 """
 
@@ -204,8 +208,23 @@ def sites(base: Path, n: int, lab: bool) -> Sites:
     return Sites(kb, kb / "references.bib", plain_twin(kb, base / "plain"))
 
 
-def measure(s: Sites, base: Path) -> tuple[list[list[str]], float, float]:
-    """The table's rows, and the CPU seconds of the design's parts and of the least ones."""
+@dataclass(frozen=True)
+class Measured:
+    """The table's rows, and the CPU seconds of the parts as designed and of the least ones."""
+
+    rows: list[list[str]]
+    designed: float
+    least: float
+
+
+def one_pass(js: Any, style_xml: str, lang: str) -> dict[str, str]:
+    """Every work of the library `js` holds (refkb.engine.Citeproc, after `items`) formatted by the style in one
+    makeBibliography call of an engine of its own (`ONE_PASS`): the entry's HTML by id."""
+    js._ctx.eval(ONE_PASS)
+    return dict(json.loads(js._ctx.call("floorOnePass", style_xml, lang)))
+
+
+def measure(s: Sites, base: Path) -> Measured:
     build(s.plain)  # the OS's file cache and Python's bytecode, once
     pages = build(s.plain)
     checks = run([sys.executable, "-m", "refkb", "validate", "--no-cache"], s.site, {"PYTHONPATH": _PATHS["scripts"]})
@@ -223,7 +242,7 @@ def measure(s: Sites, base: Path) -> tuple[list[list[str]], float, float]:
     common = pages.cpu + checks.cpu + sum(p.clusters_cpu for p in parts)
     designed = common + sum(p.cpu for p in parts if p.variant == "library")
     least = common + sum(p.cpu for p in parts if p.variant == "stripped" or p.style == "apa")
-    return rows, designed, least
+    return Measured(rows, designed, least)
 
 
 def main(argv: list[str]) -> int:
@@ -233,11 +252,12 @@ def main(argv: list[str]) -> int:
     cores = len(os.sched_getaffinity(0))
     base = Path(tempfile.mkdtemp(prefix="refkb-floor-"))
     try:
-        rows, designed, least = measure(sites(base, n, lab), base)
+        done = measure(sites(base, n, lab), base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    rows = done.rows
     target = f"target ≤ {TARGET_S:.0f} s" if lab or n == 5000 else ""
-    for name, cpu in (("as designed", designed), ("the least", least)):
+    for name, cpu in (("as designed", done.designed), ("the least", done.least)):
         rows.append([f"floor, {name}: {cpu:.1f} s CPU / {cores} cores", f"{cpu / cores:.1f} s", target])
     what = "the lab's cdl.bib (6,315 entries)" if lab else f"the knowledge base grown to {n:,} works"
     print(table(f"A cold build's floor, {what}", ("part", "CPU", "peak memory"), rows, command("floor.py", argv)))

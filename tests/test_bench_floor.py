@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from refkb import bibfile, csl, engine, styles
+from refkb.stylerecords import entry_html
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from floor import stripped  # noqa: E402
+from floor import one_pass, stripped  # noqa: E402
 
 _LATER = [s for s in styles.ORDER if s != "apa"]
 
@@ -31,21 +32,17 @@ def test_a_stripped_style_keeps_its_layout_and_loses_only_what_relates_works(sty
 
 @pytest.mark.parametrize("style_id", _LATER)
 def test_a_stripped_style_over_the_library_gives_each_work_as_formatted_alone(style_id: str) -> None:
+    """The pass the benchmark times (`one_pass`), each entry against the engine formatting the work alone."""
     style = styles.STYLES[style_id]
     xml = engine.style_path(style.csl).read_text(encoding="utf-8")
     bib = bibfile.parse_text((ROOT / "references.bib").read_text(encoding="utf-8"), "references.bib")
     items = [csl.engine_item(csl.item(e)) for e in bib.entries]
     js = engine.Citeproc()
     try:
-        together = js.load(style.csl, stripped(xml), style.locale, items)
+        js.items(engine.item_texts(items))
+        together = one_pass(js, stripped(xml), style.locale)
         alone = {str(it["id"]): js.format_one(style.csl, xml, style.locale, it) for it in items}
     finally:
         js.close()
-    assert len(together.entries) == len(items)
-    assert {k: _entry(v) for k, v in together.entries.items()} == alone
-
-
-def _entry(html: str) -> str:
-    """A list entry as `Citeproc.format_one` gives a work alone: without its div, one space between words."""
-    m = re.match(r'^<div class="csl-entry">(.*)</div>$', html.strip(), re.S)
-    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", (m.group(1) if m else html).strip())
+    assert len(together) == len(items)
+    assert {k: entry_html(v) for k, v in together.items()} == alone
